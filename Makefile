@@ -1,0 +1,38 @@
+# The two commands: `make run` and `make test` (README.md). Everything else
+# here serves them. Each step is cheap when there is nothing to do: packages
+# are checked with dpkg-query, configure runs once, builds are incremental.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: run test build configure deps deps-test bench format clean
+
+run: deps build
+	@scripts/run-demo.sh $(BUILD_DIR)
+
+test: deps deps-test build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# Not part of the test suite: speed is measured, not asserted.
+bench: deps deps-test build
+	$(BUILD_DIR)/tests/bench/bench_store
+
+deps:
+	@scripts/ensure-packages.sh scripts/packages-build.txt
+
+deps-test:
+	@scripts/ensure-packages.sh scripts/packages-test.txt
+
+configure: $(BUILD_DIR)/build.ninja
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+format:
+	git ls-files '*.cpp' '*.h' '*.cu' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,86 @@
+#include "app/cli/Cli.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/cli/CliCommands.h"
+#include "engines/core/Error.h"
+
+namespace loupe {
+
+int runCli(int argc, char** argv, const KindRegistry& registry) {
+  CLI::App app{
+      "loupe — run, inspect and export Loupe experiments without a display.\n"
+      "Runs are stored in an SQLite database: --db, else $LOUPE_DB, else ~/.local/share/loupe/loupe.sqlite."};
+  app.require_subcommand(1);
+  app.fallthrough();  // --db may come after the subcommand too
+  std::string db;
+  app.add_option("--db", db, "database file (default: $LOUPE_DB, else ~/.local/share/loupe/loupe.sqlite)");
+  app.set_version_flag("--version", "loupe 0.1.0");
+  app.footer("Exit codes: 0 success, 1 the run failed or was cancelled, 2 usage or input error.");
+
+  bool json = false;
+
+  auto* kinds = app.add_subcommand("kinds", "list the engine kinds and their parameter schemas");
+  kinds->add_flag("--json", json, "machine-readable output");
+
+  RunCommand run;
+  auto* runCmd = app.add_subcommand("run", "run a recipe and record it; prints the run id (Ctrl-C cancels)");
+  runCmd->add_option("recipe", run.recipeFile, "recipe JSON file")->required();
+  runCmd->add_option("--device", run.device, "override the recipe's device")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  runCmd->add_option("--set", run.overrides, "override a field, e.g. --set params.steps=5 (repeatable)")
+      ->allow_extra_args(false);
+
+  auto* list = app.add_subcommand("list", "list the runs in the database, newest first");
+  list->add_flag("--json", json, "machine-readable output");
+
+  std::string runId;
+  auto* show = app.add_subcommand("show", "show one run: status, recipe, metrics, arrays");
+  show->add_option("run", runId, "run id, or 'last'")->required();
+  show->add_flag("--json", json, "machine-readable output");
+
+  ExportCommand exportCommand;
+  std::int64_t exportStep = -1;
+  std::string exportArray;
+  auto* exportCmd = app.add_subcommand("export", "export a run's metrics (CSV), arrays (.npy) or the run (JSON)");
+  exportCmd->add_option("run", exportCommand.run, "run id, or 'last'")->required();
+  exportCmd->add_option("--out", exportCommand.outDir, "output directory (created if missing)")->required();
+  exportCmd->add_option("--format", exportCommand.format, "csv, npy or json (default: all)")
+      ->check(CLI::IsMember({"csv", "npy", "json"}));
+  auto* arrayOpt = exportCmd->add_option("--array", exportArray, "only this array (npy)");
+  auto* stepOpt = exportCmd->add_option("--step", exportStep, "only this step (npy)")->check(CLI::NonNegativeNumber);
+
+  std::string removeId;
+  auto* rm = app.add_subcommand("rm", "delete a run and everything recorded for it");
+  rm->add_option("run", removeId, "run id, or 'last'")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+
+  const std::filesystem::path dbPath = db.empty() ? Store::defaultPath() : std::filesystem::path(db);
+  try {
+    if (*kinds) return commandKinds(registry, json);
+    if (*runCmd) return commandRun(registry, dbPath, run);
+    if (*list) return commandList(dbPath, json);
+    if (*show) return commandShow(dbPath, runId, json);
+    if (*exportCmd) {
+      if (*arrayOpt) exportCommand.array = exportArray;
+      if (*stepOpt) exportCommand.step = exportStep;
+      return commandExport(dbPath, exportCommand);
+    }
+    if (*rm) return commandRemove(dbPath, removeId);
+  } catch (const InputError& e) {
+    std::cerr << "loupe: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "loupe: error: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  return kExitUsage;
+}
+
+}  // namespace loupe

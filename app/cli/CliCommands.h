@@ -1,0 +1,40 @@
+// The subcommands of `loupe`; each returns an exit code (Cli.h) and may throw
+// InputError, which runCli() prints and maps to exit code 2.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "experiments/KindRegistry.h"
+#include "experiments/Store.h"
+
+namespace loupe {
+
+struct RunCommand {
+  std::string recipeFile;
+  std::string device;  // empty: as the recipe says
+  std::vector<std::string> overrides;
+};
+
+struct ExportCommand {
+  std::string run;
+  std::filesystem::path outDir;
+  std::string format;  // csv | npy | json | empty = all that apply
+  std::optional<std::string> array;
+  std::optional<std::int64_t> step;
+};
+
+int commandKinds(const KindRegistry& registry, bool json);
+int commandRun(const KindRegistry& registry, const std::filesystem::path& db, const RunCommand& command);
+int commandList(const std::filesystem::path& db, bool json);
+int commandShow(const std::filesystem::path& db, const std::string& run, bool json);
+int commandExport(const std::filesystem::path& db, const ExportCommand& command);
+int commandRemove(const std::filesystem::path& db, const std::string& run);
+
+// "12" or "last" (the newest run). Throws InputError.
+std::int64_t parseRunId(Store& store, const std::string& text);
+
+}  // namespace loupe

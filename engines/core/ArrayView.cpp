@@ -1,0 +1,57 @@
+#include "engines/core/ArrayView.h"
+
+#include <stdexcept>
+
+namespace loupe {
+
+std::int64_t shapeNumel(const Shape& shape) {
+  std::int64_t n = 1;
+  for (std::int64_t d : shape) {
+    if (d < 0) throw std::invalid_argument("negative dimension in shape " + shapeToString(shape));
+    n *= d;
+  }
+  return n;
+}
+
+Strides contiguousStrides(const Shape& shape, DType dtype) {
+  Strides strides(shape.size());
+  std::int64_t stride = static_cast<std::int64_t>(dtypeSize(dtype));
+  for (std::size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  return strides;
+}
+
+std::string shapeToString(const Shape& shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ", ";
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+ArrayView::ArrayView(const void* data, DType dtype, Shape shape, Strides strides)
+    : m_data(static_cast<const std::byte*>(data)),
+      m_dtype(dtype),
+      m_shape(std::move(shape)),
+      m_strides(strides.empty() ? contiguousStrides(m_shape, dtype) : std::move(strides)) {
+  shapeNumel(m_shape);  // validates
+  if (m_strides.size() != m_shape.size()) {
+    throw std::invalid_argument("ArrayView: " + std::to_string(m_strides.size()) +
+                                " strides for shape " + shapeToString(m_shape));
+  }
+}
+
+bool ArrayView::isContiguous() const {
+  // Dimensions of extent 1 may carry any stride without changing the layout.
+  std::int64_t expected = static_cast<std::int64_t>(dtypeSize(m_dtype));
+  for (std::size_t i = m_shape.size(); i-- > 0;) {
+    if (m_shape[i] != 1 && m_strides[i] != expected) return false;
+    expected *= m_shape[i];
+  }
+  return true;
+}
+
+}  // namespace loupe

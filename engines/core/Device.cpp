@@ -1,0 +1,65 @@
+#include "engines/core/Device.h"
+
+#include "engines/core/Error.h"
+
+#ifdef LOUPE_HAVE_CUDA
+#include <cuda_runtime_api.h>
+#endif
+
+namespace loupe {
+
+namespace {
+
+DeviceReport queryDevices() {
+  DeviceReport report;
+#ifdef LOUPE_HAVE_CUDA
+  report.builtWithCuda = true;
+  int count = 0;
+  const cudaError_t err = cudaGetDeviceCount(&count);
+  if (err != cudaSuccess) {
+    // No driver gives cudaErrorInsufficientDriver, not cudaErrorNoDevice:
+    // every error means "no usable device".
+    report.noCudaReason = std::string("CUDA runtime: ") + cudaGetErrorString(err);
+    return report;
+  }
+  for (int i = 0; i < count; ++i) {
+    cudaDeviceProp prop{};
+    if (cudaGetDeviceProperties(&prop, i) != cudaSuccess) continue;
+    report.cudaDevices.push_back(
+        {i, prop.name, prop.major, prop.minor, static_cast<std::size_t>(prop.totalGlobalMem)});
+  }
+  if (report.cudaDevices.empty()) report.noCudaReason = "no CUDA device found";
+#else
+  report.noCudaReason = "this build of Loupe has no CUDA support (configured with LOUPE_CUDA off or no nvcc)";
+#endif
+  return report;
+}
+
+}  // namespace
+
+const DeviceReport& deviceReport() {
+  static const DeviceReport report = queryDevices();
+  return report;
+}
+
+std::string_view deviceKindName(DeviceKind kind) {
+  return kind == DeviceKind::Cuda ? "cuda" : "cpu";
+}
+
+DeviceKind resolveDevice(std::string_view request, bool kindSupportsCuda, const std::string& where) {
+  if (request == "cpu") return DeviceKind::Cpu;
+  if (request == "auto") {
+    return kindSupportsCuda && !deviceReport().cudaDevices.empty() ? DeviceKind::Cuda
+                                                                   : DeviceKind::Cpu;
+  }
+  if (request == "cuda") {
+    if (!kindSupportsCuda) throw InputError(where, "this engine kind has no CUDA path; use cpu or auto");
+    if (deviceReport().cudaDevices.empty()) {
+      throw InputError(where, "cuda requested but unavailable: " + deviceReport().noCudaReason);
+    }
+    return DeviceKind::Cuda;
+  }
+  throw InputError(where, "must be one of \"auto\", \"cpu\", \"cuda\", got \"" + std::string(request) + "\"");
+}
+
+}  // namespace loupe

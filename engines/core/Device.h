@@ -1,0 +1,45 @@
+// Which compute devices this process can use, and how a recipe's
+// "device": "auto" | "cpu" | "cuda" resolves to one of them.
+//
+// The CUDA query runs once per process (thread-safe) and never throws: any
+// CUDA error — no driver (cudaErrorInsufficientDriver, STACK.md), no device, a
+// CPU-only build — becomes an empty device list plus the reason, so callers
+// fall back to the CPU and can say why.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace loupe {
+
+struct CudaDeviceInfo {
+  int index = 0;
+  std::string name;
+  int computeMajor = 0;
+  int computeMinor = 0;
+  std::size_t totalMemoryBytes = 0;
+};
+
+struct DeviceReport {
+  bool builtWithCuda = false;
+  std::vector<CudaDeviceInfo> cudaDevices;
+  std::string noCudaReason;  // empty when at least one device is usable
+};
+
+// Cached after the first call.
+const DeviceReport& deviceReport();
+
+enum class DeviceKind { Cpu, Cuda };
+
+std::string_view deviceKindName(DeviceKind kind);  // "cpu" / "cuda"
+
+// Resolves a requested device for an engine kind. "auto" picks CUDA when the
+// kind has a CUDA path and a device exists, else the CPU. "cuda" when it cannot
+// be honoured throws InputError naming `where` and the reason; so does a name
+// other than auto/cpu/cuda.
+DeviceKind resolveDevice(std::string_view request, bool kindSupportsCuda,
+                         const std::string& where = "device");
+
+}  // namespace loupe

@@ -1,0 +1,161 @@
+#include "experiments/Recipe.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "engines/core/Error.h"
+#include "experiments/KindRegistry.h"
+
+namespace loupe {
+
+using nlohmann::json;
+
+namespace {
+
+const std::vector<std::string> kTopLevelFields = {"kind", "name", "seed", "device", "params"};
+
+std::string quoted(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", \"" : "\"") + names[i] + "\"";
+  return out;
+}
+
+// 1-based line and column of a byte offset, for JSON syntax errors.
+std::pair<std::size_t, std::size_t> lineColumn(const std::string& text, std::size_t offset) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+}  // namespace
+
+json Recipe::toJson() const {
+  return {{"kind", kind}, {"name", name}, {"seed", seed}, {"device", device}, {"params", params}};
+}
+
+Recipe parseRecipe(const json& j, const std::string& where, const KindRegistry& registry) {
+  if (!j.is_object()) throw InputError(where, "a recipe must be a JSON object, got " + j.dump());
+  for (const auto& [key, value] : j.items()) {
+    if (std::find(kTopLevelFields.begin(), kTopLevelFields.end(), key) == kTopLevelFields.end()) {
+      std::string problem = "unknown field (allowed: " + quoted(kTopLevelFields) + ")";
+      const std::string guess = closestName(key, kTopLevelFields);
+      if (!guess.empty()) problem = "unknown field (did you mean \"" + guess + "\"?)";
+      throw InputError(where, key + ": " + problem);
+    }
+  }
+
+  Recipe r;
+  const auto kind = j.find("kind");
+  if (kind == j.end()) throw InputError(where, "kind: missing (e.g. \"kind\": \"attention.flash\")");
+  if (!kind->is_string()) throw InputError(where, "kind: must be a string, got " + kind->dump());
+  r.kind = kind->get<std::string>();
+  const EngineKind* engine = registry.find(r.kind);
+  if (!engine) {
+    const auto known = registry.names();
+    std::string problem = "unknown engine kind \"" + r.kind + "\"";
+    const std::string guess = closestName(r.kind, known);
+    if (!guess.empty()) problem += " (did you mean \"" + guess + "\"?)";
+    else if (known.empty()) problem += " (no engine kinds are registered in this build)";
+    else problem += " (known: " + quoted(known) + ")";
+    throw InputError(where, "kind: " + problem);
+  }
+
+  r.name = r.kind;
+  if (const auto name = j.find("name"); name != j.end()) {
+    if (!name->is_string() || name->get<std::string>().empty()) {
+      throw InputError(where, "name: must be a non-empty string, got " + name->dump());
+    }
+    r.name = name->get<std::string>();
+  }
+  if (const auto seed = j.find("seed"); seed != j.end()) {
+    // JSON integers above 2^63 would not survive SQLite's signed INTEGER.
+    if (!seed->is_number_integer() || (seed->is_number_integer() && !seed->is_number_unsigned() &&
+                                       seed->get<std::int64_t>() < 0) ||
+        (seed->is_number_unsigned() && seed->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))) {
+      throw InputError(where, "seed: must be an integer in [0, 2^63-1], got " + seed->dump());
+    }
+    r.seed = seed->get<std::uint64_t>();
+  }
+  if (const auto device = j.find("device"); device != j.end()) {
+    const bool ok = device->is_string() &&
+                    (*device == "auto" || *device == "cpu" || *device == "cuda");
+    if (!ok) throw InputError(where, "device: must be one of \"auto\", \"cpu\", \"cuda\", got " + device->dump());
+    r.device = device->get<std::string>();
+  }
+  const auto params = j.find("params");
+  r.params = engine->schema.validate(params == j.end() ? json::object() : *params, where);
+  return r;
+}
+
+Recipe parseRecipeText(const std::string& text, const std::string& where, const KindRegistry& registry) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    const auto [line, column] = lineColumn(text, e.byte == 0 ? 0 : e.byte - 1);
+    std::string message = e.what();
+    // nlohmann's text starts with "[json.exception.parse_error.101] parse error at line..., column ...: "
+    if (const auto colon = message.find(": "); colon != std::string::npos) message = message.substr(colon + 2);
+    throw InputError(where + ":" + std::to_string(line) + ":" + std::to_string(column),
+                     "invalid JSON: " + message);
+  }
+  return parseRecipe(j, where, registry);
+}
+
+Recipe loadRecipeFile(const std::filesystem::path& path, const KindRegistry& registry) {
+  const std::string where = path.string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputError(where, "is a directory, not a recipe file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(where, std::string("cannot read: ") + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parseRecipeText(text.str(), where, registry);
+}
+
+Recipe applyOverrides(const Recipe& recipe, const std::vector<std::string>& assignments,
+                      const KindRegistry& registry) {
+  Recipe current = recipe;
+  for (const auto& assignment : assignments) {
+    const std::string where = "--set " + assignment;
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0) throw InputError(where, "expected FIELD=VALUE, e.g. params.steps=10");
+    const std::string path = assignment.substr(0, eq);
+    const std::string text = assignment.substr(eq + 1);
+    json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) value = text;
+
+    json j = current.toJson();
+    json* node = &j;
+    std::size_t start = 0;
+    for (;;) {
+      const auto dot = path.find('.', start);
+      const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      if (key.empty()) throw InputError(where, "empty field name in \"" + path + "\"");
+      if (dot == std::string::npos) {
+        (*node)[key] = value;
+        break;
+      }
+      if (!node->contains(key) || !(*node)[key].is_object()) {
+        throw InputError(where, path.substr(0, dot) + ": is not an object with fields");
+      }
+      node = &(*node)[key];
+      start = dot + 1;
+    }
+    current = parseRecipe(j, where, registry);
+  }
+  return current;
+}
+
+}  // namespace loupe

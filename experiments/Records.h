@@ -1,0 +1,63 @@
+// What a run produces, step by step: scalar metrics and named n-d arrays.
+// Engines build StepRecords; the runner hands the same stream to every sink
+// (the store's recorder, a live view, a test).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engines/core/Array.h"
+
+namespace loupe {
+
+struct NamedArray {
+  std::string name;
+  Array array;
+};
+
+struct StepRecord {
+  std::int64_t step = 0;  // strictly increasing within a run, >= 0
+  std::vector<std::pair<std::string, double>> metrics;
+  std::vector<NamedArray> arrays;
+
+  StepRecord& metric(std::string name, double value) {
+    metrics.emplace_back(std::move(name), value);
+    return *this;
+  }
+  StepRecord& array(std::string name, Array value) {
+    arrays.push_back({std::move(name), std::move(value)});
+    return *this;
+  }
+  const double* findMetric(const std::string& name) const {
+    for (const auto& [n, v] : metrics)
+      if (n == name) return &v;
+    return nullptr;
+  }
+  const Array* findArray(const std::string& name) const {
+    for (const auto& a : arrays)
+      if (a.name == name) return &a.array;
+    return nullptr;
+  }
+};
+
+// The life of a run, as stored. `Interrupted`: the process recording it died
+// (crash, SIGKILL, power loss); its committed steps are kept.
+enum class RunStatus { Created, Running, Finished, Failed, Cancelled, Interrupted };
+
+const char* runStatusName(RunStatus status);  // "created", "running", ...
+RunStatus runStatusFromName(const std::string& name);  // throws std::invalid_argument
+
+// Receives a run's records, on the runner's worker thread, in step order.
+// Implementations that touch a GUI must post to the GUI thread themselves.
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void runStarted() {}
+  virtual void stepRecorded(const StepRecord& record) = 0;
+  // Called once, last, whatever happened (error is empty unless Failed).
+  virtual void runEnded(RunStatus /*status*/, const std::string& /*error*/) {}
+};
+
+}  // namespace loupe

@@ -1,0 +1,254 @@
+// Opening, migrating and writing the store. Reading is in StoreRead.cpp.
+#include "experiments/Store.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+#include "engines/core/Error.h"
+#include "engines/core/Timer.h"
+#include "experiments/ArrayCodec.h"
+#include "experiments/ProcessIdentity.h"
+#include "experiments/StoreSchema.h"
+
+namespace loupe {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// PRAGMA application_id of a Loupe store: "LOUP".
+constexpr std::int64_t kApplicationId = 0x4C4F5550;
+constexpr char kSqliteMagic[16] = "SQLite format 3";  // + the implicit NUL
+
+std::string hexPreview(const char* bytes, std::size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out += digits[b >> 4];
+    out += digits[b & 15];
+    if (i + 1 < n) out += ' ';
+  }
+  return out;
+}
+
+}  // namespace
+
+fs::path Store::defaultPath() {
+  if (const char* env = std::getenv("LOUPE_DB"); env && *env) return env;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return fs::path(xdg) / "loupe" / "loupe.sqlite";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : ".") / ".local" / "share" / "loupe" / "loupe.sqlite";
+}
+
+// Everything here only reads: a file we refuse must stay byte-for-byte as it was.
+void Store::refuseForeignFile(const fs::path& path) {
+  const std::string where = path.string();
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw InputError(where, "is a directory, not a Loupe database");
+  const auto size = fs::file_size(path, ec);
+  if (ec) throw InputError(where, "cannot read: " + ec.message());
+  if (size == 0) return;  // SQLite treats an empty file as an empty database
+  char header[16] = {};
+  std::ifstream in(path, std::ios::binary);
+  in.read(header, sizeof header);
+  if (!in || std::memcmp(header, kSqliteMagic, sizeof header) != 0) {
+    throw InputError(where, "not an SQLite database (first bytes: " +
+                                hexPreview(header, static_cast<std::size_t>(in.gcount())) +
+                                "); refusing to open it as a Loupe store — the file was not changed");
+  }
+  SqliteDb probe(path, SQLITE_OPEN_READONLY);
+  std::int64_t version = 0, appId = 0, tables = 0;
+  try {
+    version = probe.queryInt("PRAGMA user_version");
+    appId = probe.queryInt("PRAGMA application_id");
+    tables = probe.queryInt("SELECT count(*) FROM sqlite_schema");
+  } catch (const SqliteError& e) {
+    throw InputError(where, std::string("unreadable SQLite database (") + e.what() + "); the file was not changed");
+  }
+  if ((appId != 0 && appId != kApplicationId) || (appId == 0 && version == 0 && tables > 0)) {
+    throw InputError(where, "an SQLite database of another application, not a Loupe store; the file was not changed");
+  }
+  if (version > kStoreSchemaVersion) {
+    throw InputError(where, "written by a newer Loupe (store schema " + std::to_string(version) +
+                                ", this build reads up to " + std::to_string(kStoreSchemaVersion) +
+                                "); upgrade Loupe to open it — the file was not changed");
+  }
+}
+
+Store::Store(const fs::path& path, StoreOptions options) : m_options(options) {
+  std::error_code ec;
+  if (fs::exists(path, ec)) {
+    refuseForeignFile(path);
+  } else if (path.has_parent_path()) {
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) throw InputError(path.parent_path().string(), "cannot create directory: " + ec.message());
+  }
+  try {
+    m_db = SqliteDb(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    sqlite3_busy_timeout(m_db.handle(), 10000);  // other processes hold the write lock for one batch at most
+    m_db.exec("PRAGMA journal_mode = WAL");
+    m_db.exec("PRAGMA synchronous = NORMAL");
+    if (m_db.queryInt("PRAGMA application_id") == 0) {
+      m_db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+    }
+    migrateStore(m_db);
+    markInterruptedRuns();
+  } catch (const SqliteError& e) {
+    throw InputError(path.string(), std::string("cannot open the store: ") + e.what());
+  }
+  m_insertStep.emplace(m_db.prepare("INSERT INTO steps(run_id, step, recorded_at) VALUES (?, ?, ?)"));
+  m_insertMetric.emplace(m_db.prepare("INSERT INTO metrics(run_id, step, name, value) VALUES (?, ?, ?, ?)"));
+  m_insertArray.emplace(m_db.prepare(
+      "INSERT INTO arrays(run_id, step, name, dtype, shape, codec, raw_bytes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+}
+
+Store::~Store() {
+  try {
+    commit();
+  } catch (...) {
+    // A destructor cannot report; the uncommitted batch is rolled back by
+    // SQLite on close, exactly as if the process had died.
+  }
+}
+
+void Store::markInterruptedRuns() {
+  auto select = m_db.prepare("SELECT id, host, pid, pid_start FROM runs WHERE status IN ('created', 'running')");
+  std::vector<std::int64_t> dead;
+  while (select.step()) {
+    const ProcessIdentity owner{select.columnText(1), select.columnInt(2), select.columnInt(3)};
+    if (!isProcessAlive(owner)) dead.push_back(select.columnInt(0));
+  }
+  if (dead.empty()) return;
+  SqliteTransaction tx(m_db);
+  auto update = m_db.prepare(
+      "UPDATE runs SET status = 'interrupted', error = ? WHERE id = ? AND status IN ('created', 'running')");
+  for (std::int64_t id : dead) {
+    update.bind(1, "the recording process ended before the run finished; committed steps are kept").bind(2, id).run();
+  }
+  tx.commit();
+}
+
+std::int64_t Store::createRun(const Recipe& recipe, const std::string& engineVersion, const std::string& device) {
+  commit();
+  const ProcessIdentity self = currentProcess();
+  auto insert = m_db.prepare(
+      "INSERT INTO runs(kind, name, recipe, status, created_at, engine_version, device, seed, host, pid, pid_start)"
+      " VALUES (?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, recipe.kind)
+      .bind(2, recipe.name)
+      .bind(3, recipe.toJson().dump())
+      .bind(4, unixTimeSeconds())
+      .bind(5, engineVersion)
+      .bind(6, device)
+      .bind(7, static_cast<std::int64_t>(recipe.seed))
+      .bind(8, self.host)
+      .bind(9, self.pid)
+      .bind(10, self.startTicks)
+      .run();
+  return m_db.lastInsertRowId();
+}
+
+void Store::setRunStatus(std::int64_t run, RunStatus status, const std::string& error) {
+  commit();
+  const ProcessIdentity self = currentProcess();
+  if (status == RunStatus::Running) {
+    m_db.prepare("UPDATE runs SET status = 'running', started_at = ?, host = ?, pid = ?, pid_start = ? WHERE id = ?")
+        .bind(1, unixTimeSeconds())
+        .bind(2, self.host)
+        .bind(3, self.pid)
+        .bind(4, self.startTicks)
+        .bind(5, run)
+        .run();
+    return;
+  }
+  auto update = m_db.prepare("UPDATE runs SET status = ?, error = ?, ended_at = ? WHERE id = ?");
+  update.bind(1, runStatusName(status));
+  if (error.empty()) update.bindNull(2);
+  else update.bind(2, error);
+  const bool terminal = status != RunStatus::Created;
+  if (terminal) update.bind(3, unixTimeSeconds());
+  else update.bindNull(3);
+  update.bind(4, run).run();
+}
+
+void Store::appendStep(std::int64_t run, const StepRecord& record) {
+  if (!m_db.inTransaction()) m_db.exec("BEGIN IMMEDIATE");
+  m_db.exec("SAVEPOINT step");
+  try {
+    m_insertStep->bind(1, run).bind(2, record.step).bind(3, unixTimeSeconds()).run();
+    for (const auto& [name, value] : record.metrics) {
+      m_insertMetric->bind(1, run).bind(2, record.step).bind(3, name);
+      // SQLite stores NaN as NULL; bind it so explicitly.
+      if (std::isnan(value)) m_insertMetric->bindNull(4);
+      else m_insertMetric->bind(4, value);
+      m_insertMetric->run();
+    }
+    for (const auto& [name, array] : record.arrays) {
+      const std::span<const std::byte> raw(array.bytes(), array.nbytes());
+      const EncodedArray encoded = encodeArray(raw, m_options.compressArrays, m_options.zstdLevel);
+      const auto stored = encoded.codec == "raw" ? raw : std::span<const std::byte>(encoded.bytes);
+      m_insertArray->bind(1, run)
+          .bind(2, record.step)
+          .bind(3, name)
+          .bind(4, dtypeName(array.dtype()))
+          .bind(5, nlohmann::json(array.shape()).dump())
+          .bind(6, encoded.codec)
+          .bind(7, static_cast<std::int64_t>(raw.size()))
+          .bindBlob(8, stored);
+      m_insertArray->run();
+      m_pendingBytes += stored.size();
+    }
+    m_db.exec("RELEASE step");
+  } catch (const SqliteError& e) {
+    m_db.exec("ROLLBACK TO step");
+    m_db.exec("RELEASE step");
+    // The usual cause is a name used twice in one step, or a step number reused.
+    throw std::runtime_error("recording step " + std::to_string(record.step) + " of run " + std::to_string(run) +
+                             ": " + e.what());
+  } catch (...) {
+    m_db.exec("ROLLBACK TO step");
+    m_db.exec("RELEASE step");
+    throw;
+  }
+  m_pendingBytes += 32 * record.metrics.size() + 16;
+}
+
+void Store::commit() {
+  if (m_db.inTransaction()) m_db.exec("COMMIT");
+  m_pendingBytes = 0;
+}
+
+void Store::removeRun(std::int64_t run) {
+  const RunInfo info = getRun(run);
+  if ((info.status == RunStatus::Running || info.status == RunStatus::Created) &&
+      isProcessAlive({info.host, info.pid, 0})) {
+    throw InputError("run " + std::to_string(run),
+                     "still " + std::string(runStatusName(info.status)) + " in process " + std::to_string(info.pid) +
+                         " on " + info.host + "; cancel it first");
+  }
+  commit();
+  SqliteTransaction tx(m_db);
+  for (const char* table : {"arrays", "metrics", "steps", "artifacts"}) {
+    m_db.prepare(std::string("DELETE FROM ") + table + " WHERE run_id = ?").bind(1, run).run();
+  }
+  m_db.prepare("DELETE FROM runs WHERE id = ?").bind(1, run).run();
+  tx.commit();
+}
+
+void Store::putArtifact(std::int64_t run, const std::string& name, const std::string& mime,
+                        std::span<const std::byte> bytes) {
+  getRun(run);
+  commit();
+  m_db.prepare("INSERT OR REPLACE INTO artifacts(run_id, name, mime, created_at, data) VALUES (?, ?, ?, ?, ?)")
+      .bind(1, run)
+      .bind(2, name)
+      .bind(3, mime)
+      .bind(4, unixTimeSeconds())
+      .bindBlob(5, bytes)
+      .run();
+}
+
+}  // namespace loupe

@@ -1,0 +1,172 @@
+// Reading runs, steps, metrics, arrays and artifacts back from the store.
+#include <cmath>
+#include <limits>
+
+#include "engines/core/Error.h"
+#include "experiments/ArrayCodec.h"
+#include "experiments/Store.h"
+
+namespace loupe {
+
+namespace {
+
+constexpr const char* kRunColumns =
+    "id, kind, name, recipe, status, error, created_at, started_at, ended_at, engine_version, device, seed, host, "
+    "pid, (SELECT count(*) FROM steps WHERE steps.run_id = runs.id)";
+
+std::string runLabel(std::int64_t run) { return "run " + std::to_string(run); }
+
+}  // namespace
+
+RunInfo Store::runFromRow(SqliteStatement& row) {
+  RunInfo r;
+  r.id = row.columnInt(0);
+  r.kind = row.columnText(1);
+  r.name = row.columnText(2);
+  r.recipe = nlohmann::json::parse(row.columnText(3), nullptr, false);
+  r.status = runStatusFromName(row.columnText(4));
+  r.error = row.columnText(5);
+  r.createdAt = row.columnDouble(6);
+  r.startedAt = row.columnDouble(7);
+  r.endedAt = row.columnDouble(8);
+  r.engineVersion = row.columnText(9);
+  r.device = row.columnText(10);
+  r.seed = static_cast<std::uint64_t>(row.columnInt(11));
+  r.host = row.columnText(12);
+  r.pid = row.columnInt(13);
+  r.stepCount = row.columnInt(14);
+  return r;
+}
+
+std::vector<RunInfo> Store::listRuns() {
+  auto select = m_db.prepare(std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id DESC");
+  std::vector<RunInfo> runs;
+  while (select.step()) runs.push_back(runFromRow(select));
+  return runs;
+}
+
+std::optional<RunInfo> Store::findRun(std::int64_t run) {
+  auto select = m_db.prepare(std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?");
+  select.bind(1, run);
+  if (!select.step()) return std::nullopt;
+  return runFromRow(select);
+}
+
+RunInfo Store::getRun(std::int64_t run) {
+  auto info = findRun(run);
+  if (!info) throw InputError(runLabel(run), "no such run in " + path().string());
+  return *info;
+}
+
+std::vector<std::int64_t> Store::stepNumbers(std::int64_t run) {
+  auto select = m_db.prepare("SELECT step FROM steps WHERE run_id = ? ORDER BY step");
+  select.bind(1, run);
+  std::vector<std::int64_t> steps;
+  while (select.step()) steps.push_back(select.columnInt(0));
+  return steps;
+}
+
+StepRecord Store::readStep(std::int64_t run, std::int64_t step) {
+  auto exists = m_db.prepare("SELECT 1 FROM steps WHERE run_id = ? AND step = ?");
+  exists.bind(1, run).bind(2, step);
+  if (!exists.step()) throw InputError(runLabel(run), "no step " + std::to_string(step));
+
+  StepRecord record;
+  record.step = step;
+  auto metrics = m_db.prepare("SELECT name, value FROM metrics WHERE run_id = ? AND step = ? ORDER BY name");
+  metrics.bind(1, run).bind(2, step);
+  while (metrics.step()) {
+    record.metric(metrics.columnText(0), metrics.columnIsNull(1) ? std::numeric_limits<double>::quiet_NaN()
+                                                                 : metrics.columnDouble(1));
+  }
+  for (const auto& info : arrayInfos(run, step)) record.array(info.name, readArray(run, step, info.name));
+  return record;
+}
+
+std::vector<std::string> Store::metricNames(std::int64_t run) {
+  auto select = m_db.prepare("SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name");
+  select.bind(1, run);
+  std::vector<std::string> names;
+  while (select.step()) names.push_back(select.columnText(0));
+  return names;
+}
+
+std::vector<MetricPoint> Store::metricSeries(std::int64_t run, const std::string& name) {
+  auto select = m_db.prepare("SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step");
+  select.bind(1, run).bind(2, name);
+  std::vector<MetricPoint> points;
+  while (select.step()) {
+    points.push_back({select.columnInt(0), select.columnIsNull(1) ? std::numeric_limits<double>::quiet_NaN()
+                                                                  : select.columnDouble(1)});
+  }
+  return points;
+}
+
+std::vector<ArrayInfo> Store::arrayInfos(std::int64_t run, std::optional<std::int64_t> step) {
+  auto select = m_db.prepare(
+      "SELECT step, name, dtype, shape, codec, raw_bytes, length(data) FROM arrays"
+      " WHERE run_id = ?1 AND (?2 IS NULL OR step = ?2) ORDER BY step, name");
+  select.bind(1, run);
+  if (step) select.bind(2, *step);
+  else select.bindNull(2);
+  std::vector<ArrayInfo> infos;
+  while (select.step()) {
+    ArrayInfo a;
+    a.step = select.columnInt(0);
+    a.name = select.columnText(1);
+    const std::string where = runLabel(run) + ", step " + std::to_string(a.step) + ", array " + a.name;
+    const auto dtype = dtypeFromName(select.columnText(2));
+    if (!dtype) throw InputError(where, "unknown dtype \"" + select.columnText(2) + "\" in " + path().string());
+    a.dtype = *dtype;
+    const auto shape = nlohmann::json::parse(select.columnText(3), nullptr, false);
+    if (!shape.is_array()) throw InputError(where, "malformed shape \"" + select.columnText(3) + "\"");
+    a.shape = shape.get<Shape>();
+    a.codec = select.columnText(4);
+    a.rawBytes = select.columnInt(5);
+    a.storedBytes = select.columnInt(6);
+    infos.push_back(std::move(a));
+  }
+  return infos;
+}
+
+Array Store::readArray(std::int64_t run, std::int64_t step, const std::string& name) {
+  const std::string where = runLabel(run) + ", step " + std::to_string(step) + ", array " + name;
+  auto select = m_db.prepare(
+      "SELECT dtype, shape, codec, raw_bytes, data FROM arrays WHERE run_id = ? AND step = ? AND name = ?");
+  select.bind(1, run).bind(2, step).bind(3, name);
+  if (!select.step()) throw InputError(where, "no such array");
+  const auto dtype = dtypeFromName(select.columnText(0));
+  const auto shape = nlohmann::json::parse(select.columnText(1), nullptr, false);
+  if (!dtype || !shape.is_array()) throw InputError(where, "malformed dtype or shape in " + path().string());
+  Array array(*dtype, shape.get<Shape>());
+  if (static_cast<std::int64_t>(array.nbytes()) != select.columnInt(3)) {
+    throw InputError(where, "raw size " + std::to_string(select.columnInt(3)) + " does not match dtype and shape");
+  }
+  try {
+    decodeArray(select.columnText(2), select.columnBlob(4), {array.bytes(), array.nbytes()}, where);
+  } catch (const std::runtime_error& e) {
+    throw InputError(path().string(), e.what());
+  }
+  return array;
+}
+
+std::vector<ArtifactInfo> Store::artifacts(std::int64_t run) {
+  auto select =
+      m_db.prepare("SELECT name, mime, length(data), created_at FROM artifacts WHERE run_id = ? ORDER BY name");
+  select.bind(1, run);
+  std::vector<ArtifactInfo> out;
+  while (select.step()) {
+    out.push_back({select.columnText(0), select.columnText(1), select.columnInt(2), select.columnDouble(3)});
+  }
+  return out;
+}
+
+std::vector<std::byte> Store::readArtifact(std::int64_t run, const std::string& name) {
+  auto select = m_db.prepare("SELECT data FROM artifacts WHERE run_id = ? AND name = ?");
+  select.bind(1, run).bind(2, name);
+  if (!select.step()) throw InputError(runLabel(run), "no artifact \"" + name + "\"");
+  const auto blob = select.columnBlob(0);
+  return {blob.begin(), blob.end()};
+}
+
+}  // namespace loupe

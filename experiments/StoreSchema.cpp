@@ -1,0 +1,83 @@
+#include "experiments/StoreSchema.h"
+
+#include <string>
+
+namespace loupe {
+
+namespace {
+
+// No foreign keys: checking them on every metric row costs insert speed, and
+// the store deletes a run's rows itself, in one transaction.
+// Index i holds the SQL that takes a database from version i to i + 1.
+constexpr const char* kMigrations[] = {
+    // 0 -> 1
+    R"sql(
+CREATE TABLE runs (
+  id             INTEGER PRIMARY KEY,
+  kind           TEXT NOT NULL,
+  name           TEXT NOT NULL,
+  recipe         TEXT NOT NULL,          -- complete recipe JSON, defaults filled in
+  status         TEXT NOT NULL,          -- created|running|finished|failed|cancelled|interrupted
+  error          TEXT,
+  created_at     REAL NOT NULL,          -- Unix seconds, UTC
+  started_at     REAL,
+  ended_at       REAL,
+  engine_version TEXT NOT NULL,
+  device         TEXT NOT NULL,
+  seed           INTEGER NOT NULL,
+  host           TEXT NOT NULL,
+  pid            INTEGER
+);
+CREATE TABLE steps (
+  run_id      INTEGER NOT NULL,
+  step        INTEGER NOT NULL,
+  recorded_at REAL NOT NULL,
+  PRIMARY KEY (run_id, step)
+) WITHOUT ROWID;
+CREATE TABLE metrics (
+  run_id INTEGER NOT NULL,
+  step   INTEGER NOT NULL,
+  name   TEXT NOT NULL,
+  value  REAL,                           -- NULL for NaN (SQLite has no NaN)
+  PRIMARY KEY (run_id, step, name)
+) WITHOUT ROWID;
+CREATE TABLE arrays (
+  run_id    INTEGER NOT NULL,
+  step      INTEGER NOT NULL,
+  name      TEXT NOT NULL,
+  dtype     TEXT NOT NULL,               -- f16 bf16 f32 f64 i8 i32 i64 u8 u16 bool
+  shape     TEXT NOT NULL,               -- JSON list, C order
+  codec     TEXT NOT NULL,               -- raw | zstd (of little-endian C-order bytes)
+  raw_bytes INTEGER NOT NULL,
+  data      BLOB NOT NULL,
+  PRIMARY KEY (run_id, step, name)
+);
+)sql",
+    // 1 -> 2
+    R"sql(
+ALTER TABLE runs ADD COLUMN pid_start INTEGER;
+CREATE TABLE artifacts (
+  run_id     INTEGER NOT NULL,
+  name       TEXT NOT NULL,
+  mime       TEXT NOT NULL,
+  created_at REAL NOT NULL,
+  data       BLOB NOT NULL,
+  PRIMARY KEY (run_id, name)
+);
+CREATE INDEX runs_by_created ON runs(created_at);
+)sql",
+};
+
+static_assert(std::size(kMigrations) == kStoreSchemaVersion, "one migration per schema version");
+
+}  // namespace
+
+void migrateStore(SqliteDb& db) {
+  SqliteTransaction tx(db);
+  const int from = static_cast<int>(db.queryInt("PRAGMA user_version"));
+  for (int v = from; v < kStoreSchemaVersion; ++v) db.exec(kMigrations[v]);
+  if (from != kStoreSchemaVersion) db.exec("PRAGMA user_version = " + std::to_string(kStoreSchemaVersion));
+  tx.commit();
+}
+
+}  // namespace loupe

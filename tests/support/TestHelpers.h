@@ -1,0 +1,51 @@
+// Shared test utilities: temporary directories, child processes (the CLI,
+// the Python oracles), file digests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace loupe::testing {
+
+// A fresh directory under $TMPDIR, removed with everything in it.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return m_path; }
+  std::filesystem::path operator/(const std::string& name) const { return m_path / name; }
+
+ private:
+  std::filesystem::path m_path;
+};
+
+struct ProcessResult {
+  int exitCode = -1;  // 128 + signal when killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs argv[0] (a path or a name on PATH) with extra environment variables,
+// waits, and captures stdout and stderr. stdin is /dev/null.
+ProcessResult runProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+
+// Starts a process without waiting; its output goes to the given files.
+pid_t spawnProcess(const std::vector<std::string>& argv, const std::filesystem::path& outFile,
+                   const std::filesystem::path& errFile);
+
+// Runs `LOUPE_PYTHON -c script args...`: the independent numpy/scipy/torch oracle.
+ProcessResult runPython(const std::string& script, const std::vector<std::string>& args = {});
+
+std::string readFile(const std::filesystem::path& path);
+void writeFile(const std::filesystem::path& path, const std::string& bytes);
+
+// SHA-256 of a file's bytes, computed by Python's hashlib (not by our code).
+std::string fileSha256(const std::filesystem::path& path);
+
+}  // namespace loupe::testing

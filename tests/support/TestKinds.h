@@ -1,0 +1,27 @@
+// Engine kinds that exist only in the tests: small, deterministic, and with
+// outputs that are closed-form functions of the step number, so tests can
+// check what the store returns against the formula, not against the engine.
+// The product ships no fake engine; these are registered by test mains only.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engines/core/Array.h"
+#include "experiments/KindRegistry.h"
+
+namespace loupe::testing {
+
+// "test.series": per step k (0 ≤ k < steps)
+//   metrics  index = k, square = k², sine = sin(k·scale), nan_every_3rd = NaN when k % 3 == 0 else k
+//   arrays   (when array_len > 0) "ramp": f32[array_len], ramp[i] = k + i/2
+//            "counts": i64[2, array_len], counts[r][i] = r·1000 + k·i
+// params: steps, sleep_ms, fail_at (-1 = never), array_len, block (power of
+// two), mode (choice), scale, verbose (bool), sizes (int list).
+void registerTestKinds(KindRegistry& registry);
+
+// The expected values, computed independently of the engine's code path.
+float expectedRamp(std::int64_t step, std::int64_t i);
+std::int64_t expectedCount(std::int64_t step, std::int64_t row, std::int64_t i);
+
+}  // namespace loupe::testing
