@@ -103,7 +103,9 @@ SqliteStatement& SqliteStatement::bind(int index, std::string_view text) {
 SqliteStatement& SqliteStatement::bindBlob(int index, std::span<const std::byte> bytes) {
   // SQLITE_STATIC: callers keep the bytes alive until step() — saves a copy of
   // every array on the hot path.
-  const int rc = sqlite3_bind_blob64(m_stmt, index, bytes.data(), bytes.size(), SQLITE_STATIC);
+  // An empty span may have a null data pointer, which SQLite would bind as NULL.
+  const int rc = bytes.empty() ? sqlite3_bind_zeroblob(m_stmt, index, 0)
+                               : sqlite3_bind_blob64(m_stmt, index, bytes.data(), bytes.size(), SQLITE_STATIC);
   if (rc != SQLITE_OK) m_db->fail(rc, "bind");
   return *this;
 }

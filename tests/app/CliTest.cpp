@@ -1,1 +1,205 @@
+// The `loupe` command line end to end: exit codes, output, the database
+// location, Ctrl-C. Runs the real binaries as a user would.
 #include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "experiments/Store.h"
+#include "tests/support/TestHelpers.h"
+
+namespace loupe {
+namespace {
+
+using nlohmann::json;
+using testing::ProcessResult;
+
+class CliTest : public ::testing::Test {
+ protected:
+  CliTest() {
+    testing::writeFile(dir / "good.json", R"({"kind": "test.series", "name": "cli", "params": {"steps": 6, "array_len": 4}})");
+    testing::writeFile(dir / "fails.json", R"({"kind": "test.series", "params": {"steps": 6, "fail_at": 2}})");
+    testing::writeFile(dir / "bad.json", R"({"kind": "test.series", "params": {"block": 100}})");
+  }
+  ProcessResult cli(std::vector<std::string> args, bool withDb = true) {
+    args.insert(args.begin(), LOUPE_TEST_CLI);
+    if (withDb) {
+      args.push_back("--db");
+      args.push_back(db.string());
+    }
+    return testing::runProcess(args);
+  }
+  testing::TempDir dir;
+  std::filesystem::path db = dir / "cli.sqlite";
+};
+
+TEST_F(CliTest, UsageErrorsExitWith2) {
+  EXPECT_EQ(cli({"--help"}, false).exitCode, 0);
+  EXPECT_EQ(cli({"run", "--help"}, false).exitCode, 0);
+  EXPECT_EQ(cli({}, false).exitCode, 2);
+  EXPECT_EQ(cli({"frobnicate"}).exitCode, 2);
+  EXPECT_EQ(cli({"list", "--bogus"}).exitCode, 2);
+  EXPECT_EQ(cli({"run"}).exitCode, 2);  // recipe missing
+  EXPECT_EQ(cli({"run", (dir / "good.json").string(), "--device", "tpu"}).exitCode, 2);
+  EXPECT_EQ(cli({"export", "1"}).exitCode, 2);  // --out missing
+}
+
+TEST_F(CliTest, RunPrintsTheIdAndRecords) {
+  const auto r = cli({"run", (dir / "good.json").string()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.out, "1\n");
+  EXPECT_NE(r.err.find("run 1 finished: 6 steps"), std::string::npos) << r.err;
+  Store store(db);
+  EXPECT_EQ(store.getRun(1).status, RunStatus::Finished);
+  EXPECT_EQ(store.getRun(1).stepCount, 6);
+}
+
+TEST_F(CliTest, FailedRunExitsWith1AndIsRecorded) {
+  const auto r = cli({"run", (dir / "fails.json").string()});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("error: test.series failed on purpose at step 2"), std::string::npos) << r.err;
+  Store store(db);
+  EXPECT_EQ(store.getRun(1).status, RunStatus::Failed);
+  EXPECT_EQ(store.getRun(1).stepCount, 2);
+}
+
+TEST_F(CliTest, BadInputExitsWith2AndRecordsNothing) {
+  auto r = cli({"run", (dir / "bad.json").string()});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_EQ(r.err, "loupe: " + (dir / "bad.json").string() + ": params.block: must be a power of two in [16, 256], got 100\n");
+  r = cli({"run", (dir / "missing.json").string()});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find("cannot read: No such file or directory"), std::string::npos);
+  r = cli({"run", (dir / "good.json").string(), "--set", "params.steps=-3"});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_EQ(r.err, "loupe: --set params.steps=-3: params.steps: must be in [0, 10000000], got -3\n");
+  r = cli({"run", (dir / "good.json").string(), "--device", "cuda"});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find("device: this engine kind has no CUDA path"), std::string::npos) << r.err;
+  Store store(db);
+  EXPECT_TRUE(store.listRuns().empty());
+}
+
+TEST_F(CliTest, OverridesReachTheRecordedRecipe) {
+  ASSERT_EQ(cli({"run", (dir / "good.json").string(), "--set", "params.steps=3", "--set", "seed=9"}).exitCode, 0);
+  Store store(db);
+  const RunInfo run = store.getRun(1);
+  EXPECT_EQ(run.stepCount, 3);
+  EXPECT_EQ(run.seed, 9u);
+  EXPECT_EQ(run.recipe["params"]["steps"], 3);
+}
+
+TEST_F(CliTest, ListShowExportRemove) {
+  ASSERT_EQ(cli({"run", (dir / "good.json").string()}).exitCode, 0);
+  ASSERT_EQ(cli({"run", (dir / "fails.json").string()}).exitCode, 1);
+
+  auto r = cli({"list"});
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_NE(r.out.find("finished"), std::string::npos);
+  EXPECT_NE(r.out.find("failed"), std::string::npos);
+  r = cli({"list", "--json"});
+  ASSERT_EQ(r.exitCode, 0);
+  const json list = json::parse(r.out);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0]["id"], 2);
+  EXPECT_EQ(list[1]["status"], "finished");
+
+  r = cli({"show", "1", "--json"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const json shown = json::parse(r.out);
+  EXPECT_EQ(shown["steps"], 6);
+  EXPECT_EQ(shown["name"], "cli");
+  bool sawSquare = false;
+  for (const auto& m : shown["metrics"]) {
+    if (m["name"] == "square") {
+      sawSquare = true;
+      EXPECT_EQ(m["last"], 25.0);  // 5², independent of the engine: the closed form
+      EXPECT_EQ(m["count"], 6);
+    }
+  }
+  EXPECT_TRUE(sawSquare);
+  EXPECT_EQ(cli({"show", "last"}).exitCode, 0);
+  r = cli({"show", "99"});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_EQ(r.err, "loupe: run 99: no such run in " + db.string() + "\n");
+  EXPECT_EQ(cli({"show", "abc"}).exitCode, 2);
+
+  r = cli({"export", "1", "--out", (dir / "out").string()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "run-1-metrics.csv"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "run-1.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "run-1-ramp-step-5.npy"));
+  r = cli({"export", "1", "--out", (dir / "one").string(), "--array", "ramp", "--step", "3"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.out, (dir / "one" / "run-1-ramp-step-3.npy").string() + "\n");
+  EXPECT_EQ(cli({"export", "1", "--out", (dir / "x").string(), "--format", "xml"}).exitCode, 2);
+  EXPECT_EQ(cli({"export", "1", "--out", (dir / "x").string(), "--format", "csv", "--array", "ramp"}).exitCode, 2);
+  EXPECT_EQ(cli({"export", "1", "--out", (dir / "x").string(), "--array", "nope"}).exitCode, 2);
+
+  r = cli({"rm", "1"});
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_EQ(r.out, "removed run 1 (test.series \"cli\", 6 steps)\n");
+  EXPECT_EQ(cli({"rm", "1"}).exitCode, 2);
+  EXPECT_EQ(json::parse(cli({"list", "--json"}).out).size(), 1u);
+}
+
+TEST_F(CliTest, KindsListsSchemas) {
+  auto r = cli({"kinds", "--json"}, false);
+  ASSERT_EQ(r.exitCode, 0);
+  const json kinds = json::parse(r.out);
+  ASSERT_EQ(kinds.size(), 1u);
+  EXPECT_EQ(kinds[0]["name"], "test.series");
+  EXPECT_EQ(kinds[0]["params"].size(), 9u);
+  // The product binary ships no test kinds.
+  r = testing::runProcess({LOUPE_CLI, "kinds", "--json"});
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_EQ(json::parse(r.out).size(), 0u);
+}
+
+TEST_F(CliTest, DatabaseComesFromLoupeDbThenHome) {
+  const auto viaEnv = dir / "env" / "db.sqlite";
+  auto r = testing::runProcess({LOUPE_TEST_CLI, "run", (dir / "good.json").string()}, {{"LOUPE_DB", viaEnv.string()}});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(viaEnv));
+  r = testing::runProcess({LOUPE_TEST_CLI, "list"},
+                          {{"LOUPE_DB", ""}, {"XDG_DATA_HOME", ""}, {"HOME", (dir / "home").string()}});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(dir / "home" / ".local" / "share" / "loupe" / "loupe.sqlite"));
+}
+
+TEST_F(CliTest, RefusedDatabaseExitsWith2AndStaysUntouched) {
+  testing::writeFile(db, "not a database");
+  const auto r = cli({"list"});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_EQ(r.err.rfind("loupe: " + db.string() + ": not an SQLite database", 0), 0u) << r.err;
+  EXPECT_EQ(testing::readFile(db), "not a database");
+}
+
+TEST_F(CliTest, CtrlCCancelsAndRecordsCancelled) {
+  testing::writeFile(dir / "slow.json", R"({"kind": "test.series", "params": {"steps": 100000, "sleep_ms": 2}})");
+  const pid_t child = testing::spawnProcess({LOUPE_TEST_CLI, "run", (dir / "slow.json").string(), "--db", db.string()},
+                                            dir / "out", dir / "err");
+  // Wait until the run has recorded something, then press Ctrl-C.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (testing::readFile(dir / "out").empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(child, SIGINT);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << testing::readFile(dir / "err");
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_NE(testing::readFile(dir / "err").find("run 1 cancelled"), std::string::npos) << testing::readFile(dir / "err");
+  Store store(db);
+  const RunInfo run = store.getRun(1);
+  EXPECT_EQ(run.status, RunStatus::Cancelled);
+  EXPECT_GT(run.stepCount, 0);
+}
+
+}  // namespace
+}  // namespace loupe

@@ -1,1 +1,94 @@
+// Files the store must refuse — and leave byte-for-byte as they were
+// (checked by SHA-256 computed by Python's hashlib).
 #include <gtest/gtest.h>
+
+#include "engines/core/Error.h"
+#include "experiments/Sqlite.h"
+#include "experiments/Store.h"
+#include "tests/support/TestHelpers.h"
+
+namespace loupe {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Opens `file` as a store, expects InputError containing `expected`, and
+// checks the file's hash and size did not change and no side files appeared.
+void expectRefusedUntouched(const fs::path& file, const std::string& expected) {
+  const std::string before = testing::fileSha256(file);
+  const auto sizeBefore = fs::file_size(file);
+  try {
+    Store store(file);
+    FAIL() << "opened " << file;
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind(file.string() + ": ", 0), 0u) << "message must start with the file: " << e.what();
+  }
+  EXPECT_EQ(testing::fileSha256(file), before);
+  EXPECT_EQ(fs::file_size(file), sizeBefore);
+  EXPECT_FALSE(fs::exists(file.string() + "-journal"));
+}
+
+TEST(StoreRefusal, TextFileIsNotTouched) {
+  testing::TempDir dir;
+  testing::writeFile(dir / "notes.txt", "these are my notes, not a database\n");
+  expectRefusedUntouched(dir / "notes.txt", "not an SQLite database (first bytes: 74 68 65 73");
+}
+
+TEST(StoreRefusal, ShortBinaryFileIsNotTouched) {
+  testing::TempDir dir;
+  testing::writeFile(dir / "x.sqlite", std::string("SQLite", 6));  // truncated header
+  expectRefusedUntouched(dir / "x.sqlite", "not an SQLite database");
+}
+
+TEST(StoreRefusal, NewerSchemaIsNotTouched) {
+  testing::TempDir dir;
+  const fs::path file = dir / "future.sqlite";
+  {
+    Store store(file);
+    Recipe r;
+    r.kind = "test.series";
+    r.name = "kept";
+    const auto id = store.createRun(r, "1", "cpu");
+    store.setRunStatus(id, RunStatus::Finished);
+    store.database().exec("PRAGMA user_version = 99");
+    // Fold the WAL back so the main file holds everything before we hash it.
+    store.database().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    store.database().exec("PRAGMA journal_mode = DELETE");
+  }
+  expectRefusedUntouched(file, "written by a newer Loupe (store schema 99, this build reads up to 2)");
+  // The refused file still holds its run, readable by plain SQLite.
+  SqliteDb raw(file, SQLITE_OPEN_READONLY);
+  EXPECT_EQ(raw.queryText("SELECT name FROM runs"), "kept");
+}
+
+TEST(StoreRefusal, OtherApplicationsDatabaseIsNotTouched) {
+  testing::TempDir dir;
+  const fs::path file = dir / "other.sqlite";
+  {
+    SqliteDb db(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    db.exec("CREATE TABLE contacts(name TEXT); INSERT INTO contacts VALUES ('ada');");
+  }
+  expectRefusedUntouched(file, "an SQLite database of another application");
+}
+
+TEST(StoreRefusal, DirectoryIsRefused) {
+  testing::TempDir dir;
+  try {
+    Store store(dir.path());
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), dir.path().string() + ": is a directory, not a Loupe database");
+  }
+}
+
+TEST(StoreRefusal, EmptyFileBecomesAStore) {
+  // SQLite treats a zero-byte file as an empty database; nothing to lose.
+  testing::TempDir dir;
+  testing::writeFile(dir / "empty.sqlite", "");
+  Store store(dir / "empty.sqlite");
+  EXPECT_TRUE(store.listRuns().empty());
+}
+
+}  // namespace
+}  // namespace loupe
