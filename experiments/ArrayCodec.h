@@ -16,7 +16,8 @@ struct EncodedArray {
   std::vector<std::byte> bytes;  // empty for raw: the caller stores the source bytes
 };
 
-// level: zstd level (1 = fastest). compress == false always gives raw.
+// level: zstd level (1 = fastest). compress == false always gives raw. zstd is
+// kept only when it saves at least 15%.
 EncodedArray encodeArray(std::span<const std::byte> raw, bool compress, int level = 1);
 
 // Decodes into `out`, which must already have the expected size. Throws

@@ -89,6 +89,12 @@ Store::Store(const fs::path& path, StoreOptions options) : m_options(options) {
   try {
     m_db = SqliteDb(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     sqlite3_busy_timeout(m_db.handle(), 10000);  // other processes hold the write lock for one batch at most
+    if (m_db.queryInt("SELECT count(*) FROM sqlite_schema") == 0) {
+      // Arrays are large blobs: 64 kB pages halve the cost of writing them
+      // through the WAL (fewer overflow pages, fewer checkpoints) and cost
+      // nothing measurable for metric rows. Only settable before the first table.
+      m_db.exec("PRAGMA page_size = 65536");
+    }
     m_db.exec("PRAGMA journal_mode = WAL");
     m_db.exec("PRAGMA synchronous = NORMAL");
     if (m_db.queryInt("PRAGMA application_id") == 0) {

@@ -17,7 +17,7 @@ namespace loupe {
 
 struct RecorderOptions {
   double commitIntervalSeconds = 0.25;
-  std::size_t maxPendingBytes = 64u << 20;
+  std::size_t maxPendingBytes = 4u << 20;
 };
 
 class StoreRecorder : public RecordSink {
