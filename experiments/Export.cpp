@@ -91,8 +91,8 @@ std::string isoTime(double unixSeconds) {
 std::string safeFileName(const std::string& name) {
   std::string out = name;
   for (char& c : out) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) c = '_';
   }
   if (out.empty() || out == "." || out == "..") out = "_" + out;
@@ -101,16 +101,26 @@ std::string safeFileName(const std::string& name) {
 
 std::string npyDescr(DType dtype) {
   switch (dtype) {
-    case DType::F16: return "<f2";
-    case DType::BF16: return "<f4";  // widened
-    case DType::F32: return "<f4";
-    case DType::F64: return "<f8";
-    case DType::I8: return "|i1";
-    case DType::I32: return "<i4";
-    case DType::I64: return "<i8";
-    case DType::U8: return "|u1";
-    case DType::U16: return "<u2";
-    case DType::Bool: return "|b1";
+    case DType::F16:
+      return "<f2";
+    case DType::BF16:
+      return "<f4";  // widened
+    case DType::F32:
+      return "<f4";
+    case DType::F64:
+      return "<f8";
+    case DType::I8:
+      return "|i1";
+    case DType::I32:
+      return "<i4";
+    case DType::I64:
+      return "<i8";
+    case DType::U8:
+      return "|u1";
+    case DType::U16:
+      return "<u2";
+    case DType::Bool:
+      return "|b1";
   }
   return "?";
 }
@@ -118,8 +128,8 @@ std::string npyDescr(DType dtype) {
 void writeNpy(const fs::path& file, const Array& source) {
   const Array widened = source.dtype() == DType::BF16 ? widenBf16(source) : Array();
   const Array& array = source.dtype() == DType::BF16 ? widened : source;
-  std::string header = "{'descr': '" + npyDescr(array.dtype()) + "', 'fortran_order': False, 'shape': " +
-                       npyShape(array.shape()) + ", }";
+  std::string header = "{'descr': '" + npyDescr(array.dtype()) +
+                       "', 'fortran_order': False, 'shape': " + npyShape(array.shape()) + ", }";
   // Format 1.0: magic(6) + version(2) + header length(2) + header, padded with
   // spaces and a final newline to a multiple of 64 bytes.
   const std::size_t unpadded = 10 + header.size() + 1;

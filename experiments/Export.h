@@ -28,8 +28,7 @@ void writeNpy(const std::filesystem::path& file, const Array& array);
 
 // Each returns the files it wrote. outDir is created if missing.
 std::filesystem::path exportMetricsCsv(Store& store, std::int64_t run, const std::filesystem::path& outDir);
-std::vector<std::filesystem::path> exportArraysNpy(Store& store, std::int64_t run,
-                                                   const std::filesystem::path& outDir,
+std::vector<std::filesystem::path> exportArraysNpy(Store& store, std::int64_t run, const std::filesystem::path& outDir,
                                                    const std::optional<std::string>& arrayName = std::nullopt,
                                                    const std::optional<std::int64_t>& step = std::nullopt);
 std::filesystem::path exportRunJson(Store& store, std::int64_t run, const std::filesystem::path& outDir);

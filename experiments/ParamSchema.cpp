@@ -13,13 +13,20 @@ using nlohmann::json;
 
 const char* paramTypeName(ParamType type) {
   switch (type) {
-    case ParamType::Int: return "int";
-    case ParamType::Float: return "float";
-    case ParamType::Bool: return "bool";
-    case ParamType::String: return "string";
-    case ParamType::Choice: return "choice";
-    case ParamType::IntList: return "int list";
-    case ParamType::FloatList: return "float list";
+    case ParamType::Int:
+      return "int";
+    case ParamType::Float:
+      return "float";
+    case ParamType::Bool:
+      return "bool";
+    case ParamType::String:
+      return "string";
+    case ParamType::Choice:
+      return "choice";
+    case ParamType::IntList:
+      return "int list";
+    case ParamType::FloatList:
+      return "float list";
   }
   return "?";
 }
@@ -43,7 +50,9 @@ std::string formatNumber(double v) {
   return json(v).dump();
 }
 
-bool isPowerOfTwo(std::int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
+bool isPowerOfTwo(std::int64_t v) {
+  return v > 0 && (v & (v - 1)) == 0;
+}
 
 [[noreturn]] void fail(const std::string& where, const std::string& path, const std::string& problem) {
   throw InputError(where, path + ": " + problem);
@@ -56,8 +65,7 @@ std::string rangeText(const ParamSpec& s) {
   return "";
 }
 
-void checkScalar(const ParamSpec& s, bool integer, const json& v, const std::string& where,
-                 const std::string& path) {
+void checkScalar(const ParamSpec& s, bool integer, const json& v, const std::string& where, const std::string& path) {
   if (integer) {
     if (!v.is_number_integer()) fail(where, path, "must be an integer, got " + v.dump());
   } else if (!v.is_number()) {
@@ -108,8 +116,7 @@ ParamSpec ParamSpec::boolean(std::string name, bool def, std::string doc) {
 ParamSpec ParamSpec::text(std::string name, std::string def, std::string doc) {
   return make(std::move(name), ParamType::String, std::move(def), std::move(doc));
 }
-ParamSpec ParamSpec::choice(std::string name, std::vector<std::string> choices, std::string def,
-                            std::string doc) {
+ParamSpec ParamSpec::choice(std::string name, std::vector<std::string> choices, std::string def, std::string doc) {
   ParamSpec s = make(std::move(name), ParamType::Choice, std::move(def), std::move(doc));
   s.choices = std::move(choices);
   return s;
@@ -164,19 +171,20 @@ void validateParam(const ParamSpec& s, const json& v, const std::string& where, 
       if (!v.is_string()) fail(where, path, "must be a string, got " + v.dump());
       return;
     case ParamType::Choice:
-      if (!v.is_string() ||
-          std::find(s.choices.begin(), s.choices.end(), v.get<std::string>()) == s.choices.end()) {
+      if (!v.is_string() || std::find(s.choices.begin(), s.choices.end(), v.get<std::string>()) == s.choices.end()) {
         fail(where, path, "must be one of " + quotedList(s.choices) + ", got " + v.dump());
       }
       return;
     case ParamType::IntList:
     case ParamType::FloatList: {
-      if (!v.is_array()) fail(where, path, std::string("must be a list of ") +
-                                               (s.type == ParamType::IntList ? "integers" : "numbers") +
-                                               ", got " + v.dump());
+      if (!v.is_array())
+        fail(where, path,
+             std::string("must be a list of ") + (s.type == ParamType::IntList ? "integers" : "numbers") + ", got " +
+                 v.dump());
       if (v.size() < s.minLength || v.size() > s.maxLength) {
-        fail(where, path, "must have " + std::to_string(s.minLength) + " to " +
-                              std::to_string(s.maxLength) + " elements, got " + std::to_string(v.size()));
+        fail(where, path,
+             "must have " + std::to_string(s.minLength) + " to " + std::to_string(s.maxLength) + " elements, got " +
+                 std::to_string(v.size()));
       }
       for (std::size_t i = 0; i < v.size(); ++i) {
         checkScalar(s, s.type == ParamType::IntList, v[i], where, path + "[" + std::to_string(i) + "]");
@@ -216,9 +224,12 @@ json ParamSchema::validate(const json& params, const std::string& where, const s
     if (!find(key)) {
       std::string problem = "unknown parameter";
       const std::string guess = closestName(key, names);
-      if (!guess.empty()) problem += " (did you mean \"" + guess + "\"?)";
-      else if (!names.empty()) problem += " (known: " + quotedList(names) + ")";
-      else problem += " (this kind takes no parameters)";
+      if (!guess.empty())
+        problem += " (did you mean \"" + guess + "\"?)";
+      else if (!names.empty())
+        problem += " (known: " + quotedList(names) + ")";
+      else
+        problem += " (this kind takes no parameters)";
       fail(where, path + "." + key, problem);
     }
   }

@@ -36,8 +36,7 @@ struct ParamSpec {
   static ParamSpec number(std::string name, double def, std::string doc);
   static ParamSpec boolean(std::string name, bool def, std::string doc);
   static ParamSpec text(std::string name, std::string def, std::string doc);
-  static ParamSpec choice(std::string name, std::vector<std::string> choices, std::string def,
-                          std::string doc);
+  static ParamSpec choice(std::string name, std::vector<std::string> choices, std::string def, std::string doc);
   static ParamSpec intList(std::string name, std::vector<std::int64_t> def, std::string doc);
   static ParamSpec numberList(std::string name, std::vector<double> def, std::string doc);
 

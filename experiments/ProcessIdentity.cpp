@@ -36,8 +36,7 @@ std::int64_t startTicksOf(std::int64_t pid) {
 }  // namespace
 
 ProcessIdentity currentProcess() {
-  static const ProcessIdentity self{hostName(), static_cast<std::int64_t>(getpid()),
-                                    startTicksOf(getpid())};
+  static const ProcessIdentity self{hostName(), static_cast<std::int64_t>(getpid()), startTicksOf(getpid())};
   return self;
 }
 

@@ -65,9 +65,12 @@ Recipe parseRecipe(const json& j, const std::string& where, const KindRegistry& 
     const auto known = registry.names();
     std::string problem = "unknown engine kind \"" + r.kind + "\"";
     const std::string guess = closestName(r.kind, known);
-    if (!guess.empty()) problem += " (did you mean \"" + guess + "\"?)";
-    else if (known.empty()) problem += " (no engine kinds are registered in this build)";
-    else problem += " (known: " + quoted(known) + ")";
+    if (!guess.empty())
+      problem += " (did you mean \"" + guess + "\"?)";
+    else if (known.empty())
+      problem += " (no engine kinds are registered in this build)";
+    else
+      problem += " (known: " + quoted(known) + ")";
     throw InputError(where, "kind: " + problem);
   }
 
@@ -80,16 +83,15 @@ Recipe parseRecipe(const json& j, const std::string& where, const KindRegistry& 
   }
   if (const auto seed = j.find("seed"); seed != j.end()) {
     // JSON integers above 2^63 would not survive SQLite's signed INTEGER.
-    if (!seed->is_number_integer() || (seed->is_number_integer() && !seed->is_number_unsigned() &&
-                                       seed->get<std::int64_t>() < 0) ||
+    if (!seed->is_number_integer() ||
+        (seed->is_number_integer() && !seed->is_number_unsigned() && seed->get<std::int64_t>() < 0) ||
         (seed->is_number_unsigned() && seed->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))) {
       throw InputError(where, "seed: must be an integer in [0, 2^63-1], got " + seed->dump());
     }
     r.seed = seed->get<std::uint64_t>();
   }
   if (const auto device = j.find("device"); device != j.end()) {
-    const bool ok = device->is_string() &&
-                    (*device == "auto" || *device == "cpu" || *device == "cuda");
+    const bool ok = device->is_string() && (*device == "auto" || *device == "cpu" || *device == "cuda");
     if (!ok) throw InputError(where, "device: must be one of \"auto\", \"cpu\", \"cuda\", got " + device->dump());
     r.device = device->get<std::string>();
   }
@@ -107,8 +109,7 @@ Recipe parseRecipeText(const std::string& text, const std::string& where, const 
     std::string message = e.what();
     // nlohmann's text starts with "[json.exception.parse_error.101] parse error at line..., column ...: "
     if (const auto colon = message.find(": "); colon != std::string::npos) message = message.substr(colon + 2);
-    throw InputError(where + ":" + std::to_string(line) + ":" + std::to_string(column),
-                     "invalid JSON: " + message);
+    throw InputError(where + ":" + std::to_string(line) + ":" + std::to_string(column), "invalid JSON: " + message);
   }
   return parseRecipe(j, where, registry);
 }
@@ -124,8 +125,7 @@ Recipe loadRecipeFile(const std::filesystem::path& path, const KindRegistry& reg
   return parseRecipeText(text.str(), where, registry);
 }
 
-Recipe applyOverrides(const Recipe& recipe, const std::vector<std::string>& assignments,
-                      const KindRegistry& registry) {
+Recipe applyOverrides(const Recipe& recipe, const std::vector<std::string>& assignments, const KindRegistry& registry) {
   Recipe current = recipe;
   for (const auto& assignment : assignments) {
     const std::string where = "--set " + assignment;

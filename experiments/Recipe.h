@@ -43,7 +43,6 @@ Recipe loadRecipeFile(const std::filesystem::path& path, const KindRegistry& reg
 // validated on its own so an error names the override that caused it.
 // The value is read as JSON when it parses (5, 2.5, true, [1,2], "x"), else
 // taken as a plain string (so --set device=cpu works without quotes).
-Recipe applyOverrides(const Recipe& recipe, const std::vector<std::string>& assignments,
-                      const KindRegistry& registry);
+Recipe applyOverrides(const Recipe& recipe, const std::vector<std::string>& assignments, const KindRegistry& registry);
 
 }  // namespace loupe

@@ -6,12 +6,18 @@ namespace loupe {
 
 const char* runStatusName(RunStatus status) {
   switch (status) {
-    case RunStatus::Created: return "created";
-    case RunStatus::Running: return "running";
-    case RunStatus::Finished: return "finished";
-    case RunStatus::Failed: return "failed";
-    case RunStatus::Cancelled: return "cancelled";
-    case RunStatus::Interrupted: return "interrupted";
+    case RunStatus::Created:
+      return "created";
+    case RunStatus::Running:
+      return "running";
+    case RunStatus::Finished:
+      return "finished";
+    case RunStatus::Failed:
+      return "failed";
+    case RunStatus::Cancelled:
+      return "cancelled";
+    case RunStatus::Interrupted:
+      return "interrupted";
   }
   return "?";
 }

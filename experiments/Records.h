@@ -46,7 +46,7 @@ struct StepRecord {
 // (crash, SIGKILL, power loss); its committed steps are kept.
 enum class RunStatus { Created, Running, Finished, Failed, Cancelled, Interrupted };
 
-const char* runStatusName(RunStatus status);  // "created", "running", ...
+const char* runStatusName(RunStatus status);           // "created", "running", ...
 RunStatus runStatusFromName(const std::string& name);  // throws std::invalid_argument
 
 // Receives a run's records, on the runner's worker thread, in step order.

@@ -15,6 +15,8 @@ StepRecord Replay::at(std::size_t index) const {
   return m_store.readStep(m_run.id, m_steps[index]);
 }
 
-StepRecord Replay::step(std::int64_t step) const { return m_store.readStep(m_run.id, step); }
+StepRecord Replay::step(std::int64_t step) const {
+  return m_store.readStep(m_run.id, step);
+}
 
 }  // namespace loupe

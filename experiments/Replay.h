@@ -23,7 +23,7 @@ class Replay {
   const std::vector<std::int64_t>& stepNumbers() const { return m_steps; }
   std::size_t size() const { return m_steps.size(); }
 
-  StepRecord at(std::size_t index) const;  // by position, 0-based; throws std::out_of_range
+  StepRecord at(std::size_t index) const;    // by position, 0-based; throws std::out_of_range
   StepRecord step(std::int64_t step) const;  // by step number; throws InputError if absent
   std::vector<std::string> metricNames() const { return m_store.metricNames(m_run.id); }
   std::vector<MetricPoint> series(const std::string& metric) const { return m_store.metricSeries(m_run.id, metric); }

@@ -24,8 +24,8 @@ class RunContext {
   using EmitFn = std::function<void(StepRecord&&)>;
   using ProgressFn = std::function<void(double, const std::string&)>;
 
-  RunContext(const Recipe& recipe, DeviceKind device, const std::atomic<bool>& cancelFlag,
-             EmitFn emit, ProgressFn progress)
+  RunContext(const Recipe& recipe, DeviceKind device, const std::atomic<bool>& cancelFlag, EmitFn emit,
+             ProgressFn progress)
       : m_recipe(recipe),
         m_device(device),
         m_cancel(cancelFlag),

@@ -16,7 +16,9 @@ Runner::~Runner() {
   if (m_worker.joinable()) m_worker.join();
 }
 
-void Runner::start() { m_worker = std::thread([this] { execute(); }); }
+void Runner::start() {
+  m_worker = std::thread([this] { execute(); });
+}
 
 RunStatus Runner::runHere() {
   execute();
@@ -45,8 +47,8 @@ void Runner::setProgress(double fraction, const std::string& message) {
 
 void Runner::emit(StepRecord&& record) {
   if (record.step <= m_lastStep) {
-    throw std::logic_error("engine " + m_kind.name + " emitted step " + std::to_string(record.step) +
-                           " after step " + std::to_string(m_lastStep) + " (steps must increase)");
+    throw std::logic_error("engine " + m_kind.name + " emitted step " + std::to_string(record.step) + " after step " +
+                           std::to_string(m_lastStep) + " (steps must increase)");
   }
   m_lastStep = record.step;
   for (RecordSink* sink : m_sinks) sink->stepRecorded(record);

@@ -47,8 +47,8 @@ void SqliteDb::exec(std::string_view sql) {
 
 SqliteStatement SqliteDb::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()),
-                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  const int rc =
+      sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) fail(rc, "preparing \"" + std::string(sql.substr(0, 60)) + "\"");
   return SqliteStatement(*this, stmt);
 }
@@ -67,8 +67,7 @@ SqliteStatement::~SqliteStatement() {
   if (m_stmt) sqlite3_finalize(m_stmt);
 }
 
-SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
-    : m_db(other.m_db), m_stmt(other.m_stmt) {
+SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept : m_db(other.m_db), m_stmt(other.m_stmt) {
   other.m_stmt = nullptr;
 }
 
@@ -147,7 +146,9 @@ std::span<const std::byte> SqliteStatement::columnBlob(int col) const {
   return {static_cast<const std::byte*>(data), static_cast<std::size_t>(size)};
 }
 
-SqliteTransaction::SqliteTransaction(SqliteDb& db) : m_db(db) { m_db.exec("BEGIN IMMEDIATE"); }
+SqliteTransaction::SqliteTransaction(SqliteDb& db) : m_db(db) {
+  m_db.exec("BEGIN IMMEDIATE");
+}
 
 SqliteTransaction::~SqliteTransaction() {
   if (!m_done) {

@@ -55,9 +55,9 @@ void Store::refuseForeignFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   in.read(header, sizeof header);
   if (!in || std::memcmp(header, kSqliteMagic, sizeof header) != 0) {
-    throw InputError(where, "not an SQLite database (first bytes: " +
-                                hexPreview(header, static_cast<std::size_t>(in.gcount())) +
-                                "); refusing to open it as a Loupe store — the file was not changed");
+    throw InputError(
+        where, "not an SQLite database (first bytes: " + hexPreview(header, static_cast<std::size_t>(in.gcount())) +
+                   "); refusing to open it as a Loupe store — the file was not changed");
   }
   SqliteDb probe(path, SQLITE_OPEN_READONLY);
   std::int64_t version = 0, appId = 0, tables = 0;
@@ -172,11 +172,15 @@ void Store::setRunStatus(std::int64_t run, RunStatus status, const std::string& 
   }
   auto update = m_db.prepare("UPDATE runs SET status = ?, error = ?, ended_at = ? WHERE id = ?");
   update.bind(1, runStatusName(status));
-  if (error.empty()) update.bindNull(2);
-  else update.bind(2, error);
+  if (error.empty())
+    update.bindNull(2);
+  else
+    update.bind(2, error);
   const bool terminal = status != RunStatus::Created;
-  if (terminal) update.bind(3, unixTimeSeconds());
-  else update.bindNull(3);
+  if (terminal)
+    update.bind(3, unixTimeSeconds());
+  else
+    update.bindNull(3);
   update.bind(4, run).run();
 }
 
@@ -188,8 +192,10 @@ void Store::appendStep(std::int64_t run, const StepRecord& record) {
     for (const auto& [name, value] : record.metrics) {
       m_insertMetric->bind(1, run).bind(2, record.step).bind(3, name);
       // SQLite stores NaN as NULL; bind it so explicitly.
-      if (std::isnan(value)) m_insertMetric->bindNull(4);
-      else m_insertMetric->bind(4, value);
+      if (std::isnan(value))
+        m_insertMetric->bindNull(4);
+      else
+        m_insertMetric->bind(4, value);
       m_insertMetric->run();
     }
     for (const auto& [name, array] : record.arrays) {
@@ -212,8 +218,8 @@ void Store::appendStep(std::int64_t run, const StepRecord& record) {
     m_db.exec("ROLLBACK TO step");
     m_db.exec("RELEASE step");
     // The usual cause is a name used twice in one step, or a step number reused.
-    throw std::runtime_error("recording step " + std::to_string(record.step) + " of run " + std::to_string(run) +
-                             ": " + e.what());
+    throw std::runtime_error("recording step " + std::to_string(record.step) + " of run " + std::to_string(run) + ": " +
+                             e.what());
   } catch (...) {
     m_db.exec("ROLLBACK TO step");
     m_db.exec("RELEASE step");
@@ -231,9 +237,9 @@ void Store::removeRun(std::int64_t run) {
   const RunInfo info = getRun(run);
   if ((info.status == RunStatus::Running || info.status == RunStatus::Created) &&
       isProcessAlive({info.host, info.pid, 0})) {
-    throw InputError("run " + std::to_string(run),
-                     "still " + std::string(runStatusName(info.status)) + " in process " + std::to_string(info.pid) +
-                         " on " + info.host + "; cancel it first");
+    throw InputError("run " + std::to_string(run), "still " + std::string(runStatusName(info.status)) + " in process " +
+                                                       std::to_string(info.pid) + " on " + info.host +
+                                                       "; cancel it first");
   }
   commit();
   SqliteTransaction tx(m_db);

@@ -14,7 +14,9 @@ constexpr const char* kRunColumns =
     "id, kind, name, recipe, status, error, created_at, started_at, ended_at, engine_version, device, seed, host, "
     "pid, (SELECT count(*) FROM steps WHERE steps.run_id = runs.id)";
 
-std::string runLabel(std::int64_t run) { return "run " + std::to_string(run); }
+std::string runLabel(std::int64_t run) {
+  return "run " + std::to_string(run);
+}
 
 }  // namespace
 
@@ -76,8 +78,8 @@ StepRecord Store::readStep(std::int64_t run, std::int64_t step) {
   auto metrics = m_db.prepare("SELECT name, value FROM metrics WHERE run_id = ? AND step = ? ORDER BY name");
   metrics.bind(1, run).bind(2, step);
   while (metrics.step()) {
-    record.metric(metrics.columnText(0), metrics.columnIsNull(1) ? std::numeric_limits<double>::quiet_NaN()
-                                                                 : metrics.columnDouble(1));
+    record.metric(metrics.columnText(0),
+                  metrics.columnIsNull(1) ? std::numeric_limits<double>::quiet_NaN() : metrics.columnDouble(1));
   }
   for (const auto& info : arrayInfos(run, step)) record.array(info.name, readArray(run, step, info.name));
   return record;
@@ -96,8 +98,8 @@ std::vector<MetricPoint> Store::metricSeries(std::int64_t run, const std::string
   select.bind(1, run).bind(2, name);
   std::vector<MetricPoint> points;
   while (select.step()) {
-    points.push_back({select.columnInt(0), select.columnIsNull(1) ? std::numeric_limits<double>::quiet_NaN()
-                                                                  : select.columnDouble(1)});
+    points.push_back({select.columnInt(0),
+                      select.columnIsNull(1) ? std::numeric_limits<double>::quiet_NaN() : select.columnDouble(1)});
   }
   return points;
 }
@@ -107,8 +109,10 @@ std::vector<ArrayInfo> Store::arrayInfos(std::int64_t run, std::optional<std::in
       "SELECT step, name, dtype, shape, codec, raw_bytes, length(data) FROM arrays"
       " WHERE run_id = ?1 AND (?2 IS NULL OR step = ?2) ORDER BY step, name");
   select.bind(1, run);
-  if (step) select.bind(2, *step);
-  else select.bindNull(2);
+  if (step)
+    select.bind(2, *step);
+  else
+    select.bindNull(2);
   std::vector<ArrayInfo> infos;
   while (select.step()) {
     ArrayInfo a;

@@ -22,7 +22,8 @@ std::string formatDuration(double seconds) {
   if (seconds < 60) {
     std::snprintf(buffer, sizeof buffer, "%.2f s", seconds);
   } else if (seconds < 3600) {
-    std::snprintf(buffer, sizeof buffer, "%d min %02d s", static_cast<int>(seconds) / 60, static_cast<int>(seconds) % 60);
+    std::snprintf(buffer, sizeof buffer, "%d min %02d s", static_cast<int>(seconds) / 60,
+                  static_cast<int>(seconds) % 60);
   } else {
     std::snprintf(buffer, sizeof buffer, "%d h %02d min", static_cast<int>(seconds) / 3600,
                   static_cast<int>(seconds) % 3600 / 60);

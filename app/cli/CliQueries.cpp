@@ -36,7 +36,10 @@ namespace {
 json kindJson(const EngineKind& k) {
   json devices = json::array({"cpu"});
   if (k.supportsCuda) devices.push_back("cuda");
-  return {{"name", k.name}, {"version", k.version}, {"summary", k.summary}, {"devices", devices},
+  return {{"name", k.name},
+          {"version", k.version},
+          {"summary", k.summary},
+          {"devices", devices},
           {"params", k.schema.toJson()}};
 }
 
@@ -89,8 +92,8 @@ int commandKinds(const KindRegistry& registry, bool asJson) {
       if (p.powerOfTwo) constraint += "power of two ";
       if (p.min && p.max) constraint += "[" + formatNumber(*p.min) + ", " + formatNumber(*p.max) + "]";
       for (std::size_t i = 0; i < p.choices.size(); ++i) constraint += (i ? "|" : "") + p.choices[i];
-      std::printf("    %-18s %-10s %-14s %-22s %s\n", p.name.c_str(), paramTypeName(p.type), p.defaultValue.dump().c_str(),
-                  constraint.c_str(), p.doc.c_str());
+      std::printf("    %-18s %-10s %-14s %-22s %s\n", p.name.c_str(), paramTypeName(p.type),
+                  p.defaultValue.dump().c_str(), constraint.c_str(), p.doc.c_str());
     }
   }
   return kExitOk;
@@ -114,7 +117,8 @@ int commandList(const std::filesystem::path& db, bool asJson) {
   for (const auto& r : runs) {
     std::printf("%6lld  %-11s  %-22s  %-24s  %7lld  %-19s  %10s  %s\n", static_cast<long long>(r.id),
                 runStatusName(r.status), r.kind.c_str(), r.name.substr(0, 24).c_str(),
-                static_cast<long long>(r.stepCount), formatLocalTime(r.startedAt > 0 ? r.startedAt : r.createdAt).c_str(),
+                static_cast<long long>(r.stepCount),
+                formatLocalTime(r.startedAt > 0 ? r.startedAt : r.createdAt).c_str(),
                 formatDuration(duration(r)).c_str(), r.device.c_str());
   }
   return kExitOk;
@@ -133,16 +137,26 @@ int commandShow(const std::filesystem::path& db, const std::string& runText, boo
     out["metrics"] = json::array();
     for (const auto& m : metrics) {
       auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
-      out["metrics"].push_back({{"name", m.name}, {"count", m.count}, {"first", num(m.first)}, {"last", num(m.last)},
-                                {"min", num(m.min)}, {"max", num(m.max)}});
+      out["metrics"].push_back({{"name", m.name},
+                                {"count", m.count},
+                                {"first", num(m.first)},
+                                {"last", num(m.last)},
+                                {"min", num(m.min)},
+                                {"max", num(m.max)}});
     }
     out["arrays"] = json::array();
     for (const auto& a : arrays) {
-      out["arrays"].push_back({{"step", a.step}, {"name", a.name}, {"dtype", dtypeName(a.dtype)}, {"shape", a.shape},
-                               {"codec", a.codec}, {"raw_bytes", a.rawBytes}, {"stored_bytes", a.storedBytes}});
+      out["arrays"].push_back({{"step", a.step},
+                               {"name", a.name},
+                               {"dtype", dtypeName(a.dtype)},
+                               {"shape", a.shape},
+                               {"codec", a.codec},
+                               {"raw_bytes", a.rawBytes},
+                               {"stored_bytes", a.storedBytes}});
     }
     out["artifacts"] = json::array();
-    for (const auto& a : artifacts) out["artifacts"].push_back({{"name", a.name}, {"mime", a.mime}, {"bytes", a.bytes}});
+    for (const auto& a : artifacts)
+      out["artifacts"].push_back({{"name", a.name}, {"mime", a.mime}, {"bytes", a.bytes}});
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
@@ -150,7 +164,8 @@ int commandShow(const std::filesystem::path& db, const std::string& runText, boo
   std::printf("run %lld  %s  \"%s\"\n", static_cast<long long>(r.id), r.kind.c_str(), r.name.c_str());
   std::printf("  status    %s%s%s\n", runStatusName(r.status), r.error.empty() ? "" : ": ", r.error.c_str());
   std::printf("  created   %s   started %s   ended %s   (%s)\n", formatLocalTime(r.createdAt).c_str(),
-              formatLocalTime(r.startedAt).c_str(), formatLocalTime(r.endedAt).c_str(), formatDuration(duration(r)).c_str());
+              formatLocalTime(r.startedAt).c_str(), formatLocalTime(r.endedAt).c_str(),
+              formatDuration(duration(r)).c_str());
   std::printf("  engine    %s v%s on %s, seed %llu, host %s pid %lld\n", r.kind.c_str(), r.engineVersion.c_str(),
               r.device.c_str(), static_cast<unsigned long long>(r.seed), r.host.c_str(), static_cast<long long>(r.pid));
   std::printf("  steps     %lld\n", static_cast<long long>(r.stepCount));
@@ -158,8 +173,9 @@ int commandShow(const std::filesystem::path& db, const std::string& runText, boo
   if (!metrics.empty()) {
     std::printf("  metrics   %-24s %7s %13s %13s %13s %13s\n", "NAME", "COUNT", "FIRST", "LAST", "MIN", "MAX");
     for (const auto& m : metrics) {
-      std::printf("            %-24s %7zu %13s %13s %13s %13s\n", m.name.c_str(), m.count, formatNumber(m.first).c_str(),
-                  formatNumber(m.last).c_str(), formatNumber(m.min).c_str(), formatNumber(m.max).c_str());
+      std::printf("            %-24s %7zu %13s %13s %13s %13s\n", m.name.c_str(), m.count,
+                  formatNumber(m.first).c_str(), formatNumber(m.last).c_str(), formatNumber(m.min).c_str(),
+                  formatNumber(m.max).c_str());
     }
   }
   if (!arrays.empty()) {
@@ -185,7 +201,8 @@ int commandShow(const std::filesystem::path& db, const std::string& runText, boo
     }
   }
   for (const auto& a : artifacts) {
-    std::printf("  artifact  %s (%s, %s)\n", a.name.c_str(), a.mime.c_str(), formatBytes(static_cast<double>(a.bytes)).c_str());
+    std::printf("  artifact  %s (%s, %s)\n", a.name.c_str(), a.mime.c_str(),
+                formatBytes(static_cast<double>(a.bytes)).c_str());
   }
   return kExitOk;
 }

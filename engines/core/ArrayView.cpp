@@ -39,8 +39,8 @@ ArrayView::ArrayView(const void* data, DType dtype, Shape shape, Strides strides
       m_strides(strides.empty() ? contiguousStrides(m_shape, dtype) : std::move(strides)) {
   shapeNumel(m_shape);  // validates
   if (m_strides.size() != m_shape.size()) {
-    throw std::invalid_argument("ArrayView: " + std::to_string(m_strides.size()) +
-                                " strides for shape " + shapeToString(m_shape));
+    throw std::invalid_argument("ArrayView: " + std::to_string(m_strides.size()) + " strides for shape " +
+                                shapeToString(m_shape));
   }
 }
 

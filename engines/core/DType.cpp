@@ -27,16 +27,26 @@ std::size_t dtypeSize(DType dtype) {
 
 std::string_view dtypeName(DType dtype) {
   switch (dtype) {
-    case DType::F16: return "f16";
-    case DType::BF16: return "bf16";
-    case DType::F32: return "f32";
-    case DType::F64: return "f64";
-    case DType::I8: return "i8";
-    case DType::I32: return "i32";
-    case DType::I64: return "i64";
-    case DType::U8: return "u8";
-    case DType::U16: return "u16";
-    case DType::Bool: return "bool";
+    case DType::F16:
+      return "f16";
+    case DType::BF16:
+      return "bf16";
+    case DType::F32:
+      return "f32";
+    case DType::F64:
+      return "f64";
+    case DType::I8:
+      return "i8";
+    case DType::I32:
+      return "i32";
+    case DType::I64:
+      return "i64";
+    case DType::U8:
+      return "u8";
+    case DType::U16:
+      return "u16";
+    case DType::Bool:
+      return "bool";
   }
   assert(false && "unhandled DType");
   return "?";

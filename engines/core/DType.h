@@ -14,9 +14,8 @@ namespace loupe {
 
 enum class DType : std::uint8_t { F16, BF16, F32, F64, I8, I32, I64, U8, U16, Bool };
 
-inline constexpr DType kAllDTypes[] = {DType::F16, DType::BF16, DType::F32, DType::F64,
-                                       DType::I8,  DType::I32,  DType::I64, DType::U8,
-                                       DType::U16, DType::Bool};
+inline constexpr DType kAllDTypes[] = {DType::F16, DType::BF16, DType::F32, DType::F64, DType::I8,
+                                       DType::I32, DType::I64,  DType::U8,  DType::U16, DType::Bool};
 
 // Bytes per element.
 std::size_t dtypeSize(DType dtype);
@@ -32,20 +31,36 @@ std::optional<DType> dtypeFromName(std::string_view name);
 template <class T>
 constexpr DType dtypeOf();
 template <>
-constexpr DType dtypeOf<float>() { return DType::F32; }
+constexpr DType dtypeOf<float>() {
+  return DType::F32;
+}
 template <>
-constexpr DType dtypeOf<double>() { return DType::F64; }
+constexpr DType dtypeOf<double>() {
+  return DType::F64;
+}
 template <>
-constexpr DType dtypeOf<std::int8_t>() { return DType::I8; }
+constexpr DType dtypeOf<std::int8_t>() {
+  return DType::I8;
+}
 template <>
-constexpr DType dtypeOf<std::int32_t>() { return DType::I32; }
+constexpr DType dtypeOf<std::int32_t>() {
+  return DType::I32;
+}
 template <>
-constexpr DType dtypeOf<std::int64_t>() { return DType::I64; }
+constexpr DType dtypeOf<std::int64_t>() {
+  return DType::I64;
+}
 template <>
-constexpr DType dtypeOf<std::uint8_t>() { return DType::U8; }
+constexpr DType dtypeOf<std::uint8_t>() {
+  return DType::U8;
+}
 template <>
-constexpr DType dtypeOf<std::uint16_t>() { return DType::U16; }
+constexpr DType dtypeOf<std::uint16_t>() {
+  return DType::U16;
+}
 template <>
-constexpr DType dtypeOf<bool>() { return DType::Bool; }
+constexpr DType dtypeOf<bool>() {
+  return DType::Bool;
+}
 
 }  // namespace loupe

@@ -25,8 +25,7 @@ DeviceReport queryDevices() {
   for (int i = 0; i < count; ++i) {
     cudaDeviceProp prop{};
     if (cudaGetDeviceProperties(&prop, i) != cudaSuccess) continue;
-    report.cudaDevices.push_back(
-        {i, prop.name, prop.major, prop.minor, static_cast<std::size_t>(prop.totalGlobalMem)});
+    report.cudaDevices.push_back({i, prop.name, prop.major, prop.minor, static_cast<std::size_t>(prop.totalGlobalMem)});
   }
   if (report.cudaDevices.empty()) report.noCudaReason = "no CUDA device found";
 #else
@@ -49,8 +48,7 @@ std::string_view deviceKindName(DeviceKind kind) {
 DeviceKind resolveDevice(std::string_view request, bool kindSupportsCuda, const std::string& where) {
   if (request == "cpu") return DeviceKind::Cpu;
   if (request == "auto") {
-    return kindSupportsCuda && !deviceReport().cudaDevices.empty() ? DeviceKind::Cuda
-                                                                   : DeviceKind::Cpu;
+    return kindSupportsCuda && !deviceReport().cudaDevices.empty() ? DeviceKind::Cuda : DeviceKind::Cpu;
   }
   if (request == "cuda") {
     if (!kindSupportsCuda) throw InputError(where, "this engine kind has no CUDA path; use cpu or auto");

@@ -39,7 +39,6 @@ std::string_view deviceKindName(DeviceKind kind);  // "cpu" / "cuda"
 // kind has a CUDA path and a device exists, else the CPU. "cuda" when it cannot
 // be honoured throws InputError naming `where` and the reason; so does a name
 // other than auto/cpu/cuda.
-DeviceKind resolveDevice(std::string_view request, bool kindSupportsCuda,
-                         const std::string& where = "device");
+DeviceKind resolveDevice(std::string_view request, bool kindSupportsCuda, const std::string& where = "device");
 
 }  // namespace loupe

@@ -15,9 +15,7 @@ class InputError : public std::runtime_error {
  public:
   // `where` may be empty when the problem has no better location.
   InputError(const std::string& where, const std::string& problem)
-      : std::runtime_error(where.empty() ? problem : where + ": " + problem),
-        m_where(where),
-        m_problem(problem) {}
+      : std::runtime_error(where.empty() ? problem : where + ": " + problem), m_where(where), m_problem(problem) {}
 
   const std::string& where() const { return m_where; }
   const std::string& problem() const { return m_problem; }

@@ -10,9 +10,7 @@ class Stopwatch {
  public:
   Stopwatch() : m_start(std::chrono::steady_clock::now()) {}
   void restart() { m_start = std::chrono::steady_clock::now(); }
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
-  }
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count(); }
   double milliseconds() const { return seconds() * 1e3; }
 
  private:

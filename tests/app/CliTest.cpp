@@ -21,7 +21,8 @@ using testing::ProcessResult;
 class CliTest : public ::testing::Test {
  protected:
   CliTest() {
-    testing::writeFile(dir / "good.json", R"({"kind": "test.series", "name": "cli", "params": {"steps": 6, "array_len": 4}})");
+    testing::writeFile(dir / "good.json",
+                       R"({"kind": "test.series", "name": "cli", "params": {"steps": 6, "array_len": 4}})");
     testing::writeFile(dir / "fails.json", R"({"kind": "test.series", "params": {"steps": 6, "fail_at": 2}})");
     testing::writeFile(dir / "bad.json", R"({"kind": "test.series", "params": {"block": 100}})");
   }
@@ -70,7 +71,8 @@ TEST_F(CliTest, FailedRunExitsWith1AndIsRecorded) {
 TEST_F(CliTest, BadInputExitsWith2AndRecordsNothing) {
   auto r = cli({"run", (dir / "bad.json").string()});
   EXPECT_EQ(r.exitCode, 2);
-  EXPECT_EQ(r.err, "loupe: " + (dir / "bad.json").string() + ": params.block: must be a power of two in [16, 256], got 100\n");
+  EXPECT_EQ(r.err,
+            "loupe: " + (dir / "bad.json").string() + ": params.block: must be a power of two in [16, 256], got 100\n");
   r = cli({"run", (dir / "missing.json").string()});
   EXPECT_EQ(r.exitCode, 2);
   EXPECT_NE(r.err.find("cannot read: No such file or directory"), std::string::npos);
@@ -194,7 +196,8 @@ TEST_F(CliTest, CtrlCCancelsAndRecordsCancelled) {
   waitpid(child, &status, 0);
   ASSERT_TRUE(WIFEXITED(status)) << testing::readFile(dir / "err");
   EXPECT_EQ(WEXITSTATUS(status), 1);
-  EXPECT_NE(testing::readFile(dir / "err").find("run 1 cancelled"), std::string::npos) << testing::readFile(dir / "err");
+  EXPECT_NE(testing::readFile(dir / "err").find("run 1 cancelled"), std::string::npos)
+      << testing::readFile(dir / "err");
   Store store(db);
   const RunInfo run = store.getRun(1);
   EXPECT_EQ(run.status, RunStatus::Cancelled);

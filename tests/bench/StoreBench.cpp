@@ -59,8 +59,8 @@ std::vector<Array> makeArrays(bool compressible) {
     Array x(DType::F32, {kArrayFloats});
     float* v = x.data<float>();
     for (std::int64_t i = 0; i < kArrayFloats; ++i) {
-      v[i] = compressible ? std::round(1000.0f * std::sin(0.001f * static_cast<float>(i + a * 97))) / 1000.0f
-                          : noise(rng);
+      v[i] =
+          compressible ? std::round(1000.0f * std::sin(0.001f * static_cast<float>(i + a * 97))) / 1000.0f : noise(rng);
     }
     arrays.push_back(std::move(x));
   }
@@ -150,7 +150,8 @@ void BM_StoreVsBare(benchmark::State& state) {
   const auto arrays = arrayKind ? makeArrays(arrayKind == 2) : std::vector<Array>();
   const std::vector<Array>* arraysOrNull = arrayKind ? &arrays : nullptr;
   std::string label = metrics ? "100k metric rows" : "";
-  if (arrayKind) label += std::string(metrics ? " + " : "") + (arrayKind == 2 ? "200 MB smooth f32" : "200 MB f32 noise");
+  if (arrayKind)
+    label += std::string(metrics ? " + " : "") + (arrayKind == 2 ? "200 MB smooth f32" : "200 MB f32 noise");
   state.SetLabel(label);
   double ours = 0, bare = 0;
   for (auto _ : state) {

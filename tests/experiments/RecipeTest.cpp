@@ -133,13 +133,15 @@ TEST_F(RecipeTest, FileErrorsNameTheFile) {
     loadRecipeFile(dir / "r.json", registry);
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), (dir / "r.json").string() + ": params.block: must be a power of two in [16, 256], got 100");
+    EXPECT_EQ(std::string(e.what()),
+              (dir / "r.json").string() + ": params.block: must be a power of two in [16, 256], got 100");
   }
 }
 
 TEST_F(RecipeTest, OverridesApplyAndNameThemselvesInErrors) {
   const Recipe base = parseRecipeText(R"({"kind": "test.series"})", "r.json", registry);
-  const Recipe r = applyOverrides(base, {"params.steps=5", "name=sweep 1", "device=cpu", "params.sizes=[4,8]"}, registry);
+  const Recipe r =
+      applyOverrides(base, {"params.steps=5", "name=sweep 1", "device=cpu", "params.sizes=[4,8]"}, registry);
   EXPECT_EQ(r.params.at("steps"), 5);
   EXPECT_EQ(r.name, "sweep 1");  // not JSON: taken as a plain string
   EXPECT_EQ(r.device, "cpu");

@@ -35,9 +35,8 @@ TEST(StoreKill, SigkillMidRunKeepsCommittedStepsAndMarksInterrupted) {
   testing::writeFile(dir / "slow.json",
                      R"({"kind": "test.series", "name": "to be killed",
                          "params": {"steps": 100000, "sleep_ms": 5, "array_len": 1000}})");
-  const pid_t child =
-      testing::spawnProcess({LOUPE_TEST_CLI, "run", (dir / "slow.json").string(), "--db", db.string()},
-                            dir / "out", dir / "err");
+  const pid_t child = testing::spawnProcess({LOUPE_TEST_CLI, "run", (dir / "slow.json").string(), "--db", db.string()},
+                                            dir / "out", dir / "err");
 
   std::int64_t seen = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

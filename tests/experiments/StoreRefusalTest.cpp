@@ -22,7 +22,8 @@ void expectRefusedUntouched(const fs::path& file, const std::string& expected) {
     FAIL() << "opened " << file;
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
-    EXPECT_EQ(std::string(e.what()).rfind(file.string() + ": ", 0), 0u) << "message must start with the file: " << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind(file.string() + ": ", 0), 0u)
+        << "message must start with the file: " << e.what();
   }
   EXPECT_EQ(testing::fileSha256(file), before);
   EXPECT_EQ(fs::file_size(file), sizeBefore);

@@ -107,8 +107,9 @@ TEST_F(StoreTest, ZeroSizedAndScalarArrays) {
 TEST_F(StoreTest, MetricsKeepNonFiniteAndExtremeValues) {
   Store store(dir / "m.sqlite");
   const auto run = store.createRun(testRecipe(), "1.0", "cpu");
-  const double values[] = {std::numeric_limits<double>::quiet_NaN(), INFINITY, -INFINITY,
-                           std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::max(), -0.0, 0.1};
+  const double values[] = {
+      std::numeric_limits<double>::quiet_NaN(), INFINITY, -INFINITY, std::numeric_limits<double>::denorm_min(),
+      std::numeric_limits<double>::max(),       -0.0,     0.1};
   for (std::int64_t k = 0; k < 7; ++k) {
     StepRecord r;
     r.step = k * 10;  // steps need not be consecutive
@@ -132,7 +133,8 @@ TEST_F(StoreTest, ReplayByStepPositionIterationAndSeries) {
     StepRecord r;
     r.step = 3 * k;
     r.metric("k", static_cast<double>(k)).metric("k2", static_cast<double>(k * k));
-    r.array("ramp", Array::fromValues<float>({2}, std::vector<float>{testing::expectedRamp(k, 0), testing::expectedRamp(k, 1)}));
+    r.array("ramp", Array::fromValues<float>(
+                        {2}, std::vector<float>{testing::expectedRamp(k, 0), testing::expectedRamp(k, 1)}));
     store.appendStep(run, r);
   }
   store.commit();

@@ -10,8 +10,12 @@
 
 namespace loupe::testing {
 
-float expectedRamp(std::int64_t step, std::int64_t i) { return static_cast<float>(step) + 0.5f * static_cast<float>(i); }
-std::int64_t expectedCount(std::int64_t step, std::int64_t row, std::int64_t i) { return row * 1000 + step * i; }
+float expectedRamp(std::int64_t step, std::int64_t i) {
+  return static_cast<float>(step) + 0.5f * static_cast<float>(i);
+}
+std::int64_t expectedCount(std::int64_t step, std::int64_t row, std::int64_t i) {
+  return row * 1000 + step * i;
+}
 
 namespace {
 
@@ -32,7 +36,8 @@ void runSeries(RunContext& ctx) {
         .metric("nan_every_3rd", k % 3 == 0 ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(k));
     if (len > 0) {
       Array ramp(DType::F32, {len});
-      for (std::int64_t i = 0; i < len; ++i) ramp.data<float>()[i] = static_cast<float>(k) + 0.5f * static_cast<float>(i);
+      for (std::int64_t i = 0; i < len; ++i)
+        ramp.data<float>()[i] = static_cast<float>(k) + 0.5f * static_cast<float>(i);
       Array counts(DType::I64, {2, len});
       for (std::int64_t row = 0; row < 2; ++row)
         for (std::int64_t i = 0; i < len; ++i) counts.data<std::int64_t>()[row * len + i] = row * 1000 + k * i;

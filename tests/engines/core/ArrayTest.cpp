@@ -6,10 +6,9 @@ namespace loupe {
 namespace {
 
 TEST(DType, NamesAndSizesRoundTrip) {
-  const std::pair<DType, std::size_t> expected[] = {{DType::F16, 2}, {DType::BF16, 2}, {DType::F32, 4},
-                                                    {DType::F64, 8}, {DType::I8, 1},   {DType::I32, 4},
-                                                    {DType::I64, 8}, {DType::U8, 1},   {DType::U16, 2},
-                                                    {DType::Bool, 1}};
+  const std::pair<DType, std::size_t> expected[] = {{DType::F16, 2}, {DType::BF16, 2}, {DType::F32, 4}, {DType::F64, 8},
+                                                    {DType::I8, 1},  {DType::I32, 4},  {DType::I64, 8}, {DType::U8, 1},
+                                                    {DType::U16, 2}, {DType::Bool, 1}};
   for (const auto& [dtype, size] : expected) {
     EXPECT_EQ(dtypeSize(dtype), size) << dtypeName(dtype);
     EXPECT_EQ(dtypeFromName(dtypeName(dtype)), dtype);

@@ -15,7 +15,8 @@ TEST(ThreadPool, ParallelForCoversEachIndexExactlyOnce) {
     pool.parallelFor(0, n, 16, [&](std::int64_t lo, std::int64_t hi) {
       for (std::int64_t i = lo; i < hi; ++i) hits[static_cast<std::size_t>(i)]++;
     });
-    for (std::int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[static_cast<std::size_t>(i)].load(), 1) << "n=" << n << " i=" << i;
+    for (std::int64_t i = 0; i < n; ++i)
+      ASSERT_EQ(hits[static_cast<std::size_t>(i)].load(), 1) << "n=" << n << " i=" << i;
   }
 }
 
