@@ -64,13 +64,14 @@ int commandRun(const KindRegistry& registry, const std::filesystem::path& db, co
 
   Store store(db);
   const std::int64_t runId = store.createRun(recipe, kind.version, deviceLabel(device));
-  std::cout << runId << std::endl;  // scripts read the id: id=$(loupe run r.json)
-
   StoreRecorder recorder(store, runId);
   Runner runner(kind, recipe, device, {&recorder});
+  // Handlers go in before the id is printed: whoever reads the id may press
+  // Ctrl-C (or send SIGTERM) at once.
   g_interrupted = 0;
   auto previousInt = std::signal(SIGINT, onInterrupt);
   auto previousTerm = std::signal(SIGTERM, onInterrupt);
+  std::cout << runId << std::endl;  // scripts read the id: id=$(loupe run r.json)
   const bool terminal = isatty(STDERR_FILENO);
   const Stopwatch clock;
   runner.start();
