@@ -2,7 +2,7 @@
 // was given, a way to emit step records, report progress, and notice a cancel.
 //
 // Threading: a RunContext lives on the runner's worker thread and is used
-// only from there (engines may fan out internally, but emit()/progress() are
+// only from there (engines may fan out internally, but emitStep()/progress() are
 // called from the run function's thread).
 #pragma once
 
@@ -24,12 +24,12 @@ class RunContext {
   using EmitFn = std::function<void(StepRecord&&)>;
   using ProgressFn = std::function<void(double, const std::string&)>;
 
-  RunContext(const Recipe& recipe, DeviceKind device, const std::atomic<bool>& cancelFlag, EmitFn emit,
+  RunContext(const Recipe& recipe, DeviceKind device, const std::atomic<bool>& cancelFlag, EmitFn emitFn,
              ProgressFn progress)
       : m_recipe(recipe),
         m_device(device),
         m_cancel(cancelFlag),
-        m_emit(std::move(emit)),
+        m_emit(std::move(emitFn)),
         m_progress(std::move(progress)) {}
 
   const Recipe& recipe() const { return m_recipe; }
@@ -44,7 +44,7 @@ class RunContext {
   std::string paramString(const std::string& name) const { return params().at(name).get<std::string>(); }
 
   // Hands a record to every sink. Steps must be strictly increasing.
-  void emit(StepRecord&& record) { m_emit(std::move(record)); }
+  void emitStep(StepRecord&& record) { m_emit(std::move(record)); }
   // fraction in [0, 1]; message is a short phrase ("tile 3/16").
   void progress(double fraction, const std::string& message = {}) { m_progress(fraction, message); }
 

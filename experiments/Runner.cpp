@@ -45,7 +45,7 @@ void Runner::setProgress(double fraction, const std::string& message) {
   m_progress = {std::clamp(fraction, 0.0, 1.0), message};
 }
 
-void Runner::emit(StepRecord&& record) {
+void Runner::emitStep(StepRecord&& record) {
   if (record.step <= m_lastStep) {
     throw std::logic_error("engine " + m_kind.name + " emitted step " + std::to_string(record.step) + " after step " +
                            std::to_string(m_lastStep) + " (steps must increase)");
@@ -62,7 +62,7 @@ void Runner::execute() {
   try {
     for (RecordSink* sink : m_sinks) sink->runStarted();
     RunContext context(
-        m_recipe, m_device, m_cancel, [this](StepRecord&& r) { emit(std::move(r)); },
+        m_recipe, m_device, m_cancel, [this](StepRecord&& r) { emitStep(std::move(r)); },
         [this](double f, const std::string& m) { setProgress(f, m); });
     m_kind.run(context);
   } catch (const RunCancelled&) {

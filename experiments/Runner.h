@@ -53,7 +53,7 @@ class Runner {
 
  private:
   void execute();
-  void emit(StepRecord&& record);
+  void emitStep(StepRecord&& record);
   void setProgress(double fraction, const std::string& message);
 
   const EngineKind& m_kind;

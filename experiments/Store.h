@@ -125,6 +125,8 @@ class Store {
   std::vector<std::int64_t> stepNumbers(std::int64_t run);
   StepRecord readStep(std::int64_t run, std::int64_t step);  // throws InputError if absent
   std::vector<std::string> metricNames(std::int64_t run);
+  // The metrics of the run's last committed step, by name, at most `limit`.
+  std::vector<std::pair<std::string, double>> lastMetrics(std::int64_t run, int limit);
   std::vector<MetricPoint> metricSeries(std::int64_t run, const std::string& name);
   // All arrays of a run (or of one step), without their data.
   std::vector<ArrayInfo> arrayInfos(std::int64_t run, std::optional<std::int64_t> step = std::nullopt);

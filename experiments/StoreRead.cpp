@@ -93,6 +93,19 @@ std::vector<std::string> Store::metricNames(std::int64_t run) {
   return names;
 }
 
+std::vector<std::pair<std::string, double>> Store::lastMetrics(std::int64_t run, int limit) {
+  auto select = m_db.prepare(
+      "SELECT name, value FROM metrics WHERE run_id = ?1 AND step = (SELECT max(step) FROM steps WHERE run_id = ?1)"
+      " ORDER BY name LIMIT ?2");
+  select.bind(1, run).bind(2, limit);
+  std::vector<std::pair<std::string, double>> out;
+  while (select.step()) {
+    out.emplace_back(select.columnText(0),
+                     select.columnIsNull(1) ? std::numeric_limits<double>::quiet_NaN() : select.columnDouble(1));
+  }
+  return out;
+}
+
 std::vector<MetricPoint> Store::metricSeries(std::int64_t run, const std::string& name) {
   auto select = m_db.prepare("SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step");
   select.bind(1, run).bind(2, name);

@@ -117,10 +117,10 @@ TEST_F(RunnerTest, NonIncreasingStepsAreAnEngineBug) {
   bad.run = [](RunContext& ctx) {
     StepRecord a;
     a.step = 3;
-    ctx.emit(std::move(a));
+    ctx.emitStep(std::move(a));
     StepRecord b;
     b.step = 3;
-    ctx.emit(std::move(b));
+    ctx.emitStep(std::move(b));
   };
   Recipe r;
   r.kind = "test.bad";

@@ -17,6 +17,10 @@ std::int64_t expectedCount(std::int64_t step, std::int64_t row, std::int64_t i) 
   return row * 1000 + step * i;
 }
 
+float expectedGrid(std::int64_t step, int row, int col) {
+  return static_cast<float>(std::sin(0.3 * row + 0.2 * static_cast<double>(step)) * std::cos(0.25 * col));
+}
+
 namespace {
 
 void runSeries(RunContext& ctx) {
@@ -41,9 +45,24 @@ void runSeries(RunContext& ctx) {
       Array counts(DType::I64, {2, len});
       for (std::int64_t row = 0; row < 2; ++row)
         for (std::int64_t i = 0; i < len; ++i) counts.data<std::int64_t>()[row * len + i] = row * 1000 + k * i;
-      r.array("ramp", std::move(ramp)).array("counts", std::move(counts));
+      // A 2-D field and an N × 3 point cloud, for the workbench's views.
+      Array grid(DType::F32, {16, 16});
+      for (int row = 0; row < 16; ++row)
+        for (int col = 0; col < 16; ++col)
+          grid.data<float>()[row * 16 + col] = expectedGrid(k, row, col);
+      Array cloud(DType::F32, {len, 3});
+      for (std::int64_t i = 0; i < len; ++i) {
+        const double t = 0.05 * static_cast<double>(i) + 0.1 * static_cast<double>(k);
+        cloud.data<float>()[3 * i] = static_cast<float>(std::cos(t));
+        cloud.data<float>()[3 * i + 1] = static_cast<float>(std::sin(t));
+        cloud.data<float>()[3 * i + 2] = static_cast<float>(0.1 * t);
+      }
+      r.array("ramp", std::move(ramp))
+          .array("counts", std::move(counts))
+          .array("grid", std::move(grid))
+          .array("cloud", std::move(cloud));
     }
-    ctx.emit(std::move(r));
+    ctx.emitStep(std::move(r));
     ctx.progress(static_cast<double>(k + 1) / static_cast<double>(steps), "step " + std::to_string(k + 1));
     if (sleepMs > 0) std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(sleepMs));
   }

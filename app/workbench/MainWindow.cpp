@@ -1,0 +1,367 @@
+#include "app/workbench/MainWindow.h"
+
+#include <sqlite3.h>
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTableView>
+
+#include "app/workbench/ExperimentBrowser.h"
+#include "app/workbench/ReportWriter.h"
+#include "app/workbench/RunController.h"
+#include "engines/core/Device.h"
+#include "viewers/FigureExport.h"
+#include "viewers/GlProbe.h"
+
+namespace loupe {
+
+MainWindow::MainWindow(const KindRegistry& kinds, const PanelRegistry& panels, QWidget* parent)
+    : QMainWindow(parent), m_kinds(kinds), m_panels(panels), m_controller(new RunController(this)) {
+  setWindowTitle("Loupe");
+  setObjectName("LoupeMainWindow");
+  setDockNestingEnabled(true);
+  resize(1500, 920);
+
+  m_browser = new ExperimentBrowser(this);
+  m_browserDock = new QDockWidget("Experiments", this);
+  m_browserDock->setObjectName("experimentsDock");
+  m_browserDock->setWidget(m_browser);
+  addDockWidget(Qt::LeftDockWidgetArea, m_browserDock);
+
+  m_log = new QPlainTextEdit(this);
+  m_log->setReadOnly(true);
+  m_log->setMaximumBlockCount(5000);
+  m_logDock = new QDockWidget("Log", this);
+  m_logDock->setObjectName("logDock");
+  m_logDock->setWidget(m_log);
+  addDockWidget(Qt::LeftDockWidgetArea, m_logDock);
+  splitDockWidget(m_browserDock, m_logDock, Qt::Vertical);  // the panels keep the full height
+
+  // One dock per panel, tabbed together in the centre.
+  QDockWidget* first = nullptr;
+  for (const auto& entry : m_panels.entries()) {
+    Panel* panel = entry.create(this);
+    auto* dock = new QDockWidget(entry.title, this);
+    dock->setObjectName("panel-" + entry.topic);
+    dock->setWidget(panel);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    if (first) tabifyDockWidget(first, dock);
+    else first = dock;
+    m_panelDocks[entry.topic] = {dock, panel};
+    if (!m_activePanel) m_activePanel = panel;
+  }
+  setCentralWidget(nullptr);
+
+  buildMenus();
+  buildStatusBar();
+  QSettings settings;
+  restoreGeometry(settings.value("window/geometry").toByteArray());
+  m_savedState = settings.value("window/state").toByteArray();
+
+  connect(m_browser, &ExperimentBrowser::openRequested, this, [this](std::int64_t run) { openRun(run); });
+  connect(m_browser, &ExperimentBrowser::compareRequested, this,
+          [this](std::int64_t a, std::int64_t b) { compareRuns(a, b); });
+  connect(m_browser, &ExperimentBrowser::deleteRequested, this,
+          [this](std::vector<std::int64_t> runs) { deleteRuns(runs, true); });
+
+  connect(m_controller, &RunController::started, this, [this](const RunInfo& run) {
+    Panel* panel = panelForKind(QString::fromStdString(run.kind));
+    panel->liveStarted(run);
+    m_progress->setValue(0);
+    m_progress->show();
+    m_stop->show();
+    log(QString("run %1 (%2) started").arg(run.id).arg(QString::fromStdString(run.kind)));
+    refreshBrowser();
+  });
+  connect(m_controller, &RunController::recordArrived, this, [this](const StepRecord& record) {
+    if (m_activePanel) m_activePanel->liveRecord(record);
+  });
+  connect(m_controller, &RunController::progressChanged, this, [this](double fraction, const QString& message) {
+    m_progress->setValue(static_cast<int>(fraction * 1000));
+    m_progress->setFormat(QString("%p% ") + message);
+  });
+  connect(m_controller, &RunController::finished, this, [this](std::int64_t run, RunStatus status, const QString& error) {
+    if (m_activePanel) m_activePanel->liveEnded(status);
+    m_progress->hide();
+    m_stop->hide();
+    log(QString("run %1 %2%3").arg(run).arg(runStatusName(status)).arg(error.isEmpty() ? "" : ": " + error));
+    refreshBrowser();
+  });
+  log("OpenGL: " + probeOpenGl().description);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu("&File");
+  file->addAction("&New database…", this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, "New database", {}, "Loupe database (*.sqlite)");
+    if (!path.isEmpty()) openDatabase(path);
+  });
+  file->addAction("&Open database…", QKeySequence::Open, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, "Open database", {}, "Loupe database (*.sqlite);;All files (*)");
+    if (!path.isEmpty()) openDatabase(path);
+  });
+  file->addAction("&Run recipe…", QKeySequence("Ctrl+R"), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, "Run recipe", {}, "Recipe (*.json)");
+    if (!path.isEmpty()) startRecipeFile(path);
+  });
+  file->addSeparator();
+  file->addAction("Export &figure…", QKeySequence("Ctrl+E"), this, [this] {
+    if (!m_activePanel) return;
+    QStringList names;
+    for (const auto& f : m_activePanel->figures()) names << f.name;
+    bool ok = false;
+    const QString name = QInputDialog::getItem(this, "Export figure", "Figure", names, 0, false, &ok);
+    if (!ok) return;
+    const QString path = QFileDialog::getSaveFileName(this, "Export figure", name + ".png",
+                                                      "PNG image (*.png);;SVG (*.svg);;PDF (*.pdf)");
+    if (!path.isEmpty()) exportFigure(name, path);
+  });
+  file->addAction("Export &report…", this, [this] {
+    auto runs = m_browser->selectedRuns();
+    if (runs.empty() && m_activePanel && m_activePanel->currentRun()) runs.push_back(m_activePanel->currentRun());
+    if (runs.empty()) return fail("Export report", "select one or more runs in the experiment browser first");
+    const QString path = QFileDialog::getSaveFileName(this, "Export report", "report.html", "HTML (*.html);;PDF (*.pdf)");
+    if (!path.isEmpty()) exportReport(runs, path);
+  });
+  file->addSeparator();
+  file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
+
+  QMenu* view = menuBar()->addMenu("&View");
+  for (auto& [topic, entry] : m_panelDocks) view->addAction(entry.first->toggleViewAction());
+  view->addAction(m_browserDock->toggleViewAction());
+  view->addAction(m_logDock->toggleViewAction());
+  view->addSeparator();
+  view->addAction("&Reset layout", this, &MainWindow::resetLayout);
+
+  QMenu* help = menuBar()->addMenu("&Help");
+  help->addAction("&About Loupe", this, &MainWindow::showAbout);
+}
+
+void MainWindow::buildStatusBar() {
+  const auto& devices = deviceReport();
+  m_deviceLabel = new QLabel(devices.cudaDevices.empty()
+                                 ? "device: CPU (" + QString::fromStdString(devices.noCudaReason) + ")"
+                                 : "device: " + QString::fromStdString(devices.cudaDevices.front().name),
+                             this);
+  m_dbLabel = new QLabel("no database", this);
+  m_dbLabel->setObjectName("databaseLabel");
+  m_progress = new QProgressBar(this);
+  m_progress->setRange(0, 1000);
+  m_progress->setMaximumWidth(260);
+  m_progress->hide();
+  m_stop = new QPushButton("Stop", this);
+  m_stop->setToolTip("Cancel the running job (its steps so far are kept)");
+  m_stop->hide();
+  connect(m_stop, &QPushButton::clicked, this, &MainWindow::stopRun);
+  statusBar()->addWidget(m_dbLabel, 1);
+  statusBar()->addPermanentWidget(m_progress);
+  statusBar()->addPermanentWidget(m_stop);
+  statusBar()->addPermanentWidget(m_deviceLabel);
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  if (!m_defaultState.isEmpty()) return;
+  // Dock sizes only take once the window is laid out: the panels get two
+  // thirds of the width, the log a strip under the browser.
+  resizeDocks({m_browserDock}, {width() / 3}, Qt::Horizontal);
+  resizeDocks({m_browserDock, m_logDock}, {height() * 2 / 3, height() / 3}, Qt::Vertical);
+  m_defaultState = saveState();
+  if (!m_savedState.isEmpty()) restoreState(m_savedState);
+}
+
+void MainWindow::resetLayout() {
+  restoreState(m_defaultState);
+  for (auto& [topic, entry] : m_panelDocks) entry.first->show();
+  m_browserDock->show();
+  m_logDock->show();
+}
+
+void MainWindow::showAbout() {
+  const auto& devices = deviceReport();
+  QString cuda = devices.cudaDevices.empty() ? "none: " + QString::fromStdString(devices.noCudaReason)
+                                             : QString::fromStdString(devices.cudaDevices.front().name);
+  QMessageBox::about(this, "About Loupe",
+                     QString("<h3>Loupe %1</h3><p>A research workbench for efficient perception and deep learning.</p>"
+                             "<table><tr><td>Qt</td><td>%2</td></tr><tr><td>VTK</td><td>%3</td></tr>"
+                             "<tr><td>OpenCV</td><td>%4</td></tr><tr><td>SQLite</td><td>%5</td></tr>"
+                             "<tr><td>OpenGL</td><td>%6</td></tr><tr><td>CUDA device</td><td>%7</td></tr></table>")
+                         .arg(LOUPE_VERSION, qVersion(), LOUPE_VTK_VERSION, LOUPE_OPENCV_VERSION, sqlite3_libversion(),
+                              probeOpenGl().description.toHtmlEscaped(), cuda.toHtmlEscaped()));
+}
+
+void MainWindow::log(const QString& message) {
+  m_log->appendPlainText(QDateTime::currentDateTime().toString("HH:mm:ss  ") + message);
+}
+
+QString MainWindow::logText() const { return m_log->toPlainText(); }
+
+void MainWindow::fail(const QString& what, const QString& why) {
+  log(what + " failed: " + why);
+  if (!m_quiet) QMessageBox::warning(this, what, why);
+}
+
+void MainWindow::refreshBrowser() {
+  if (!m_store) return;
+  try {
+    m_browser->refresh(*m_store);
+  } catch (const std::exception& e) {
+    fail("Reading the database", e.what());
+  }
+}
+
+bool MainWindow::openDatabase(const QString& path) {
+  try {
+    auto store = std::make_unique<Store>(path.toStdString());
+    m_store = std::move(store);
+  } catch (const std::exception& e) {
+    fail("Opening the database", e.what());
+    return false;
+  }
+  m_dbLabel->setText("database: " + path);
+  QSettings().setValue("database/last", path);
+  refreshBrowser();
+  log("opened " + path);
+  return true;
+}
+
+Panel* MainWindow::panelForKind(const QString& kind) {
+  const PanelEntry& entry = m_panels.forKind(kind);
+  auto& [dock, panel] = m_panelDocks.at(entry.topic);
+  dock->show();
+  dock->raise();
+  m_activePanel = panel;
+  return panel;
+}
+
+bool MainWindow::openRun(std::int64_t run) {
+  if (!m_store) return false;
+  try {
+    const RunInfo info = m_store->getRun(run);
+    panelForKind(QString::fromStdString(info.kind))->openRun(*m_store, run);
+    log(QString("replaying run %1 (%2, %3 steps)").arg(run).arg(QString::fromStdString(info.kind)).arg(info.stepCount));
+    return true;
+  } catch (const std::exception& e) {
+    fail("Opening run " + QString::number(run), e.what());
+    return false;
+  }
+}
+
+bool MainWindow::compareRuns(std::int64_t runA, std::int64_t runB) {
+  if (!m_store) return false;
+  try {
+    const RunInfo a = m_store->getRun(runA), b = m_store->getRun(runB);
+    if (a.kind != b.kind) {
+      fail("Compare", QString("runs %1 and %2 are of different kinds (%3, %4)")
+                          .arg(runA)
+                          .arg(runB)
+                          .arg(QString::fromStdString(a.kind), QString::fromStdString(b.kind)));
+      return false;
+    }
+    panelForKind(QString::fromStdString(a.kind))->compareRuns(*m_store, runA, runB);
+    log(QString("comparing runs %1 and %2").arg(runA).arg(runB));
+    return true;
+  } catch (const std::exception& e) {
+    fail("Compare", e.what());
+    return false;
+  }
+}
+
+bool MainWindow::deleteRuns(const std::vector<std::int64_t>& runs, bool askFirst) {
+  if (!m_store || runs.empty()) return false;
+  if (askFirst) {
+    QStringList ids;
+    for (auto id : runs) ids << QString::number(id);
+    const auto answer = QMessageBox::question(
+        this, "Delete runs", QString("Delete run(s) %1 and everything they recorded? This cannot be undone.").arg(ids.join(", ")),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer != QMessageBox::Yes) return false;
+  }
+  bool ok = true;
+  for (auto id : runs) {
+    try {
+      m_store->removeRun(id);
+      log(QString("deleted run %1").arg(id));
+    } catch (const std::exception& e) {
+      fail("Deleting run " + QString::number(id), e.what());
+      ok = false;
+    }
+  }
+  refreshBrowser();
+  return ok;
+}
+
+bool MainWindow::startRecipeFile(const QString& path) {
+  if (!m_store) return false;
+  try {
+    const Recipe recipe = loadRecipeFile(path.toStdString(), m_kinds);
+    m_controller->start(*m_kinds.find(recipe.kind), recipe, m_store->path());
+    return true;
+  } catch (const std::exception& e) {
+    fail("Running " + path, e.what());
+    return false;
+  }
+}
+
+void MainWindow::stopRun() {
+  m_controller->stop();
+  log("stop requested");
+}
+
+bool MainWindow::exportFigure(const QString& figureName, const QString& path) {
+  if (!m_activePanel) return false;
+  for (const auto& figure : m_activePanel->figures()) {
+    if (figure.name != figureName) continue;
+    try {
+      loupe::exportFigure(figure.view, path);
+      log("exported " + figureName + " to " + path);
+      return true;
+    } catch (const std::exception& e) {
+      fail("Export figure", e.what());
+      return false;
+    }
+  }
+  fail("Export figure", "the current panel has no figure named \"" + figureName + "\"");
+  return false;
+}
+
+bool MainWindow::exportReport(const std::vector<std::int64_t>& runs, const QString& path) {
+  if (!m_store) return false;
+  try {
+    std::vector<ReportSection> sections;
+    for (auto id : runs) {
+      const RunInfo info = m_store->getRun(id);
+      sections.push_back(collectSection(*m_store, id, *panelForKind(QString::fromStdString(info.kind))));
+    }
+    writeReport(*m_store, sections, path);
+    log("report written to " + path);
+    return true;
+  } catch (const std::exception& e) {
+    fail("Export report", e.what());
+    return false;
+  }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("window/state", saveState());
+  m_controller->stop();
+  event->accept();
+}
+
+}  // namespace loupe

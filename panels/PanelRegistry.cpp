@@ -1,0 +1,30 @@
+#include "panels/PanelRegistry.h"
+
+#include <stdexcept>
+
+#include "panels/generic/GenericPanel.h"
+
+namespace loupe {
+
+void PanelRegistry::add(PanelEntry entry) {
+  for (const auto& e : m_entries) {
+    if (e.topic == entry.topic) throw std::logic_error("panel for topic '" + entry.topic.toStdString() + "' added twice");
+  }
+  m_entries.push_back(std::move(entry));
+}
+
+const PanelEntry& PanelRegistry::forKind(const QString& kind) const {
+  const QString topic = kind.section('.', 0, 0);
+  for (const auto& e : m_entries)
+    if (e.topic == topic) return e;
+  for (const auto& e : m_entries)
+    if (e.topic == "generic") return e;
+  throw std::logic_error("no generic panel registered");
+}
+
+void registerBuiltinPanels(PanelRegistry& registry) {
+  registry.add({"generic", "Runs", [](QWidget* parent) -> Panel* { return new GenericPanel(parent); }});
+  // Topic issues add theirs here, e.g. registry.add({"rgbd", "RGBD", ...}).
+}
+
+}  // namespace loupe

@@ -1,0 +1,310 @@
+// The workbench driven as a person would, under Xvfb (ctest label "gui"):
+// open a recorded run from the browser, scrub, export figures and a report,
+// rotate the 3-D view with a drag, click a tile, run a recipe live.
+// Expected values come from the test kind's closed forms, not from the app.
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QComboBox>
+#include <QFile>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QSvgRenderer>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTest>
+#include <QPainter>
+#include <set>
+
+#include "app/workbench/ExperimentBrowser.h"
+#include "app/workbench/MainWindow.h"
+#include "experiments/Recipe.h"
+#include "experiments/Runner.h"
+#include "experiments/StoreRecorder.h"
+#include "panels/generic/GenericPanel.h"
+#include "tests/support/TestHelpers.h"
+#include "tests/support/TestKinds.h"
+#include "viewers/ChartView.h"
+#include "viewers/GlProbe.h"
+#include "viewers/TileGridView.h"
+#include "viewers/TimelineScrubber.h"
+#include "viewers/VtkView.h"
+
+namespace loupe {
+namespace {
+
+// Distinct colours in an image, capped: "not blank" means more than one.
+int colourCount(const QImage& image, int cap = 64) {
+  std::set<QRgb> colours;
+  for (int y = 0; y < image.height(); y += 2) {
+    for (int x = 0; x < image.width(); x += 2) {
+      colours.insert(image.pixel(x, y));
+      if (static_cast<int>(colours.size()) >= cap) return cap;
+    }
+  }
+  return static_cast<int>(colours.size());
+}
+
+double differingFraction(const QImage& a, const QImage& b) {
+  if (a.size() != b.size()) return 1.0;
+  long differ = 0;
+  for (int y = 0; y < a.height(); ++y)
+    for (int x = 0; x < a.width(); ++x) differ += a.pixel(x, y) != b.pixel(x, y);
+  return static_cast<double>(differ) / (a.width() * a.height());
+}
+
+class WorkbenchTest : public ::testing::Test {
+ protected:
+  WorkbenchTest() {
+    testing::registerTestKinds(kinds);
+    registerBuiltinPanels(panels);
+    db = (dir / "gui.sqlite").string();
+    record(R"({"kind": "test.series", "name": "recorded", "params": {"steps": 12, "array_len": 2000}})");
+    window = std::make_unique<MainWindow>(kinds, panels);
+    window->setQuiet(true);
+    EXPECT_TRUE(window->openDatabase(QString::fromStdString(db)));
+    window->show();
+    EXPECT_TRUE(QTest::qWaitForWindowExposed(window.get()));
+  }
+
+  std::int64_t record(const std::string& recipeJson, RunStatus expected = RunStatus::Finished) {
+    Store store(db);
+    const Recipe recipe = parseRecipeText(recipeJson, "test", kinds);
+    const auto id = store.createRun(recipe, "1.0", "cpu");
+    StoreRecorder recorder(store, id);
+    Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
+    EXPECT_EQ(runner.runHere(), expected);
+    return id;
+  }
+
+  GenericPanel* openFromBrowser(std::int64_t run) {
+    QTableView* table = window->browser()->table();
+    for (int row = 0; row < table->model()->rowCount(); ++row) {
+      const QModelIndex index = table->model()->index(row, 0);
+      if (index.data(Qt::UserRole).toLongLong() != run) continue;
+      table->scrollTo(index);
+      // A real double-click is press, release, press, double-click, release;
+      // QTest's mouseDClick sends only the second half.
+      const QPoint at = table->visualRect(index).center();
+      QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, at);
+      QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, at);
+      QApplication::processEvents();
+      if (window->activePanel()->currentRun() != run) {
+        ADD_FAILURE() << "double-click at " << table->visualRect(index).center().x() << ","
+                      << table->visualRect(index).center().y() << " visible " << table->isVisible() << " log "
+                      << window->logText().toStdString();
+      }
+      return dynamic_cast<GenericPanel*>(window->activePanel());
+    }
+    return nullptr;
+  }
+
+  void selectArray(GenericPanel* panel, const QString& name) {
+    auto* combo = panel->findChild<QComboBox*>("arrayChoice");
+    combo->setCurrentIndex(combo->findText(name));
+    QTest::qWait(50);
+  }
+
+  void saveScreenshot(QWidget* widget, const QString& name) {
+    const QByteArray dirName = qgetenv("LOUPE_SCREENSHOT_DIR");
+    if (dirName.isEmpty()) return;
+    QTest::qWait(100);
+    widget->grab().save(QString::fromUtf8(dirName) + "/" + name + ".png");
+  }
+
+  testing::TempDir dir;
+  std::string db;
+  KindRegistry kinds;
+  PanelRegistry panels;
+  std::unique_ptr<MainWindow> window;
+};
+
+TEST_F(WorkbenchTest, OpenFromBrowserAndScrub) {
+  GenericPanel* panel = openFromBrowser(1);
+  ASSERT_NE(panel, nullptr);
+  EXPECT_EQ(panel->currentRun(), 1);
+  ASSERT_EQ(panel->shownStep(), 0);
+  EXPECT_EQ(panel->scrubber()->count(), 12);
+
+  // Keyboard on the slider, as a user scrubbing would.
+  auto* slider = panel->scrubber()->findChild<QSlider*>("timelineSlider");
+  slider->setFocus();
+  for (int i = 0; i < 7; ++i) QTest::keyClick(slider, Qt::Key_Right);
+  EXPECT_EQ(panel->shownStep(), 7);
+  auto* values = panel->findChild<QLabel*>("stepValues");
+  EXPECT_TRUE(values->text().contains("square = 49")) << values->text().toStdString();
+  panel->scrubber()->jumpToStep(11);
+  EXPECT_EQ(panel->shownStep(), 11);
+  EXPECT_TRUE(values->text().contains("square = 121"));
+  QTest::keyClick(slider, Qt::Key_Home);
+  EXPECT_EQ(panel->shownStep(), 0);
+  saveScreenshot(window.get(), "main-window");
+}
+
+TEST_F(WorkbenchTest, ExportsFiguresAndReport) {
+  GenericPanel* panel = openFromBrowser(1);
+  ASSERT_NE(panel, nullptr);
+  panel->scrubber()->setPosition(3);
+  selectArray(panel, "grid");
+  const QString out = QString::fromStdString(dir.path().string());
+
+  ASSERT_TRUE(window->exportFigure("metrics", out + "/metrics.png"));
+  QImage png(out + "/metrics.png");
+  ASSERT_FALSE(png.isNull());
+  EXPECT_EQ(png.size(), panel->metricsChart()->size());
+  EXPECT_GT(colourCount(png), 8);
+
+  ASSERT_TRUE(window->exportFigure("metrics", out + "/metrics.svg"));
+  QSvgRenderer svg(out + "/metrics.svg");
+  ASSERT_TRUE(svg.isValid());
+  QImage fromSvg(panel->metricsChart()->size(), QImage::Format_ARGB32);
+  fromSvg.fill(Qt::white);
+  QPainter painter(&fromSvg);
+  svg.render(&painter);
+  painter.end();
+  EXPECT_GT(colourCount(fromSvg), 8);
+
+  ASSERT_TRUE(window->exportFigure("metrics", out + "/metrics.pdf"));
+  QFile pdf(out + "/metrics.pdf");
+  ASSERT_TRUE(pdf.open(QIODevice::ReadOnly));
+  const QByteArray pdfBytes = pdf.readAll();
+  EXPECT_TRUE(pdfBytes.startsWith("%PDF-"));
+  EXPECT_TRUE(pdfBytes.trimmed().endsWith("%%EOF"));
+  // Poppler (pdftoppm) renders it to a non-blank page.
+  const auto rendered = testing::runProcess({"pdftoppm", "-png", "-r", "50", "-singlefile",
+                                             (out + "/metrics.pdf").toStdString(), (out + "/pdfpage").toStdString()});
+  if (rendered.exitCode == 0) EXPECT_GT(colourCount(QImage(out + "/pdfpage.png")), 4);
+
+  if (probeOpenGl().usable) {
+    ASSERT_TRUE(window->exportFigure("array-grid", out + "/grid.png"));
+    QImage grid(out + "/grid.png");
+    EXPECT_EQ(grid.size(), panel->tileGrid()->size() * panel->tileGrid()->devicePixelRatio());
+    EXPECT_GT(colourCount(grid), 8);
+  }
+  ASSERT_TRUE(window->exportFigure("array-image", out + "/image.svg"));
+  EXPECT_TRUE(QSvgRenderer(out + "/image.svg").isValid());
+  EXPECT_FALSE(window->exportFigure("no-such-figure", out + "/x.png"));
+  EXPECT_FALSE(window->exportFigure("metrics", out + "/metrics.bmpx"));
+
+  ASSERT_TRUE(window->exportReport({1}, out + "/report.html"));
+  QFile html(out + "/report.html");
+  ASSERT_TRUE(html.open(QIODevice::ReadOnly));
+  const QString text = QString::fromUtf8(html.readAll());
+  EXPECT_TRUE(text.contains("<h2>Run 1: recorded</h2>"));
+  EXPECT_TRUE(text.contains("<td class=l>array_len</td><td class=l>2000</td>"));
+  EXPECT_TRUE(text.contains("<td class=l>square</td><td>12</td><td>0</td><td>121</td>"));  // closed form k², k < 12
+  const int figures = static_cast<int>(text.count("data:image/png;base64,"));
+  EXPECT_GE(figures, 2);
+  const int start = static_cast<int>(text.indexOf("data:image/png;base64,")) + 22;
+  const QImage first = QImage::fromData(QByteArray::fromBase64(text.mid(start, text.indexOf('"', start) - start).toLatin1()));
+  EXPECT_GT(colourCount(first), 8);
+
+  ASSERT_TRUE(window->exportReport({1}, out + "/report.pdf"));
+  QFile reportPdf(out + "/report.pdf");
+  ASSERT_TRUE(reportPdf.open(QIODevice::ReadOnly));
+  EXPECT_TRUE(reportPdf.readAll().startsWith("%PDF-"));
+}
+
+TEST_F(WorkbenchTest, DragRotatesThePointCloud) {
+  if (!probeOpenGl().usable) GTEST_SKIP() << "no OpenGL: " << probeOpenGl().description.toStdString();
+  GenericPanel* panel = openFromBrowser(1);
+  ASSERT_NE(panel, nullptr);
+  selectArray(panel, "cloud");
+  VtkView* view = panel->cloudView();
+  ASSERT_TRUE(view->isVisible());
+  EXPECT_EQ(view->pointCount(), 2000);
+  QTest::qWait(100);
+  const QImage before = view->grabImage();
+  EXPECT_GT(colourCount(before), 8);
+  const QPoint centre(view->width() / 2, view->height() / 2);
+  QTest::mousePress(view, Qt::LeftButton, {}, centre);
+  for (int i = 1; i <= 10; ++i) {
+    QMouseEvent move(QEvent::MouseMove, QPointF(centre + QPoint(12 * i, 4 * i)), view->mapToGlobal(QPointF(centre + QPoint(12 * i, 4 * i))),
+                     Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(view, &move);
+  }
+  QTest::mouseRelease(view, Qt::LeftButton, {}, centre + QPoint(120, 40));
+  QTest::qWait(100);
+  const QImage after = view->grabImage();
+  EXPECT_GT(differingFraction(before, after), 0.01);
+  saveScreenshot(view, "vtk-view");
+}
+
+TEST_F(WorkbenchTest, ClickSelectsTheTileUnderTheCursor) {
+  if (!probeOpenGl().usable) GTEST_SKIP() << "no OpenGL: " << probeOpenGl().description.toStdString();
+  GenericPanel* panel = openFromBrowser(1);
+  ASSERT_NE(panel, nullptr);
+  panel->scrubber()->setPosition(4);
+  selectArray(panel, "grid");
+  TileGridView* grid = panel->tileGrid();
+  ASSERT_TRUE(grid->isVisible());
+  ASSERT_EQ(grid->rows(), 16);
+  QSignalSpy spy(grid, &TileGridView::cellSelected);
+  QTest::mouseMove(grid, grid->cellCenter(5, 9).toPoint());
+  QTest::qWait(50);
+  QTest::mouseClick(grid, Qt::LeftButton, {}, grid->cellCenter(5, 9).toPoint());
+  QTRY_COMPARE(spy.count(), 1);
+  EXPECT_EQ(grid->selectedRow(), 5);
+  EXPECT_EQ(grid->selectedCol(), 9);
+  EXPECT_FLOAT_EQ(spy.at(0).at(2).toDouble(), testing::expectedGrid(4, 5, 9));
+  saveScreenshot(grid, "tile-grid");
+}
+
+TEST_F(WorkbenchTest, FilterCompareDelete) {
+  record(R"({"kind": "test.series", "name": "second", "params": {"steps": 6}})");
+  record(R"({"kind": "test.series", "name": "broken", "params": {"steps": 6, "fail_at": 3}})", RunStatus::Failed);
+  window->openDatabase(QString::fromStdString(db));
+  ExperimentBrowser* browser = window->browser();
+  EXPECT_EQ(browser->visibleRunCount(), 3);
+  browser->setTextFilter("second");
+  EXPECT_EQ(browser->visibleRunCount(), 1);
+  browser->setTextFilter("");
+  browser->setStatusFilter("failed");
+  EXPECT_EQ(browser->visibleRunCount(), 1);
+  browser->setStatusFilter("");
+  browser->setKindFilter("test.series");
+  EXPECT_EQ(browser->visibleRunCount(), 3);
+
+  ASSERT_TRUE(window->compareRuns(1, 2));
+  auto* panel = dynamic_cast<GenericPanel*>(window->activePanel());
+  EXPECT_EQ(panel->comparedRun(), 2);
+  EXPECT_EQ(panel->metricsChart()->seriesCount(), 8 + 1);  // 4 metrics × 2 runs + cursor
+  saveScreenshot(panel, "compare");
+
+  ASSERT_TRUE(window->deleteRuns({3}, /*askFirst=*/false));
+  EXPECT_EQ(browser->visibleRunCount(), 2);
+  EXPECT_FALSE(window->store()->findRun(3).has_value());
+  EXPECT_TRUE(window->store()->findRun(1).has_value());
+}
+
+TEST_F(WorkbenchTest, LiveRunStreamsIntoThePanelAndCanBeStopped) {
+  testing::writeFile(dir / "live.json", R"({"kind": "test.series", "name": "live", "params": {"steps": 30, "sleep_ms": 5}})");
+  ASSERT_TRUE(window->startRecipeFile(QString::fromStdString((dir / "live.json").string())));
+  QTRY_VERIFY_WITH_TIMEOUT(window->logText().contains("run 2 finished"), 20000);
+  auto* panel = dynamic_cast<GenericPanel*>(window->activePanel());
+  QTRY_COMPARE(panel->shownStep().value_or(-1), 29);
+  EXPECT_EQ(window->store()->getRun(2).stepCount, 30);
+
+  testing::writeFile(dir / "long.json", R"({"kind": "test.series", "params": {"steps": 100000, "sleep_ms": 2}})");
+  ASSERT_TRUE(window->startRecipeFile(QString::fromStdString((dir / "long.json").string())));
+  QTest::qWait(300);
+  window->stopRun();
+  QTRY_VERIFY_WITH_TIMEOUT(window->logText().contains("run 3 cancelled"), 20000);
+  EXPECT_EQ(window->store()->getRun(3).status, RunStatus::Cancelled);
+
+  testing::writeFile(dir / "bad.json", R"({"kind": "test.series", "params": {"block": 3}})");
+  EXPECT_FALSE(window->startRecipeFile(QString::fromStdString((dir / "bad.json").string())));
+  EXPECT_TRUE(window->logText().contains("params.block: must be a power of two in [16, 256], got 3"));
+}
+
+}  // namespace
+}  // namespace loupe
+
+int main(int argc, char** argv) {
+  loupe::setDefaultGlFormat();
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName("LoupeTests");  // keep the user's QSettings untouched
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}

@@ -1,0 +1,194 @@
+#include "viewers/ChartView.h"
+
+#include <QAreaSeries>
+#include <QChart>
+#include <QLegend>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QScatterSeries>
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
+
+namespace loupe {
+
+ChartView::ChartView(QWidget* parent) : QChartView(parent) {
+  setRenderHint(QPainter::Antialiasing);
+  setMinimumSize(240, 180);
+  rebuild();
+}
+
+void ChartView::clear() {
+  m_series.clear();
+  m_edges.clear();
+  m_counts.clear();
+  m_lines.clear();
+  m_bands.clear();
+  m_marker.reset();
+  rebuild();
+}
+
+void ChartView::setTitles(const QString& title, const QString& xTitle, const QString& yTitle) {
+  m_title = title;
+  m_xTitle = xTitle;
+  m_yTitle = yTitle;
+  rebuild();
+}
+
+void ChartView::setLogAxes(bool logX, bool logY) {
+  m_logX = logX;
+  m_logY = logY;
+  rebuild();
+}
+
+void ChartView::addLine(const QString& name, std::vector<QPointF> points) {
+  m_series.push_back({name, std::move(points), false});
+  rebuild();
+}
+
+void ChartView::addScatter(const QString& name, std::vector<QPointF> points) {
+  m_series.push_back({name, std::move(points), true});
+  rebuild();
+}
+
+void ChartView::setHistogram(const QString& name, std::vector<double> edges, std::vector<double> counts) {
+  m_histName = name;
+  m_edges = std::move(edges);
+  m_counts = std::move(counts);
+  rebuild();
+}
+
+void ChartView::addReferenceLine(double x, const QString& label, const QColor& color) {
+  m_lines.push_back({x, x, label, color});
+  rebuild();
+}
+
+void ChartView::addBand(double x0, double x1, const QString& label, const QColor& color) {
+  m_bands.push_back({x0, x1, label, color});
+  rebuild();
+}
+
+void ChartView::setMarker(std::optional<double> x) {
+  m_marker = x;
+  rebuild();
+}
+
+int ChartView::seriesCount() const { return static_cast<int>(chart()->series().size()); }
+
+void ChartView::rebuild() {
+  auto* chart = new QChart();
+  chart->setTitle(m_title);
+  chart->legend()->setVisible(true);
+  chart->legend()->setAlignment(Qt::AlignBottom);
+  chart->setMargins(QMargins(4, 4, 4, 4));
+
+  auto keep = [&](const QPointF& p) {
+    return std::isfinite(p.x()) && std::isfinite(p.y()) && (!m_logX || p.x() > 0) && (!m_logY || p.y() > 0);
+  };
+  double xMin = INFINITY, xMax = -INFINITY, yMin = INFINITY, yMax = -INFINITY;
+  auto extend = [&](double x, double y) {
+    xMin = std::min(xMin, x);
+    xMax = std::max(xMax, x);
+    yMin = std::min(yMin, y);
+    yMax = std::max(yMax, y);
+  };
+
+  std::vector<QAbstractSeries*> added;
+  // Histogram as a step outline filled down to zero, on numeric axes, so
+  // reference lines and bands share its x axis.
+  if (!m_counts.empty()) {
+    auto* upper = new QLineSeries();
+    for (std::size_t i = 0; i < m_counts.size(); ++i) {
+      upper->append(m_edges[i], m_counts[i]);
+      upper->append(m_edges[i + 1], m_counts[i]);
+      extend(m_edges[i], m_counts[i]);
+      extend(m_edges[i + 1], 0);
+    }
+    auto* lower = new QLineSeries();
+    lower->append(m_edges.front(), m_logY ? 0.5 : 0.0);
+    lower->append(m_edges.back(), m_logY ? 0.5 : 0.0);
+    auto* area = new QAreaSeries(upper, lower);
+    area->setName(m_histName);
+    area->setColor(QColor(70, 130, 200, 200));
+    area->setBorderColor(QColor(40, 90, 160));
+    added.push_back(area);
+  }
+  for (const auto& s : m_series) {
+    QXYSeries* series = s.scatter ? static_cast<QXYSeries*>(new QScatterSeries()) : new QLineSeries();
+    if (s.scatter) static_cast<QScatterSeries*>(series)->setMarkerSize(6);
+    series->setName(s.name);
+    QList<QPointF> points;
+    for (const auto& p : s.points) {
+      if (!keep(p)) continue;
+      points.append(p);
+      extend(p.x(), p.y());
+    }
+    series->replace(points);
+    added.push_back(series);
+  }
+  if (!(xMin <= xMax)) xMin = 0, xMax = 1, yMin = 0, yMax = 1;
+  for (const auto& l : m_lines) extend(l.x0, yMin);
+  if (yMin == yMax) yMin -= 0.5, yMax += 0.5;
+  if (xMin == xMax) xMin -= 0.5, xMax += 0.5;
+
+  auto vertical = [&](double x0, double x1, const QString& name, const QColor& color, bool filled) {
+    if (filled) {
+      auto* top = new QLineSeries();
+      top->append(x0, yMax);
+      top->append(x1, yMax);
+      auto* bottom = new QLineSeries();
+      bottom->append(x0, yMin);
+      bottom->append(x1, yMin);
+      auto* band = new QAreaSeries(top, bottom);
+      band->setName(name);
+      band->setColor(color);
+      band->setBorderColor(color);
+      added.push_back(band);
+    } else {
+      auto* line = new QLineSeries();
+      line->append(x0, yMin);
+      line->append(x0, yMax);
+      line->setName(name);
+      QPen pen(color);
+      pen.setWidth(2);
+      pen.setStyle(Qt::DashLine);
+      line->setPen(pen);
+      added.push_back(line);
+    }
+  };
+  for (const auto& b : m_bands) vertical(b.x0, b.x1, b.label, b.color, true);
+  for (const auto& l : m_lines) vertical(l.x0, l.x0, l.label, l.color, false);
+  if (m_marker) vertical(*m_marker, *m_marker, "current step", QColor(230, 90, 40), false);
+
+  for (auto* s : added) chart->addSeries(s);
+  auto makeAxis = [](bool log, const QString& title, double lo, double hi) -> QAbstractAxis* {
+    if (log) {
+      auto* axis = new QLogValueAxis();
+      axis->setBase(10);
+      axis->setLabelFormat("%g");
+      axis->setTitleText(title);
+      axis->setRange(lo, hi);
+      return axis;
+    }
+    auto* axis = new QValueAxis();
+    axis->setTitleText(title);
+    axis->setRange(lo, hi);
+    axis->applyNiceNumbers();  // ticks at 0, 25, 50 … rather than 27.225
+    axis->setLabelFormat("%g");
+    return axis;
+  };
+  const double pad = m_logY ? 1.0 : 0.05 * (yMax - yMin);
+  auto* xAxis = makeAxis(m_logX, m_xTitle, xMin, xMax);
+  auto* yAxis = makeAxis(m_logY, m_yTitle, m_logY ? yMin : yMin - pad, m_logY ? yMax * 1.5 : yMax + pad);
+  chart->addAxis(xAxis, Qt::AlignBottom);
+  chart->addAxis(yAxis, Qt::AlignLeft);
+  for (auto* s : added) {
+    s->attachAxis(xAxis);
+    s->attachAxis(yAxis);
+  }
+  QChart* old = this->chart();
+  setChart(chart);
+  delete old;
+}
+
+}  // namespace loupe
