@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
-# What `make run` opens. Until the workbench window exists (issue 3), this runs
-# what does exist: the `loupe` command line on the default database — the kinds
-# this build ships and the runs recorded so far.
+# What `make run` opens: the workbench on the built-in demo database. With no
+# display, the workbench runs the demo headless (under its own Xvfb) and
+# prints where the demo report went.
 set -euo pipefail
 build=${1:-build}
-loupe="$build/app/cli/loupe"
-echo "== loupe kinds"
-"$loupe" kinds
-echo
-echo "== loupe list  (database: ${LOUPE_DB:-~/.local/share/loupe/loupe.sqlite})"
-"$loupe" list
-echo
-echo "The workbench window and its panels are not built yet; the command line is at $loupe (try --help)."
+workbench="$build/app/workbench/loupe-workbench"
+if [[ ! -x "$workbench" ]]; then
+  echo "The workbench was not built (Qt 6 / VTK / ImGui missing); the command line is at $build/app/cli/loupe."
+  exec "$build/app/cli/loupe" kinds
+fi
+exec "$workbench" --demo

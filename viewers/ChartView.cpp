@@ -41,13 +41,13 @@ void ChartView::setLogAxes(bool logX, bool logY) {
   rebuild();
 }
 
-void ChartView::addLine(const QString& name, std::vector<QPointF> points) {
-  m_series.push_back({name, std::move(points), false});
+void ChartView::addLine(const QString& name, std::vector<QPointF> points, const QColor& color, Qt::PenStyle style) {
+  m_series.push_back({name, std::move(points), false, color, style});
   rebuild();
 }
 
 void ChartView::addScatter(const QString& name, std::vector<QPointF> points) {
-  m_series.push_back({name, std::move(points), true});
+  m_series.push_back({name, std::move(points), true, QColor(), Qt::SolidLine});
   rebuild();
 }
 
@@ -73,7 +73,9 @@ void ChartView::setMarker(std::optional<double> x) {
   rebuild();
 }
 
-int ChartView::seriesCount() const { return static_cast<int>(chart()->series().size()); }
+int ChartView::seriesCount() const {
+  return static_cast<int>(chart()->series().size());
+}
 
 void ChartView::rebuild() {
   auto* chart = new QChart();
@@ -115,7 +117,7 @@ void ChartView::rebuild() {
   }
   for (const auto& s : m_series) {
     QXYSeries* series = s.scatter ? static_cast<QXYSeries*>(new QScatterSeries()) : new QLineSeries();
-    if (s.scatter) static_cast<QScatterSeries*>(series)->setMarkerSize(6);
+    if (s.scatter) static_cast<QScatterSeries*>(series)->setMarkerSize(9);
     series->setName(s.name);
     QList<QPointF> points;
     for (const auto& p : s.points) {
@@ -124,6 +126,14 @@ void ChartView::rebuild() {
       extend(p.x(), p.y());
     }
     series->replace(points);
+    if (s.color.isValid() || s.style != Qt::SolidLine) {
+      QPen pen = series->pen();
+      if (s.color.isValid()) pen.setColor(s.color);
+      pen.setStyle(s.style);
+      pen.setWidthF(2.0);
+      series->setPen(pen);
+      if (s.color.isValid()) series->setColor(s.color);
+    }
     added.push_back(series);
   }
   if (!(xMin <= xMax)) xMin = 0, xMax = 1, yMin = 0, yMax = 1;
@@ -161,6 +171,8 @@ void ChartView::rebuild() {
   if (m_marker) vertical(*m_marker, *m_marker, "current step", QColor(230, 90, 40), false);
 
   for (auto* s : added) chart->addSeries(s);
+  // Many series: a vertical legend at the side keeps every name readable.
+  if (added.size() > 5) chart->legend()->setAlignment(Qt::AlignRight);
   auto makeAxis = [](bool log, const QString& title, double lo, double hi) -> QAbstractAxis* {
     if (log) {
       auto* axis = new QLogValueAxis();
@@ -179,7 +191,9 @@ void ChartView::rebuild() {
   };
   const double pad = m_logY ? 1.0 : 0.05 * (yMax - yMin);
   auto* xAxis = makeAxis(m_logX, m_xTitle, xMin, xMax);
-  auto* yAxis = makeAxis(m_logY, m_yTitle, m_logY ? yMin : yMin - pad, m_logY ? yMax * 1.5 : yMax + pad);
+  // Counts and other non-negative data start at zero, not below it.
+  const double yLow = m_logY ? yMin : (yMin >= 0 && yMin - pad < 0 ? 0.0 : yMin - pad);
+  auto* yAxis = makeAxis(m_logY, m_yTitle, yLow, m_logY ? yMax * 1.5 : yMax + pad);
   chart->addAxis(xAxis, Qt::AlignBottom);
   chart->addAxis(yAxis, Qt::AlignLeft);
   for (auto* s : added) {

@@ -25,7 +25,9 @@ class ChartView : public QChartView {
   void clear();
   void setTitles(const QString& title, const QString& xTitle, const QString& yTitle);
   void setLogAxes(bool logX, bool logY);  // non-positive values are left out on a log axis
-  void addLine(const QString& name, std::vector<QPointF> points);
+  // color invalid: the chart's palette; dashed lines tell a second run apart.
+  void addLine(const QString& name, std::vector<QPointF> points, const QColor& color = QColor(),
+               Qt::PenStyle style = Qt::SolidLine);
   void addScatter(const QString& name, std::vector<QPointF> points);
   // Bars between consecutive edges (edges.size() == counts.size() + 1).
   void setHistogram(const QString& name, std::vector<double> edges, std::vector<double> counts);
@@ -42,6 +44,8 @@ class ChartView : public QChartView {
     QString name;
     std::vector<QPointF> points;
     bool scatter = false;
+    QColor color;
+    Qt::PenStyle style = Qt::SolidLine;
   };
   struct Reference {
     double x0, x1;

@@ -38,7 +38,7 @@ void HeatmapView::paintEvent(QPaintEvent*) {
     p.drawText(rect(), Qt::AlignCenter, "no data");
     return;
   }
-  const QRectF area(50, 28, width() - 130, height() - 60);
+  const QRectF area(50, 28, width() - 150, height() - 60);
   const double cw = area.width() / m_cols, ch = area.height() / m_rows;
   const double span = m_hi > m_lo ? m_hi - m_lo : 1.0;
   p.setPen(Qt::NoPen);

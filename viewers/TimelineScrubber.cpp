@@ -78,12 +78,22 @@ void TimelineScrubber::setSteps(std::vector<std::int64_t> stepNumbers) {
   refreshLabel();
 }
 
-int TimelineScrubber::position() const { return m_slider->value(); }
-bool TimelineScrubber::playing() const { return m_timer->isActive(); }
+int TimelineScrubber::position() const {
+  return m_slider->value();
+}
+bool TimelineScrubber::playing() const {
+  return m_timer->isActive();
+}
 
-void TimelineScrubber::setPosition(int index) { m_slider->setValue(std::clamp(index, 0, std::max(0, count() - 1))); }
-void TimelineScrubber::stepForward() { setPosition(position() + 1); }
-void TimelineScrubber::stepBackward() { setPosition(position() - 1); }
+void TimelineScrubber::setPosition(int index) {
+  m_slider->setValue(std::clamp(index, 0, std::max(0, count() - 1)));
+}
+void TimelineScrubber::stepForward() {
+  setPosition(position() + 1);
+}
+void TimelineScrubber::stepBackward() {
+  setPosition(position() - 1);
+}
 
 void TimelineScrubber::setPlaying(bool playing) {
   if (playing && count() > 1) {
@@ -108,6 +118,8 @@ void TimelineScrubber::refreshLabel() {
     return;
   }
   m_label->setText(QString("step %1  (%2 / %3)").arg(m_steps[position()]).arg(position() + 1).arg(count()));
+  const QSignalBlocker block(m_jump);
+  m_jump->setValue(static_cast<int>(m_steps[position()]));
 }
 
 }  // namespace loupe

@@ -187,6 +187,16 @@ void VtkView::paintGL() {
   if (!d->glReady) return;
   d->inPaint = true;
   if (d->cameraNeedsReset) {
+    vtkCamera* camera = d->renderer->GetActiveCamera();
+    camera->SetPosition(0, 0, 1);
+    camera->SetFocalPoint(0, 0, 0);
+    camera->SetViewUp(0, 1, 0);
+    if (d->surfaceActor->GetVisibility()) {
+      // A height field reads best from above at an angle, not straight down.
+      camera->Elevation(-55);
+      camera->Azimuth(20);
+      camera->OrthogonalizeViewUp();
+    }
     d->renderer->ResetCamera();
     d->cameraNeedsReset = false;
   }
@@ -228,10 +238,17 @@ void VtkView::mousePressEvent(QMouseEvent* event) {
   d->pressPosition = event->pos();
   d->dragged = false;
   switch (event->button()) {
-    case Qt::LeftButton: forwardMouse(event, vtkCommand::LeftButtonPressEvent); break;
-    case Qt::MiddleButton: forwardMouse(event, vtkCommand::MiddleButtonPressEvent); break;
-    case Qt::RightButton: forwardMouse(event, vtkCommand::RightButtonPressEvent); break;
-    default: break;
+    case Qt::LeftButton:
+      forwardMouse(event, vtkCommand::LeftButtonPressEvent);
+      break;
+    case Qt::MiddleButton:
+      forwardMouse(event, vtkCommand::MiddleButtonPressEvent);
+      break;
+    case Qt::RightButton:
+      forwardMouse(event, vtkCommand::RightButtonPressEvent);
+      break;
+    default:
+      break;
   }
 }
 
@@ -246,9 +263,14 @@ void VtkView::mouseReleaseEvent(QMouseEvent* event) {
       forwardMouse(event, vtkCommand::LeftButtonReleaseEvent);
       if (!d->dragged) pickAt(event->pos());
       break;
-    case Qt::MiddleButton: forwardMouse(event, vtkCommand::MiddleButtonReleaseEvent); break;
-    case Qt::RightButton: forwardMouse(event, vtkCommand::RightButtonReleaseEvent); break;
-    default: break;
+    case Qt::MiddleButton:
+      forwardMouse(event, vtkCommand::MiddleButtonReleaseEvent);
+      break;
+    case Qt::RightButton:
+      forwardMouse(event, vtkCommand::RightButtonReleaseEvent);
+      break;
+    default:
+      break;
   }
 }
 
@@ -397,8 +419,12 @@ void VtkView::resetCamera() {
   update();
 }
 
-std::int64_t VtkView::pointCount() const { return d->points->GetNumberOfPoints(); }
+std::int64_t VtkView::pointCount() const {
+  return d->points->GetNumberOfPoints();
+}
 
-QImage VtkView::grabImage() { return grabFramebuffer(); }
+QImage VtkView::grabImage() {
+  return grabFramebuffer();
+}
 
 }  // namespace loupe

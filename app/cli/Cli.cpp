@@ -55,6 +55,13 @@ int runCli(int argc, char** argv, const KindRegistry& registry) {
   auto* rm = app.add_subcommand("rm", "delete a run and everything recorded for it");
   rm->add_option("run", removeId, "run id, or 'last'")->required();
 
+  std::vector<std::string> reportRuns;
+  std::filesystem::path reportOut;
+  auto* report =
+      app.add_subcommand("report", "write an HTML or PDF report of runs, with their figures (no desktop needed)");
+  report->add_option("runs", reportRuns, "run ids, or 'last' (default: every run)");
+  report->add_option("--out", reportOut, "report file: .html or .pdf")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -73,6 +80,7 @@ int runCli(int argc, char** argv, const KindRegistry& registry) {
       return commandExport(dbPath, exportCommand);
     }
     if (*rm) return commandRemove(dbPath, removeId);
+    if (*report) return commandReport(dbPath, reportRuns, reportOut);
   } catch (const InputError& e) {
     std::cerr << "loupe: " << e.what() << "\n";
     return kExitUsage;

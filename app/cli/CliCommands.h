@@ -33,6 +33,9 @@ int commandList(const std::filesystem::path& db, bool json);
 int commandShow(const std::filesystem::path& db, const std::string& run, bool json);
 int commandExport(const std::filesystem::path& db, const ExportCommand& command);
 int commandRemove(const std::filesystem::path& db, const std::string& run);
+// Replaces the process with `loupe-workbench --report` (see CliReport.cpp).
+int commandReport(const std::filesystem::path& db, const std::vector<std::string>& runs,
+                  const std::filesystem::path& out);
 
 // "12" or "last" (the newest run). Throws InputError.
 std::int64_t parseRunId(Store& store, const std::string& text);

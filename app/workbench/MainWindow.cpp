@@ -57,8 +57,10 @@ MainWindow::MainWindow(const KindRegistry& kinds, const PanelRegistry& panels, Q
     dock->setObjectName("panel-" + entry.topic);
     dock->setWidget(panel);
     addDockWidget(Qt::RightDockWidgetArea, dock);
-    if (first) tabifyDockWidget(first, dock);
-    else first = dock;
+    if (first)
+      tabifyDockWidget(first, dock);
+    else
+      first = dock;
     m_panelDocks[entry.topic] = {dock, panel};
     if (!m_activePanel) m_activePanel = panel;
   }
@@ -92,13 +94,14 @@ MainWindow::MainWindow(const KindRegistry& kinds, const PanelRegistry& panels, Q
     m_progress->setValue(static_cast<int>(fraction * 1000));
     m_progress->setFormat(QString("%p% ") + message);
   });
-  connect(m_controller, &RunController::finished, this, [this](std::int64_t run, RunStatus status, const QString& error) {
-    if (m_activePanel) m_activePanel->liveEnded(status);
-    m_progress->hide();
-    m_stop->hide();
-    log(QString("run %1 %2%3").arg(run).arg(runStatusName(status)).arg(error.isEmpty() ? "" : ": " + error));
-    refreshBrowser();
-  });
+  connect(m_controller, &RunController::finished, this,
+          [this](std::int64_t run, RunStatus status, const QString& error) {
+            if (m_activePanel) m_activePanel->liveEnded(status);
+            m_progress->hide();
+            m_stop->hide();
+            log(QString("run %1 %2%3").arg(run).arg(runStatusName(status)).arg(error.isEmpty() ? "" : ": " + error));
+            refreshBrowser();
+          });
   log("OpenGL: " + probeOpenGl().description);
 }
 
@@ -111,7 +114,8 @@ void MainWindow::buildMenus() {
     if (!path.isEmpty()) openDatabase(path);
   });
   file->addAction("&Open database…", QKeySequence::Open, this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, "Open database", {}, "Loupe database (*.sqlite);;All files (*)");
+    const QString path =
+        QFileDialog::getOpenFileName(this, "Open database", {}, "Loupe database (*.sqlite);;All files (*)");
     if (!path.isEmpty()) openDatabase(path);
   });
   file->addAction("&Run recipe…", QKeySequence("Ctrl+R"), this, [this] {
@@ -134,7 +138,8 @@ void MainWindow::buildMenus() {
     auto runs = m_browser->selectedRuns();
     if (runs.empty() && m_activePanel && m_activePanel->currentRun()) runs.push_back(m_activePanel->currentRun());
     if (runs.empty()) return fail("Export report", "select one or more runs in the experiment browser first");
-    const QString path = QFileDialog::getSaveFileName(this, "Export report", "report.html", "HTML (*.html);;PDF (*.pdf)");
+    const QString path =
+        QFileDialog::getSaveFileName(this, "Export report", "report.html", "HTML (*.html);;PDF (*.pdf)");
     if (!path.isEmpty()) exportReport(runs, path);
   });
   file->addSeparator();
@@ -153,10 +158,10 @@ void MainWindow::buildMenus() {
 
 void MainWindow::buildStatusBar() {
   const auto& devices = deviceReport();
-  m_deviceLabel = new QLabel(devices.cudaDevices.empty()
-                                 ? "device: CPU (" + QString::fromStdString(devices.noCudaReason) + ")"
-                                 : "device: " + QString::fromStdString(devices.cudaDevices.front().name),
-                             this);
+  m_deviceLabel =
+      new QLabel(devices.cudaDevices.empty() ? "device: CPU (" + QString::fromStdString(devices.noCudaReason) + ")"
+                                             : "device: " + QString::fromStdString(devices.cudaDevices.front().name),
+                 this);
   m_dbLabel = new QLabel("no database", this);
   m_dbLabel->setObjectName("databaseLabel");
   m_progress = new QProgressBar(this);
@@ -208,7 +213,9 @@ void MainWindow::log(const QString& message) {
   m_log->appendPlainText(QDateTime::currentDateTime().toString("HH:mm:ss  ") + message);
 }
 
-QString MainWindow::logText() const { return m_log->toPlainText(); }
+QString MainWindow::logText() const {
+  return m_log->toPlainText();
+}
 
 void MainWindow::fail(const QString& what, const QString& why) {
   log(what + " failed: " + why);
@@ -233,7 +240,7 @@ bool MainWindow::openDatabase(const QString& path) {
     return false;
   }
   m_dbLabel->setText("database: " + path);
-  QSettings().setValue("database/last", path);
+  if (!m_quiet) QSettings().setValue("database/last", path);  // reports and tests leave the user's settings alone
   refreshBrowser();
   log("opened " + path);
   return true;
@@ -287,7 +294,8 @@ bool MainWindow::deleteRuns(const std::vector<std::int64_t>& runs, bool askFirst
     QStringList ids;
     for (auto id : runs) ids << QString::number(id);
     const auto answer = QMessageBox::question(
-        this, "Delete runs", QString("Delete run(s) %1 and everything they recorded? This cannot be undone.").arg(ids.join(", ")),
+        this, "Delete runs",
+        QString("Delete run(s) %1 and everything they recorded? This cannot be undone.").arg(ids.join(", ")),
         QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
     if (answer != QMessageBox::Yes) return false;
   }

@@ -18,8 +18,12 @@ namespace loupe {
 
 namespace {
 
-QString esc(const std::string& s) { return QString::fromStdString(s).toHtmlEscaped(); }
-QString num(double v) { return std::isnan(v) ? "nan" : QString::number(v, 'g', 6); }
+QString esc(const std::string& s) {
+  return QString::fromStdString(s).toHtmlEscaped();
+}
+QString num(double v) {
+  return std::isnan(v) ? "nan" : QString::number(v, 'g', 6);
+}
 
 QString pngDataUri(const QImage& image) {
   QByteArray bytes;
@@ -39,7 +43,8 @@ std::vector<MetricRow> metricRows(Store& store, std::int64_t run) {
   std::vector<MetricRow> rows;
   for (const auto& name : store.metricNames(run)) {
     const auto series = store.metricSeries(run, name);
-    MetricRow r{QString::fromStdString(name), series.size(), series.front().value, series.back().value, INFINITY, -INFINITY};
+    MetricRow r{QString::fromStdString(name), series.size(), series.front().value,
+                series.back().value,          INFINITY,      -INFINITY};
     for (const auto& p : series) {
       if (std::isnan(p.value)) continue;
       r.min = std::min(r.min, p.value);
@@ -54,13 +59,14 @@ std::vector<MetricRow> metricRows(Store& store, std::int64_t run) {
 // `images` true: figures as data URIs (HTML); false: as QTextDocument resources (PDF).
 QString buildHtml(Store& store, const std::vector<ReportSection>& sections, bool dataUris, QTextDocument* doc) {
   QString html;
-  html += "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Loupe report</title><style>"
-          "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-          "table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}"
-          "th{background:#eee}td.l,th.l{text-align:left}img{max-width:100%;border:1px solid #ddd}"
-          "</style></head><body>";
-  html += "<h1>Loupe report</h1><p>Generated " + QDateTime::currentDateTime().toString(Qt::ISODate) +
-          " from <code>" + esc(store.path().string()) + "</code></p>";
+  html +=
+      "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Loupe report</title><style>"
+      "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+      "table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}"
+      "th{background:#eee}td.l,th.l{text-align:left}img{max-width:100%;border:1px solid #ddd}"
+      "</style></head><body>";
+  html += "<h1>Loupe report</h1><p>Generated " + QDateTime::currentDateTime().toString(Qt::ISODate) + " from <code>" +
+          esc(store.path().string()) + "</code></p>";
   if (sections.size() > 1) {
     html += "<h2>Comparison</h2><table><tr><th class=l>metric (last value)</th>";
     for (const auto& s : sections) html += QString("<th>run %1<br>%2</th>").arg(s.run.id).arg(esc(s.run.name));
@@ -80,12 +86,19 @@ QString buildHtml(Store& store, const std::vector<ReportSection>& sections, bool
     }
     html += "</table>";
   }
+  if (sections.empty()) {
+    html +=
+        "<p>This database has no runs yet. Run a recipe (<code>loupe run RECIPE.json</code>, or File → Run recipe… "
+        "in the workbench) and report again.</p>";
+  }
   int figureCounter = 0;
   for (const auto& s : sections) {
     const RunInfo& r = s.run;
     html += QString("<h2>Run %1: %2</h2>").arg(r.id).arg(esc(r.name));
     html += "<table>";
-    auto row = [&](const QString& k, const QString& v) { html += "<tr><th class=l>" + k + "</th><td class=l>" + v + "</td></tr>"; };
+    auto row = [&](const QString& k, const QString& v) {
+      html += "<tr><th class=l>" + k + "</th><td class=l>" + v + "</td></tr>";
+    };
     row("kind", esc(r.kind) + " v" + esc(r.engineVersion));
     row("status", QString(runStatusName(r.status)) + (r.error.empty() ? "" : ": " + esc(r.error)));
     row("device", esc(r.device));
@@ -99,8 +112,9 @@ QString buildHtml(Store& store, const std::vector<ReportSection>& sections, bool
         html += "<tr><td class=l>" + esc(k) + "</td><td class=l>" + esc(v.dump()) + "</td></tr>";
       }
     }
-    html += "</table><h3>Metrics</h3><table><tr><th class=l>metric</th><th>count</th><th>first</th><th>last</th>"
-            "<th>min</th><th>max</th></tr>";
+    html +=
+        "</table><h3>Metrics</h3><table><tr><th class=l>metric</th><th>count</th><th>first</th><th>last</th>"
+        "<th>min</th><th>max</th></tr>";
     for (const auto& m : metricRows(store, r.id)) {
       html += QString("<tr><td class=l>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td><td>%6</td></tr>")
                   .arg(m.name.toHtmlEscaped())
@@ -139,7 +153,6 @@ ReportSection collectSection(Store& store, std::int64_t run, Panel& panel) {
 void writeReport(Store& store, const std::vector<ReportSection>& sections, const QString& path) {
   const QString suffix = QFileInfo(path).suffix().toLower();
   auto fail = [&](const QString& problem) { throw std::runtime_error((path + ": " + problem).toStdString()); };
-  if (sections.empty()) fail("no runs to report");
   if (suffix == "html" || suffix == "htm") {
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) fail("cannot write: " + file.errorString());

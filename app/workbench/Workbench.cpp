@@ -6,6 +6,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTimer>
 #include <cstdio>
@@ -113,15 +114,22 @@ int runWorkbench(int argc, char** argv, const KindRegistry& kinds, const PanelRe
   parser.setApplicationDescription("Loupe workbench");
   parser.addHelpOption();
   parser.addVersionOption();
-  QCommandLineOption dbOption("db", "Database file (default: $LOUPE_DB, else ~/.local/share/loupe/loupe.sqlite).", "FILE");
+  QCommandLineOption dbOption("db", "Database file (default: $LOUPE_DB, else ~/.local/share/loupe/loupe.sqlite).",
+                              "FILE");
   QCommandLineOption demoOption("demo", "Open the built-in demo database (headless: write its report).");
-  QCommandLineOption reportOption("report", "Write a report (.html or .pdf) of RUN... (default: all runs) and exit.", "OUT");
+  QCommandLineOption reportOption("report", "Write a report (.html or .pdf) of RUN... (default: all runs) and exit.",
+                                  "OUT");
   parser.addOptions({dbOption, demoOption, reportOption});
   parser.addPositionalArgument("run", "Run ids for --report.", "[RUN...]");
   parser.process(app);
 
   const bool headlessDemo = parser.isSet(demoOption) && std::getenv("LOUPE_UNDER_XVFB");
+  // --db, else the database used last (QSettings), else the default.
   fs::path db = parser.isSet(dbOption) ? fs::path(parser.value(dbOption).toStdString()) : Store::defaultPath();
+  const QString last = QSettings().value("database/last").toString();
+  if (!parser.isSet(dbOption) && !parser.isSet(reportOption) && !last.isEmpty() && QFileInfo::exists(last)) {
+    db = last.toStdString();
+  }
   if (parser.isSet(demoOption)) {
     db = demoDatabase();
     try {
@@ -160,10 +168,7 @@ int runWorkbench(int argc, char** argv, const KindRegistry& kinds, const PanelRe
   if (runs.empty()) {
     for (const auto& r : window.store()->listRuns()) runs.insert(runs.begin(), r.id);
   }
-  if (runs.empty()) {
-    std::printf("The database %s has no runs yet, so there is nothing to report.\n", db.c_str());
-    return headlessDemo ? 0 : 2;
-  }
+  if (runs.empty()) std::printf("The database %s has no runs yet; the report says so.\n", db.c_str());
   QApplication::processEvents();
   if (!window.exportReport(runs, out)) {
     std::fprintf(stderr, "%s\n", qPrintable(window.logText()));

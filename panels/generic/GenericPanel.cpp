@@ -28,7 +28,9 @@ QWidget* placeholder(const QString& what, QWidget* parent) {
   return label;
 }
 
-QString formatMetric(double v) { return std::isnan(v) ? "nan" : QString::number(v, 'g', 6); }
+QString formatMetric(double v) {
+  return std::isnan(v) ? "nan" : QString::number(v, 'g', 6);
+}
 
 }  // namespace
 
@@ -77,6 +79,20 @@ GenericPanel::GenericPanel(QWidget* parent) : Panel(parent) {
   m_values1d = new ChartView(m_arrayTabs);
   m_arrayTabs->addTab(m_values1d, "Values");
   rightLayout->addWidget(m_arrayTabs, 1);
+  m_picked = new QLabel(right);
+  m_picked->setObjectName("pickedPoint");
+  rightLayout->addWidget(m_picked);
+  if (m_cloud) {
+    connect(m_cloud, &VtkView::pointPicked, this, [this](qint64 index, double x, double y, double z) {
+      m_picked->setText(
+          QString("point %1: x = %2, y = %3, z = %4").arg(index).arg(x, 0, 'g', 6).arg(y, 0, 'g', 6).arg(z, 0, 'g', 6));
+    });
+  }
+  if (m_grid) {
+    connect(m_grid, &TileGridView::cellSelected, this, [this](int row, int col, double value) {
+      m_picked->setText(QString("cell row %1, column %2: %3").arg(row).arg(col).arg(value, 0, 'g', 6));
+    });
+  }
   split->addWidget(left);
   split->addWidget(right);
   split->setSizes({500, 500});
@@ -190,7 +206,8 @@ void GenericPanel::showRecord(const StepRecord& record) {
   m_shownStep = record.step;
   m_metrics->setMarker(static_cast<double>(record.step));
   QStringList lines;
-  for (const auto& [name, value] : record.metrics) lines << QString("%1 = %2").arg(QString::fromStdString(name), formatMetric(value));
+  for (const auto& [name, value] : record.metrics)
+    lines << QString("%1 = %2").arg(QString::fromStdString(name), formatMetric(value));
   m_values->setText(QString("<b>step %1</b>: ").arg(record.step) + lines.join(", "));
 
   const QString previous = m_arrayChoice->currentText();
@@ -208,8 +225,8 @@ void GenericPanel::showRecord(const StepRecord& record) {
 void GenericPanel::showArray(const QString& name, const Array& array) {
   const auto& shape = array.shape();
   const std::vector<float> values = toFloat32(array.view());
-  const QString title = QString("%1  %2 %3").arg(name, dtypeName(array.dtype()).data(),
-                                                  QString::fromStdString(shapeToString(shape)));
+  const QString title =
+      QString("%1  %2 %3").arg(name, dtypeName(array.dtype()).data(), QString::fromStdString(shapeToString(shape)));
   if (shape.size() == 2 && shape[1] == 3 && m_cloud) {
     m_cloud->setPoints(values.data(), shape[0]);
     std::vector<float> z(static_cast<std::size_t>(shape[0]));
@@ -240,7 +257,17 @@ void GenericPanel::showArray(const QString& name, const Array& array) {
 void GenericPanel::rebuildMetricsChart() {
   m_metrics->clear();
   m_metrics->setTitles("Metrics", "step", "value");
-  for (const auto& [name, points] : m_series) m_metrics->addLine(name, points);
+  // In compare mode "A x" and "B x" share a colour; B is dashed.
+  static const QColor palette[] = {QColor(31, 119, 180),  QColor(255, 127, 14),  QColor(44, 160, 44),
+                                   QColor(214, 39, 40),   QColor(148, 103, 189), QColor(140, 86, 75),
+                                   QColor(227, 119, 194), QColor(127, 127, 127)};
+  std::map<QString, QColor> colours;
+  for (const auto& [name, points] : m_series) {
+    const bool compared = m_runB && (name.startsWith("A ") || name.startsWith("B "));
+    const QString metric = compared ? name.mid(2) : name;
+    if (!colours.count(metric)) colours[metric] = palette[colours.size() % std::size(palette)];
+    m_metrics->addLine(name, points, colours[metric], compared && name.startsWith("B ") ? Qt::DashLine : Qt::SolidLine);
+  }
   if (m_shownStep) m_metrics->setMarker(static_cast<double>(*m_shownStep));
 }
 

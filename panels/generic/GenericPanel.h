@@ -67,6 +67,7 @@ class GenericPanel : public Panel {
 
   QLabel* m_header;
   QLabel* m_values;
+  QLabel* m_picked;  // coordinates of the picked point or cell
   TimelineScrubber* m_scrubber;
   ChartView* m_metrics;
   QComboBox* m_arrayChoice;

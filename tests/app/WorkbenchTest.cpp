@@ -8,13 +8,13 @@
 #include <QComboBox>
 #include <QFile>
 #include <QLabel>
+#include <QPainter>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSvgRenderer>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
-#include <QPainter>
 #include <set>
 
 #include "app/workbench/ExperimentBrowser.h"
@@ -197,7 +197,8 @@ TEST_F(WorkbenchTest, ExportsFiguresAndReport) {
   const int figures = static_cast<int>(text.count("data:image/png;base64,"));
   EXPECT_GE(figures, 2);
   const int start = static_cast<int>(text.indexOf("data:image/png;base64,")) + 22;
-  const QImage first = QImage::fromData(QByteArray::fromBase64(text.mid(start, text.indexOf('"', start) - start).toLatin1()));
+  const QImage first =
+      QImage::fromData(QByteArray::fromBase64(text.mid(start, text.indexOf('"', start) - start).toLatin1()));
   EXPECT_GT(colourCount(first), 8);
 
   ASSERT_TRUE(window->exportReport({1}, out + "/report.pdf"));
@@ -220,8 +221,9 @@ TEST_F(WorkbenchTest, DragRotatesThePointCloud) {
   const QPoint centre(view->width() / 2, view->height() / 2);
   QTest::mousePress(view, Qt::LeftButton, {}, centre);
   for (int i = 1; i <= 10; ++i) {
-    QMouseEvent move(QEvent::MouseMove, QPointF(centre + QPoint(12 * i, 4 * i)), view->mapToGlobal(QPointF(centre + QPoint(12 * i, 4 * i))),
-                     Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+    QMouseEvent move(QEvent::MouseMove, QPointF(centre + QPoint(12 * i, 4 * i)),
+                     view->mapToGlobal(QPointF(centre + QPoint(12 * i, 4 * i))), Qt::NoButton, Qt::LeftButton,
+                     Qt::NoModifier);
     QApplication::sendEvent(view, &move);
   }
   QTest::mouseRelease(view, Qt::LeftButton, {}, centre + QPoint(120, 40));
@@ -279,7 +281,8 @@ TEST_F(WorkbenchTest, FilterCompareDelete) {
 }
 
 TEST_F(WorkbenchTest, LiveRunStreamsIntoThePanelAndCanBeStopped) {
-  testing::writeFile(dir / "live.json", R"({"kind": "test.series", "name": "live", "params": {"steps": 30, "sleep_ms": 5}})");
+  testing::writeFile(dir / "live.json",
+                     R"({"kind": "test.series", "name": "live", "params": {"steps": 30, "sleep_ms": 5}})");
   ASSERT_TRUE(window->startRecipeFile(QString::fromStdString((dir / "live.json").string())));
   QTRY_VERIFY_WITH_TIMEOUT(window->logText().contains("run 2 finished"), 20000);
   auto* panel = dynamic_cast<GenericPanel*>(window->activePanel());
@@ -296,6 +299,47 @@ TEST_F(WorkbenchTest, LiveRunStreamsIntoThePanelAndCanBeStopped) {
   testing::writeFile(dir / "bad.json", R"({"kind": "test.series", "params": {"block": 3}})");
   EXPECT_FALSE(window->startRecipeFile(QString::fromStdString((dir / "bad.json").string())));
   EXPECT_TRUE(window->logText().contains("params.block: must be a power of two in [16, 256], got 3"));
+}
+
+}  // namespace
+}  // namespace loupe
+
+namespace loupe {
+namespace {
+
+// `loupe report` with no display at all: the CLI hands over to the workbench,
+// which starts its own Xvfb.
+TEST(ReportCommand, WritesHtmlWithoutADisplay) {
+  testing::TempDir dir;
+  testing::writeFile(dir / "r.json", R"({"kind": "test.series", "name": "cli report", "params": {"steps": 5}})");
+  const std::string db = (dir / "r.sqlite").string();
+  ASSERT_EQ(testing::runProcess({LOUPE_TEST_CLI, "run", (dir / "r.json").string(), "--db", db}).exitCode, 0);
+  // The product CLI (no test kinds needed to report a stored run).
+  const auto r = testing::runProcess({LOUPE_CLI, "report", "last", "--out", (dir / "out.html").string(), "--db", db},
+                                     {{"DISPLAY", ""}, {"WAYLAND_DISPLAY", ""}});
+  ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Report written to " + (dir / "out.html").string()), std::string::npos) << r.out;
+  const std::string html = testing::readFile(dir / "out.html");
+  EXPECT_NE(html.find("<h2>Run 1: cli report</h2>"), std::string::npos);
+  EXPECT_NE(html.find("data:image/png;base64,"), std::string::npos);
+  const auto bad = testing::runProcess({LOUPE_CLI, "report", "7", "--out", (dir / "x.html").string(), "--db", db});
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_NE(bad.err.find("run 7: no such run"), std::string::npos) << bad.err;
+}
+
+// Without usable OpenGL (Qt's offscreen platform) the GL views become
+// placeholders and the rest works: the report still has its charts.
+TEST(ReportCommand, WorksWithoutOpenGl) {
+  testing::TempDir dir;
+  testing::writeFile(dir / "r.json", R"({"kind": "test.series", "name": "no gl", "params": {"steps": 4}})");
+  const std::string db = (dir / "r.sqlite").string();
+  ASSERT_EQ(testing::runProcess({LOUPE_TEST_CLI, "run", (dir / "r.json").string(), "--db", db}).exitCode, 0);
+  const auto r = testing::runProcess({LOUPE_WORKBENCH, "--db", db, "--report", (dir / "out.html").string(), "1"},
+                                     {{"QT_QPA_PLATFORM", "offscreen"}});
+  ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+  const std::string html = testing::readFile(dir / "out.html");
+  EXPECT_NE(html.find("<h2>Run 1: no gl</h2>"), std::string::npos);
+  EXPECT_NE(html.find("Metrics against step"), std::string::npos);
 }
 
 }  // namespace
