@@ -2,6 +2,9 @@
 
 #include <imgui.h>
 
+#include <QOpenGLContext>
+#include <QOpenGLFunctions>
+
 #include <algorithm>
 #include <cmath>
 
@@ -14,10 +17,42 @@ constexpr float kMargin = 12.0f;
 constexpr float kTitleHeight = 22.0f;
 constexpr float kLegendWidth = 70.0f;
 
-ImU32 toImColor(const QColor& c) { return IM_COL32(c.red(), c.green(), c.blue(), 255); }
+ImU32 toImColor(const QColor& c) {
+  return IM_COL32(c.red(), c.green(), c.blue(), 255);
+}
 }  // namespace
 
 TileGridView::TileGridView(QWidget* parent) : ImGuiView(parent) {}
+
+TileGridView::~TileGridView() {
+  if (!m_texture) return;
+  makeCurrent();
+  context()->functions()->glDeleteTextures(1, &m_texture);
+  doneCurrent();
+}
+
+void TileGridView::uploadTexture() {
+  auto* f = context()->functions();
+  if (!m_texture) {
+    f->glGenTextures(1, &m_texture);
+    f->glBindTexture(GL_TEXTURE_2D, m_texture);
+    f->glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    f->glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    f->glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    f->glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  }
+  std::vector<std::uint32_t> rgba(static_cast<std::size_t>(m_rows) * m_cols);
+  const double span = m_hi > m_lo ? m_hi - m_lo : 1.0;
+  for (std::size_t i = 0; i < rgba.size(); ++i) {
+    const float v = m_values[i];
+    const QColor c = colorMapAt(std::isfinite(v) ? (v - m_lo) / span : NAN);
+    rgba[i] = IM_COL32(c.red(), c.green(), c.blue(), 255);  // bytes R, G, B, A in memory
+  }
+  f->glBindTexture(GL_TEXTURE_2D, m_texture);
+  f->glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  f->glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, m_cols, m_rows, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+  m_textureDirty = false;
+}
 
 void TileGridView::setGrid(int rows, int cols, std::vector<float> values, const QString& title) {
   m_rows = rows;
@@ -35,6 +70,7 @@ void TileGridView::setGrid(int rows, int cols, std::vector<float> values, const 
     }
     if (!(m_lo <= m_hi)) m_lo = 0, m_hi = 1;
   }
+  m_textureDirty = true;
   if (m_selectedRow >= rows || m_selectedCol >= cols) clearSelection();
   update();
 }
@@ -49,6 +85,7 @@ void TileGridView::setValueRange(double lo, double hi) {
   m_fixedRange = true;
   m_lo = lo;
   m_hi = hi;
+  m_textureDirty = true;
   update();
 }
 
@@ -80,12 +117,17 @@ void TileGridView::drawUi() {
   }
   const double span = m_hi > m_lo ? m_hi - m_lo : 1.0;
   const bool gaps = l.cell >= 6.0f;  // thin separators only when cells are big enough
-  for (int r = 0; r < m_rows; ++r) {
+  if (!gaps) {
+    if (m_textureDirty || !m_texture) uploadTexture();
+    draw->AddImage(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(m_texture)), ImVec2(l.x0, l.y0),
+                   ImVec2(l.x0 + m_cols * l.cell, l.y0 + m_rows * l.cell));
+  }
+  for (int r = 0; r < m_rows && (gaps || !m_marks.empty()); ++r) {
     for (int c = 0; c < m_cols; ++c) {
       const float v = m_values[static_cast<std::size_t>(r) * m_cols + c];
       const ImVec2 a(l.x0 + c * l.cell, l.y0 + r * l.cell);
       const ImVec2 b(a.x + l.cell - (gaps ? 1.0f : 0.0f), a.y + l.cell - (gaps ? 1.0f : 0.0f));
-      draw->AddRectFilled(a, b, toImColor(colorMapAt(std::isfinite(v) ? (v - m_lo) / span : NAN)));
+      if (gaps) draw->AddRectFilled(a, b, toImColor(colorMapAt(std::isfinite(v) ? (v - m_lo) / span : NAN)));
       if (!m_marks.empty()) {
         const auto mark = m_marks[static_cast<std::size_t>(r) * m_cols + c];
         const ImVec2 centre((a.x + b.x) / 2, (a.y + b.y) / 2);

@@ -22,6 +22,7 @@ class TileGridView : public ImGuiView {
   enum Mark : std::uint8_t { None = 0, Dot = 1, Cross = 2, Outline = 3 };
 
   explicit TileGridView(QWidget* parent = nullptr);
+  ~TileGridView() override;
 
   // values: rows × cols, row-major. NaN cells are grey. The range is the
   // finite min/max unless setValueRange() fixed it.
@@ -48,6 +49,8 @@ class TileGridView : public ImGuiView {
     float x0, y0, cell;
   };
   Layout layout() const;
+  // Small cells are drawn as one texture (one quad instead of rows × cols).
+  void uploadTexture();
 
   int m_rows = 0, m_cols = 0;
   std::vector<float> m_values;
@@ -56,6 +59,8 @@ class TileGridView : public ImGuiView {
   bool m_fixedRange = false;
   double m_lo = 0, m_hi = 1;
   int m_selectedRow = -1, m_selectedCol = -1;
+  unsigned int m_texture = 0;
+  bool m_textureDirty = true;
 };
 
 }  // namespace loupe

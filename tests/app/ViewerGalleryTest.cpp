@@ -14,6 +14,7 @@
 #include "viewers/FigureExport.h"
 #include "viewers/GlProbe.h"
 #include "viewers/HeatmapView.h"
+#include "viewers/TileGridView.h"
 #include "viewers/TimelineScrubber.h"
 #include "viewers/TreeGraphView.h"
 #include "viewers/VtkView.h"
@@ -132,6 +133,30 @@ TEST(ViewerGallery, HeightFieldSurfaceAndPointPick) {
   EXPECT_FLOAT_EQ(spy.at(0).at(1).toDouble(), 0.25);
   EXPECT_FLOAT_EQ(spy.at(0).at(2).toDouble(), -0.5);
   EXPECT_FLOAT_EQ(spy.at(0).at(3).toDouble(), 1.0);
+}
+
+// 128 × 128 cells are too small for per-cell rectangles: the texture path.
+TEST(ViewerGallery, LargeTileGridDrawsAndSelects) {
+  if (!probeOpenGl().usable) GTEST_SKIP() << probeOpenGl().description.toStdString();
+  TileGridView grid;
+  std::vector<float> v(128 * 128);
+  for (int r = 0; r < 128; ++r)
+    for (int c = 0; c < 128; ++c) v[r * 128 + c] = static_cast<float>(r <= c ? std::exp(-0.03 * (c - r)) : NAN);
+  std::vector<std::uint8_t> marks(128 * 128, TileGridView::None);
+  marks[10 * 128 + 100] = TileGridView::Cross;
+  grid.setGrid(128, 128, v, "causal mask, decaying");
+  grid.setMarks(marks, "marked");
+  const QImage image = shoot(&grid, "tile-grid-large", QSize(640, 600));
+  EXPECT_GT(colourCount(image), 20);
+  QSignalSpy spy(&grid, &TileGridView::cellSelected);
+  const QPoint at = grid.cellCenter(40, 90).toPoint();
+  QTest::mouseMove(&grid, at);
+  QTest::qWait(30);
+  QTest::mouseClick(&grid, Qt::LeftButton, {}, at);
+  QTRY_COMPARE(spy.count(), 1);
+  EXPECT_EQ(spy.at(0).at(0).toInt(), 40);
+  EXPECT_EQ(spy.at(0).at(1).toInt(), 90);
+  EXPECT_FLOAT_EQ(spy.at(0).at(2).toDouble(), static_cast<float>(std::exp(-0.03 * 50)));
 }
 
 TEST(ViewerGallery, TimelineScrubberPlaysAndJumps) {

@@ -174,7 +174,8 @@ TEST_F(WorkbenchTest, ExportsFiguresAndReport) {
   // Poppler (pdftoppm) renders it to a non-blank page.
   const auto rendered = testing::runProcess({"pdftoppm", "-png", "-r", "50", "-singlefile",
                                              (out + "/metrics.pdf").toStdString(), (out + "/pdfpage").toStdString()});
-  if (rendered.exitCode == 0) EXPECT_GT(colourCount(QImage(out + "/pdfpage.png")), 4);
+  ASSERT_EQ(rendered.exitCode, 0) << rendered.err;
+  EXPECT_GT(colourCount(QImage(out + "/pdfpage.png")), 4);
 
   if (probeOpenGl().usable) {
     ASSERT_TRUE(window->exportFigure("array-grid", out + "/grid.png"));
