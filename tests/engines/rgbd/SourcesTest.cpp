@@ -1,0 +1,155 @@
+// Sources read the shared data sets' layouts; processing steps against
+// hand-computed expectations.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <opencv2/imgcodecs.hpp>
+
+#include "engines/core/Error.h"
+#include "engines/rgbd/CloudProcessing.h"
+#include "engines/rgbd/RgbdSource.h"
+#include "tests/support/TestHelpers.h"
+
+namespace loupe::rgbd {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kData(LOUPE_SHARED_DATA);
+
+TEST(Sources, PclTiffFramesInMillimetres) {
+  auto source = openSequence(kData / "pcl_kinect_depth_to_cloud", SequenceLayout::Auto);
+  ASSERT_EQ(source->frameCount(), 3);
+  RgbdFrame f;
+  ASSERT_TRUE(source->read(1, f));
+  EXPECT_EQ(f.intrinsics.cx, 320.0);
+  const cv::Mat raw =
+      cv::imread((kData / "pcl_kinect_depth_to_cloud/tiff/frame_20121214T142256.068683_depth.tiff").string(),
+                 cv::IMREAD_UNCHANGED);
+  for (int i : {1000, 150000, 300000}) {
+    const auto d = raw.ptr<std::uint16_t>()[i];
+    if (d)
+      EXPECT_FLOAT_EQ(f.depth[i], d * 0.001f);
+    else
+      EXPECT_TRUE(std::isnan(f.depth[i]));
+  }
+  EXPECT_NEAR(f.timestamp - 51776.068683, 0.0, 1e-6);  // 14:22:56.068683 as seconds of the day
+  EXPECT_EQ(f.rgb.size(), 640u * 480 * 3);
+  EXPECT_FALSE(source->read(3, f));
+}
+
+TEST(Sources, RedwoodAndTumLayouts) {
+  auto redwood = openSequence(kData / "redwood_rgbd_open3d", SequenceLayout::Auto);
+  EXPECT_EQ(redwood->frameCount(), 5);
+  RgbdFrame f;
+  ASSERT_TRUE(redwood->read(4, f));
+  EXPECT_EQ(f.intrinsics.cx, 319.5);
+  const cv::Mat raw = cv::imread((kData / "redwood_rgbd_open3d/depth/00004.png").string(), cv::IMREAD_UNCHANGED);
+  const auto d = raw.ptr<std::uint16_t>()[200000];
+  ASSERT_GT(d, 0);
+  EXPECT_FLOAT_EQ(f.depth[200000], d * 0.001f);
+
+  auto pair = openSequence(kData / "tum_pair_slambook2", SequenceLayout::Tum);
+  EXPECT_EQ(pair->frameCount(), 2);
+  ASSERT_TRUE(pair->read(0, f));
+  const cv::Mat tum = cv::imread((kData / "tum_pair_slambook2/1_depth.png").string(), cv::IMREAD_UNCHANGED);
+  const auto t = tum.ptr<std::uint16_t>()[123456];
+  if (t) EXPECT_FLOAT_EQ(f.depth[123456], static_cast<float>(t / 5000.0));
+}
+
+TEST(Sources, TumListsAreAssociatedWithin20ms) {
+  testing::TempDir dir;
+  const fs::path tum = kData / "tum_single_frame_open3d";
+  fs::copy_file(tum / "TUM_color.png", dir / "c.png");
+  fs::copy_file(tum / "TUM_depth.png", dir / "d.png");
+  testing::writeFile(dir / "rgb.txt", "# colour\n100.000 c.png\n100.500 c.png\n");
+  testing::writeFile(dir / "depth.txt", "# depth\n100.010 d.png\n100.300 d.png\n100.515 d.png\n");
+  auto source = openSequence(dir.path(), SequenceLayout::Tum);
+  EXPECT_EQ(source->frameCount(), 2);  // 100.300 has no colour within 20 ms
+  RgbdFrame f;
+  ASSERT_TRUE(source->read(1, f));
+  EXPECT_DOUBLE_EQ(f.timestamp, 100.515);
+  testing::writeFile(dir / "depth.txt", "100.010\n");
+  try {
+    openSequence(dir.path(), SequenceLayout::Tum);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir / "depth.txt").string() + ": line 1: expected \"timestamp filename\"");
+  }
+}
+
+TEST(Sources, MissingThingsAreClearErrors) {
+  testing::TempDir dir;
+  EXPECT_THROW(openSequence(dir / "nope", SequenceLayout::Auto), InputError);
+  EXPECT_THROW(openSequence(dir.path(), SequenceLayout::Tum), InputError);
+  EXPECT_THROW(openStereoPair(dir / "l.png", dir / "r.png", std::nullopt, 500, 0.1, {}), InputError);
+  try {
+    openOpenNi2();
+    GTEST_SKIP() << "an OpenNI2 device is attached";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("openni2: ", 0), 0u) << e.what();
+  }
+}
+
+TEST(Sources, StereoPairGivesDepthAndTruth) {
+  const fs::path aloe = kData / "middlebury_aloe";
+  auto source = openStereoPair(aloe / "aloeL.jpg", aloe / "aloeR.jpg", aloe / "aloeGT.png", 3740.0, 0.16, {});
+  RgbdFrame f;
+  ASSERT_TRUE(source->read(0, f));
+  ASSERT_EQ(f.depth.size(), f.truth.size());
+  // Where disparity and truth exist, depth follows z = f·B/d exactly.
+  int checked = 0;
+  for (std::size_t i = 0; i < f.depth.size(); i += 997) {
+    if (!(f.disparity[i] > 0) || std::isnan(f.truthDisparity[i])) continue;  // d = 0 is at infinity: NaN depth
+    EXPECT_NEAR(f.depth[i], 3740.0 * 0.16 / f.disparity[i], 1e-3);
+    EXPECT_NEAR(f.truth[i], 3740.0 * 0.16 / f.truthDisparity[i], 1e-3);
+    ++checked;
+  }
+  EXPECT_GT(checked, 500);
+}
+
+TEST(Processing, VoxelCentroidsByHand) {
+  PointCloud c;
+  c.xyz = {0.01f, 0.01f, 0.01f, 0.03f, 0.05f, 0.07f, 0.5f, 0.5f, 0.5f, NAN, NAN, NAN};
+  c.rgb = {10, 20, 30, 30, 40, 50, 200, 200, 200, 0, 0, 0};
+  c.width = 4;
+  const PointCloud v = voxelDownsample(c, 0.1);
+  ASSERT_EQ(v.size(), 2);
+  EXPECT_FLOAT_EQ(v.xyz[0], 0.02f);
+  EXPECT_FLOAT_EQ(v.xyz[1], 0.03f);
+  EXPECT_FLOAT_EQ(v.xyz[2], 0.04f);
+  EXPECT_EQ(v.rgb[0], 20);
+  EXPECT_EQ(v.rgb[2], 40);
+  EXPECT_FLOAT_EQ(v.xyz[3], 0.5f);
+}
+
+TEST(Processing, NormalsOfATiltedPlane) {
+  // The plane z = 2 + 0.5·x seen by a pinhole camera: normal ∝ (0.5, 0, −1).
+  PinholeIntrinsics k{40, 30, 50, 50, 19.5, 14.5};
+  PointCloud c;
+  c.width = 40;
+  c.height = 30;
+  for (int v = 0; v < 30; ++v)
+    for (int u = 0; u < 40; ++u) {
+      const double a = (u - k.cx) / k.fx, b = (v - k.cy) / k.fy;
+      const double z = 2.0 / (1 - 0.5 * a);  // solve z = 2 + 0.5·a·z
+      c.xyz.insert(c.xyz.end(), {static_cast<float>(a * z), static_cast<float>(b * z), static_cast<float>(z)});
+    }
+  estimateOrganizedNormals(c);
+  const double n[3] = {0.5 / std::sqrt(1.25), 0, -1 / std::sqrt(1.25)};
+  const float* got = &c.normals[3 * (15 * 40 + 20)];
+  for (int a = 0; a < 3; ++a) EXPECT_NEAR(got[a], n[a], 1e-4);
+  EXPECT_TRUE(std::isnan(c.normals[0]));  // border
+}
+
+TEST(Processing, MedianRemovesASpikeAndKeepsHoles) {
+  std::vector<float> depth(25, 2.0f);
+  depth[12] = 9.0f;  // a spike
+  depth[0] = NAN;
+  filterDepth(depth, 5, 5, DepthFilter::Median3);
+  EXPECT_FLOAT_EQ(depth[12], 2.0f);
+  EXPECT_TRUE(std::isnan(depth[0]));
+}
+
+}  // namespace
+}  // namespace loupe::rgbd
