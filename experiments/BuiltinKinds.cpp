@@ -1,9 +1,11 @@
 #include "experiments/KindRegistry.h"
+#include "experiments/kinds/RgbdKinds.h"
 
 namespace loupe {
 
-void registerBuiltinKinds(KindRegistry& /*registry*/) {
-  // Each topic's issue adds its call here, e.g. registerAttentionKinds(registry).
+void registerBuiltinKinds(KindRegistry& registry) {
+  // One call per topic.
+  registerRgbdKinds(registry);
 }
 
 }  // namespace loupe
