@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <exception>
 #include <memory>
 
@@ -11,8 +12,9 @@ namespace {
 thread_local bool t_insideParallelFor = false;
 }
 
-ThreadPool::ThreadPool(unsigned threads) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency()) - 1;
+ThreadPool::ThreadPool(int workers) {
+  const unsigned threads =
+      workers < 0 ? std::max(1u, std::thread::hardware_concurrency()) - 1 : static_cast<unsigned>(workers);
   m_workers.reserve(threads);
   for (unsigned i = 0; i < threads; ++i) m_workers.emplace_back([this] { workerLoop(); });
 }
@@ -100,7 +102,13 @@ void ThreadPool::parallelFor(std::int64_t begin, std::int64_t end, std::int64_t 
 }
 
 ThreadPool& ThreadPool::shared() {
-  static ThreadPool pool;
+  // LOUPE_THREADS=N caps the threads engines use (N − 1 workers + the caller),
+  // e.g. to measure single-core throughput; unset: one per hardware thread.
+  static ThreadPool pool([] {
+    const char* env = std::getenv("LOUPE_THREADS");
+    const int n = env ? std::atoi(env) : 0;
+    return n >= 1 ? n - 1 : -1;
+  }());
   return pool;
 }
 

@@ -22,8 +22,9 @@ namespace loupe {
 
 class ThreadPool {
  public:
-  // threads == 0: one worker per hardware thread, minus the caller's.
-  explicit ThreadPool(unsigned threads = 0);
+  // workers < 0: one per hardware thread, minus the caller's; 0: none, the
+  // caller does all the work (what LOUPE_THREADS=1 gives shared()).
+  explicit ThreadPool(int workers = -1);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;

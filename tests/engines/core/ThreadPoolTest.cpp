@@ -58,3 +58,18 @@ TEST(ThreadPool, NestedParallelForRunsInline) {
 
 }  // namespace
 }  // namespace loupe
+
+namespace loupe {
+namespace {
+
+TEST(ThreadPool, NoWorkersRunsEverythingOnTheCaller) {
+  ThreadPool pool(0);
+  EXPECT_EQ(pool.concurrency(), 1u);
+  const auto caller = std::this_thread::get_id();
+  bool sameThread = true;
+  pool.parallelFor(0, 1000, 1, [&](std::int64_t, std::int64_t) { sameThread &= std::this_thread::get_id() == caller; });
+  EXPECT_TRUE(sameThread);
+}
+
+}  // namespace
+}  // namespace loupe

@@ -2,9 +2,13 @@
 // hand-computed expectations.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
+#include <random>
 
 #include "engines/core/Error.h"
 #include "engines/rgbd/CloudProcessing.h"
@@ -149,6 +153,46 @@ TEST(Processing, MedianRemovesASpikeAndKeepsHoles) {
   filterDepth(depth, 5, 5, DepthFilter::Median3);
   EXPECT_FLOAT_EQ(depth[12], 2.0f);
   EXPECT_TRUE(std::isnan(depth[0]));
+}
+
+}  // namespace
+}  // namespace loupe::rgbd
+
+namespace loupe::rgbd {
+namespace {
+
+// Against Open3D: its voxel grid starts half a voxel below the cloud's min
+// bound (0.16: min_bound − voxel/2), ours at the origin; with the min bound
+// at −voxel/2 both grids coincide and the centroids must agree.
+TEST(Processing, VoxelDownsampleMatchesOpen3d) {
+  testing::TempDir dir;
+  PointCloud c;
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<float> u(-0.049f, 0.949f);
+  c.xyz = {-0.05f, -0.05f, -0.05f};
+  for (int i = 0; i < 20000; ++i) c.xyz.insert(c.xyz.end(), {u(rng), u(rng), u(rng)});
+  c.width = static_cast<int>(c.xyz.size() / 3);
+  const PointCloud ours = voxelDownsample(c, 0.1);
+  testing::writeFile(dir / "in.bin", std::string(reinterpret_cast<const char*>(c.xyz.data()), c.xyz.size() * 4));
+  const auto r = testing::runPython(
+      "import sys, numpy as np, open3d as o3d\n"
+      "p = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(np.fromfile(sys.argv[1], np.float32).reshape(-1, "
+      "3).astype(np.float64)))\n"
+      "q = np.asarray(p.voxel_down_sample(0.1).points)\n"
+      "q = q[np.lexsort((q[:, 2], q[:, 1], q[:, 0]))]\n"
+      "q.astype(np.float64).tofile(sys.argv[2])\n",
+      {(dir / "in.bin").string(), (dir / "out.bin").string()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string bytes = testing::readFile(dir / "out.bin");
+  std::vector<double> theirs(bytes.size() / 8);
+  std::memcpy(theirs.data(), bytes.data(), bytes.size());
+  ASSERT_EQ(theirs.size(), ours.xyz.size());
+  std::vector<std::array<double, 3>> mine;
+  for (std::int64_t i = 0; i < ours.size(); ++i)
+    mine.push_back({ours.xyz[3 * i], ours.xyz[3 * i + 1], ours.xyz[3 * i + 2]});
+  std::sort(mine.begin(), mine.end());
+  for (std::size_t i = 0; i < mine.size(); ++i)
+    for (int a = 0; a < 3; ++a) ASSERT_NEAR(mine[i][a], theirs[3 * i + a], 1e-6) << i;
 }
 
 }  // namespace
