@@ -16,6 +16,7 @@ test: deps deps-test build
 # Not part of the test suite: speed is measured, not asserted.
 bench: deps deps-test build
 	$(BUILD_DIR)/tests/bench/bench_store
+	$(BUILD_DIR)/tests/bench/bench_rgbd
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BUILD_DIR)/tests/bench/bench_viewers
 
 deps:

@@ -20,6 +20,10 @@ void filterDepth(std::vector<float>& depth, int width, int height, DepthFilter f
 
 PointCloud voxelDownsample(const PointCloud& cloud, double voxel);
 
+// Every stride-th pixel of every stride-th row of an organized cloud, valid
+// points only: a cheap preview cloud (stride 2 keeps a quarter).
+PointCloud strideSample(const PointCloud& organized, int stride);
+
 // Fills cloud.normals (NaN where a neighbour is missing).
 void estimateOrganizedNormals(PointCloud& cloud);
 

@@ -37,7 +37,7 @@ PointCloud referenceImpl(DepthAt depthAt, const std::uint8_t* rgb, const Pinhole
 
 template <class Depth>
 void fastImpl(const Depth* depth, float scale, const std::uint8_t* rgb, const PinholeIntrinsics& k, DepthRange range,
-              PointCloud& out) {
+              PointCloud& out, ThreadPool* pool) {
   const int w = k.width, h = k.height;
   const std::size_t n = static_cast<std::size_t>(w) * h;
   out.width = w;
@@ -54,18 +54,19 @@ void fastImpl(const Depth* depth, float scale, const std::uint8_t* rgb, const Pi
   for (int v = 0; v < h; ++v) yFactor[v] = static_cast<float>((v - k.cy) / k.fy);
   const float zMin = static_cast<float>(std::max(range.min, 0.0));
   const float zMax = static_cast<float>(range.max);
-  ThreadPool::shared().parallelFor(0, h, 16, [&](std::int64_t v0, std::int64_t v1) {
+  (pool ? *pool : ThreadPool::shared()).parallelFor(0, h, 16, [&](std::int64_t v0, std::int64_t v1) {
     for (std::int64_t v = v0; v < v1; ++v) {
       const Depth* row = depth + v * w;
       float* p = out.xyz.data() + static_cast<std::size_t>(v) * w * 3;
       const float yf = yFactor[static_cast<std::size_t>(v)];
-      for (int u = 0; u < w; ++u, p += 3) {
+      for (int u = 0; u < w; ++u) {
         const float z = static_cast<float>(row[u]) * scale;
-        // One comparison chain rejects NaN too (every comparison with NaN is false).
-        const bool valid = z > 0.0f && z >= zMin && z < zMax;
-        p[0] = valid ? xFactor[u] * z : kNaN;
-        p[1] = valid ? yf * z : kNaN;
-        p[2] = valid ? z : kNaN;
+        // One select; NaN·x is NaN, so x and y follow. The comparison chain
+        // rejects NaN input too (every comparison with NaN is false).
+        const float zz = ((z > 0.0f) & (z >= zMin) & (z < zMax)) ? z : kNaN;  // & not &&: no branch, so it vectorises
+        p[3 * u] = xFactor[u] * zz;
+        p[3 * u + 1] = yf * zz;
+        p[3 * u + 2] = zz;
       }
     }
   });
@@ -84,13 +85,13 @@ PointCloud depthToCloudReference(const std::uint16_t* raw, double depthScale, co
 }
 
 void depthToOrganizedCloud(const float* depth, const std::uint8_t* rgb, const PinholeIntrinsics& k, DepthRange range,
-                           PointCloud& out) {
-  fastImpl(depth, 1.0f, rgb, k, range, out);
+                           PointCloud& out, ThreadPool* pool) {
+  fastImpl(depth, 1.0f, rgb, k, range, out, pool);
 }
 
 void depthToOrganizedCloud(const std::uint16_t* raw, double depthScale, const std::uint8_t* rgb,
-                           const PinholeIntrinsics& k, DepthRange range, PointCloud& out) {
-  fastImpl(raw, static_cast<float>(depthScale), rgb, k, range, out);
+                           const PinholeIntrinsics& k, DepthRange range, PointCloud& out, ThreadPool* pool) {
+  fastImpl(raw, static_cast<float>(depthScale), rgb, k, range, out, pool);
 }
 
 PointCloud compactCloud(const PointCloud& organized) {

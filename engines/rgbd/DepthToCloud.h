@@ -19,6 +19,10 @@
 
 #include "engines/rgbd/PointCloud.h"
 
+namespace loupe {
+class ThreadPool;
+}
+
 namespace loupe::rgbd {
 
 struct DepthRange {
@@ -33,11 +37,12 @@ PointCloud depthToCloudReference(const std::uint16_t* raw, double depthScale, co
                                  const PinholeIntrinsics& k, DepthRange range = {});
 
 // Fast organized cloud, written into `out` (resized only when needed, so a
-// stream of frames reuses its buffers).
+// stream of frames reuses its buffers). Rows run on `pool` (default: the
+// shared pool).
 void depthToOrganizedCloud(const float* depthMetres, const std::uint8_t* rgb, const PinholeIntrinsics& k,
-                           DepthRange range, PointCloud& out);
+                           DepthRange range, PointCloud& out, ThreadPool* pool = nullptr);
 void depthToOrganizedCloud(const std::uint16_t* raw, double depthScale, const std::uint8_t* rgb,
-                           const PinholeIntrinsics& k, DepthRange range, PointCloud& out);
+                           const PinholeIntrinsics& k, DepthRange range, PointCloud& out, ThreadPool* pool = nullptr);
 
 // The valid points of an organized cloud, in row-major order.
 PointCloud compactCloud(const PointCloud& organized);

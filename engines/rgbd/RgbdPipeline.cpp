@@ -30,7 +30,9 @@ bool RgbdPipeline::next(FrameResult& out) {
   out.cloudMs = clock.milliseconds();
 
   clock.restart();
-  out.kept = m_options.voxel > 0 ? voxelDownsample(out.organized, m_options.voxel) : compactCloud(out.organized);
+  out.kept = m_options.voxel > 0        ? voxelDownsample(out.organized, m_options.voxel)
+             : m_options.keepStride > 1 ? strideSample(out.organized, m_options.keepStride)
+                                        : compactCloud(out.organized);
   out.keepMs = clock.milliseconds();
 
   clock.restart();

@@ -19,7 +19,8 @@ namespace loupe::rgbd {
 struct PipelineOptions {
   DepthFilter filter = DepthFilter::None;
   DepthRange range{0.1, 10.0};
-  double voxel = 0;  // > 0: down-sample the cloud that is kept
+  double voxel = 0;    // > 0: the kept cloud is voxel down-sampled
+  int keepStride = 1;  // else every keepStride-th pixel (1: all valid points)
   bool normals = false;
   double badThresholdM = 0.05;
 };

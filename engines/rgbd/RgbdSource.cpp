@@ -25,12 +25,12 @@ class SyntheticSource : public RgbdSource {
  public:
   SyntheticSource(Scene scene, SensorModel sensor, PinholeIntrinsics k, std::uint64_t seed, std::int64_t frames,
                   double fps)
-      : m_scene(std::move(scene)), m_sensor(sensor), m_k(k), m_seed(seed), m_frames(frames), m_fps(fps) {}
+      : m_renderer(std::move(scene), k, sensor), m_k(k), m_seed(seed), m_frames(frames), m_fps(fps) {}
   std::string describe() const override { return "synthetic room"; }
   std::int64_t frameCount() const override { return m_frames; }
   bool read(std::int64_t index, RgbdFrame& frame) override {
     if (index >= m_frames) return false;
-    SyntheticFrame f = renderSynthetic(m_scene, m_k, m_sensor, m_seed, index, m_fps);
+    SyntheticFrame f = m_renderer.render(m_seed, index, m_fps);
     frame.timestamp = f.timestamp;
     frame.intrinsics = m_k;
     frame.rgb = std::move(f.rgb);
@@ -42,8 +42,7 @@ class SyntheticSource : public RgbdSource {
   }
 
  private:
-  Scene m_scene;
-  SensorModel m_sensor;
+  SyntheticRenderer m_renderer;
   PinholeIntrinsics m_k;
   std::uint64_t m_seed;
   std::int64_t m_frames;

@@ -22,6 +22,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "engines/rgbd/PointCloud.h"
@@ -101,8 +102,25 @@ struct SyntheticFrame {
   std::vector<std::uint8_t> shadowed;  // 1 where the projector/right camera cannot see (SL, stereo)
 };
 
-// Renders frame `index` at `fps` (timestamp = index / fps).
+// Reference: renders frame `index` at `fps` (timestamp = index / fps),
+// every ray against the whole scene.
 SyntheticFrame renderSynthetic(const Scene& scene, const PinholeIntrinsics& k, const SensorModel& sensor,
                                std::uint64_t seed, std::int64_t index, double fps = 30.0);
+
+// Fast path, identical output: the static part of the scene (room, boxes,
+// still spheres) is ray-cast once; per frame only the moving sphere is
+// intersected, for primary rays and for the second viewpoint's visibility.
+class SyntheticRenderer {
+ public:
+  SyntheticRenderer(Scene scene, PinholeIntrinsics k, SensorModel sensor);
+  SyntheticFrame render(std::uint64_t seed, std::int64_t index, double fps = 30.0) const;
+
+ private:
+  struct Cache;
+  Scene m_scene;
+  PinholeIntrinsics m_k;
+  SensorModel m_m;
+  std::shared_ptr<Cache> m_cache;
+};
 
 }  // namespace loupe::rgbd

@@ -102,6 +102,7 @@ void runStream(RunContext& ctx) {
   options.filter = filterFrom(ctx.paramString("filter"));
   options.range = {ctx.paramFloat("depth_min_m"), ctx.paramFloat("depth_max_m")};
   options.voxel = ctx.paramFloat("voxel_m");
+  options.keepStride = static_cast<int>(ctx.paramInt("record_stride"));
   options.normals = ctx.paramBool("normals");
   RgbdPipeline pipeline(sourceFrom(ctx), options);
   const std::int64_t frames = ctx.paramInt("frames");
@@ -203,7 +204,8 @@ void registerRgbdKinds(KindRegistry& registry) {
       ParamSpec::number("depth_min_m", 0.1, "closer points are dropped").range(0, 100),
       ParamSpec::number("depth_max_m", 10, "points at or beyond are dropped").range(0.01, 1000),
       ParamSpec::choice("filter", {"none", "median3", "median5", "bilateral"}, "none", "depth filter"),
-      ParamSpec::number("voxel_m", 0.02, "voxel size of the recorded cloud (0: every point)").range(0, 1),
+      ParamSpec::number("voxel_m", 0, "voxel down-sampling of the kept cloud (0: off)").range(0, 1),
+      ParamSpec::integer("record_stride", 2, "without voxels, keep every n-th pixel in u and v").range(1, 16),
       ParamSpec::boolean("normals", false, "estimate normals of the organized cloud"),
       ParamSpec::choice("record", {"cloud", "depth"}, "cloud", "record the cloud too, or depth and images only"),
   };

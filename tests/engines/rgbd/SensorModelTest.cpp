@@ -208,3 +208,31 @@ TEST(SensorModel, SameSeedSameFrameSameImages) {
 
 }  // namespace
 }  // namespace loupe::rgbd
+
+namespace loupe::rgbd {
+namespace {
+
+// The fast renderer (static geometry cached, moving sphere per frame) must
+// give exactly what the reference renderer gives.
+TEST(SyntheticRenderer, FastPathEqualsReferenceBitForBit) {
+  const Scene scene = Scene::room(21);
+  for (SensorKind kind :
+       {SensorKind::Ideal, SensorKind::Stereo, SensorKind::TimeOfFlight, SensorKind::StructuredLight}) {
+    SensorModel m;
+    m.kind = kind;
+    const SyntheticRenderer fast(scene, kCamera, m);
+    for (std::int64_t frame : {0, 7, 40}) {
+      const SyntheticFrame a = renderSynthetic(scene, kCamera, m, 21, frame);
+      const SyntheticFrame b = fast.render(21, frame);
+      ASSERT_EQ(a.depth.size(), b.depth.size());
+      EXPECT_EQ(std::memcmp(a.depth.data(), b.depth.data(), a.depth.size() * 4), 0)
+          << static_cast<int>(kind) << " " << frame;
+      EXPECT_EQ(std::memcmp(a.truth.data(), b.truth.data(), a.truth.size() * 4), 0);
+      EXPECT_EQ(a.rgb, b.rgb);
+      EXPECT_EQ(a.shadowed, b.shadowed);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace loupe::rgbd
