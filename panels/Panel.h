@@ -49,6 +49,10 @@ class Panel : public QWidget {
   // The run shown (0 when none) and, in compare mode, the second one.
   virtual std::int64_t currentRun() const = 0;
   virtual std::int64_t comparedRun() const { return 0; }
+
+ signals:
+  // The panel's own controls ask the shell to run a recipe (JSON text).
+  void runRequested(const QString& recipeJson);
 };
 
 }  // namespace loupe

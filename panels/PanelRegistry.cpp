@@ -3,12 +3,14 @@
 #include <stdexcept>
 
 #include "panels/generic/GenericPanel.h"
+#include "panels/rgbd/RgbdPanel.h"
 
 namespace loupe {
 
 void PanelRegistry::add(PanelEntry entry) {
   for (const auto& e : m_entries) {
-    if (e.topic == entry.topic) throw std::logic_error("panel for topic '" + entry.topic.toStdString() + "' added twice");
+    if (e.topic == entry.topic)
+      throw std::logic_error("panel for topic '" + entry.topic.toStdString() + "' added twice");
   }
   m_entries.push_back(std::move(entry));
 }
@@ -24,7 +26,7 @@ const PanelEntry& PanelRegistry::forKind(const QString& kind) const {
 
 void registerBuiltinPanels(PanelRegistry& registry) {
   registry.add({"generic", "Runs", [](QWidget* parent) -> Panel* { return new GenericPanel(parent); }});
-  // Topic issues add theirs here, e.g. registry.add({"rgbd", "RGBD", ...}).
+  registry.add({"rgbd", "RGBD", [](QWidget* parent) -> Panel* { return new RgbdPanel(parent); }});
 }
 
 }  // namespace loupe

@@ -62,6 +62,7 @@ MainWindow::MainWindow(const KindRegistry& kinds, const PanelRegistry& panels, Q
     else
       first = dock;
     m_panelDocks[entry.topic] = {dock, panel};
+    connect(panel, &Panel::runRequested, this, [this](const QString& json) { startRecipeText(json); });
     if (!m_activePanel) m_activePanel = panel;
   }
   setCentralWidget(nullptr);
@@ -321,6 +322,18 @@ bool MainWindow::startRecipeFile(const QString& path) {
     return true;
   } catch (const std::exception& e) {
     fail("Running " + path, e.what());
+    return false;
+  }
+}
+
+bool MainWindow::startRecipeText(const QString& json, const QString& where) {
+  if (!m_store) return false;
+  try {
+    const Recipe recipe = parseRecipeText(json.toStdString(), where.toStdString(), m_kinds);
+    m_controller->start(*m_kinds.find(recipe.kind), recipe, m_store->path());
+    return true;
+  } catch (const std::exception& e) {
+    fail("Running " + where, e.what());
     return false;
   }
 }

@@ -40,6 +40,7 @@ class MainWindow : public QMainWindow {
   bool compareRuns(std::int64_t runA, std::int64_t runB);
   bool deleteRuns(const std::vector<std::int64_t>& runs, bool askFirst = true);
   bool startRecipeFile(const QString& path);
+  bool startRecipeText(const QString& json, const QString& where = "panel recipe");
   bool exportFigure(const QString& figureName, const QString& path);
   bool exportReport(const std::vector<std::int64_t>& runs, const QString& path);
   void stopRun();

@@ -1,0 +1,403 @@
+#include "panels/rgbd/RgbdPanel.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "engines/rgbd/PointCloudIO.h"
+#include "viewers/ChartView.h"
+#include "viewers/GlProbe.h"
+#include "viewers/ImageView.h"
+#include "viewers/TimelineScrubber.h"
+#include "viewers/VtkView.h"
+
+namespace loupe {
+
+namespace {
+
+// Metrics drawn in the chart (the rest are listed under it).
+const char* kCharted[] = {"fill_rate", "rmse_m", "bad_pct", "fps", "bad2_pct"};
+
+QWidget* glPlaceholder(QWidget* parent) {
+  auto* label = new QLabel("The 3-D view needs OpenGL 3.2: " + probeOpenGl().description, parent);
+  label->setAlignment(Qt::AlignCenter);
+  label->setWordWrap(true);
+  return label;
+}
+
+}  // namespace
+
+RgbdPanel::RgbdPanel(QWidget* parent) : Panel(parent) {
+  auto* layout = new QVBoxLayout(this);
+  auto* controls = new QHBoxLayout();
+  m_source = new QComboBox(this);
+  m_source->setObjectName("rgbdSource");
+  for (const char* s : {"synthetic", "stereo_pair", "sequence", "openni2"}) m_source->addItem(s);
+  m_sensor = new QComboBox(this);
+  m_sensor->setObjectName("rgbdSensor");
+  for (const char* s : {"stereo", "tof", "structured_light", "ideal"}) m_sensor->addItem(s);
+  m_frames = new QSpinBox(this);
+  m_frames->setRange(1, 100000);
+  m_frames->setValue(60);
+  m_frames->setPrefix("frames ");
+  m_seed = new QSpinBox(this);
+  m_seed->setRange(0, 1000000);
+  m_seed->setPrefix("seed ");
+  m_path = new QLineEdit(this);
+  m_path->setPlaceholderText("sequence directory, or left image of a stereo pair");
+  auto* browse = new QPushButton("…", this);
+  auto* run = new QPushButton("Run", this);
+  run->setObjectName("rgbdRun");
+  m_colouring = new QComboBox(this);
+  m_colouring->addItems({"colour: RGB", "colour: depth"});
+  m_pointSize = new QDoubleSpinBox(this);
+  m_pointSize->setRange(1, 10);
+  m_pointSize->setValue(2);
+  m_pointSize->setPrefix("point ");
+  auto* exportPly = new QPushButton("Export PLY…", this);
+  auto* exportPcd = new QPushButton("Export PCD…", this);
+  // Row 1: what to run. Row 2: what the run is, and how to look at it.
+  for (QWidget* w : std::initializer_list<QWidget*>{m_source, m_sensor, m_frames, m_seed, m_path, browse, run})
+    controls->addWidget(w);
+  controls->setStretchFactor(m_path, 1);
+  layout->addLayout(controls);
+  auto* viewRow = new QHBoxLayout();
+  m_header = new QLabel("Run a source, or open an rgbd.stream run from the experiment browser.", this);
+  m_header->setObjectName("panelHeader");
+  viewRow->addWidget(m_header, 1);
+  for (QWidget* w : std::initializer_list<QWidget*>{m_colouring, m_pointSize, exportPly, exportPcd})
+    viewRow->addWidget(w);
+  layout->addLayout(viewRow);
+  m_scrubber = new TimelineScrubber(this);
+  layout->addWidget(m_scrubber);
+
+  auto* vertical = new QSplitter(Qt::Vertical, this);
+  auto* top = new QSplitter(Qt::Horizontal, vertical);
+  auto* clouds = new QSplitter(Qt::Horizontal, top);
+  if (probeOpenGl().usable) {
+    m_cloud = new VtkView(clouds);
+    m_cloudB = new VtkView(clouds);
+    clouds->addWidget(m_cloud);
+    clouds->addWidget(m_cloudB);
+    m_cloudB->hide();
+  } else {
+    clouds->addWidget(glPlaceholder(clouds));
+  }
+  auto* images = new QWidget(top);
+  auto* imageLayout = new QVBoxLayout(images);
+  imageLayout->setContentsMargins(0, 0, 0, 0);
+  m_depth = new ImageView(images);
+  m_second = new ImageView(images);
+  m_third = new ImageView(images);
+  for (auto* v : {m_depth, m_second, m_third}) imageLayout->addWidget(v, 1);
+  top->addWidget(clouds);
+  top->addWidget(images);
+  top->setSizes({700, 300});
+  auto* bottom = new QWidget(vertical);
+  auto* bottomLayout = new QVBoxLayout(bottom);
+  bottomLayout->setContentsMargins(0, 0, 0, 0);
+  m_chart = new ChartView(bottom);
+  m_chart->setMinimumHeight(220);
+  // fps (tens), bad-% (units), fill rate (≤ 1) and RMSE (cm) share one log axis.
+  m_chart->setLogAxes(false, true);
+  m_chart->setTitles("Per-frame metrics (log scale)", "step", "value");
+  m_values = new QLabel(bottom);
+  m_values->setObjectName("stepValues");
+  m_values->setWordWrap(true);
+  bottomLayout->addWidget(m_chart, 1);
+  bottomLayout->addWidget(m_values);
+  vertical->addWidget(top);
+  vertical->addWidget(bottom);
+  vertical->setSizes({560, 300});
+  layout->addWidget(vertical, 1);
+
+  connect(m_scrubber, &TimelineScrubber::positionChanged, this, &RgbdPanel::showPosition);
+  connect(run, &QPushButton::clicked, this, [this] { emit runRequested(recipeJson()); });
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString path = m_source->currentText() == "sequence"
+                             ? QFileDialog::getExistingDirectory(this, "Sequence directory")
+                             : QFileDialog::getOpenFileName(this, "Left image");
+    if (!path.isEmpty()) m_path->setText(path);
+  });
+  connect(m_colouring, &QComboBox::currentIndexChanged, this, [this] {
+    if (m_shownStep || !m_current.arrays.empty()) showRecord(m_current, nullptr);
+  });
+  connect(m_pointSize, &QDoubleSpinBox::valueChanged, this, [this](double v) {
+    if (m_cloud) m_cloud->setPointSize(v);
+    if (m_cloudB) m_cloudB->setPointSize(v);
+  });
+  auto exportTo = [this](const QString& filter, const QString& suffix) {
+    const QString path = QFileDialog::getSaveFileName(this, "Export cloud", "cloud." + suffix, filter);
+    if (path.isEmpty()) return;
+    try {
+      exportCloud(path);
+    } catch (const std::exception& e) {
+      QMessageBox::warning(this, "Export cloud", e.what());
+    }
+  };
+  connect(exportPly, &QPushButton::clicked, this, [exportTo] { exportTo("PLY (*.ply)", "ply"); });
+  connect(exportPcd, &QPushButton::clicked, this, [exportTo] { exportTo("PCD (*.pcd)", "pcd"); });
+  auto* liveTimer = new QTimer(this);
+  connect(liveTimer, &QTimer::timeout, this, [this] {
+    if (!m_liveDirty) return;
+    m_liveDirty = false;
+    rebuildChart();
+    showRecord(m_live, nullptr);
+  });
+  liveTimer->start(100);
+}
+
+QString RgbdPanel::recipeJson() const {
+  nlohmann::json params = {{"source", m_source->currentText().toStdString()},
+                           {"sensor", m_sensor->currentText().toStdString()},
+                           {"frames", m_frames->value()}};
+  if (!m_path->text().isEmpty()) params["path"] = m_path->text().toStdString();
+  nlohmann::json recipe = {
+      {"kind", "rgbd.stream"},
+      {"name", m_source->currentText().toStdString() + " " + m_sensor->currentText().toStdString()},
+      {"seed", m_seed->value()},
+      {"params", params}};
+  return QString::fromStdString(recipe.dump());
+}
+
+void RgbdPanel::setHeader(const QString& text) {
+  m_header->setText(text);
+}
+
+void RgbdPanel::openRun(Store& store, std::int64_t run) {
+  m_store = &store;
+  m_run = run;
+  m_runB = 0;
+  if (m_cloudB) m_cloudB->hide();
+  const RunInfo info = store.getRun(run);
+  setHeader(QString("<b>run %1</b> · “%2” · %3 · %4 frames · %5")
+                .arg(run)
+                .arg(QString::fromStdString(info.name).toHtmlEscaped())
+                .arg(runStatusName(info.status))
+                .arg(info.stepCount)
+                .arg([&] {
+                  const auto params = info.recipe.value("params", nlohmann::json::object());
+                  const std::string source = params.value("source", "synthetic");
+                  return QString::fromStdString(source == "synthetic" ? "synthetic " + params.value("sensor", "")
+                                                                      : source);
+                }()));
+  m_series.clear();
+  for (const char* name : kCharted) {
+    for (const auto& p : store.metricSeries(run, name))
+      m_series[name].emplace_back(static_cast<double>(p.step), p.value);
+  }
+  m_steps = store.stepNumbers(run);
+  m_stepsB.clear();
+  m_shownStep.reset();
+  m_scrubber->setSteps(m_steps);
+  rebuildChart();
+  if (!m_steps.empty()) showPosition(0);
+}
+
+void RgbdPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) {
+  openRun(store, runA);
+  m_runB = runB;
+  m_stepsB = store.stepNumbers(runB);
+  const RunInfo a = store.getRun(runA), b = store.getRun(runB);
+  auto sensor = [](const RunInfo& r) {
+    return QString::fromStdString(r.recipe.value("params", nlohmann::json::object()).value("sensor", "?"));
+  };
+  setHeader(QString("<b>A</b> run %1 (%2) · <b>B</b> run %3 (%4) · same step side by side; B dashed in the chart")
+                .arg(a.id)
+                .arg(sensor(a))
+                .arg(b.id)
+                .arg(sensor(b)));
+  std::map<QString, std::vector<QPointF>> both;
+  for (auto& [name, points] : m_series) both["A " + name] = std::move(points);
+  for (const char* name : kCharted) {
+    for (const auto& p : store.metricSeries(runB, name))
+      both[QString("B ") + name].emplace_back(static_cast<double>(p.step), p.value);
+  }
+  m_series = std::move(both);
+  if (m_cloudB) m_cloudB->show();
+  rebuildChart();
+  showPosition(0);
+}
+
+void RgbdPanel::liveStarted(const RunInfo& run) {
+  m_store = nullptr;
+  m_run = run.id;
+  m_runB = 0;
+  if (m_cloudB) m_cloudB->hide();
+  m_series.clear();
+  m_steps.clear();
+  m_shownStep.reset();
+  m_scrubber->setSteps({});
+  setHeader(
+      QString("<b>run %1</b> · “%2” · <i>live</i>").arg(run.id).arg(QString::fromStdString(run.name).toHtmlEscaped()));
+  rebuildChart();
+}
+
+void RgbdPanel::liveRecord(const StepRecord& record) {
+  for (const char* name : kCharted) {
+    if (const double* v = record.findMetric(name)) m_series[name].emplace_back(static_cast<double>(record.step), *v);
+  }
+  m_live = record;
+  m_liveDirty = true;
+}
+
+void RgbdPanel::liveEnded(RunStatus status) {
+  m_header->setText(m_header->text().replace("<i>live</i>", QString("<i>%1</i>").arg(runStatusName(status))));
+  rebuildChart();
+  if (!m_live.arrays.empty()) showRecord(m_live, nullptr);
+}
+
+void RgbdPanel::showPosition(int index) {
+  if (!m_store || index < 0 || index >= static_cast<int>(m_steps.size())) return;
+  if (m_scrubber->position() != index) {
+    m_scrubber->setPosition(index);
+    return;
+  }
+  const StepRecord a = m_store->readStep(m_run, m_steps[index]);
+  if (m_runB && index < static_cast<int>(m_stepsB.size())) {
+    const StepRecord b = m_store->readStep(m_runB, m_stepsB[index]);
+    showRecord(a, &b);
+  } else {
+    showRecord(a, nullptr);
+  }
+}
+
+void RgbdPanel::showCloud(VtkView* view, const StepRecord& r) {
+  if (!view) return;
+  const Array* cloud = r.findArray("cloud");
+  if (!cloud || cloud->ndim() != 2 || cloud->shape()[1] != 3) {
+    view->clearScene();
+    return;
+  }
+  const std::int64_t n = cloud->shape()[0];
+  view->setPoints(cloud->data<float>(), n);
+  const Array* colours = r.findArray("cloud_rgb");
+  if (m_colouring->currentIndex() == 0 && colours && colours->numel() == 3 * n) {
+    view->setPointColors(colours->data<std::uint8_t>());
+  } else {
+    std::vector<float> z(static_cast<std::size_t>(n));
+    float lo = INFINITY, hi = -INFINITY;
+    for (std::int64_t i = 0; i < n; ++i) {
+      z[i] = cloud->data<float>()[3 * i + 2];
+      lo = std::min(lo, z[i]);
+      hi = std::max(hi, z[i]);
+    }
+    if (n) view->setPointScalars(z.data(), lo, hi, "depth (m)");
+  }
+  view->setPointSize(m_pointSize->value());
+}
+
+namespace {
+
+// depth_mm (u16, 0 = none) → metres with NaN holes, for display.
+std::vector<float> depthMetres(const Array& mm) {
+  std::vector<float> out(static_cast<std::size_t>(mm.numel()));
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto v = mm.data<std::uint16_t>()[i];
+    out[i] = v ? v * 0.001f : NAN;
+  }
+  return out;
+}
+
+void showDepth(ImageView* view, const StepRecord& r, const QString& title) {
+  const Array* mm = r.findArray("depth_mm");
+  if (!mm || mm->ndim() != 2) {
+    view->clear("no depth");
+    return;
+  }
+  const auto metres = depthMetres(*mm);
+  view->setScalar(static_cast<int>(mm->shape()[1]), static_cast<int>(mm->shape()[0]), metres.data(), title, "m");
+}
+
+}  // namespace
+
+void RgbdPanel::showRecord(const StepRecord& a, const StepRecord* b) {
+  m_current = a;
+  m_shownStep = a.step;
+  m_chart->setMarker(static_cast<double>(a.step));
+  showCloud(m_cloud, a);
+  showDepth(m_depth, a, b ? "A depth" : "depth");
+  if (b) {
+    showCloud(m_cloudB, *b);
+    showDepth(m_second, *b, "B depth");
+  } else if (const Array* rgb = a.findArray("rgb"); rgb && rgb->ndim() == 3) {
+    m_second->setRgb(static_cast<int>(rgb->shape()[1]), static_cast<int>(rgb->shape()[0]), rgb->data<std::uint8_t>(),
+                     "colour");
+  } else {
+    m_second->clear("no colour");
+  }
+  const StepRecord& third = b ? *b : a;
+  const QString who = b ? "B " : "";
+  // A stereo pair is judged in disparity (its ground truth's unit); synthetic
+  // sensors in depth error.
+  if (const Array* d = third.findArray("disparity_px"); d && d->ndim() == 2) {
+    m_third->setScalar(static_cast<int>(d->shape()[1]), static_cast<int>(d->shape()[0]), d->data<float>(),
+                       who + "disparity", "px");
+  } else if (const Array* err = third.findArray("abs_error_m"); err && err->ndim() == 2) {
+    // Clip the colour range at 10 cm so flying pixels don't wash out the rest.
+    m_third->setScalar(static_cast<int>(err->shape()[1]), static_cast<int>(err->shape()[0]), err->data<float>(),
+                       who + "|error| vs ground truth", "m", 0.0, 0.1);
+  } else {
+    m_third->clear("no ground truth");
+  }
+  QStringList values;
+  for (const auto& [name, v] : a.metrics)
+    values << QString("%1 = %2").arg(QString::fromStdString(name)).arg(v, 0, 'g', 5);
+  m_values->setText(QString("<b>step %1</b>: ").arg(a.step) + values.join(", "));
+}
+
+void RgbdPanel::rebuildChart() {
+  m_chart->clear();
+  m_chart->setLogAxes(false, true);
+  m_chart->setTitles("Per-frame metrics (log scale)", "step", "value");
+  static const QColor palette[] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44), QColor(214, 39, 40),
+                                   QColor(148, 103, 189)};
+  std::map<QString, QColor> colours;
+  for (const auto& [name, points] : m_series) {
+    const bool compared = m_runB && (name.startsWith("A ") || name.startsWith("B "));
+    const QString metric = compared ? name.mid(2) : name;
+    if (!colours.count(metric)) colours[metric] = palette[colours.size() % std::size(palette)];
+    m_chart->addLine(name, points, colours[metric], compared && name.startsWith("B ") ? Qt::DashLine : Qt::SolidLine);
+  }
+  if (m_shownStep) m_chart->setMarker(static_cast<double>(*m_shownStep));
+}
+
+void RgbdPanel::exportCloud(const QString& path) const {
+  const Array* cloud = m_current.findArray("cloud");
+  if (!cloud) throw std::runtime_error("no cloud is shown (this run recorded depth only)");
+  rgbd::PointCloud c;
+  c.width = static_cast<int>(cloud->shape()[0]);
+  c.xyz.assign(cloud->data<float>(), cloud->data<float>() + cloud->numel());
+  if (const Array* rgb = m_current.findArray("cloud_rgb"))
+    c.rgb.assign(rgb->data<std::uint8_t>(), rgb->data<std::uint8_t>() + rgb->numel());
+  if (path.endsWith(".pcd", Qt::CaseInsensitive))
+    rgbd::writePcd(path.toStdString(), c, rgbd::PcdEncoding::Binary);
+  else
+    rgbd::writePly(path.toStdString(), c, true);
+}
+
+std::vector<PanelFigure> RgbdPanel::figures() {
+  std::vector<PanelFigure> out;
+  const QString step = QString::number(m_shownStep.value_or(0));
+  if (m_cloud) out.push_back({"cloud", "Point cloud at step " + step, m_cloud});
+  if (m_cloudB && m_runB) out.push_back({"cloud-b", "Point cloud B at step " + step, m_cloudB});
+  out.push_back({"depth", "Depth at step " + step, m_depth});
+  out.push_back({"second", (m_runB ? "Depth B" : "Colour") + QString(" at step ") + step, m_second});
+  out.push_back({"error", "Error / disparity at step " + step, m_third});
+  out.push_back({"metrics", "Per-frame metrics", m_chart});
+  return out;
+}
+
+}  // namespace loupe
