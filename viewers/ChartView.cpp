@@ -73,6 +73,23 @@ void ChartView::setMarker(std::optional<double> x) {
   rebuild();
 }
 
+void ChartView::addSeriesPairs(const std::map<QString, std::vector<QPointF>>& series) {
+  static const QColor palette[] = {QColor(31, 119, 180),  QColor(255, 127, 14),  QColor(44, 160, 44),
+                                   QColor(214, 39, 40),   QColor(148, 103, 189), QColor(140, 86, 75),
+                                   QColor(227, 119, 194), QColor(127, 127, 127)};
+  bool compared = false;
+  for (const auto& [name, points] : series) compared |= name.startsWith("B ");
+  std::map<QString, QColor> colours;
+  for (const auto& [name, points] : series) {
+    const bool pair = compared && (name.startsWith("A ") || name.startsWith("B "));
+    const QString key = pair ? name.mid(2) : name;
+    if (!colours.count(key)) colours[key] = palette[colours.size() % std::size(palette)];
+    m_series.push_back(
+        {name, points, false, colours[key], pair && name.startsWith("B ") ? Qt::DashLine : Qt::SolidLine});
+  }
+  rebuild();
+}
+
 int ChartView::seriesCount() const {
   return static_cast<int>(chart()->series().size());
 }

@@ -11,6 +11,7 @@
 #include <QColor>
 #include <QPointF>
 #include <QString>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -36,6 +37,10 @@ class ChartView : public QChartView {
   void setMarker(std::optional<double> x);  // the replay cursor
 
   int seriesCount() const;
+
+  // Adds named series; names "A x" and "B x" (two runs compared) share a
+  // colour per x, B dashed. Topic-free: the names are just labels.
+  void addSeriesPairs(const std::map<QString, std::vector<QPointF>>& series);
 
  private:
   void rebuild();

@@ -26,6 +26,16 @@ QColor colorMapAt(double t) {
   return QColor::fromRgbF(static_cast<float>(rgb[0]), static_cast<float>(rgb[1]), static_cast<float>(rgb[2]));
 }
 
+std::pair<double, double> finiteRange(const float* values, std::size_t count) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!std::isfinite(values[i])) continue;
+    lo = std::min<double>(lo, values[i]);
+    hi = std::max<double>(hi, values[i]);
+  }
+  return lo <= hi ? std::make_pair(lo, hi) : std::make_pair(0.0, 1.0);
+}
+
 QImage colorBarImage(int width, int height, bool vertical) {
   QImage image(width, height, QImage::Format_RGB32);
   for (int y = 0; y < height; ++y) {

@@ -3,6 +3,7 @@
 #include <QPainter>
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "viewers/ColorMap.h"
 
@@ -18,14 +19,7 @@ void HeatmapView::setData(int rows, int cols, std::vector<float> values, const Q
   m_cols = cols;
   m_values = std::move(values);
   m_title = title;
-  m_lo = INFINITY;
-  m_hi = -INFINITY;
-  for (float v : m_values) {
-    if (!std::isfinite(v)) continue;
-    m_lo = std::min<double>(m_lo, v);
-    m_hi = std::max<double>(m_hi, v);
-  }
-  if (!(m_lo <= m_hi)) m_lo = 0, m_hi = 1;
+  std::tie(m_lo, m_hi) = finiteRange(m_values.data(), m_values.size());
   update();
 }
 

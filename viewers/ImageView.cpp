@@ -3,6 +3,7 @@
 #include <QPainter>
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "viewers/ColorMap.h"
 
@@ -24,14 +25,8 @@ void ImageView::setScalar(int width, int height, const float* values, const QStr
                           double lo, double hi) {
   const std::size_t n = static_cast<std::size_t>(width) * height;
   if (!(lo < hi)) {
-    lo = INFINITY;
-    hi = -INFINITY;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!std::isfinite(values[i])) continue;
-      lo = std::min<double>(lo, values[i]);
-      hi = std::max<double>(hi, values[i]);
-    }
-    if (!(lo < hi)) lo = 0, hi = lo + 1;
+    std::tie(lo, hi) = finiteRange(values, n);
+    if (!(lo < hi)) hi = lo + 1;
   }
   m_lo = lo;
   m_hi = hi;

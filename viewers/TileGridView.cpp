@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "viewers/ColorMap.h"
 
@@ -60,16 +61,7 @@ void TileGridView::setGrid(int rows, int cols, std::vector<float> values, const 
   m_values = std::move(values);
   m_title = title;
   if (static_cast<int>(m_marks.size()) != rows * cols) m_marks.clear();
-  if (!m_fixedRange) {
-    m_lo = INFINITY;
-    m_hi = -INFINITY;
-    for (float v : m_values) {
-      if (!std::isfinite(v)) continue;
-      m_lo = std::min<double>(m_lo, v);
-      m_hi = std::max<double>(m_hi, v);
-    }
-    if (!(m_lo <= m_hi)) m_lo = 0, m_hi = 1;
-  }
+  if (!m_fixedRange) std::tie(m_lo, m_hi) = finiteRange(m_values.data(), m_values.size());
   m_textureDirty = true;
   if (m_selectedRow >= rows || m_selectedCol >= cols) clearSelection();
   update();

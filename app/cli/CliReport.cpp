@@ -24,7 +24,7 @@ std::string findWorkbench() {
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    for (const fs::path candidate :
+    for (const fs::path& candidate :
          {self.parent_path() / "loupe-workbench", self.parent_path().parent_path() / "workbench" / "loupe-workbench",
           self.parent_path().parent_path() / "app" / "workbench" / "loupe-workbench"}) {
       if (fs::exists(candidate, ec)) return candidate.string();

@@ -257,17 +257,7 @@ void GenericPanel::showArray(const QString& name, const Array& array) {
 void GenericPanel::rebuildMetricsChart() {
   m_metrics->clear();
   m_metrics->setTitles("Metrics", "step", "value");
-  // In compare mode "A x" and "B x" share a colour; B is dashed.
-  static const QColor palette[] = {QColor(31, 119, 180),  QColor(255, 127, 14),  QColor(44, 160, 44),
-                                   QColor(214, 39, 40),   QColor(148, 103, 189), QColor(140, 86, 75),
-                                   QColor(227, 119, 194), QColor(127, 127, 127)};
-  std::map<QString, QColor> colours;
-  for (const auto& [name, points] : m_series) {
-    const bool compared = m_runB && (name.startsWith("A ") || name.startsWith("B "));
-    const QString metric = compared ? name.mid(2) : name;
-    if (!colours.count(metric)) colours[metric] = palette[colours.size() % std::size(palette)];
-    m_metrics->addLine(name, points, colours[metric], compared && name.startsWith("B ") ? Qt::DashLine : Qt::SolidLine);
-  }
+  m_metrics->addSeriesPairs(m_series);  // in compare mode A and B share colours, B dashed
   if (m_shownStep) m_metrics->setMarker(static_cast<double>(*m_shownStep));
 }
 

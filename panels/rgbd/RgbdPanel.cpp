@@ -362,15 +362,7 @@ void RgbdPanel::rebuildChart() {
   m_chart->clear();
   m_chart->setLogAxes(false, true);
   m_chart->setTitles("Per-frame metrics (log scale)", "step", "value");
-  static const QColor palette[] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44), QColor(214, 39, 40),
-                                   QColor(148, 103, 189)};
-  std::map<QString, QColor> colours;
-  for (const auto& [name, points] : m_series) {
-    const bool compared = m_runB && (name.startsWith("A ") || name.startsWith("B "));
-    const QString metric = compared ? name.mid(2) : name;
-    if (!colours.count(metric)) colours[metric] = palette[colours.size() % std::size(palette)];
-    m_chart->addLine(name, points, colours[metric], compared && name.startsWith("B ") ? Qt::DashLine : Qt::SolidLine);
-  }
+  m_chart->addSeriesPairs(m_series);  // in compare mode A and B share colours, B dashed
   if (m_shownStep) m_chart->setMarker(static_cast<double>(*m_shownStep));
 }
 

@@ -32,10 +32,11 @@ TEST(Sources, PclTiffFramesInMillimetres) {
                  cv::IMREAD_UNCHANGED);
   for (int i : {1000, 150000, 300000}) {
     const auto d = raw.ptr<std::uint16_t>()[i];
-    if (d)
+    if (d) {
       EXPECT_FLOAT_EQ(f.depth[i], d * 0.001f);
-    else
+    } else {
       EXPECT_TRUE(std::isnan(f.depth[i]));
+    }
   }
   EXPECT_NEAR(f.timestamp - 51776.068683, 0.0, 1e-6);  // 14:22:56.068683 as seconds of the day
   EXPECT_EQ(f.rgb.size(), 640u * 480 * 3);
@@ -58,7 +59,8 @@ TEST(Sources, RedwoodAndTumLayouts) {
   ASSERT_TRUE(pair->read(0, f));
   const cv::Mat tum = cv::imread((kData / "tum_pair_slambook2/1_depth.png").string(), cv::IMREAD_UNCHANGED);
   const auto t = tum.ptr<std::uint16_t>()[123456];
-  if (t) EXPECT_FLOAT_EQ(f.depth[123456], static_cast<float>(t / 5000.0));
+  ASSERT_GT(t, 0);
+  EXPECT_FLOAT_EQ(f.depth[123456], static_cast<float>(t / 5000.0));
 }
 
 TEST(Sources, TumListsAreAssociatedWithin20ms) {
