@@ -43,18 +43,15 @@ TimelineScrubber::TimelineScrubber(QWidget* parent) : QWidget(parent) {
   layout->setStretchFactor(m_slider, 1);
 
   m_timer = new QTimer(this);
+  m_timer->setSingleShot(true);  // re-armed per step: recorded runs have their own pace
   connect(m_timer, &QTimer::timeout, this, [this] {
     if (position() + 1 >= count()) {
       setPlaying(false);
       return;
     }
     stepForward();
+    m_timer->start(playbackInterval(position()));
   });
-  connect(m_speed, &QComboBox::currentIndexChanged, this, [this](int i) {
-    const double speeds[] = {0.5, 1, 2, 4, 8};
-    m_timer->setInterval(static_cast<int>(100 / speeds[i]));
-  });
-  m_timer->setInterval(100);
   connect(m_play, &QToolButton::toggled, this, &TimelineScrubber::setPlaying);
   connect(m_back, &QToolButton::clicked, this, &TimelineScrubber::stepBackward);
   connect(m_forward, &QToolButton::clicked, this, &TimelineScrubber::stepForward);
@@ -66,8 +63,23 @@ TimelineScrubber::TimelineScrubber(QWidget* parent) : QWidget(parent) {
   setSteps({});
 }
 
+int TimelineScrubber::playbackInterval(int index) const {
+  const double speeds[] = {0.5, 1, 2, 4, 8};
+  const double speed = speeds[std::clamp(m_speed->currentIndex(), 0, 4)];
+  double seconds = 0.1;  // 10 steps per second without recorded times
+  if (m_times.size() == m_steps.size() && index + 1 < static_cast<int>(m_times.size())) {
+    seconds = std::clamp(m_times[index + 1] - m_times[index], 0.0, 10.0);
+  }
+  return std::max(1, static_cast<int>(1000 * seconds / speed));
+}
+
+void TimelineScrubber::setStepTimes(std::vector<double> seconds) {
+  m_times = std::move(seconds);
+}
+
 void TimelineScrubber::setSteps(std::vector<std::int64_t> stepNumbers) {
   setPlaying(false);
+  m_times.clear();
   m_steps = std::move(stepNumbers);
   const QSignalBlocker block(m_slider);
   m_slider->setRange(0, std::max(0, count() - 1));
@@ -98,7 +110,7 @@ void TimelineScrubber::stepBackward() {
 void TimelineScrubber::setPlaying(bool playing) {
   if (playing && count() > 1) {
     if (position() + 1 >= count()) setPosition(0);
-    m_timer->start();
+    m_timer->start(playbackInterval(position()));
   } else {
     m_timer->stop();
   }

@@ -26,6 +26,11 @@ class TimelineScrubber : public QWidget {
   explicit TimelineScrubber(QWidget* parent = nullptr);
 
   void setSteps(std::vector<std::int64_t> stepNumbers);  // resets to position 0
+  // Recorded times (seconds, one per step): playback then follows them,
+  // scaled by the speed, instead of a fixed 10 steps per second.
+  void setStepTimes(std::vector<double> seconds);
+  // Milliseconds the player waits before leaving position `index`.
+  int playbackInterval(int index) const;
   int position() const;
   int count() const { return static_cast<int>(m_steps.size()); }
   bool playing() const;
@@ -44,6 +49,7 @@ class TimelineScrubber : public QWidget {
   void refreshLabel();
 
   std::vector<std::int64_t> m_steps;
+  std::vector<double> m_times;
   QToolButton* m_play;
   QToolButton* m_back;
   QToolButton* m_forward;

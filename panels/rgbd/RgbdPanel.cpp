@@ -202,6 +202,10 @@ void RgbdPanel::openRun(Store& store, std::int64_t run) {
   m_stepsB.clear();
   m_shownStep.reset();
   m_scrubber->setSteps(m_steps);
+  // Replay at the recorded pace (the frames' own timestamps).
+  std::vector<double> times;
+  for (const auto& p : store.metricSeries(run, "timestamp_s")) times.push_back(p.value);
+  m_scrubber->setStepTimes(std::move(times));
   rebuildChart();
   if (!m_steps.empty()) showPosition(0);
 }

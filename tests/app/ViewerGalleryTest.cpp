@@ -169,6 +169,10 @@ TEST(ViewerGallery, TimelineScrubberPlaysAndJumps) {
   scrubber.setPlaying(true);
   QTRY_COMPARE_WITH_TIMEOUT(scrubber.position(), 4, 3000);
   QTRY_VERIFY(!scrubber.playing());  // stops at the end
+  // With recorded times, playback follows them: 0.5 s then 0.02 s apart.
+  scrubber.setStepTimes({0.0, 0.5, 0.52, 0.54, 0.56});
+  EXPECT_EQ(scrubber.playbackInterval(0), 500);
+  EXPECT_EQ(scrubber.playbackInterval(1), 20);
   shoot(&scrubber, "timeline", QSize(640, 44));
 }
 
