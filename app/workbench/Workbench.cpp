@@ -149,7 +149,14 @@ int runWorkbench(int argc, char** argv, const KindRegistry& kinds, const PanelRe
     return 2;
   }
   window.show();
-  if (!reporting) return app.exec();
+  if (!reporting) {
+    // The demo opens on its first run rather than an empty panel.
+    if (parser.isSet(demoOption)) {
+      const auto runs = window.store()->listRuns();
+      if (!runs.empty()) window.openRun(runs.back().id);
+    }
+    return app.exec();
+  }
 
   // Report mode: the window is shown (GL views need to exist to render), the
   // report is written, and we exit.
