@@ -1,0 +1,50 @@
+// Scaled dot-product attention, O = softmax(Q·Kᵀ·scale + mask)·V, per head.
+//
+// Layout: row-major [heads][rows][dim] for Q (n × d), K (m × d), V (m × dv)
+// and O (n × dv). Causal masking keeps key j for query i when j ≤ i + (m − n)
+// (queries aligned to the end of the keys, as torch's is_causal with n = m).
+// A fully masked row gives O = 0 and LSE = −inf (never NaN).
+//
+// Two implementations, tested against each other and against torch:
+// - naiveAttention: the reference — materialises the n × m scores, in the
+//   element type given (float64 for tests, float32 for the "naive fp32"
+//   baseline FlashAttention's test rule compares with);
+// - flashAttention (FlashAttention.h): tiled, online softmax, no n × m buffer.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace loupe::attention {
+
+struct AttentionShape {
+  int heads = 1;
+  int n = 0;    // query rows
+  int m = 0;    // key/value rows
+  int d = 64;   // query/key width
+  int dv = 64;  // value width
+};
+
+// Optional extra mask: true = keep. Called with (head, query row, key row).
+using KeepFn = std::function<bool(int, int, int)>;
+
+template <class T>
+struct AttentionResult {
+  std::vector<T> out;  // heads × n × dv
+  std::vector<T> lse;  // heads × n: log Σ exp(scores) (the softmax denominator, in log space)
+};
+
+template <class T>
+AttentionResult<T> naiveAttention(const T* q, const T* k, const T* v, const AttentionShape& s, double scale,
+                                  bool causal, const KeepFn& keep = nullptr);
+
+// 1/√d, the usual scale.
+double defaultScale(int d);
+
+// Whether key j is visible to query i under a causal mask.
+inline bool causallyVisible(int i, int j, int n, int m) {
+  return j <= i + (m - n);
+}
+
+}  // namespace loupe::attention

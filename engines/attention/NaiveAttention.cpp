@@ -1,0 +1,68 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "engines/attention/Attention.h"
+
+namespace loupe::attention {
+
+double defaultScale(int d) {
+  return 1.0 / std::sqrt(static_cast<double>(d));
+}
+
+template <class T>
+AttentionResult<T> naiveAttention(const T* q, const T* k, const T* v, const AttentionShape& s, double scale,
+                                  bool causal, const KeepFn& keep) {
+  AttentionResult<T> r;
+  r.out.assign(static_cast<std::size_t>(s.heads) * s.n * s.dv, T(0));
+  r.lse.assign(static_cast<std::size_t>(s.heads) * s.n, T(0));
+  std::vector<T> scores(static_cast<std::size_t>(s.m));
+  const T kNegInf = -std::numeric_limits<T>::infinity();
+  for (int h = 0; h < s.heads; ++h) {
+    const T* qh = q + static_cast<std::size_t>(h) * s.n * s.d;
+    const T* kh = k + static_cast<std::size_t>(h) * s.m * s.d;
+    const T* vh = v + static_cast<std::size_t>(h) * s.m * s.dv;
+    for (int i = 0; i < s.n; ++i) {
+      // S = q_i · Kᵀ · scale, masked to −inf.
+      T rowMax = kNegInf;
+      for (int j = 0; j < s.m; ++j) {
+        const bool visible = (!causal || causallyVisible(i, j, s.n, s.m)) && (!keep || keep(h, i, j));
+        if (!visible) {
+          scores[j] = kNegInf;
+          continue;
+        }
+        T dot = 0;
+        for (int c = 0; c < s.d; ++c)
+          dot += qh[static_cast<std::size_t>(i) * s.d + c] * kh[static_cast<std::size_t>(j) * s.d + c];
+        scores[j] = dot * static_cast<T>(scale);
+        rowMax = std::max(rowMax, scores[j]);
+      }
+      T* o = &r.out[(static_cast<std::size_t>(h) * s.n + i) * s.dv];
+      if (rowMax == kNegInf) {  // nothing visible
+        r.lse[static_cast<std::size_t>(h) * s.n + i] = kNegInf;
+        continue;
+      }
+      // P = softmax(S), O = P·V.
+      T sum = 0;
+      for (int j = 0; j < s.m; ++j) {
+        scores[j] = scores[j] == kNegInf ? T(0) : std::exp(scores[j] - rowMax);
+        sum += scores[j];
+      }
+      for (int j = 0; j < s.m; ++j) {
+        const T p = scores[j] / sum;
+        if (p == 0) continue;
+        const T* vr = vh + static_cast<std::size_t>(j) * s.dv;
+        for (int c = 0; c < s.dv; ++c) o[c] += p * vr[c];
+      }
+      r.lse[static_cast<std::size_t>(h) * s.n + i] = rowMax + std::log(sum);
+    }
+  }
+  return r;
+}
+
+template AttentionResult<float> naiveAttention(const float*, const float*, const float*, const AttentionShape&, double,
+                                               bool, const KeepFn&);
+template AttentionResult<double> naiveAttention(const double*, const double*, const double*, const AttentionShape&,
+                                                double, bool, const KeepFn&);
+
+}  // namespace loupe::attention

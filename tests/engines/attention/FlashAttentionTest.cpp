@@ -1,0 +1,181 @@
+// Tiled FlashAttention against the float64 naive reference (FlashAttention's
+// rule: max error ≤ 2× the naive fp32 implementation's) and against torch
+// 1.13's _scaled_dot_product_attention; the tile trace against closed forms.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "engines/attention/FlashAttention.h"
+#include "tests/support/TestHelpers.h"
+
+namespace loupe::attention {
+namespace {
+
+struct Inputs {
+  AttentionShape shape;
+  std::vector<float> q, k, v;
+  std::vector<double> q64, k64, v64;
+};
+
+Inputs randomInputs(AttentionShape s, std::uint32_t seed, float spread = 1.0f) {
+  Inputs in{s, {}, {}, {}, {}, {}, {}};
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> g(0.0f, spread);
+  auto fill = [&](std::vector<float>& x, std::vector<double>& x64, std::size_t n) {
+    x.resize(n);
+    for (auto& e : x) e = g(rng);
+    x64.assign(x.begin(), x.end());
+  };
+  fill(in.q, in.q64, static_cast<std::size_t>(s.heads) * s.n * s.d);
+  fill(in.k, in.k64, static_cast<std::size_t>(s.heads) * s.m * s.d);
+  fill(in.v, in.v64, static_cast<std::size_t>(s.heads) * s.m * s.dv);
+  return in;
+}
+
+double maxError(const std::vector<float>& x, const std::vector<double>& ref) {
+  double worst = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::fabs(x[i] - ref[i]));
+  return worst;
+}
+
+struct Case {
+  AttentionShape shape;
+  int blockQ, blockK;
+  bool causal;
+};
+
+class FlashVsNaive : public ::testing::TestWithParam<Case> {};
+
+TEST_P(FlashVsNaive, ErrorAtMostTwiceNaiveFp32AndBelow1e5) {
+  const Case c = GetParam();
+  const Inputs in = randomInputs(c.shape, 17u + static_cast<std::uint32_t>(c.shape.n));
+  const double scale = defaultScale(c.shape.d);
+  const auto ref = naiveAttention(in.q64.data(), in.k64.data(), in.v64.data(), c.shape, scale, c.causal);
+  const auto naive32 = naiveAttention(in.q.data(), in.k.data(), in.v.data(), c.shape, scale, c.causal);
+  FlashOptions opt;
+  opt.blockQ = c.blockQ;
+  opt.blockK = c.blockK;
+  opt.causal = c.causal;
+  const auto flash = flashAttention(in.q.data(), in.k.data(), in.v.data(), c.shape, opt);
+  const double flashErr = maxError(flash.out, ref.out), naiveErr = maxError(naive32.out, ref.out);
+  std::printf("max |error| vs float64: tiled %.3g, naive fp32 %.3g\n", flashErr, naiveErr);
+  EXPECT_LE(flashErr, 1e-5);
+  // FlashAttention's own rule (tests/test_flash_attn.py).
+  EXPECT_LE(flashErr, 2 * naiveErr) << "naive fp32 error " << naiveErr;
+  for (std::size_t i = 0; i < ref.lse.size(); ++i) {
+    if (std::isinf(ref.lse[i])) {
+      EXPECT_TRUE(std::isinf(flash.lse[i]) && flash.lse[i] < 0) << i;
+    } else {
+      EXPECT_NEAR(flash.lse[i], ref.lse[i], 1e-5) << i;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, FlashVsNaive,
+                         ::testing::Values(Case{{2, 128, 128, 64, 64}, 64, 64, false},
+                                           Case{{2, 128, 128, 64, 64}, 64, 64, true},
+                                           Case{{1, 100, 100, 32, 48}, 32, 16, true},  // N not a multiple of the blocks
+                                           Case{{3, 77, 131, 16, 16}, 16, 32, true},   // more keys than queries
+                                           Case{{1, 50, 20, 8, 8}, 16, 16, true},      // first 30 rows see nothing
+                                           Case{{2, 257, 257, 64, 32}, 64, 128, false}));
+
+TEST(FlashAttention, MatchesTorchScaledDotProductAttention) {
+  testing::TempDir dir;
+  for (bool causal : {false, true}) {
+    const AttentionShape s{4, 200, 200, 64, 64};
+    const Inputs in = randomInputs(s, causal ? 5 : 6);
+    FlashOptions opt;
+    opt.causal = causal;
+    const auto flash = flashAttention(in.q.data(), in.k.data(), in.v.data(), s, opt);
+    auto save = [&](const std::string& name, const std::vector<float>& x) {
+      testing::writeFile(dir / name, std::string(reinterpret_cast<const char*>(x.data()), x.size() * 4));
+    };
+    save("q", in.q);
+    save("k", in.k);
+    save("v", in.v);
+    const auto r = testing::runPython(
+        "import sys, numpy as np, torch\n"
+        "h, n, d, causal = 4, 200, 64, sys.argv[2] == '1'\n"
+        "load = lambda name: torch.from_numpy(np.fromfile(sys.argv[1] + '/' + name, np.float32).reshape(h, n, d))\n"
+        "o, _ = torch.nn.functional._scaled_dot_product_attention(load('q'), load('k'), load('v'), None, 0.0, False, "
+        "causal)\n"
+        "o.numpy().astype(np.float32).tofile(sys.argv[1] + '/torch')\n",
+        {dir.path().string(), causal ? "1" : "0"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const std::string bytes = testing::readFile(dir / "torch");
+    ASSERT_EQ(bytes.size(), flash.out.size() * 4);
+    const float* torchOut = reinterpret_cast<const float*>(bytes.data());
+    double worst = 0;
+    for (std::size_t i = 0; i < flash.out.size(); ++i)
+      worst = std::max(worst, std::fabs(double{flash.out[i]} - torchOut[i]));
+    EXPECT_LE(worst, 1e-5) << (causal ? "causal" : "full");
+  }
+}
+
+TEST(FlashAttention, CausalTraceCountsMatchTheClosedForm) {
+  for (auto [n, bq, bk] : {std::tuple{256, 64, 64}, std::tuple{250, 32, 64}, std::tuple{300, 64, 16}}) {
+    const AttentionShape s{2, n, n, 16, 16};
+    const Inputs in = randomInputs(s, 3);
+    FlashOptions opt;
+    opt.blockQ = bq;
+    opt.blockK = bk;
+    opt.causal = true;
+    TileTrace trace;
+    flashAttention(in.q.data(), in.k.data(), in.v.data(), s, opt, &trace);
+    // Closed form: query block i (rows i·bq … min(n, (i+1)·bq) − 1) needs key
+    // blocks 0 … ⌈min(n, (i+1)·bq)/bk⌉ − 1; of those, the ones past key
+    // i·bq are cut by the diagonal.
+    const int qBlocks = (n + bq - 1) / bq, kBlocks = (n + bk - 1) / bk;
+    std::int64_t computed = 0, partial = 0;
+    for (int i = 0; i < qBlocks; ++i) {
+      const int lastRow = std::min(n, (i + 1) * bq) - 1;
+      const int needed = lastRow / bk + 1;
+      computed += needed;
+      for (int j = 0; j < needed; ++j) partial += (j + 1) * bk - 1 > i * bq;  // some key beyond the first row's reach
+    }
+    std::int64_t gotComputed = 0, gotPartial = 0, gotSkipped = 0;
+    for (const auto& e : trace.events) {
+      gotComputed += e.state != TileState::Skipped;
+      gotPartial += e.state == TileState::Partial;
+      gotSkipped += e.state == TileState::Skipped;
+    }
+    EXPECT_EQ(gotComputed, 2 * computed) << n << " " << bq << " " << bk;
+    EXPECT_EQ(gotPartial, 2 * partial);
+    EXPECT_EQ(gotSkipped, 2 * (static_cast<std::int64_t>(qBlocks) * kBlocks - computed));
+    // FLOPs of computed tiles add up to 4·rows·cols·d over the visible-or-cut area.
+    std::int64_t flops = 0;
+    for (const auto& e : trace.events) flops += e.flops;
+    std::int64_t expected = 0;
+    for (int i = 0; i < qBlocks; ++i) {
+      const int rows = std::min(n, (i + 1) * bq) - i * bq;
+      const int lastRow = i * bq + rows - 1;
+      for (int j = 0; j <= lastRow / bk; ++j) expected += 4LL * rows * (std::min(n, (j + 1) * bk) - j * bk) * 16;
+    }
+    EXPECT_EQ(flops, 2 * expected);
+  }
+}
+
+TEST(FlashAttention, RescalesHappenAndAreRecorded) {
+  // Increasing keys along the sequence make later blocks raise the running max.
+  AttentionShape s{1, 64, 256, 8, 8};
+  Inputs in = randomInputs(s, 9);
+  for (int j = 0; j < 256; ++j)
+    for (int c = 0; c < 8; ++c) in.k[static_cast<std::size_t>(j) * 8 + c] = 0.02f * j;
+  for (auto& x : in.q) x = std::fabs(x);
+  FlashOptions opt;
+  opt.blockQ = 64;
+  opt.blockK = 64;
+  TileTrace trace;
+  flashAttention(in.q.data(), in.k.data(), in.v.data(), s, opt, &trace);
+  ASSERT_EQ(trace.events.size(), 4u);
+  EXPECT_EQ(trace.events[0].rescale, 1.0f);  // nothing to rescale yet
+  for (int t = 1; t < 4; ++t) {
+    EXPECT_LT(trace.events[t].rescale, 1.0f) << t;
+    EXPECT_GT(trace.events[t].maxAfterHi, trace.events[t].maxBeforeHi) << t;
+  }
+}
+
+}  // namespace
+}  // namespace loupe::attention
