@@ -184,6 +184,19 @@ void Store::setRunStatus(std::int64_t run, RunStatus status, const std::string& 
   update.bind(4, run).run();
 }
 
+// Drops a half-written step. Some errors (SQLITE_FULL, IOERR, NOMEM) have
+// already rolled the whole transaction back, savepoint included: then there
+// is nothing to undo, and the original error must still reach the caller.
+void Store::undoStep() {
+  if (!m_db.inTransaction()) return;
+  try {
+    m_db.exec("ROLLBACK TO step");
+    m_db.exec("RELEASE step");
+  } catch (const SqliteError&) {
+    // The savepoint is gone; the error being handled says why.
+  }
+}
+
 void Store::appendStep(std::int64_t run, const StepRecord& record) {
   if (!m_db.inTransaction()) m_db.exec("BEGIN IMMEDIATE");
   m_db.exec("SAVEPOINT step");
@@ -215,14 +228,13 @@ void Store::appendStep(std::int64_t run, const StepRecord& record) {
     }
     m_db.exec("RELEASE step");
   } catch (const SqliteError& e) {
-    m_db.exec("ROLLBACK TO step");
-    m_db.exec("RELEASE step");
-    // The usual cause is a name used twice in one step, or a step number reused.
+    undoStep();
+    // The usual cause is a name used twice in one step, or a step number reused;
+    // disk full or I/O errors come through here too, with SQLite's message.
     throw std::runtime_error("recording step " + std::to_string(record.step) + " of run " + std::to_string(run) + ": " +
                              e.what());
   } catch (...) {
-    m_db.exec("ROLLBACK TO step");
-    m_db.exec("RELEASE step");
+    undoStep();
     throw;
   }
   m_pendingBytes += 32 * record.metrics.size() + 16;

@@ -137,6 +137,7 @@ class Store {
  private:
   void refuseForeignFile(const std::filesystem::path& path);
   void markInterruptedRuns();
+  void undoStep();
   RunInfo runFromRow(SqliteStatement& row);
 
   SqliteDb m_db;

@@ -3,6 +3,8 @@
 #include <QMetaObject>
 #include <QPointer>
 #include <QTimer>
+#include <atomic>
+#include <memory>
 
 #include "engines/core/Device.h"
 #include "experiments/Runner.h"
@@ -11,12 +13,19 @@
 namespace loupe {
 
 // A sink on the worker thread that posts copies of records to the GUI thread.
+// At most a few records wait for the GUI: if it falls behind a fast engine,
+// the live view skips frames (the recorder still stores every one) instead of
+// queueing megabytes per frame without bound.
 class RunController::Forwarder : public RecordSink {
  public:
-  explicit Forwarder(RunController* target) : m_target(target) {}
+  explicit Forwarder(RunController* target) : m_target(target), m_pending(std::make_shared<std::atomic<int>>(0)) {}
   void stepRecorded(const StepRecord& record) override {
+    if (m_pending->load() >= 4) return;
+    m_pending->fetch_add(1);
     QMetaObject::invokeMethod(
-        m_target.data(), [target = m_target, record] {
+        m_target.data(),
+        [target = m_target, record, pending = m_pending] {
+          pending->fetch_sub(1);
           if (target) emit target->recordArrived(record);
         },
         Qt::QueuedConnection);
@@ -24,6 +33,7 @@ class RunController::Forwarder : public RecordSink {
 
  private:
   QPointer<RunController> m_target;
+  std::shared_ptr<std::atomic<int>> m_pending;
 };
 
 RunController::RunController(QObject* parent) : QObject(parent), m_timer(new QTimer(this)) {
@@ -43,9 +53,16 @@ std::int64_t RunController::start(const EngineKind& kind, const Recipe& recipe, 
   const DeviceKind device = resolveDevice(recipe.device, kind.supportsCuda, "device");
   m_store = std::make_unique<Store>(database);
   m_run = m_store->createRun(recipe, kind.version, std::string(deviceKindName(device)));
-  m_recorder = std::make_unique<StoreRecorder>(*m_store, m_run);
+  try {
+    m_recorder = std::make_unique<StoreRecorder>(*m_store, m_run);
+  } catch (const std::exception& e) {
+    m_store->setRunStatus(m_run, RunStatus::Failed, e.what());  // never left "created"
+    m_store.reset();
+    throw;
+  }
   m_forwarder = std::make_unique<Forwarder>(this);
-  m_runner = std::make_unique<Runner>(kind, recipe, device, std::vector<RecordSink*>{m_recorder.get(), m_forwarder.get()});
+  m_runner =
+      std::make_unique<Runner>(kind, recipe, device, std::vector<RecordSink*>{m_recorder.get(), m_forwarder.get()});
   RunInfo info = m_store->getRun(m_run);
   info.status = RunStatus::Running;
   emit started(info);

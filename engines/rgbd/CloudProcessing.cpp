@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <opencv2/imgproc.hpp>
+#include <stdexcept>
+#include <string>
 
 namespace loupe::rgbd {
 
@@ -77,8 +79,12 @@ PointCloud voxelDownsample(const PointCloud& cloud, double voxel) {
     const float* p = &cloud.xyz[3 * i];
     if (std::isnan(p[2])) continue;
     // floor() without a libm call (baseline x86-64 has no SSE4.1 roundsd).
-    auto cell = [inv](float x) {
+    auto cell = [inv, voxel](float x) {
       const double v = x * inv;
+      // 21 bits per axis: beyond ±2^20 voxels keys would collide.
+      if (!(std::fabs(v) < (1 << 20))) {
+        throw std::invalid_argument("voxel size " + std::to_string(voxel) + " m is too small for a cloud this large");
+      }
       const auto t = static_cast<std::int64_t>(v);
       return static_cast<std::uint64_t>(t - (v < static_cast<double>(t)) + kOffset);
     };

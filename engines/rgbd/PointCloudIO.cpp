@@ -140,15 +140,16 @@ PcdHeader parsePcdHeader(const std::string& bytes, const std::string& where) {
     f.size = std::atoi(sizes[i].c_str());
     f.type = types[i].empty() ? '?' : types[i][0];
     f.count = counts.empty() ? 1 : std::atoi(counts[i].c_str());
-    if ((f.size != 1 && f.size != 2 && f.size != 4 && f.size != 8) || f.count < 1 ||
-        (f.type != 'F' && f.type != 'U' && f.type != 'I')) {
+    if ((f.size != 1 && f.size != 2 && f.size != 4 && f.size != 8) || f.count < 1 || f.count > (1 << 20) ||
+        (f.type != 'F' && f.type != 'U' && f.type != 'I') || (f.type == 'F' && f.size != 4 && f.size != 8)) {
       throw InputError(where, "field " + f.name + ": unsupported SIZE/TYPE/COUNT " + sizes[i] + "/" + types[i]);
     }
     f.offset = offset;
     offset += static_cast<std::size_t>(f.size) * f.count;
   }
   h.pointBytes = offset;
-  if (h.width < 0) throw InputError(where, "no WIDTH in the header");
+  if (h.width < 0) throw InputError(where, "no WIDTH in the header (or a negative one)");
+  if (h.height < 0) throw InputError(where, "HEIGHT " + std::to_string(h.height) + " is negative");
   if (h.points < 0) h.points = static_cast<std::int64_t>(h.width) * h.height;
   if (h.points != static_cast<std::int64_t>(h.width) * h.height) {
     throw InputError(where, "POINTS " + std::to_string(h.points) + " but WIDTH × HEIGHT = " +
@@ -200,6 +201,15 @@ PointCloud readPcd(const fs::path& path) {
   if (ix < 0 || iy < 0 || iz < 0) throw InputError(where, "FIELDS lacks x, y or z");
   if (ic >= 0 && h.fields[ic].size != 4) throw InputError(where, "field " + h.fields[ic].name + ": expected 4 bytes");
 
+  // No allocation larger than the file can describe: ascii needs a line per
+  // point, binary pointBytes per point; compressed data is bounded by LZF's
+  // best ratio (~100x) — all far above any real cloud.
+  const std::size_t left = bytes.size() - h.dataStart;
+  const std::size_t limit = h.data == "binary_compressed" ? left * 128 + 1024 : left;
+  if (h.points < 0 || static_cast<std::uint64_t>(h.points) > limit) {
+    throw InputError(
+        where, "POINTS " + std::to_string(h.points) + " cannot fit in the " + std::to_string(left) + " bytes of data");
+  }
   PointCloud cloud;
   cloud.width = h.width;
   cloud.height = h.height;
@@ -460,6 +470,11 @@ PointCloud readPly(const fs::path& path) {
   }
   if (ix < 0 || iy < 0 || iz < 0) throw InputError(where, "vertex element lacks x, y or z");
   const bool color = ir >= 0 && ig >= 0 && ib >= 0;
+  // Bound the count by the bytes that follow before allocating anything.
+  if (static_cast<std::uint64_t>(vertices) > bytes.size() - pos || vertices > INT32_MAX) {
+    throw InputError(where, "element vertex " + std::to_string(vertices) + " cannot fit in the " +
+                                std::to_string(bytes.size() - pos) + " bytes that follow the header");
+  }
   PointCloud cloud;
   cloud.width = static_cast<int>(vertices);
   cloud.height = 1;

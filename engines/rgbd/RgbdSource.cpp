@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <opencv2/core/persistence.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <regex>
@@ -173,6 +174,12 @@ class SequenceSource : public RgbdSource {
     const SequenceEntry& e = m_entries[static_cast<std::size_t>(index)];
     const cv::Mat raw = readImage(e.depth, cv::IMREAD_UNCHANGED);
     frame.depth = depthFromRaw(raw, m_scale, e.depth);
+    if (m_k.width == 0) {  // user focal lengths, frame size from the images
+      m_k.width = raw.cols;
+      m_k.height = raw.rows;
+      if (m_k.cx <= 0) m_k.cx = (raw.cols - 1) / 2.0;
+      if (m_k.cy <= 0) m_k.cy = (raw.rows - 1) / 2.0;
+    }
     frame.intrinsics = m_k;
     if (raw.cols != m_k.width || raw.rows != m_k.height) {
       throw InputError(e.depth.string(), "depth is " + std::to_string(raw.cols) + "×" + std::to_string(raw.rows) +
@@ -254,6 +261,20 @@ std::unique_ptr<RgbdSource> openRedwood(const fs::path& dir, std::optional<Pinho
   for (std::size_t i = 0; i < depths.size(); ++i) {
     entries.push_back({static_cast<double>(i) / 30.0, colors.empty() ? fs::path() : colors[i], depths[i]});
   }
+  if (!k) {
+    // Open3D's PinholeCameraIntrinsic JSON: width, height, intrinsic_matrix
+    // (column-major 3 × 3). cv::FileStorage reads JSON.
+    for (const char* name : {"camera_primesense.json", "camera.json", "intrinsic.json"}) {
+      const fs::path file = dir / name;
+      if (!fs::exists(file)) continue;
+      cv::FileStorage json(file.string(), cv::FileStorage::READ | cv::FileStorage::FORMAT_JSON);
+      std::vector<double> m;
+      if (json.isOpened()) json["intrinsic_matrix"] >> m;
+      if (m.size() != 9) throw InputError(file.string(), "intrinsic_matrix: expected 9 numbers");
+      k = PinholeIntrinsics{static_cast<int>(json["width"]), static_cast<int>(json["height"]), m[0], m[4], m[6], m[7]};
+      break;
+    }
+  }
   return std::make_unique<SequenceSource>("Redwood sequence " + dir.filename().string(), std::move(entries), 0.001,
                                           k.value_or(primeSense()));
 }
@@ -296,7 +317,10 @@ std::unique_ptr<RgbdSource> openSequence(const fs::path& dir, SequenceLayout lay
                                          const std::optional<PinholeIntrinsics>& intrinsics) {
   if (!fs::is_directory(dir)) throw InputError(dir.string(), "not a directory");
   if (layout == SequenceLayout::Auto) {
-    if (fs::is_directory(dir / "depth"))
+    // TUM sequences also have a depth/ folder: their lists decide first.
+    if (fs::exists(dir / "rgb.txt") && fs::exists(dir / "depth.txt"))
+      layout = SequenceLayout::Tum;
+    else if (fs::is_directory(dir / "depth"))
       layout = SequenceLayout::Redwood;
     else if (!sortedFiles(fs::is_directory(dir / "tiff") ? dir / "tiff" : dir, std::regex(".*_depth\\.tiff?")).empty())
       layout = SequenceLayout::PclTiff;

@@ -53,7 +53,7 @@ std::unique_ptr<RgbdSource> sourceFrom(const RunContext& ctx) {
     return openSynthetic(Scene::room(ctx.seed()), sensorFrom(ctx), k, ctx.seed(), ctx.paramInt("frames"),
                          ctx.paramFloat("fps"));
   }
-  if (path.empty()) throw InputError("params.path", "source \"" + source + "\" needs a path");
+  if (path.empty() && source != "openni2") throw InputError("params.path", "source \"" + source + "\" needs a path");
   if (source == "stereo_pair") {
     StereoParams p;
     p.algorithm =
@@ -75,7 +75,10 @@ std::unique_ptr<RgbdSource> sourceFrom(const RunContext& ctx) {
                              : layout == "redwood"  ? SequenceLayout::Redwood
                              : layout == "pcl_tiff" ? SequenceLayout::PclTiff
                                                     : SequenceLayout::Auto;
-    return openSequence(path, l, custom ? std::optional<PinholeIntrinsics>(k) : std::nullopt);
+    // Custom focal lengths apply with the sequence's own frame size (width 0:
+    // taken from the first image; cx/cy 0: its centre).
+    PinholeIntrinsics own{0, 0, k.fx, k.fy, ctx.paramFloat("cx"), ctx.paramFloat("cy")};
+    return openSequence(path, l, custom ? std::optional<PinholeIntrinsics>(own) : std::nullopt);
   }
   return openOpenNi2();
 }
@@ -102,6 +105,9 @@ void runStream(RunContext& ctx) {
   options.filter = filterFrom(ctx.paramString("filter"));
   options.range = {ctx.paramFloat("depth_min_m"), ctx.paramFloat("depth_max_m")};
   options.voxel = ctx.paramFloat("voxel_m");
+  if (options.voxel > 0 && options.voxel < 1e-3) {
+    throw InputError("params.voxel_m", "must be 0 (off) or at least 0.001, got " + std::to_string(options.voxel));
+  }
   options.keepStride = static_cast<int>(ctx.paramInt("record_stride"));
   options.normals = ctx.paramBool("normals");
   RgbdPipeline pipeline(sourceFrom(ctx), options);

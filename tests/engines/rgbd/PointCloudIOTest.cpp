@@ -141,6 +141,17 @@ TEST(PointCloudIO, MalformedFilesNameTheFileAndTheProblem) {
                     "z\nend_header\n1 2 3\n"),
             p + "j.ply: truncated: 1 of 2 vertices");
   EXPECT_EQ(errorOf("k.xyz", "1 2 3"), p + "k.xyz: unknown point-cloud format \".xyz\" (use .pcd or .ply)");
+  // Counts that would allocate more than the file holds, or overflow.
+  EXPECT_EQ(errorOf("l.ply",
+                    "ply\nformat binary_little_endian 1.0\nelement vertex 6148914691236517206\nproperty float x\n"
+                    "property float y\nproperty float z\nend_header\nabc"),
+            p + "l.ply: element vertex 6148914691236517206 cannot fit in the 3 bytes that follow the header");
+  EXPECT_EQ(errorOf("m.pcd", "FIELDS x y z\nSIZE 4 4 4\nTYPE F F F\nWIDTH 100000000\nHEIGHT 1\nDATA binary\nxyz"),
+            p + "m.pcd: POINTS 100000000 cannot fit in the 3 bytes of data");
+  EXPECT_EQ(errorOf("n.pcd", "FIELDS x y z\nSIZE 2 2 2\nTYPE F F F\nWIDTH 1\nDATA binary\n123456"),
+            p + "n.pcd: field x: unsupported SIZE/TYPE/COUNT 2/F");
+  EXPECT_EQ(errorOf("o.pcd", "FIELDS x y z\nSIZE 4 4 4\nTYPE F F F\nWIDTH 2\nHEIGHT -3\nDATA ascii\n"),
+            p + "o.pcd: HEIGHT -3 is negative");
 }
 
 }  // namespace

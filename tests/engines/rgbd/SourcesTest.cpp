@@ -84,6 +84,41 @@ TEST(Sources, TumListsAreAssociatedWithin20ms) {
   }
 }
 
+TEST(Sources, RealTumLayoutWithFoldersIsTumNotRedwood) {
+  testing::TempDir dir;
+  fs::create_directories(dir / "rgb");
+  fs::create_directories(dir / "depth");
+  const fs::path tum = kData / "tum_single_frame_open3d";
+  fs::copy_file(tum / "TUM_color.png", dir / "rgb" / "1.png");
+  fs::copy_file(tum / "TUM_depth.png", dir / "depth" / "1.png");
+  testing::writeFile(dir / "rgb.txt", "1.0 rgb/1.png\n");
+  testing::writeFile(dir / "depth.txt", "1.001 depth/1.png\n");
+  auto source = openSequence(dir.path(), SequenceLayout::Auto);
+  RgbdFrame f;
+  ASSERT_TRUE(source->read(0, f));
+  const cv::Mat raw = cv::imread((tum / "TUM_depth.png").string(), cv::IMREAD_UNCHANGED);
+  std::size_t i = 0;
+  while (raw.ptr<std::uint16_t>()[i] == 0) ++i;
+  EXPECT_FLOAT_EQ(f.depth[i], static_cast<float>(raw.ptr<std::uint16_t>()[i] / 5000.0));  // TUM's scale
+  EXPECT_FALSE(f.rgb.empty());
+}
+
+TEST(Sources, RedwoodReadsItsCameraJson) {
+  testing::TempDir dir;
+  fs::create_directories(dir / "depth");
+  fs::copy_file(kData / "redwood_rgbd_open3d/depth/00000.png", dir / "depth" / "00000.png");
+  testing::writeFile(
+      dir / "camera_primesense.json",
+      R"({"width": 640, "height": 480, "intrinsic_matrix": [600.0, 0, 0, 0, 610.0, 0, 320.0, 241.0, 1]})");
+  auto source = openSequence(dir.path(), SequenceLayout::Auto);
+  RgbdFrame f;
+  ASSERT_TRUE(source->read(0, f));
+  EXPECT_EQ(f.intrinsics.fx, 600.0);
+  EXPECT_EQ(f.intrinsics.fy, 610.0);
+  EXPECT_EQ(f.intrinsics.cx, 320.0);
+  EXPECT_EQ(f.intrinsics.cy, 241.0);
+}
+
 TEST(Sources, MissingThingsAreClearErrors) {
   testing::TempDir dir;
   EXPECT_THROW(openSequence(dir / "nope", SequenceLayout::Auto), InputError);
@@ -146,6 +181,13 @@ TEST(Processing, NormalsOfATiltedPlane) {
   const float* got = &c.normals[3 * (15 * 40 + 20)];
   for (int a = 0; a < 3; ++a) EXPECT_NEAR(got[a], n[a], 1e-4);
   EXPECT_TRUE(std::isnan(c.normals[0]));  // border
+}
+
+TEST(Processing, TooSmallVoxelsAreRefusedNotMerged) {
+  PointCloud c;
+  c.xyz = {0, 0, 2.0f, 0, 0, 2.5f};
+  c.width = 2;
+  EXPECT_THROW(voxelDownsample(c, 1e-6), std::invalid_argument);
 }
 
 TEST(Processing, MedianRemovesASpikeAndKeepsHoles) {
