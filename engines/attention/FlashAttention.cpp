@@ -59,7 +59,7 @@ void queryBlock(const float* q, const float* k, const float* v, const AttentionS
       float rowMax = kNegInf;
       for (int c = 0; c < cols; ++c) {
         const int j = j0 + c;
-        if (partial && !causallyVisible(i0 + r, j, sh.n, sh.m)) {
+        if ((partial && !causallyVisible(i0 + r, j, sh.n, sh.m)) || (opt.keep && !(*opt.keep)(h, i0 + r, j))) {
           sr[c] = kNegInf;
           continue;
         }
