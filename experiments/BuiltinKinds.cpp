@@ -1,4 +1,5 @@
 #include "experiments/KindRegistry.h"
+#include "experiments/kinds/AttentionKinds.h"
 #include "experiments/kinds/RgbdKinds.h"
 
 namespace loupe {
@@ -6,6 +7,7 @@ namespace loupe {
 void registerBuiltinKinds(KindRegistry& registry) {
   // One call per topic.
   registerRgbdKinds(registry);
+  registerAttentionKinds(registry);
 }
 
 }  // namespace loupe
