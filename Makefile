@@ -17,6 +17,7 @@ test: deps deps-test build
 bench: deps deps-test build
 	$(BUILD_DIR)/tests/bench/bench_store
 	$(BUILD_DIR)/tests/bench/bench_rgbd
+	$(BUILD_DIR)/tests/bench/bench_attention
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BUILD_DIR)/tests/bench/bench_viewers
 
 deps:
