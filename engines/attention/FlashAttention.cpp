@@ -15,6 +15,7 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 struct Workspace {
   std::vector<float> s;     // blockQ × blockK scores, then probabilities
+  std::vector<float> kT;    // d × blockK, the key block transposed
   std::vector<float> o;     // blockQ × dv partial output
   std::vector<float> m, l;  // per row
 };
@@ -53,9 +54,22 @@ void queryBlock(const float* q, const float* k, const float* v, const AttentionS
       ev.maxBeforeHi = *std::max_element(w.m.begin(), w.m.begin() + rows);
     }
     float smallestRescale = 1.0f;
+    // Kᵀ of this block (d × cols) so that a row of scores is built by
+    // axpy over contiguous columns — a loop the compiler vectorises without
+    // reassociating a dot product.
+    for (int c = 0; c < cols; ++c) {
+      const float* kr = kh + static_cast<std::size_t>(j0 + c) * sh.d;
+      for (int e = 0; e < sh.d; ++e) w.kT[static_cast<std::size_t>(e) * opt.blockK + c] = kr[e];
+    }
     for (int r = 0; r < rows; ++r) {
       const float* qr = qh + static_cast<std::size_t>(r) * sh.d;
       float* sr = &w.s[static_cast<std::size_t>(r) * opt.blockK];
+      std::fill(sr, sr + cols, 0.0f);
+      for (int e = 0; e < sh.d; ++e) {
+        const float qe = qr[e] * scale;
+        const float* kt = &w.kT[static_cast<std::size_t>(e) * opt.blockK];
+        for (int c = 0; c < cols; ++c) sr[c] += qe * kt[c];
+      }
       float rowMax = kNegInf;
       for (int c = 0; c < cols; ++c) {
         const int j = j0 + c;
@@ -63,10 +77,6 @@ void queryBlock(const float* q, const float* k, const float* v, const AttentionS
           sr[c] = kNegInf;
           continue;
         }
-        const float* kr = kh + static_cast<std::size_t>(j) * sh.d;
-        float dot = 0;
-        for (int e = 0; e < sh.d; ++e) dot += qr[e] * kr[e];
-        sr[c] = dot * scale;
         rowMax = std::max(rowMax, sr[c]);
       }
       if (rowMax == kNegInf) continue;  // this row sees nothing in this tile
@@ -126,6 +136,7 @@ AttentionResult<float> flashAttention(const float* q, const float* k, const floa
   ThreadPool::shared().parallelFor(0, jobs, 1, [&](std::int64_t j0, std::int64_t j1) {
     Workspace w;
     w.s.resize(static_cast<std::size_t>(options.blockQ) * options.blockK);
+    w.kT.resize(static_cast<std::size_t>(shape.d) * options.blockK);
     w.o.resize(static_cast<std::size_t>(options.blockQ) * shape.dv);
     w.m.resize(options.blockQ);
     w.l.resize(options.blockQ);
