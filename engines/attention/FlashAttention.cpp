@@ -1,6 +1,7 @@
 #include "engines/attention/FlashAttention.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -12,6 +13,32 @@ namespace loupe::attention {
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// e^x for a row of x ≤ 0 (scores minus the running max), written so the
+// compiler vectorises it (std::exp is a scalar call and was the largest cost
+// of a tile): x = k·ln2 + r with |r| ≤ ln2/2 (Cody–Waite split of ln2),
+// e^r by its Taylor series to r⁷/7! (relative error < 1e-8, below float
+// rounding), 2^k from the exponent bits. −inf (masked) gives exactly 0.
+void expRow(float* x, int n) {
+  for (int i = 0; i < n; ++i) {
+    const float original = x[i];
+    const float v = std::max(original, -87.0f);  // e^−87 ≈ 1.6e-38: still a normal float
+    const float k = (v * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest (1.5·2^23 trick)
+    const float r = (v - k * 0.693145751953125f) - k * 1.428606765330187e-6f;
+    float p = 1.0f / 5040;
+    p = p * r + 1.0f / 720;
+    p = p * r + 1.0f / 120;
+    p = p * r + 1.0f / 24;
+    p = p * r + 1.0f / 6;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    const std::int32_t bits = (static_cast<std::int32_t>(k) + 127) << 23;
+    float twoK;
+    std::memcpy(&twoK, &bits, sizeof twoK);
+    x[i] = original == -std::numeric_limits<float>::infinity() ? 0.0f : p * twoK;
+  }
+}
 
 struct Workspace {
   std::vector<float> s;     // blockQ × blockK scores, then probabilities
@@ -82,11 +109,10 @@ void queryBlock(const float* q, const float* k, const float* v, const AttentionS
       if (rowMax == kNegInf) continue;  // this row sees nothing in this tile
       const float mOld = w.m[r], mNew = std::max(mOld, rowMax);
       const float alpha = mOld == kNegInf ? 0.0f : std::exp(mOld - mNew);  // rescale of what was accumulated
+      for (int c = 0; c < cols; ++c) sr[c] -= mNew;  // −inf stays −inf
+      expRow(sr, cols);
       float rowSum = 0;
-      for (int c = 0; c < cols; ++c) {
-        sr[c] = sr[c] == kNegInf ? 0.0f : std::exp(sr[c] - mNew);
-        rowSum += sr[c];
-      }
+      for (int c = 0; c < cols; ++c) rowSum += sr[c];
       float* orow = &w.o[static_cast<std::size_t>(r) * sh.dv];
       if (alpha != 1.0f) {
         for (int e = 0; e < sh.dv; ++e) orow[e] *= alpha;
