@@ -1,8 +1,8 @@
 #include "engines/attention/FlashAttention.h"
 
 #include <algorithm>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <mutex>
 
@@ -19,7 +19,7 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 // of a tile): x = k·ln2 + r with |r| ≤ ln2/2 (Cody–Waite split of ln2),
 // e^r by its Taylor series to r⁷/7! (relative error < 1e-8, below float
 // rounding), 2^k from the exponent bits. −inf (masked) gives exactly 0.
-void expRow(float* x, int n) {
+inline __attribute__((always_inline)) void expRow(float* x, int n) {
   for (int i = 0; i < n; ++i) {
     const float original = x[i];
     const float v = std::max(original, -87.0f);  // e^−87 ≈ 1.6e-38: still a normal float
@@ -47,9 +47,12 @@ struct Workspace {
   std::vector<float> m, l;  // per row
 };
 
-// One query block of one head, all its key blocks.
-void queryBlock(const float* q, const float* k, const float* v, const AttentionShape& sh, const FlashOptions& opt,
-                float scale, int h, int qb, Workspace& w, float* out, float* lse, std::vector<TileEvent>* events) {
+// One query block of one head, all its key blocks. Built for AVX-512, AVX2
+// and baseline x86-64; the loader picks the best the CPU has (GCC function
+// multi-versioning), so the binary stays portable.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void queryBlock(
+    const float* q, const float* k, const float* v, const AttentionShape& sh, const FlashOptions& opt, float scale,
+    int h, int qb, Workspace& w, float* out, float* lse, std::vector<TileEvent>* events) {
   const int i0 = qb * opt.blockQ, i1 = std::min(sh.n, i0 + opt.blockQ), rows = i1 - i0;
   const int kBlocks = (sh.m + opt.blockK - 1) / opt.blockK;
   const float* qh = q + (static_cast<std::size_t>(h) * sh.n + i0) * sh.d;
@@ -109,7 +112,7 @@ void queryBlock(const float* q, const float* k, const float* v, const AttentionS
       if (rowMax == kNegInf) continue;  // this row sees nothing in this tile
       const float mOld = w.m[r], mNew = std::max(mOld, rowMax);
       const float alpha = mOld == kNegInf ? 0.0f : std::exp(mOld - mNew);  // rescale of what was accumulated
-      for (int c = 0; c < cols; ++c) sr[c] -= mNew;  // −inf stays −inf
+      for (int c = 0; c < cols; ++c) sr[c] -= mNew;                        // −inf stays −inf
       expRow(sr, cols);
       float rowSum = 0;
       for (int c = 0; c < cols; ++c) rowSum += sr[c];
