@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "panels/attention/AttentionPanel.h"
 #include "panels/generic/GenericPanel.h"
 #include "panels/rgbd/RgbdPanel.h"
 
@@ -27,6 +28,7 @@ const PanelEntry& PanelRegistry::forKind(const QString& kind) const {
 void registerBuiltinPanels(PanelRegistry& registry) {
   registry.add({"generic", "Runs", [](QWidget* parent) -> Panel* { return new GenericPanel(parent); }});
   registry.add({"rgbd", "RGBD", [](QWidget* parent) -> Panel* { return new RgbdPanel(parent); }});
+  registry.add({"attention", "Attention", [](QWidget* parent) -> Panel* { return new AttentionPanel(parent); }});
 }
 
 }  // namespace loupe

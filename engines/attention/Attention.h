@@ -39,6 +39,12 @@ template <class T>
 AttentionResult<T> naiveAttention(const T* q, const T* k, const T* v, const AttentionShape& s, double scale,
                                   bool causal, const KeepFn& keep = nullptr);
 
+// The softmax probabilities P of one head for query rows [r0, r1) and key
+// columns [c0, c1), each row normalised over all its keys (what the kernel
+// never stores; the panel shows it). Row-major (r1 − r0) × (c1 − c0).
+std::vector<float> attentionProbabilities(const float* q, const float* k, const AttentionShape& s, double scale,
+                                          bool causal, const KeepFn& keep, int head, int r0, int r1, int c0, int c1);
+
 // 1/√d, the usual scale.
 double defaultScale(int d);
 

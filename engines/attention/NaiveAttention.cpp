@@ -60,6 +60,36 @@ AttentionResult<T> naiveAttention(const T* q, const T* k, const T* v, const Atte
   return r;
 }
 
+std::vector<float> attentionProbabilities(const float* q, const float* k, const AttentionShape& s, double scale,
+                                          bool causal, const KeepFn& keep, int head, int r0, int r1, int c0, int c1) {
+  std::vector<float> out(static_cast<std::size_t>(r1 - r0) * (c1 - c0), 0.0f);
+  std::vector<double> row(static_cast<std::size_t>(s.m));
+  const float* qh = q + static_cast<std::size_t>(head) * s.n * s.d;
+  const float* kh = k + static_cast<std::size_t>(head) * s.m * s.d;
+  for (int i = r0; i < r1; ++i) {
+    double rowMax = -INFINITY;
+    for (int j = 0; j < s.m; ++j) {
+      const bool visible = (!causal || causallyVisible(i, j, s.n, s.m)) && (!keep || keep(head, i, j));
+      double dot = 0;
+      if (visible) {
+        for (int c = 0; c < s.d; ++c)
+          dot += static_cast<double>(qh[static_cast<std::size_t>(i) * s.d + c]) *
+                 kh[static_cast<std::size_t>(j) * s.d + c];
+      }
+      row[j] = visible ? dot * scale : -INFINITY;
+      rowMax = std::max(rowMax, row[j]);
+    }
+    if (rowMax == -INFINITY) continue;
+    double sum = 0;
+    for (int j = 0; j < s.m; ++j) sum += row[j] == -INFINITY ? 0.0 : std::exp(row[j] - rowMax);
+    for (int j = c0; j < c1; ++j) {
+      out[static_cast<std::size_t>(i - r0) * (c1 - c0) + (j - c0)] =
+          row[j] == -INFINITY ? 0.0f : static_cast<float>(std::exp(row[j] - rowMax) / sum);
+    }
+  }
+  return out;
+}
+
 template AttentionResult<float> naiveAttention(const float*, const float*, const float*, const AttentionShape&, double,
                                                bool, const KeepFn&);
 template AttentionResult<double> naiveAttention(const double*, const double*, const double*, const AttentionShape&,

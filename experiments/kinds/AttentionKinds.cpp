@@ -97,6 +97,12 @@ void runTiles(RunContext& ctx) {
     r.array("tile_states", states).array("tile_running_max", maxima);
     if (step + 1 == perHead) {
       r.metric("max_error_vs_fp64", flashErr).metric("naive_fp32_error", naiveErr).metric("forward_ms", flashMs);
+      // The attention map the kernel never stores: head 0, the first 256 queries × keys.
+      const int window = std::min(n, 256);
+      r.array("attention_map",
+              Array::fromValues<float>(
+                  {window, window}, std::span<const float>(attentionProbabilities(
+                                        q.data(), k.data(), shape, scale, opt.causal, keep, 0, 0, window, 0, window))));
     }
     ctx.emitStep(std::move(r));
     ctx.progress(static_cast<double>(step + 1) / static_cast<double>(perHead), "tile " + std::to_string(step + 1));

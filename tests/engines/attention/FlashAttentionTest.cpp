@@ -179,3 +179,29 @@ TEST(FlashAttention, RescalesHappenAndAreRecorded) {
 
 }  // namespace
 }  // namespace loupe::attention
+
+namespace loupe::attention {
+namespace {
+
+// Rows of the shown attention map are the softmax the naive reference uses:
+// P·V over the full row equals the naive output.
+TEST(AttentionProbabilities, RowsReproduceTheNaiveOutput) {
+  const AttentionShape s{1, 40, 40, 8, 8};
+  const Inputs in = randomInputs(s, 12);
+  const auto p = attentionProbabilities(in.q.data(), in.k.data(), s, defaultScale(8), true, nullptr, 0, 0, 40, 0, 40);
+  const auto ref = naiveAttention(in.q64.data(), in.k64.data(), in.v64.data(), s, defaultScale(8), true);
+  for (int i = 0; i < 40; ++i) {
+    double rowSum = 0;
+    for (int j = 0; j < 40; ++j) rowSum += p[i * 40 + j];
+    EXPECT_NEAR(rowSum, 1.0, 1e-5);
+    for (int c = 0; c < 8; ++c) {
+      double o = 0;
+      for (int j = 0; j < 40; ++j) o += p[i * 40 + j] * in.v64[j * 8 + c];
+      EXPECT_NEAR(o, ref.out[i * 8 + c], 1e-5);
+    }
+    for (int j = i + 1; j < 40; ++j) EXPECT_EQ(p[i * 40 + j], 0.0f);  // causal
+  }
+}
+
+}  // namespace
+}  // namespace loupe::attention

@@ -1,0 +1,252 @@
+#include "panels/attention/AttentionPanel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "viewers/ChartView.h"
+#include "viewers/GlProbe.h"
+#include "viewers/ImageView.h"
+#include "viewers/TileGridView.h"
+#include "viewers/TimelineScrubber.h"
+
+namespace loupe {
+
+namespace {
+const char* kCharted[] = {"running_max_hi", "rescale", "tiles_skipped"};
+
+// Probabilities span decades (one key of 256 vs a few ones): shown as log10 p
+// over [−4, 0], zeros (masked) at the bottom of the scale.
+void showMap(ImageView* view, const Array& map) {
+  std::vector<float> logP(static_cast<std::size_t>(map.numel()));
+  for (std::size_t i = 0; i < logP.size(); ++i) {
+    const float p = map.data<float>()[i];
+    logP[i] = p > 1e-4f ? std::log10(p) : -4.0f;
+  }
+  view->setScalar(static_cast<int>(map.shape()[1]), static_cast<int>(map.shape()[0]), logP.data(),
+                  "attention map, head 0 (log10 p)", "log10 p", -4.0, 0.0);
+}
+
+QSpinBox* spin(QWidget* parent, const QString& prefix, int lo, int hi, int value) {
+  auto* s = new QSpinBox(parent);
+  s->setRange(lo, hi);
+  s->setValue(value);
+  s->setPrefix(prefix);
+  return s;
+}
+}  // namespace
+
+AttentionPanel::AttentionPanel(QWidget* parent) : Panel(parent) {
+  auto* layout = new QVBoxLayout(this);
+  auto* controls = new QHBoxLayout();
+  m_n = spin(this, "N ", 16, 16384, 512);
+  m_d = spin(this, "d ", 8, 256, 64);
+  m_blockQ = spin(this, "Br ", 16, 256, 64);
+  m_blockK = spin(this, "Bc ", 16, 256, 64);
+  m_causal = new QCheckBox("causal", this);
+  m_causal->setChecked(true);
+  m_pattern = new QComboBox(this);
+  m_pattern->addItems({"none", "local", "strided", "fixed"});
+  m_width = spin(this, "width ", 1, 4096, 64);
+  auto* run = new QPushButton("Run", this);
+  run->setObjectName("attentionRun");
+  for (QWidget* w : std::initializer_list<QWidget*>{m_n, m_d, m_blockQ, m_blockK, m_causal, m_pattern, m_width, run})
+    controls->addWidget(w);
+  controls->addStretch(1);
+  layout->addLayout(controls);
+  m_header = new QLabel("Run attention.tiles, or open one from the experiment browser.", this);
+  m_header->setObjectName("panelHeader");
+  layout->addWidget(m_header);
+  m_scrubber = new TimelineScrubber(this);
+  layout->addWidget(m_scrubber);
+
+  auto* vertical = new QSplitter(Qt::Vertical, this);
+  auto* top = new QSplitter(Qt::Horizontal, vertical);
+  if (probeOpenGl().usable) {
+    m_grid = new TileGridView(top);
+    top->addWidget(m_grid);
+  } else {
+    auto* placeholder = new QLabel("The tile grid needs OpenGL 3.2: " + probeOpenGl().description, top);
+    placeholder->setWordWrap(true);
+    top->addWidget(placeholder);
+  }
+  m_map = new ImageView(top);
+  top->addWidget(m_map);
+  auto* bottom = new QWidget(vertical);
+  auto* bottomLayout = new QVBoxLayout(bottom);
+  bottomLayout->setContentsMargins(0, 0, 0, 0);
+  m_chart = new ChartView(bottom);
+  m_chart->setMinimumHeight(200);
+  m_values = new QLabel(bottom);
+  m_values->setObjectName("stepValues");
+  m_values->setWordWrap(true);
+  bottomLayout->addWidget(m_chart, 1);
+  bottomLayout->addWidget(m_values);
+  vertical->addWidget(top);
+  vertical->addWidget(bottom);
+  vertical->setSizes({560, 280});
+  layout->addWidget(vertical, 1);
+
+  connect(m_scrubber, &TimelineScrubber::positionChanged, this, &AttentionPanel::showPosition);
+  connect(run, &QPushButton::clicked, this, [this] { emit runRequested(recipeJson()); });
+  auto* liveTimer = new QTimer(this);
+  connect(liveTimer, &QTimer::timeout, this, [this] {
+    if (!m_liveDirty) return;
+    m_liveDirty = false;
+    rebuildChart();
+    showRecord(m_live);
+  });
+  liveTimer->start(100);
+}
+
+QString AttentionPanel::recipeJson() const {
+  const nlohmann::json params = {{"n", m_n->value()},
+                                 {"d", m_d->value()},
+                                 {"block_q", m_blockQ->value()},
+                                 {"block_k", m_blockK->value()},
+                                 {"causal", m_causal->isChecked()},
+                                 {"pattern", m_pattern->currentText().toStdString()},
+                                 {"pattern_width", m_width->value()}};
+  return QString::fromStdString(nlohmann::json{
+      {"kind", "attention.tiles"},
+      {"name", "tiles N=" + std::to_string(m_n->value())},
+      {"params", params}}.dump());
+}
+
+void AttentionPanel::openRun(Store& store, std::int64_t run) {
+  m_store = &store;
+  m_run = run;
+  m_runB = 0;
+  const RunInfo info = store.getRun(run);
+  const auto params = info.recipe.value("params", nlohmann::json::object());
+  m_header->setText(QString("<b>run %1</b> · “%2” · N %3, d %4, tiles %5×%6%7 · %8 steps")
+                        .arg(run)
+                        .arg(QString::fromStdString(info.name).toHtmlEscaped())
+                        .arg(params.value("n", 0))
+                        .arg(params.value("d", 0))
+                        .arg(params.value("block_q", 0))
+                        .arg(params.value("block_k", 0))
+                        .arg(params.value("causal", false) ? ", causal" : "")
+                        .arg(info.stepCount));
+  m_series.clear();
+  for (const char* name : kCharted) {
+    for (const auto& p : store.metricSeries(run, name))
+      m_series[name].emplace_back(static_cast<double>(p.step), p.value);
+  }
+  m_steps = store.stepNumbers(run);
+  m_shownStep.reset();
+  m_scrubber->setSteps(m_steps);
+  rebuildChart();
+  if (!m_steps.empty()) showPosition(0);
+  // The attention map is recorded on the last step: show it from the start.
+  if (!m_steps.empty()) {
+    try {
+      showMap(m_map, store.readArray(run, m_steps.back(), "attention_map"));
+    } catch (const std::exception&) {
+      m_map->clear("no attention map recorded");
+    }
+  }
+}
+
+void AttentionPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) {
+  openRun(store, runA);
+  m_runB = runB;
+  std::map<QString, std::vector<QPointF>> both;
+  for (auto& [name, points] : m_series) both["A " + name] = std::move(points);
+  for (const char* name : kCharted) {
+    for (const auto& p : store.metricSeries(runB, name))
+      both[QString("B ") + name].emplace_back(static_cast<double>(p.step), p.value);
+  }
+  m_series = std::move(both);
+  m_header->setText(m_header->text() + QString(" · compared with run %1 (B, dashed)").arg(runB));
+  rebuildChart();
+}
+
+void AttentionPanel::liveStarted(const RunInfo& run) {
+  m_store = nullptr;
+  m_run = run.id;
+  m_runB = 0;
+  m_series.clear();
+  m_steps.clear();
+  m_scrubber->setSteps({});
+  m_header->setText(QString("<b>run %1</b> · <i>live</i>").arg(run.id));
+  rebuildChart();
+}
+
+void AttentionPanel::liveRecord(const StepRecord& record) {
+  for (const char* name : kCharted) {
+    if (const double* v = record.findMetric(name)) m_series[name].emplace_back(static_cast<double>(record.step), *v);
+  }
+  m_live = record;
+  m_liveDirty = true;
+}
+
+void AttentionPanel::liveEnded(RunStatus status) {
+  m_header->setText(m_header->text().replace("<i>live</i>", QString("<i>%1</i>").arg(runStatusName(status))));
+  rebuildChart();
+  if (!m_live.arrays.empty()) showRecord(m_live);
+}
+
+void AttentionPanel::showPosition(int index) {
+  if (!m_store || index < 0 || index >= static_cast<int>(m_steps.size())) return;
+  if (m_scrubber->position() != index) {
+    m_scrubber->setPosition(index);
+    return;
+  }
+  showRecord(m_store->readStep(m_run, m_steps[index]));
+}
+
+void AttentionPanel::showRecord(const StepRecord& r) {
+  m_shownStep = r.step;
+  m_chart->setMarker(static_cast<double>(r.step));
+  const Array* states = r.findArray("tile_states");
+  const Array* maxima = r.findArray("tile_running_max");
+  if (m_grid && states && maxima && states->ndim() == 2) {
+    const int rows = static_cast<int>(states->shape()[0]), cols = static_cast<int>(states->shape()[1]);
+    m_grid->setGrid(rows, cols, std::vector<float>(maxima->data<float>(), maxima->data<float>() + maxima->numel()),
+                    QString("tiles: colour = running row max, outline = current, dot = cut by the diagonal, "
+                            "cross = skipped (step %1)")
+                        .arg(r.step));
+    std::vector<std::uint8_t> marks(static_cast<std::size_t>(rows) * cols);
+    for (std::size_t i = 0; i < marks.size(); ++i) {
+      const float s = states->data<float>()[i];
+      marks[i] = s == 4   ? TileGridView::Outline
+                 : s == 3 ? TileGridView::Cross
+                 : s == 2 ? TileGridView::Dot
+                          : TileGridView::None;
+    }
+    m_grid->setMarks(std::move(marks), "tile state");
+  }
+  if (const Array* map = r.findArray("attention_map")) showMap(m_map, *map);
+  QStringList values;
+  for (const auto& [name, v] : r.metrics)
+    values << QString("%1 = %2").arg(QString::fromStdString(name)).arg(v, 0, 'g', 5);
+  m_values->setText(QString("<b>step %1</b>: ").arg(r.step) + values.join(", "));
+}
+
+void AttentionPanel::rebuildChart() {
+  m_chart->clear();
+  m_chart->setLogAxes(false, true);  // skips (hundreds), running max (units), rescale (≤ 1)
+  m_chart->setTitles("Per tile (head 0), log scale", "step (tile in processing order)", "value");
+  m_chart->addSeriesPairs(m_series);
+  if (m_shownStep) m_chart->setMarker(static_cast<double>(*m_shownStep));
+}
+
+std::vector<PanelFigure> AttentionPanel::figures() {
+  std::vector<PanelFigure> out;
+  const QString step = QString::number(m_shownStep.value_or(0));
+  if (m_grid) out.push_back({"tiles", "Tile grid at step " + step, m_grid});
+  out.push_back({"attention-map", "Attention map, head 0", m_map});
+  out.push_back({"per-tile", "Running max, rescale and skips per tile", m_chart});
+  return out;
+}
+
+}  // namespace loupe
