@@ -8,9 +8,13 @@
 #include "experiments/kinds/AttentionKinds.h"
 
 #include <cmath>
+#include <fstream>
+#include <optional>
 #include <random>
+#include <string>
 
 #include "engines/attention/FlashAttention.h"
+#include "engines/attention/LinearAttention.h"
 #include "engines/attention/SparsePatterns.h"
 #include "engines/core/Timer.h"
 #include "experiments/RunContext.h"
@@ -110,6 +114,90 @@ void runTiles(RunContext& ctx) {
   }
 }
 
+// Peak resident memory since the last reset, in MB (Linux: VmHWM, reset by
+// writing 5 to /proc/self/clear_refs).
+double peakMegabytesSinceReset(bool reset) {
+  if (reset) std::ofstream("/proc/self/clear_refs") << "5";
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return NAN;
+}
+
+double currentMegabytes() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return NAN;
+}
+
+// `attention.scaling`: each method at each N, one step per point: time,
+// GFLOP/s (4·N²·d), peak memory above the inputs, and the error against the
+// float64 naive reference where that is affordable (N ≤ error_up_to).
+void runScaling(RunContext& ctx) {
+  const int d = static_cast<int>(ctx.paramInt("d"));
+  const bool causal = ctx.paramBool("causal");
+  const std::int64_t errorUpTo = ctx.paramInt("error_up_to");
+  const auto lengths = ctx.params().at("lengths").get<std::vector<int>>();
+  const std::vector<std::string> methods = {"naive", "tiled", "linear"};
+  std::int64_t step = 0;
+  const std::int64_t total = static_cast<std::int64_t>(lengths.size() * methods.size());
+  for (int n : lengths) {
+    const AttentionShape shape{1, n, n, d, d};
+    std::mt19937 rng(static_cast<std::uint32_t>(ctx.seed()) + static_cast<std::uint32_t>(n));
+    std::normal_distribution<float> g;
+    std::vector<float> q(static_cast<std::size_t>(n) * d), k(q.size()), v(q.size());
+    for (auto* x : {&q, &k, &v})
+      for (auto& e : *x) e = g(rng);
+    std::optional<AttentionResult<double>> ref;
+    if (n <= errorUpTo) {
+      std::vector<double> q64(q.begin(), q.end()), k64(k.begin(), k.end()), v64(v.begin(), v.end());
+      ref = naiveAttention(q64.data(), k64.data(), v64.data(), shape, defaultScale(d), causal);
+    }
+    for (std::size_t mi = 0; mi < methods.size(); ++mi) {
+      ctx.throwIfCancelled();
+      const std::string& method = methods[mi];
+      const double before = currentMegabytes();
+      peakMegabytesSinceReset(true);
+      const Stopwatch clock;
+      std::vector<float> out;
+      if (method == "naive") {
+        out = naiveAttention(q.data(), k.data(), v.data(), shape, defaultScale(d), causal).out;
+      } else if (method == "tiled") {
+        FlashOptions opt;
+        opt.causal = causal;
+        out = flashAttention(q.data(), k.data(), v.data(), shape, opt).out;
+      } else {
+        out = linearAttention(q.data(), k.data(), v.data(), shape, FeatureMap::EluPlusOne, causal);
+      }
+      const double seconds = clock.seconds();
+      const double peak = peakMegabytesSinceReset(false) - before;
+      StepRecord r;
+      r.step = step++;
+      const double flops = 4.0 * n * static_cast<double>(n) * d * (causal ? 0.5 : 1.0);
+      r.metric("n", n)
+          .metric("method", static_cast<double>(mi))
+          .metric("time_ms", seconds * 1e3)
+          .metric(method + "_time_ms", seconds * 1e3)
+          .metric("gflops", flops / seconds / 1e9)
+          .metric(method + "_peak_mb", std::max(0.0, peak));
+      // Linear attention is a different function: its error against softmax
+      // attention measures the approximation, not rounding.
+      if (ref && method != "linear") {
+        double worst = 0;
+        for (std::size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::fabs(out[i] - ref->out[i]));
+        r.metric(method + "_max_error", worst);
+      }
+      ctx.emitStep(std::move(r));
+      ctx.progress(static_cast<double>(step) / static_cast<double>(total), method + " N=" + std::to_string(n));
+    }
+  }
+}
+
 }  // namespace
 
 void registerAttentionKinds(KindRegistry& registry) {
@@ -132,6 +220,19 @@ void registerAttentionKinds(KindRegistry& registry) {
   };
   k.run = runTiles;
   registry.add(std::move(k));
+
+  EngineKind sweep;
+  sweep.name = "attention.scaling";
+  sweep.version = "1.0";
+  sweep.summary = "naive vs tiled vs linear attention over N: time, GFLOP/s, peak memory, error vs float64";
+  sweep.schema = ParamSchema{
+      ParamSpec::intList("lengths", {256, 512, 1024, 2048}, "sequence lengths N").range(16, 65536).length(1, 16),
+      ParamSpec::integer("d", 64, "head width").range(8, 256).pow2(),
+      ParamSpec::boolean("causal", false, "causal mask"),
+      ParamSpec::integer("error_up_to", 1024, "largest N whose error is checked against float64").range(0, 16384),
+  };
+  sweep.run = runScaling;
+  registry.add(std::move(sweep));
 }
 
 }  // namespace loupe

@@ -126,6 +126,29 @@ void AttentionPanel::openRun(Store& store, std::int64_t run) {
   m_run = run;
   m_runB = 0;
   const RunInfo info = store.getRun(run);
+  m_scaling = info.kind == "attention.scaling";
+  if (m_scaling) {
+    // A sweep: time against N per method, log-log (N² shows as slope 2, N as 1).
+    m_header->setText(QString("<b>run %1</b> · “%2” · scaling sweep, %3 points")
+                          .arg(run)
+                          .arg(QString::fromStdString(info.name).toHtmlEscaped())
+                          .arg(info.stepCount));
+    m_series.clear();
+    const auto ns = store.metricSeries(run, "n");
+    for (const char* method : {"naive", "tiled", "linear"}) {
+      const auto times = store.metricSeries(run, std::string(method) + "_time_ms");
+      auto& points = m_series[QString("%1 time (ms)").arg(method)];
+      for (const auto& t : times) {
+        for (const auto& n : ns)
+          if (n.step == t.step) points.emplace_back(n.value, t.value);
+      }
+    }
+    m_steps.clear();
+    m_scrubber->setSteps({});
+    m_map->clear("a scaling sweep has no attention map");
+    rebuildChart();
+    return;
+  }
   const auto params = info.recipe.value("params", nlohmann::json::object());
   m_header->setText(QString("<b>run %1</b> · “%2” · N %3, d %4, tiles %5×%6%7 · %8 steps")
                         .arg(run)
@@ -171,6 +194,7 @@ void AttentionPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t r
 }
 
 void AttentionPanel::liveStarted(const RunInfo& run) {
+  m_scaling = run.kind == "attention.scaling";
   m_store = nullptr;
   m_run = run.id;
   m_runB = 0;
@@ -234,6 +258,12 @@ void AttentionPanel::showRecord(const StepRecord& r) {
 
 void AttentionPanel::rebuildChart() {
   m_chart->clear();
+  if (m_scaling) {
+    m_chart->setLogAxes(true, true);
+    m_chart->setTitles("Time against sequence length (log-log)", "N", "ms");
+    m_chart->addSeriesPairs(m_series);
+    return;
+  }
   m_chart->setLogAxes(false, true);  // skips (hundreds), running max (units), rescale (≤ 1)
   m_chart->setTitles("Per tile (head 0), log scale", "step (tile in processing order)", "value");
   m_chart->addSeriesPairs(m_series);

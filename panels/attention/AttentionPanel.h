@@ -61,6 +61,7 @@ class AttentionPanel : public Panel {
   std::map<QString, std::vector<QPointF>> m_series;
   StepRecord m_live;
   bool m_liveDirty = false;
+  bool m_scaling = false;  // an attention.scaling sweep rather than a tile-by-tile run
 
   QSpinBox* m_n;
   QSpinBox* m_d;

@@ -12,6 +12,7 @@
 #include "experiments/StoreRecorder.h"
 #include "panels/attention/AttentionPanel.h"
 #include "tests/support/TestHelpers.h"
+#include "viewers/ChartView.h"
 #include "viewers/GlProbe.h"
 #include "viewers/ImageView.h"
 #include "viewers/TileGridView.h"
@@ -70,6 +71,44 @@ TEST(AttentionPanel, TilesMidRunAndCausalMap) {
   if (!out.isEmpty()) {
     QTest::qWait(150);
     window.grab().save(QString::fromUtf8(out) + "/attention-tiles.png");
+  }
+}
+
+TEST(AttentionPanel, ScalingSweepPlotsTimeAgainstN) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  PanelRegistry panels;
+  registerBuiltinPanels(panels);
+  testing::TempDir dir;
+  const auto db = dir / "sweep.sqlite";
+  {
+    Store store(db);
+    const Recipe recipe = parseRecipeText(
+        R"({"kind": "attention.scaling", "params": {"lengths": [128, 256, 512, 1024], "d": 32}})", "test", kinds);
+    const auto id = store.createRun(recipe, "1", "cpu");
+    StoreRecorder recorder(store, id);
+    Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
+    ASSERT_EQ(runner.runHere(), RunStatus::Finished) << runner.error();
+  }
+  MainWindow window(kinds, panels);
+  window.setQuiet(true);
+  ASSERT_TRUE(window.openDatabase(QString::fromStdString(db.string())));
+  window.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+  ASSERT_TRUE(window.openRun(1));
+  auto* panel = dynamic_cast<AttentionPanel*>(window.activePanel());
+  ASSERT_NE(panel, nullptr);
+  bool found = false;
+  for (const auto& f : panel->figures()) {
+    if (f.name != "per-tile") continue;
+    found = true;
+    EXPECT_EQ(static_cast<ChartView*>(f.view)->seriesCount(), 3);  // naive, tiled, linear
+  }
+  EXPECT_TRUE(found);
+  const QByteArray out = qgetenv("LOUPE_SCREENSHOT_DIR");
+  if (!out.isEmpty()) {
+    QTest::qWait(150);
+    window.grab().save(QString::fromUtf8(out) + "/attention-scaling.png");
   }
 }
 

@@ -41,3 +41,28 @@ TEST(AttentionKind, StepsTileByTileAndRecordsTheErrors) {
 
 }  // namespace
 }  // namespace loupe
+
+namespace loupe {
+namespace {
+
+TEST(AttentionKind, ScalingSweepRecordsEveryPoint) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  testing::TempDir dir;
+  Store store(dir / "s.sqlite");
+  const Recipe recipe = parseRecipeText(
+      R"({"kind": "attention.scaling", "params": {"lengths": [64, 128], "d": 16, "causal": true}})", "test", kinds);
+  const auto run = store.createRun(recipe, "1", "cpu");
+  StoreRecorder recorder(store, run);
+  Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
+  ASSERT_EQ(runner.runHere(), RunStatus::Finished) << runner.error();
+  EXPECT_EQ(store.getRun(run).stepCount, 6);  // 2 lengths × 3 methods
+  for (const char* method : {"naive", "tiled", "linear"}) {
+    EXPECT_EQ(store.metricSeries(run, std::string(method) + "_time_ms").size(), 2u) << method;
+  }
+  for (const auto& p : store.metricSeries(run, "tiled_max_error")) EXPECT_LE(p.value, 1e-5);
+  for (const auto& p : store.metricSeries(run, "naive_max_error")) EXPECT_LE(p.value, 1e-5);
+}
+
+}  // namespace
+}  // namespace loupe
