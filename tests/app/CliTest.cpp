@@ -158,12 +158,14 @@ TEST_F(CliTest, KindsListsSchemas) {
   auto r = cli({"kinds", "--json"}, false);
   ASSERT_EQ(r.exitCode, 0);
   const json kinds = json::parse(r.out);
-  EXPECT_EQ(names(kinds), (std::vector<std::string>{"attention.tiles", "rgbd.stream", "test.series"}));
-  EXPECT_EQ(kinds[2]["params"].size(), 9u);
+  EXPECT_EQ(names(kinds),
+            (std::vector<std::string>{"attention.scaling", "attention.tiles", "rgbd.stream", "test.series"}));
+  EXPECT_EQ(kinds[3]["params"].size(), 9u);
   // The product binary ships its engines and no test kinds.
   r = testing::runProcess({LOUPE_CLI, "kinds", "--json"});
   EXPECT_EQ(r.exitCode, 0);
-  EXPECT_EQ(names(json::parse(r.out)), (std::vector<std::string>{"attention.tiles", "rgbd.stream"}));
+  EXPECT_EQ(names(json::parse(r.out)),
+            (std::vector<std::string>{"attention.scaling", "attention.tiles", "rgbd.stream"}));
 }
 
 TEST_F(CliTest, DatabaseComesFromLoupeDbThenHome) {
