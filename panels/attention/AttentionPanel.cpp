@@ -12,6 +12,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "panels/MetricSeries.h"
 #include "viewers/ChartView.h"
 #include "viewers/GlProbe.h"
 #include "viewers/ImageView.h"
@@ -21,7 +22,7 @@
 namespace loupe {
 
 namespace {
-const char* kCharted[] = {"running_max_hi", "rescale", "tiles_skipped"};
+const std::vector<std::string> kCharted = {"running_max_hi", "rescale", "tiles_skipped"};
 
 // Probabilities span decades (one key of 256 vs a few ones): shown as log10 p
 // over [−4, 0], zeros (masked) at the bottom of the scale.
@@ -159,11 +160,7 @@ void AttentionPanel::openRun(Store& store, std::int64_t run) {
                         .arg(params.value("block_k", 0))
                         .arg(params.value("causal", false) ? ", causal" : "")
                         .arg(info.stepCount));
-  m_series.clear();
-  for (const char* name : kCharted) {
-    for (const auto& p : store.metricSeries(run, name))
-      m_series[name].emplace_back(static_cast<double>(p.step), p.value);
-  }
+  m_series = loadMetricSeries(store, run, kCharted);
   m_steps = store.stepNumbers(run);
   m_shownStep.reset();
   m_scrubber->setSteps(m_steps);
@@ -182,13 +179,7 @@ void AttentionPanel::openRun(Store& store, std::int64_t run) {
 void AttentionPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) {
   openRun(store, runA);
   m_runB = runB;
-  std::map<QString, std::vector<QPointF>> both;
-  for (auto& [name, points] : m_series) both["A " + name] = std::move(points);
-  for (const char* name : kCharted) {
-    for (const auto& p : store.metricSeries(runB, name))
-      both[QString("B ") + name].emplace_back(static_cast<double>(p.step), p.value);
-  }
-  m_series = std::move(both);
+  m_series = pairSeries(std::move(m_series), loadMetricSeries(store, runB, kCharted));
   m_header->setText(m_header->text() + QString(" · compared with run %1 (B, dashed)").arg(runB));
   rebuildChart();
 }
@@ -206,15 +197,13 @@ void AttentionPanel::liveStarted(const RunInfo& run) {
 }
 
 void AttentionPanel::liveRecord(const StepRecord& record) {
-  for (const char* name : kCharted) {
-    if (const double* v = record.findMetric(name)) m_series[name].emplace_back(static_cast<double>(record.step), *v);
-  }
+  appendRecordMetrics(m_series, record, kCharted);
   m_live = record;
   m_liveDirty = true;
 }
 
 void AttentionPanel::liveEnded(RunStatus status) {
-  m_header->setText(m_header->text().replace("<i>live</i>", QString("<i>%1</i>").arg(runStatusName(status))));
+  markLiveEnded(m_header, status);
   rebuildChart();
   if (!m_live.arrays.empty()) showRecord(m_live);
 }

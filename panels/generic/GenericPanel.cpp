@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "engines/core/DTypeConvert.h"
+#include "panels/MetricSeries.h"
 #include "viewers/ChartView.h"
 #include "viewers/GlProbe.h"
 #include "viewers/HeatmapView.h"
@@ -133,11 +134,7 @@ void GenericPanel::openRun(Store& store, std::int64_t run) {
   m_runB = 0;
   const RunInfo info = store.getRun(run);
   setHeader(info);
-  m_series.clear();
-  for (const auto& name : store.metricNames(run)) {
-    auto& points = m_series[QString::fromStdString(name)];
-    for (const auto& p : store.metricSeries(run, name)) points.emplace_back(static_cast<double>(p.step), p.value);
-  }
+  m_series = loadMetricSeries(store, run);
   m_steps = store.stepNumbers(run);
   m_shownStep.reset();
   m_scrubber->setSteps(m_steps);
@@ -150,13 +147,7 @@ void GenericPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t run
   m_runB = runB;
   const RunInfo a = store.getRun(runA), b = store.getRun(runB);
   // Overlay: every metric of both runs on the same axes, prefixed A / B.
-  std::map<QString, std::vector<QPointF>> both;
-  for (auto& [name, points] : m_series) both["A " + name] = std::move(points);
-  for (const auto& name : store.metricNames(runB)) {
-    auto& points = both["B " + QString::fromStdString(name)];
-    for (const auto& p : store.metricSeries(runB, name)) points.emplace_back(static_cast<double>(p.step), p.value);
-  }
-  m_series = std::move(both);
+  m_series = pairSeries(std::move(m_series), loadMetricSeries(store, runB));
   setHeader(a, QString("<br>compared with <b>run %1</b> “%2” (%3 steps): A = run %4, B = run %1")
                    .arg(b.id)
                    .arg(QString::fromStdString(b.name).toHtmlEscaped())
@@ -179,16 +170,14 @@ void GenericPanel::liveStarted(const RunInfo& run) {
 }
 
 void GenericPanel::liveRecord(const StepRecord& record) {
-  for (const auto& [name, value] : record.metrics) {
-    m_series[QString::fromStdString(name)].emplace_back(static_cast<double>(record.step), value);
-  }
+  appendRecordMetrics(m_series, record);
   m_steps.push_back(record.step);
   m_live = record;
   m_liveDirty = true;
 }
 
 void GenericPanel::liveEnded(RunStatus status) {
-  m_header->setText(m_header->text().replace("<i>live</i>", QString("<i>%1</i>").arg(runStatusName(status))));
+  markLiveEnded(m_header, status);
   rebuildMetricsChart();
   if (!m_live.metrics.empty() || !m_live.arrays.empty()) showRecord(m_live);
 }

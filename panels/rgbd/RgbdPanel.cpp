@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engines/rgbd/PointCloudIO.h"
+#include "panels/MetricSeries.h"
 #include "viewers/ChartView.h"
 #include "viewers/GlProbe.h"
 #include "viewers/ImageView.h"
@@ -28,7 +29,7 @@ namespace loupe {
 namespace {
 
 // Metrics drawn in the chart (the rest are listed under it).
-const char* kCharted[] = {"fill_rate", "rmse_m", "bad_pct", "fps", "bad2_pct"};
+const std::vector<std::string> kCharted = {"fill_rate", "rmse_m", "bad_pct", "fps", "bad2_pct"};
 
 QWidget* glPlaceholder(QWidget* parent) {
   auto* label = new QLabel("The 3-D view needs OpenGL 3.2: " + probeOpenGl().description, parent);
@@ -193,11 +194,7 @@ void RgbdPanel::openRun(Store& store, std::int64_t run) {
                   return QString::fromStdString(source == "synthetic" ? "synthetic " + params.value("sensor", "")
                                                                       : source);
                 }()));
-  m_series.clear();
-  for (const char* name : kCharted) {
-    for (const auto& p : store.metricSeries(run, name))
-      m_series[name].emplace_back(static_cast<double>(p.step), p.value);
-  }
+  m_series = loadMetricSeries(store, run, kCharted);
   m_steps = store.stepNumbers(run);
   m_stepsB.clear();
   m_shownStep.reset();
@@ -223,13 +220,7 @@ void RgbdPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) 
                 .arg(sensor(a))
                 .arg(b.id)
                 .arg(sensor(b)));
-  std::map<QString, std::vector<QPointF>> both;
-  for (auto& [name, points] : m_series) both["A " + name] = std::move(points);
-  for (const char* name : kCharted) {
-    for (const auto& p : store.metricSeries(runB, name))
-      both[QString("B ") + name].emplace_back(static_cast<double>(p.step), p.value);
-  }
-  m_series = std::move(both);
+  m_series = pairSeries(std::move(m_series), loadMetricSeries(store, runB, kCharted));
   if (m_cloudB) m_cloudB->show();
   rebuildChart();
   showPosition(0);
@@ -250,15 +241,13 @@ void RgbdPanel::liveStarted(const RunInfo& run) {
 }
 
 void RgbdPanel::liveRecord(const StepRecord& record) {
-  for (const char* name : kCharted) {
-    if (const double* v = record.findMetric(name)) m_series[name].emplace_back(static_cast<double>(record.step), *v);
-  }
+  appendRecordMetrics(m_series, record, kCharted);
   m_live = record;
   m_liveDirty = true;
 }
 
 void RgbdPanel::liveEnded(RunStatus status) {
-  m_header->setText(m_header->text().replace("<i>live</i>", QString("<i>%1</i>").arg(runStatusName(status))));
+  markLiveEnded(m_header, status);
   rebuildChart();
   if (!m_live.arrays.empty()) showRecord(m_live, nullptr);
 }
