@@ -6,6 +6,7 @@
 #include <limits>
 #include <mutex>
 
+#include "engines/attention/TileKernels.h"
 #include "engines/core/ThreadPool.h"
 
 namespace loupe::attention {
@@ -14,54 +15,48 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
-// e^x for a row of x ≤ 0 (scores minus the running max), written so the
-// compiler vectorises it (std::exp is a scalar call and was the largest cost
-// of a tile): x = k·ln2 + r with |r| ≤ ln2/2 (Cody–Waite split of ln2),
-// e^r by its Taylor series to r⁷/7! (relative error < 1e-8, below float
-// rounding), 2^k from the exponent bits. −inf (masked) gives exactly 0.
-inline __attribute__((always_inline)) void expRow(float* x, int n) {
-  for (int i = 0; i < n; ++i) {
-    const float original = x[i];
-    const float v = std::max(original, -87.0f);  // e^−87 ≈ 1.6e-38: still a normal float
-    const float k = (v * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest (1.5·2^23 trick)
-    const float r = (v - k * 0.693145751953125f) - k * 1.428606765330187e-6f;
-    float p = 1.0f / 5040;
-    p = p * r + 1.0f / 720;
-    p = p * r + 1.0f / 120;
-    p = p * r + 1.0f / 24;
-    p = p * r + 1.0f / 6;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    const std::int32_t bits = (static_cast<std::int32_t>(k) + 127) << 23;
-    float twoK;
-    std::memcpy(&twoK, &bits, sizeof twoK);
-    x[i] = original == -std::numeric_limits<float>::infinity() ? 0.0f : p * twoK;
-  }
+int roundUp(int x, int multiple) {
+  return (x + multiple - 1) / multiple * multiple;
 }
 
+// Per-thread buffers, all O(blockQ·blockK + block·d): nothing grows with n.
 struct Workspace {
-  std::vector<float> s;     // blockQ × blockK scores, then probabilities
-  std::vector<float> kT;    // d × blockK, the key block transposed
-  std::vector<float> o;     // blockQ × dv partial output
+  int ldk = 0;              // blockK rounded up to the micro tile's 16 columns
+  int ldv = 0;              // dv rounded up to 8 lanes
+  std::vector<float> qs;    // blockQ × d, the query block times the scale
+  std::vector<float> s;     // blockQ × ldk scores, then probabilities
+  std::vector<float> vP;    // blockK × ldv, the value block (only when dv is not a multiple of 8)
+  std::vector<float> o;     // blockQ × ldv partial output
   std::vector<float> m, l;  // per row
+
+  Workspace(const AttentionShape& sh, const FlashOptions& opt)
+      : ldk(roundUp(opt.blockK, kernels::kCols)), ldv(roundUp(sh.dv, kernels::kLanes)) {
+    qs.resize(static_cast<std::size_t>(opt.blockQ) * sh.d);
+    s.resize(static_cast<std::size_t>(opt.blockQ) * ldk);
+    if (ldv != sh.dv) vP.assign(static_cast<std::size_t>(opt.blockK) * ldv, 0.0f);
+    o.resize(static_cast<std::size_t>(opt.blockQ) * ldv);
+    m.resize(opt.blockQ);
+    l.resize(opt.blockQ);
+  }
 };
 
-// One query block of one head, all its key blocks. Built for AVX-512, AVX2
-// and baseline x86-64; the loader picks the best the CPU has (GCC function
-// multi-versioning), so the binary stays portable.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void queryBlock(
-    const float* q, const float* k, const float* v, const AttentionShape& sh, const FlashOptions& opt, float scale,
-    int h, int qb, Workspace& w, float* out, float* lse, std::vector<TileEvent>* events) {
+// One query block of one head, all its key blocks. Compiled twice below —
+// for AVX2 with FMA and for baseline x86-64 — and picked once at run time,
+// so the binary stays portable. (GCC's target_clones("avx2") would not
+// enable FMA, which halves the micro-kernels' throughput.)
+[[gnu::always_inline]] inline void queryBlockBody(const float* q, const float* kPacked, const float* v,
+                                                  const AttentionShape& sh, const FlashOptions& opt, float scale, int h,
+                                                  int qb, Workspace& w, float* out, float* lse,
+                                                  std::vector<TileEvent>* events) {
   const int i0 = qb * opt.blockQ, i1 = std::min(sh.n, i0 + opt.blockQ), rows = i1 - i0;
   const int kBlocks = (sh.m + opt.blockK - 1) / opt.blockK;
   const float* qh = q + (static_cast<std::size_t>(h) * sh.n + i0) * sh.d;
-  const float* kh = k + static_cast<std::size_t>(h) * sh.m * sh.d;
   const float* vh = v + static_cast<std::size_t>(h) * sh.m * sh.dv;
-  std::fill(w.o.begin(), w.o.begin() + static_cast<std::size_t>(rows) * sh.dv, 0.0f);
+  const int ldk = w.ldk, ldv = w.ldv;
+  for (std::size_t i = 0; i < static_cast<std::size_t>(rows) * sh.d; ++i) w.qs[i] = qh[i] * scale;
+  std::fill(w.o.begin(), w.o.begin() + static_cast<std::size_t>(rows) * ldv, 0.0f);
   std::fill(w.m.begin(), w.m.begin() + rows, kNegInf);
   std::fill(w.l.begin(), w.l.begin() + rows, 0.0f);
-  const int qBlocks = (sh.n + opt.blockQ - 1) / opt.blockQ;
 
   for (int kb = 0; kb < kBlocks; ++kb) {
     const int j0 = kb * opt.blockK, j1 = std::min(sh.m, j0 + opt.blockK), cols = j1 - j0;
@@ -84,52 +79,50 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void queryBlock(
       ev.maxBeforeHi = *std::max_element(w.m.begin(), w.m.begin() + rows);
     }
     float smallestRescale = 1.0f;
-    // Kᵀ of this block (d × cols) so that a row of scores is built by
-    // axpy over contiguous columns — a loop the compiler vectorises without
-    // reassociating a dot product.
-    for (int c = 0; c < cols; ++c) {
-      const float* kr = kh + static_cast<std::size_t>(j0 + c) * sh.d;
-      for (int e = 0; e < sh.d; ++e) w.kT[static_cast<std::size_t>(e) * opt.blockK + c] = kr[e];
-    }
+
+    // S = (Q·scale)·Kᵀ on the micro-kernel, Kᵀ of this block packed beforehand.
+    const int colsPadded = roundUp(cols, kernels::kCols);
+    const float* kT = kPacked + (static_cast<std::size_t>(h) * kBlocks + kb) * sh.d * ldk;
+    kernels::scoresTile(w.qs.data(), rows, sh.d, kT, ldk, colsPadded, w.s.data(), ldk);
+
+    // Online softmax, row by row: mask, new max, P = e^(S − m'), rescale O.
+    const bool elementMask = partial || opt.keep;
     for (int r = 0; r < rows; ++r) {
-      const float* qr = qh + static_cast<std::size_t>(r) * sh.d;
-      float* sr = &w.s[static_cast<std::size_t>(r) * opt.blockK];
-      std::fill(sr, sr + cols, 0.0f);
-      for (int e = 0; e < sh.d; ++e) {
-        const float qe = qr[e] * scale;
-        const float* kt = &w.kT[static_cast<std::size_t>(e) * opt.blockK];
-        for (int c = 0; c < cols; ++c) sr[c] += qe * kt[c];
-      }
-      float rowMax = kNegInf;
-      for (int c = 0; c < cols; ++c) {
-        const int j = j0 + c;
-        if ((partial && !causallyVisible(i0 + r, j, sh.n, sh.m)) || (opt.keep && !(*opt.keep)(h, i0 + r, j))) {
-          sr[c] = kNegInf;
-          continue;
+      float* sr = &w.s[static_cast<std::size_t>(r) * ldk];
+      if (elementMask) {
+        for (int c = 0; c < cols; ++c) {
+          const int j = j0 + c;
+          if ((partial && !causallyVisible(i0 + r, j, sh.n, sh.m)) || (opt.keep && !(*opt.keep)(h, i0 + r, j)))
+            sr[c] = kNegInf;
         }
-        rowMax = std::max(rowMax, sr[c]);
       }
-      if (rowMax == kNegInf) continue;  // this row sees nothing in this tile
+      std::fill(sr + cols, sr + colsPadded, kNegInf);  // padding columns: e^−inf = 0
+      const float rowMax = kernels::rowMax(sr, colsPadded);
+      if (rowMax == kNegInf) {  // this row sees nothing in this tile: it adds nothing to O
+        std::fill_n(sr, cols, 0.0f);
+        continue;
+      }
       const float mOld = w.m[r], mNew = std::max(mOld, rowMax);
       const float alpha = mOld == kNegInf ? 0.0f : std::exp(mOld - mNew);  // rescale of what was accumulated
-      for (int c = 0; c < cols; ++c) sr[c] -= mNew;                        // −inf stays −inf
-      expRow(sr, cols);
-      float rowSum = 0;
-      for (int c = 0; c < cols; ++c) rowSum += sr[c];
-      float* orow = &w.o[static_cast<std::size_t>(r) * sh.dv];
+      const float rowSum = kernels::expShiftedRow(sr, colsPadded, mNew);
       if (alpha != 1.0f) {
+        float* orow = &w.o[static_cast<std::size_t>(r) * ldv];
         for (int e = 0; e < sh.dv; ++e) orow[e] *= alpha;
         if (mOld != kNegInf) smallestRescale = std::min(smallestRescale, alpha);
-      }
-      for (int c = 0; c < cols; ++c) {
-        const float p = sr[c];
-        if (p == 0.0f) continue;
-        const float* vr = vh + static_cast<std::size_t>(j0 + c) * sh.dv;
-        for (int e = 0; e < sh.dv; ++e) orow[e] += p * vr[e];
       }
       w.l[r] = alpha * w.l[r] + rowSum;
       w.m[r] = mNew;
     }
+
+    // O += P·V on the micro-kernel; V read in place when its rows are whole vectors.
+    const float* vBlock = vh + static_cast<std::size_t>(j0) * sh.dv;
+    if (ldv != sh.dv) {
+      for (int c = 0; c < cols; ++c)
+        std::copy_n(vBlock + static_cast<std::size_t>(c) * sh.dv, sh.dv, &w.vP[static_cast<std::size_t>(c) * ldv]);
+      vBlock = w.vP.data();
+    }
+    kernels::pvTile(w.s.data(), ldk, rows, cols, vBlock, ldv, ldv, w.o.data(), ldv);
+
     if (events) {
       ev.maxAfterLo = *std::min_element(w.m.begin(), w.m.begin() + rows);
       ev.maxAfterHi = *std::max_element(w.m.begin(), w.m.begin() + rows);
@@ -140,13 +133,54 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void queryBlock(
       events->push_back(ev);
     }
   }
-  (void)qBlocks;
   for (int r = 0; r < rows; ++r) {
     float* o = out + (static_cast<std::size_t>(h) * sh.n + i0 + r) * sh.dv;
     const float inv = w.l[r] > 0 ? 1.0f / w.l[r] : 0.0f;  // a fully masked row stays 0
-    for (int e = 0; e < sh.dv; ++e) o[e] = w.o[static_cast<std::size_t>(r) * sh.dv + e] * inv;
+    for (int e = 0; e < sh.dv; ++e) o[e] = w.o[static_cast<std::size_t>(r) * ldv + e] * inv;
     lse[static_cast<std::size_t>(h) * sh.n + i0 + r] = w.l[r] > 0 ? w.m[r] + std::log(w.l[r]) : kNegInf;
   }
+}
+
+#define LOUPE_QUERY_BLOCK_ARGS                                                                             \
+  const float *q, const float *kPacked, const float *v, const AttentionShape &sh, const FlashOptions &opt, \
+      float scale, int h, int qb, Workspace &w, float *out, float *lse, std::vector<TileEvent>*events
+using QueryBlockFn = void (*)(LOUPE_QUERY_BLOCK_ARGS);
+
+[[gnu::target("avx2,fma")]] void queryBlockAvx2Fma(LOUPE_QUERY_BLOCK_ARGS) {
+  queryBlockBody(q, kPacked, v, sh, opt, scale, h, qb, w, out, lse, events);
+}
+void queryBlockBaseline(LOUPE_QUERY_BLOCK_ARGS) {
+  queryBlockBody(q, kPacked, v, sh, opt, scale, h, qb, w, out, lse, events);
+}
+#undef LOUPE_QUERY_BLOCK_ARGS
+
+// Kᵀ of every key block, packed once and shared by all query blocks:
+// [head][key block][d][ldk], columns past the last key zero. The same size
+// as K (rounded up to 16 keys), so memory stays O(n·d).
+std::vector<float> packKeysTransposed(const float* k, const AttentionShape& sh, int blockK) {
+  const int ldk = roundUp(blockK, kernels::kCols);
+  const int kBlocks = (sh.m + blockK - 1) / blockK;
+  std::vector<float> packed(static_cast<std::size_t>(sh.heads) * kBlocks * sh.d * ldk, 0.0f);
+  ThreadPool::shared().parallelFor(
+      0, static_cast<std::int64_t>(sh.heads) * kBlocks, 1, [&](std::int64_t b0, std::int64_t b1) {
+        for (std::int64_t b = b0; b < b1; ++b) {
+          const std::int64_t h = b / kBlocks, kb = b % kBlocks;
+          const int j0 = static_cast<int>(kb) * blockK;
+          const int cols = std::min(sh.m, j0 + blockK) - j0;
+          float* dst = &packed[static_cast<std::size_t>(b) * sh.d * ldk];
+          const float* src = k + (static_cast<std::size_t>(h) * sh.m + j0) * sh.d;
+          for (int c = 0; c < cols; ++c)
+            for (int e = 0; e < sh.d; ++e)
+              dst[static_cast<std::size_t>(e) * ldk + c] = src[static_cast<std::size_t>(c) * sh.d + e];
+        }
+      });
+  return packed;
+}
+
+QueryBlockFn pickQueryBlock() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return queryBlockAvx2Fma;
+  return queryBlockBaseline;
 }
 
 }  // namespace
@@ -162,16 +196,13 @@ AttentionResult<float> flashAttention(const float* q, const float* k, const floa
   const std::int64_t jobs = static_cast<std::int64_t>(shape.heads) * qBlocks;
   // Per job events, concatenated in job order afterwards so the trace order is deterministic.
   std::vector<std::vector<TileEvent>> perJob(trace ? static_cast<std::size_t>(jobs) : 0);
+  static const QueryBlockFn queryBlock = pickQueryBlock();
+  const std::vector<float> kPacked = packKeysTransposed(k, shape, options.blockK);
   ThreadPool::shared().parallelFor(0, jobs, 1, [&](std::int64_t j0, std::int64_t j1) {
-    Workspace w;
-    w.s.resize(static_cast<std::size_t>(options.blockQ) * options.blockK);
-    w.kT.resize(static_cast<std::size_t>(shape.d) * options.blockK);
-    w.o.resize(static_cast<std::size_t>(options.blockQ) * shape.dv);
-    w.m.resize(options.blockQ);
-    w.l.resize(options.blockQ);
+    Workspace w(shape, options);
     for (std::int64_t job = j0; job < j1; ++job) {
       const int h = static_cast<int>(job / qBlocks), qb = static_cast<int>(job % qBlocks);
-      queryBlock(q, k, v, shape, options, scale, h, qb, w, r.out.data(), r.lse.data(),
+      queryBlock(q, kPacked.data(), v, shape, options, scale, h, qb, w, r.out.data(), r.lse.data(),
                  trace ? &perJob[static_cast<std::size_t>(job)] : nullptr);
     }
   });

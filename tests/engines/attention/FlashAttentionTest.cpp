@@ -79,7 +79,10 @@ INSTANTIATE_TEST_SUITE_P(Shapes, FlashVsNaive,
                                            Case{{1, 100, 100, 32, 48}, 32, 16, true},  // N not a multiple of the blocks
                                            Case{{3, 77, 131, 16, 16}, 16, 32, true},   // more keys than queries
                                            Case{{1, 50, 20, 8, 8}, 16, 16, true},      // first 30 rows see nothing
-                                           Case{{2, 257, 257, 64, 32}, 64, 128, false}));
+                                           Case{{2, 257, 257, 64, 32}, 64, 128, false},
+                                           // widths that are no multiple of the kernel's 8 lanes, odd block sizes
+                                           Case{{2, 70, 90, 20, 12}, 13, 27, true},
+                                           Case{{1, 65, 65, 7, 5}, 7, 5, false}));
 
 TEST(FlashAttention, MatchesTorchScaledDotProductAttention) {
   testing::TempDir dir;
