@@ -5,8 +5,11 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 
 #include "engines/attention/TileKernels.h"
+#include "engines/core/DTypeConvert.h"
 #include "engines/core/ThreadPool.h"
 
 namespace loupe::attention {
@@ -213,6 +216,30 @@ AttentionResult<float> flashAttention(const float* q, const float* k, const floa
     for (auto& events : perJob) trace->events.insert(trace->events.end(), events.begin(), events.end());
   }
   return r;
+}
+
+AttentionResult<float> flashAttention(const std::uint16_t* q, const std::uint16_t* k, const std::uint16_t* v,
+                                      DType type, const AttentionShape& shape, const FlashOptions& options,
+                                      TileTrace* trace) {
+  if (type != DType::F16 && type != DType::BF16)
+    throw std::invalid_argument("flashAttention: 16-bit inputs must be f16 or bf16, not " +
+                                std::string(dtypeName(type)));
+  float (*decode)(std::uint16_t) = type == DType::F16 ? halfBitsToFloat : bfloat16BitsToFloat;
+  auto widen = [&](const std::uint16_t* x, std::size_t count) {
+    std::vector<float> out(count);
+    ThreadPool::shared().parallelFor(0, static_cast<std::int64_t>(count), 1 << 16, [&](std::int64_t a, std::int64_t b) {
+      for (std::int64_t i = a; i < b; ++i) out[static_cast<std::size_t>(i)] = decode(x[i]);
+    });
+    return out;
+  };
+  const std::size_t rowsQ = static_cast<std::size_t>(shape.heads) * shape.n;
+  const std::size_t rowsK = static_cast<std::size_t>(shape.heads) * shape.m;
+  const auto q32 = widen(q, rowsQ * shape.d), k32 = widen(k, rowsK * shape.d), v32 = widen(v, rowsK * shape.dv);
+  auto result = flashAttention(q32.data(), k32.data(), v32.data(), shape, options, trace);
+  if (trace) {
+    for (auto& e : trace->events) e.bytesRead /= 2;  // every byte counted was a 4-byte float read as 2
+  }
+  return result;
 }
 
 }  // namespace loupe::attention

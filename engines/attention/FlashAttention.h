@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engines/attention/Attention.h"
+#include "engines/core/DType.h"
 
 namespace loupe::attention {
 
@@ -52,5 +53,12 @@ struct TileTrace {
 // f32 in, f32 accumulation. Returns O (heads × n × dv) and LSE (heads × n).
 AttentionResult<float> flashAttention(const float* q, const float* k, const float* v, const AttentionShape& shape,
                                       const FlashOptions& options, TileTrace* trace = nullptr);
+
+// f16 or bf16 in (raw 16-bit patterns, `type` says which), f32 accumulation:
+// Q, K and V are decoded to f32 once (exact: every f16/bf16 value is a
+// float), then the same tiles run. The trace counts 2 bytes per element read.
+AttentionResult<float> flashAttention(const std::uint16_t* q, const std::uint16_t* k, const std::uint16_t* v,
+                                      DType type, const AttentionShape& shape, const FlashOptions& options,
+                                      TileTrace* trace = nullptr);
 
 }  // namespace loupe::attention

@@ -32,6 +32,35 @@ float bfloat16BitsToFloat(std::uint16_t bits) {
   return out;
 }
 
+std::uint16_t floatToHalfBits(float value) {
+  std::uint32_t x;
+  std::memcpy(&x, &value, 4);
+  const auto sign = static_cast<std::uint16_t>((x >> 16) & 0x8000);
+  const std::uint32_t magnitude = x & 0x7fffffff;
+  if (magnitude >= 0x7f800000) return sign | (magnitude > 0x7f800000 ? 0x7e00 : 0x7c00);  // NaN, inf
+  if (magnitude >= 0x477ff000) return sign | 0x7c00;  // ≥ 65520: halfway past 65504 and beyond round to inf
+  if (magnitude < 0x38800000) {
+    // Below the smallest normal (2^-14): a multiple of 2^-24. The scaling is
+    // exact, so nearbyint's ties-to-even rounding is the whole story; 1024
+    // comes out as the smallest normal's bit pattern, as it should.
+    float a;
+    std::memcpy(&a, &magnitude, 4);
+    return sign | static_cast<std::uint16_t>(std::nearbyint(std::ldexp(a, 24)));
+  }
+  const std::uint32_t exponent = (magnitude >> 23) - 127 + 15, mantissa = magnitude & 0x7fffff;
+  std::uint32_t h = (exponent << 10) | (mantissa >> 13);
+  const std::uint32_t rest = mantissa & 0x1fff;  // the 13 bits dropped
+  if (rest > 0x1000 || (rest == 0x1000 && (h & 1))) ++h;  // a carry into the exponent is correct
+  return sign | static_cast<std::uint16_t>(h);
+}
+
+std::uint16_t floatToBfloat16Bits(float value) {
+  std::uint32_t x;
+  std::memcpy(&x, &value, 4);
+  if ((x & 0x7fffffff) > 0x7f800000) return static_cast<std::uint16_t>((x >> 16) | 0x40);  // quiet NaN
+  return static_cast<std::uint16_t>((x + 0x7fff + ((x >> 16) & 1)) >> 16);
+}
+
 double elementAsDouble(const ArrayView& view, std::int64_t flat) {
   // Walk the C-order index back into per-dimension offsets.
   std::int64_t offset = 0;

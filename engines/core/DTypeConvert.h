@@ -14,6 +14,13 @@ namespace loupe {
 float halfBitsToFloat(std::uint16_t bits);
 float bfloat16BitsToFloat(std::uint16_t bits);
 
+// float32 → f16 / bf16 bits, rounding to nearest with ties to even (what
+// numpy's astype(float16) and torch's .bfloat16() do). f16: magnitudes
+// ≥ 65520 become ±inf, below 2^-14 become subnormals (or ±0); NaN stays a
+// quiet NaN with its sign.
+std::uint16_t floatToHalfBits(float value);
+std::uint16_t floatToBfloat16Bits(float value);
+
 // Element i (in C order) of the view, as double.
 double elementAsDouble(const ArrayView& view, std::int64_t flatIndex);
 

@@ -8,6 +8,8 @@
 #include <random>
 
 #include "engines/attention/FlashAttention.h"
+#include "engines/attention/IoModel.h"
+#include "engines/core/DTypeConvert.h"
 #include "tests/support/TestHelpers.h"
 
 namespace loupe::attention {
@@ -83,6 +85,47 @@ INSTANTIATE_TEST_SUITE_P(Shapes, FlashVsNaive,
                                            // widths that are no multiple of the kernel's 8 lanes, odd block sizes
                                            Case{{2, 70, 90, 20, 12}, 13, 27, true},
                                            Case{{1, 65, 65, 7, 5}, 7, 5, false}));
+
+// f16/bf16 inputs, f32 accumulation: against float64 attention of the very
+// values the 16-bit inputs hold (so the error is the kernel's, not the
+// inputs' rounding), and bytes counted at 2 per element against the IO model.
+TEST(FlashAttention, HalfAndBfloat16InputsAccumulateInFloat32) {
+  const AttentionShape s{2, 150, 150, 64, 64};
+  for (DType type : {DType::F16, DType::BF16}) {
+    const Inputs in = randomInputs(s, 99);
+    auto encode = [&](const std::vector<float>& x, std::vector<std::uint16_t>& bits, std::vector<float>& held) {
+      bits.resize(x.size());
+      held.resize(x.size());
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        bits[i] = type == DType::F16 ? floatToHalfBits(x[i]) : floatToBfloat16Bits(x[i]);
+        held[i] = type == DType::F16 ? halfBitsToFloat(bits[i]) : bfloat16BitsToFloat(bits[i]);
+      }
+    };
+    std::vector<std::uint16_t> qb, kb, vb;
+    std::vector<float> q, k, v;
+    encode(in.q, qb, q);
+    encode(in.k, kb, k);
+    encode(in.v, vb, v);
+    ASSERT_NE(q, in.q) << "the 16-bit inputs must differ from the f32 ones for this test to mean anything";
+    const std::vector<double> q64(q.begin(), q.end()), k64(k.begin(), k.end()), v64(v.begin(), v.end());
+    const double scale = defaultScale(s.d);
+    const auto ref = naiveAttention(q64.data(), k64.data(), v64.data(), s, scale, false);
+    const auto naive32 = naiveAttention(q.data(), k.data(), v.data(), s, scale, false);
+    TileTrace trace;
+    FlashOptions opt;
+    const auto flash = flashAttention(qb.data(), kb.data(), vb.data(), type, s, opt, &trace);
+    const double err = maxError(flash.out, ref.out), naiveErr = maxError(naive32.out, ref.out);
+    EXPECT_LE(err, 1e-5) << dtypeName(type);
+    EXPECT_LE(err, 2 * naiveErr) << dtypeName(type);
+    std::int64_t bytes = 0;
+    for (const auto& e : trace.events) bytes += e.bytesRead;
+    EXPECT_EQ(bytes * 2, tiledReadBytes(s, opt.blockQ, opt.blockK)) << dtypeName(type);
+  }
+  const std::vector<std::uint16_t> one(64 * 64);
+  EXPECT_THROW(flashAttention(one.data(), one.data(), one.data(), DType::U16, AttentionShape{1, 64, 64, 64, 64},
+                              FlashOptions{}),
+               std::invalid_argument);
+}
 
 TEST(FlashAttention, MatchesTorchScaledDotProductAttention) {
   testing::TempDir dir;
