@@ -39,6 +39,13 @@ template <class T>
 AttentionResult<T> naiveAttention(const T* q, const T* k, const T* v, const AttentionShape& s, double scale,
                                   bool causal, const KeepFn& keep = nullptr);
 
+// Standard (unfused) attention in f32 as frameworks run it: S = QKᵀ·scale
+// for a whole head is materialised (n × m floats), softmaxed in place into P,
+// then O = P·V. Its memory grows as n·m — what the scaling sweep plots
+// against the tiled kernel's O(n·d).
+AttentionResult<float> standardAttention(const float* q, const float* k, const float* v, const AttentionShape& s,
+                                         double scale, bool causal);
+
 // The softmax probabilities P of one head for query rows [r0, r1) and key
 // columns [c0, c1), each row normalised over all its keys (what the kernel
 // never stores; the panel shows it). Row-major (r1 − r0) × (c1 − c0).

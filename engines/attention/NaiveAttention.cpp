@@ -90,6 +90,57 @@ std::vector<float> attentionProbabilities(const float* q, const float* k, const 
   return out;
 }
 
+AttentionResult<float> standardAttention(const float* q, const float* k, const float* v, const AttentionShape& s,
+                                         double scale, bool causal) {
+  AttentionResult<float> r;
+  r.out.assign(static_cast<std::size_t>(s.heads) * s.n * s.dv, 0.0f);
+  r.lse.assign(static_cast<std::size_t>(s.heads) * s.n, 0.0f);
+  const float negInf = -std::numeric_limits<float>::infinity();
+  for (int h = 0; h < s.heads; ++h) {
+    const float* qh = q + static_cast<std::size_t>(h) * s.n * s.d;
+    const float* kh = k + static_cast<std::size_t>(h) * s.m * s.d;
+    const float* vh = v + static_cast<std::size_t>(h) * s.m * s.dv;
+    // The whole n × m matrix, as an unfused framework holds it between kernels.
+    std::vector<float> p(static_cast<std::size_t>(s.n) * s.m);
+    for (int i = 0; i < s.n; ++i) {
+      float* row = &p[static_cast<std::size_t>(i) * s.m];
+      for (int j = 0; j < s.m; ++j) {
+        if (causal && !causallyVisible(i, j, s.n, s.m)) {
+          row[j] = negInf;
+          continue;
+        }
+        float dot = 0;
+        for (int c = 0; c < s.d; ++c)
+          dot += qh[static_cast<std::size_t>(i) * s.d + c] * kh[static_cast<std::size_t>(j) * s.d + c];
+        row[j] = dot * static_cast<float>(scale);
+      }
+    }
+    for (int i = 0; i < s.n; ++i) {
+      float* row = &p[static_cast<std::size_t>(i) * s.m];
+      const float rowMax = *std::max_element(row, row + s.m);
+      float* lse = &r.lse[static_cast<std::size_t>(h) * s.n + i];
+      if (rowMax == negInf) {
+        std::fill(row, row + s.m, 0.0f);
+        *lse = negInf;
+        continue;
+      }
+      float sum = 0;
+      for (int j = 0; j < s.m; ++j) sum += row[j] = row[j] == negInf ? 0.0f : std::exp(row[j] - rowMax);
+      for (int j = 0; j < s.m; ++j) row[j] /= sum;
+      *lse = rowMax + std::log(sum);
+    }
+    for (int i = 0; i < s.n; ++i) {
+      float* o = &r.out[(static_cast<std::size_t>(h) * s.n + i) * s.dv];
+      for (int j = 0; j < s.m; ++j) {
+        const float pij = p[static_cast<std::size_t>(i) * s.m + j];
+        const float* vr = vh + static_cast<std::size_t>(j) * s.dv;
+        for (int c = 0; c < s.dv; ++c) o[c] += pij * vr[c];
+      }
+    }
+  }
+  return r;
+}
+
 template AttentionResult<float> naiveAttention(const float*, const float*, const float*, const AttentionShape&, double,
                                                bool, const KeepFn&);
 template AttentionResult<double> naiveAttention(const double*, const double*, const double*, const AttentionShape&,

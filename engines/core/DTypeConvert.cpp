@@ -49,7 +49,7 @@ std::uint16_t floatToHalfBits(float value) {
   }
   const std::uint32_t exponent = (magnitude >> 23) - 127 + 15, mantissa = magnitude & 0x7fffff;
   std::uint32_t h = (exponent << 10) | (mantissa >> 13);
-  const std::uint32_t rest = mantissa & 0x1fff;  // the 13 bits dropped
+  const std::uint32_t rest = mantissa & 0x1fff;           // the 13 bits dropped
   if (rest > 0x1000 || (rest == 0x1000 && (h & 1))) ++h;  // a carry into the exponent is correct
   return sign | static_cast<std::uint16_t>(h);
 }
@@ -76,16 +76,26 @@ double elementAsDouble(const ArrayView& view, std::int64_t flat) {
     return v;
   };
   switch (view.dtype()) {
-    case DType::F16: return halfBitsToFloat(read(std::uint16_t{}));
-    case DType::BF16: return bfloat16BitsToFloat(read(std::uint16_t{}));
-    case DType::F32: return read(float{});
-    case DType::F64: return read(double{});
-    case DType::I8: return read(std::int8_t{});
-    case DType::I32: return read(std::int32_t{});
-    case DType::I64: return static_cast<double>(read(std::int64_t{}));
-    case DType::U8: return read(std::uint8_t{});
-    case DType::U16: return read(std::uint16_t{});
-    case DType::Bool: return read(std::uint8_t{}) ? 1.0 : 0.0;
+    case DType::F16:
+      return halfBitsToFloat(read(std::uint16_t{}));
+    case DType::BF16:
+      return bfloat16BitsToFloat(read(std::uint16_t{}));
+    case DType::F32:
+      return read(float{});
+    case DType::F64:
+      return read(double{});
+    case DType::I8:
+      return read(std::int8_t{});
+    case DType::I32:
+      return read(std::int32_t{});
+    case DType::I64:
+      return static_cast<double>(read(std::int64_t{}));
+    case DType::U8:
+      return read(std::uint8_t{});
+    case DType::U16:
+      return read(std::uint16_t{});
+    case DType::Bool:
+      return read(std::uint8_t{}) ? 1.0 : 0.0;
   }
   return NAN;
 }
@@ -96,7 +106,8 @@ std::vector<float> toFloat32(const ArrayView& view) {
     if (!out.empty()) std::memcpy(out.data(), view.data(), out.size() * sizeof(float));
     return out;
   }
-  for (std::int64_t i = 0; i < view.numel(); ++i) out[static_cast<std::size_t>(i)] = static_cast<float>(elementAsDouble(view, i));
+  for (std::int64_t i = 0; i < view.numel(); ++i)
+    out[static_cast<std::size_t>(i)] = static_cast<float>(elementAsDouble(view, i));
   return out;
 }
 

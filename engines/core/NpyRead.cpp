@@ -39,8 +39,9 @@ DType dtypeFromDescr(const std::string& descr, const std::string& file) {
   const char order = descr[0];
   const std::string code = descr.substr(1);
   if (order == '>' && code != "i1" && code != "u1" && code != "b1")
-    throw InputError(file, "big-endian data ('" + descr + "') is not supported; save it little-endian "
-                           "(numpy: a.astype(a.dtype.newbyteorder('<')))");
+    throw InputError(file, "big-endian data ('" + descr +
+                               "') is not supported; save it little-endian "
+                               "(numpy: a.astype(a.dtype.newbyteorder('<')))");
   if (order != '<' && order != '|' && order != '=' && order != '>')
     throw InputError(file, "unsupported dtype '" + descr + "'");
   if (code == "f2") return DType::F16;
@@ -93,7 +94,8 @@ Array readNpy(const std::filesystem::path& path) {
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12) throw InputError(file, "the .npy header is truncated");
     headerLength = 0;
-    for (int b = 0; b < 4; ++b) headerLength |= static_cast<std::size_t>(static_cast<unsigned char>(bytes[8 + b])) << (8 * b);
+    for (int b = 0; b < 4; ++b)
+      headerLength |= static_cast<std::size_t>(static_cast<unsigned char>(bytes[8 + b])) << (8 * b);
     headerStart = 12;
   } else {
     throw InputError(file, "unsupported .npy format version " + std::to_string(major));

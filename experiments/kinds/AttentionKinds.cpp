@@ -16,6 +16,9 @@
 #include "engines/attention/FlashAttention.h"
 #include "engines/attention/LinearAttention.h"
 #include "engines/attention/SparsePatterns.h"
+#include "engines/core/DTypeConvert.h"
+#include "engines/core/Error.h"
+#include "engines/core/NpyRead.h"
 #include "engines/core/Timer.h"
 #include "experiments/RunContext.h"
 
@@ -25,15 +28,107 @@ namespace {
 
 using namespace loupe::attention;
 
+// Q, K, V as the kernel will see them: f32 values, plus their 16-bit
+// patterns when the run asks for f16/bf16 inputs (the f32 values are then
+// exactly what those patterns hold).
+struct Inputs {
+  AttentionShape shape;
+  std::vector<float> q, k, v;
+  std::vector<float> original;  // Q, K, V before rounding to 16 bits (empty for f32 runs)
+  std::vector<std::uint16_t> qBits, kBits, vBits;
+  std::int64_t overflowed = 0;  // finite inputs that became ±inf in f16
+};
+
+// One .npy operand as heads × rows × width f32 (2-D files are one head).
+std::vector<float> loadOperand(const std::string& field, const std::string& file, Shape& shape) {
+  Array a;
+  try {
+    a = readNpy(file);
+  } catch (const InputError& e) {
+    throw InputError("params." + field, e.what());
+  }
+  if (a.ndim() == 2) a = Array::copyOf(ArrayView(a.view().data(), a.dtype(), {1, a.shape()[0], a.shape()[1]}));
+  if (a.ndim() != 3)
+    throw InputError("params." + field,
+                     file + ": expected (rows, width) or (heads, rows, width), got shape " + shapeToString(a.shape()));
+  if (a.dtype() != DType::F32 && a.dtype() != DType::F64 && a.dtype() != DType::F16)
+    throw InputError("params." + field,
+                     file + ": expected float16, float32 or float64 values, got " + std::string(dtypeName(a.dtype())));
+  shape = a.shape();
+  return toFloat32(a.view());
+}
+
+Inputs makeInputs(RunContext& ctx) {
+  Inputs in;
+  const std::string qFile = ctx.paramString("q_npy"), kFile = ctx.paramString("k_npy"),
+                    vFile = ctx.paramString("v_npy");
+  if (qFile.empty() && kFile.empty() && vFile.empty()) {
+    const int n = static_cast<int>(ctx.paramInt("n")), d = static_cast<int>(ctx.paramInt("d"));
+    in.shape = AttentionShape{static_cast<int>(ctx.paramInt("heads")), n, n, d, d};
+    std::mt19937 rng(static_cast<std::uint32_t>(ctx.seed()));
+    std::normal_distribution<float> g(0.0f, static_cast<float>(ctx.paramFloat("input_scale")));
+    in.q.resize(static_cast<std::size_t>(in.shape.heads) * n * d);
+    in.k.resize(in.q.size());
+    in.v.resize(in.q.size());
+    for (auto* x : {&in.q, &in.k, &in.v})
+      for (auto& e : *x) e = g(rng);
+  } else {
+    for (const auto& [field, file] : {std::pair{"q_npy", qFile}, {"k_npy", kFile}, {"v_npy", vFile}})
+      if (file.empty())
+        throw InputError(std::string("params.") + field, "Q, K and V files go together: this one is empty");
+    Shape qs, ks, vs;
+    in.q = loadOperand("q_npy", qFile, qs);
+    in.k = loadOperand("k_npy", kFile, ks);
+    in.v = loadOperand("v_npy", vFile, vs);
+    if (ks[0] != qs[0] || ks[2] != qs[2])
+      throw InputError("params.k_npy", kFile + ": shape " + shapeToString(ks) + " does not fit Q's " +
+                                           shapeToString(qs) + " (same heads and width needed)");
+    if (vs[0] != ks[0] || vs[1] != ks[1])
+      throw InputError("params.v_npy", vFile + ": shape " + shapeToString(vs) + " does not fit K's " +
+                                           shapeToString(ks) + " (same heads and rows needed)");
+    for (const auto& [field, extent] :
+         {std::pair{"q_npy", qs[1]}, {"k_npy", ks[1]}, {"q_npy", qs[2]}, {"v_npy", vs[2]}})
+      if (extent < 1 || extent > 65536)
+        throw InputError(std::string("params.") + field, "every extent must be between 1 and 65536");
+    in.shape = AttentionShape{static_cast<int>(qs[0]), static_cast<int>(qs[1]), static_cast<int>(ks[1]),
+                              static_cast<int>(qs[2]), static_cast<int>(vs[2])};
+  }
+  const std::string dtype = ctx.paramString("input_dtype");
+  if (dtype != "f32") {
+    const bool half = dtype == "f16";
+    in.original = in.q;
+    in.original.insert(in.original.end(), in.k.begin(), in.k.end());
+    in.original.insert(in.original.end(), in.v.begin(), in.v.end());
+    auto round = [&](std::vector<float>& x, std::vector<std::uint16_t>& bits) {
+      bits.resize(x.size());
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        bits[i] = half ? floatToHalfBits(x[i]) : floatToBfloat16Bits(x[i]);
+        const float held = half ? halfBitsToFloat(bits[i]) : bfloat16BitsToFloat(bits[i]);
+        in.overflowed += std::isfinite(x[i]) && !std::isfinite(held);
+        x[i] = held;
+      }
+    };
+    round(in.q, in.qBits);
+    round(in.k, in.kBits);
+    round(in.v, in.vBits);
+  }
+  return in;
+}
+
+double maxAbsDifference(const std::vector<double>& a, const std::vector<double>& b) {
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double e = std::fabs(a[i] - b[i]);
+    worst = std::isnan(e) ? INFINITY : std::max(worst, e);
+  }
+  return worst;
+}
+
 void runTiles(RunContext& ctx) {
-  const int n = static_cast<int>(ctx.paramInt("n"));
-  const int d = static_cast<int>(ctx.paramInt("d"));
-  const AttentionShape shape{static_cast<int>(ctx.paramInt("heads")), n, n, d, d};
-  std::mt19937 rng(static_cast<std::uint32_t>(ctx.seed()));
-  std::normal_distribution<float> g(0.0f, static_cast<float>(ctx.paramFloat("input_scale")));
-  std::vector<float> q(static_cast<std::size_t>(shape.heads) * n * d), k(q.size()), v(q.size());
-  for (auto* x : {&q, &k, &v})
-    for (auto& e : *x) e = g(rng);
+  Inputs in = makeInputs(ctx);
+  const AttentionShape shape = in.shape;
+  const int n = shape.n, d = shape.d;
+  const std::vector<float>&q = in.q, &k = in.k, &v = in.v;
 
   FlashOptions opt;
   opt.blockQ = static_cast<int>(ctx.paramInt("block_q"));
@@ -47,13 +142,16 @@ void runTiles(RunContext& ctx) {
                                        : KeepFn();
   std::vector<std::uint8_t> layout;
   if (keep) {
-    layout = blockLayout(keep, n, n, opt.blockQ, opt.blockK);
+    layout = blockLayout(keep, n, shape.m, opt.blockQ, opt.blockK);
     opt.blockMask = &layout;
     opt.keep = &keep;
   }
   TileTrace trace;
   const Stopwatch clock;
-  const auto flash = flashAttention(q.data(), k.data(), v.data(), shape, opt, &trace);
+  const DType inputType = dtypeFromName(ctx.paramString("input_dtype")).value_or(DType::F32);
+  const auto flash = inputType == DType::F32 ? flashAttention(q.data(), k.data(), v.data(), shape, opt, &trace)
+                                             : flashAttention(in.qBits.data(), in.kBits.data(), in.vBits.data(),
+                                                              inputType, shape, opt, &trace);
   const double flashMs = clock.milliseconds();
 
   // Errors against float64 (and the naive fp32 baseline).
@@ -61,10 +159,18 @@ void runTiles(RunContext& ctx) {
   const double scale = defaultScale(d);
   const auto ref = naiveAttention(q64.data(), k64.data(), v64.data(), shape, scale, opt.causal, keep);
   const auto naive32 = naiveAttention(q.data(), k.data(), v.data(), shape, scale, opt.causal, keep);
-  double flashErr = 0, naiveErr = 0;
-  for (std::size_t i = 0; i < ref.out.size(); ++i) {
-    flashErr = std::max(flashErr, std::fabs(flash.out[i] - ref.out[i]));
-    naiveErr = std::max(naiveErr, std::fabs(naive32.out[i] - ref.out[i]));
+  const double flashErr = maxAbsDifference(std::vector<double>(flash.out.begin(), flash.out.end()), ref.out);
+  const double naiveErr = maxAbsDifference(std::vector<double>(naive32.out.begin(), naive32.out.end()), ref.out);
+  // What rounding the inputs to 16 bits costs, before any arithmetic: float64
+  // attention of the original values against that of the rounded ones.
+  double roundingErr = 0;
+  if (!in.original.empty()) {
+    const std::size_t nq = q.size(), nk = k.size();
+    const std::vector<double> oq(in.original.begin(), in.original.begin() + nq),
+        ok(in.original.begin() + nq, in.original.begin() + nq + nk),
+        ov(in.original.begin() + nq + nk, in.original.end());
+    roundingErr =
+        maxAbsDifference(naiveAttention(oq.data(), ok.data(), ov.data(), shape, scale, opt.causal, keep).out, ref.out);
   }
 
   Array states(DType::F32, {trace.qBlocks, trace.kBlocks});
@@ -101,12 +207,14 @@ void runTiles(RunContext& ctx) {
     r.array("tile_states", states).array("tile_running_max", maxima);
     if (step + 1 == perHead) {
       r.metric("max_error_vs_fp64", flashErr).metric("naive_fp32_error", naiveErr).metric("forward_ms", flashMs);
+      if (!in.original.empty())
+        r.metric("input_rounding_error", roundingErr).metric("inputs_overflowed", static_cast<double>(in.overflowed));
       // The attention map the kernel never stores: head 0, the first 256 queries × keys.
-      const int window = std::min(n, 256);
+      const int rowsShown = std::min(n, 256), colsShown = std::min(shape.m, 256);
       r.array("attention_map",
-              Array::fromValues<float>(
-                  {window, window}, std::span<const float>(attentionProbabilities(
-                                        q.data(), k.data(), shape, scale, opt.causal, keep, 0, 0, window, 0, window))));
+              Array::fromValues<float>({rowsShown, colsShown}, std::span<const float>(attentionProbabilities(
+                                                                   q.data(), k.data(), shape, scale, opt.causal, keep,
+                                                                   0, 0, rowsShown, 0, colsShown))));
     }
     ctx.emitStep(std::move(r));
     ctx.progress(static_cast<double>(step + 1) / static_cast<double>(perHead), "tile " + std::to_string(step + 1));
@@ -166,7 +274,9 @@ void runScaling(RunContext& ctx) {
       const Stopwatch clock;
       std::vector<float> out;
       if (method == "naive") {
-        out = naiveAttention(q.data(), k.data(), v.data(), shape, defaultScale(d), causal).out;
+        // Skipped where its n × n matrix would not fit comfortably (> 4 GiB).
+        if (static_cast<double>(n) * n * 4 > 4.0 * (1u << 30)) continue;
+        out = standardAttention(q.data(), k.data(), v.data(), shape, defaultScale(d), causal).out;
       } else if (method == "tiled") {
         FlashOptions opt;
         opt.causal = causal;
@@ -203,7 +313,7 @@ void runScaling(RunContext& ctx) {
 void registerAttentionKinds(KindRegistry& registry) {
   EngineKind k;
   k.name = "attention.tiles";
-  k.version = "1.0";
+  k.version = "1.1";
   k.summary = "tiled FlashAttention forward on random Q/K/V, stepped tile by tile, with its error vs float64";
   k.schema = ParamSchema{
       ParamSpec::integer("n", 512, "sequence length").range(16, 16384),
@@ -216,14 +326,20 @@ void registerAttentionKinds(KindRegistry& registry) {
                         "sparse pattern (block layout skips tiles)"),
       ParamSpec::integer("pattern_width", 64, "window / stride / block of the pattern").range(1, 4096),
       ParamSpec::number("input_scale", 1.0, "standard deviation of Q, K, V (large values provoke big scores)")
-          .range(1e-3, 1e3),
+          .range(1e-3, 1e5),
+      ParamSpec::choice("input_dtype", {"f32", "f16", "bf16"}, "f32",
+                        "element type the kernel reads (f16/bf16: rounded to nearest even, f32 accumulation)"),
+      ParamSpec::text("q_npy", "",
+                      ".npy of real Q, (n, d) or (heads, n, d); replaces n, d, heads and the random inputs"),
+      ParamSpec::text("k_npy", "", ".npy of K, (m, d) or (heads, m, d)"),
+      ParamSpec::text("v_npy", "", ".npy of V, (m, dv) or (heads, m, dv)"),
   };
   k.run = runTiles;
   registry.add(std::move(k));
 
   EngineKind sweep;
   sweep.name = "attention.scaling";
-  sweep.version = "1.0";
+  sweep.version = "1.1";
   sweep.summary = "naive vs tiled vs linear attention over N: time, GFLOP/s, peak memory, error vs float64";
   sweep.schema = ParamSchema{
       ParamSpec::intList("lengths", {256, 512, 1024, 2048}, "sequence lengths N").range(16, 65536).length(1, 16),

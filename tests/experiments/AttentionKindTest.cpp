@@ -3,6 +3,8 @@
 // rule recorded on the last step.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "experiments/Recipe.h"
 #include "experiments/Runner.h"
 #include "experiments/StoreRecorder.h"
@@ -62,6 +64,118 @@ TEST(AttentionKind, ScalingSweepRecordsEveryPoint) {
   }
   for (const auto& p : store.metricSeries(run, "tiled_max_error")) EXPECT_LE(p.value, 1e-5);
   for (const auto& p : store.metricSeries(run, "naive_max_error")) EXPECT_LE(p.value, 1e-5);
+}
+
+// The sweep's memory column: the standard path holds the 2048 × 2048 score
+// matrix (16 MiB), the tiled kernel only blocks and packed keys.
+TEST(AttentionKind, ScalingSweepShowsTheScoreMatrixInPeakMemory) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  testing::TempDir dir;
+  Store store(dir / "m.sqlite");
+  const Recipe recipe = parseRecipeText(
+      R"({"kind": "attention.scaling", "params": {"lengths": [2048], "d": 16, "error_up_to": 0}})", "test", kinds);
+  const auto run = store.createRun(recipe, "1", "cpu");
+  StoreRecorder recorder(store, run);
+  Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
+  ASSERT_EQ(runner.runHere(), RunStatus::Finished) << runner.error();
+  const double matrixMb = 2048.0 * 2048 * 4 / 1048576;
+  EXPECT_GE(store.metricSeries(run, "naive_peak_mb").at(0).value, 0.9 * matrixMb);
+  EXPECT_LT(store.metricSeries(run, "tiled_peak_mb").at(0).value, 0.25 * matrixMb);
+}
+
+}  // namespace
+}  // namespace loupe
+
+namespace loupe {
+namespace {
+
+struct TilesRun {
+  RunStatus status;
+  std::string error;
+  std::int64_t run;
+};
+
+TilesRun runTiles(Store& store, const KindRegistry& kinds, const std::string& params) {
+  const Recipe recipe =
+      parseRecipeText(R"({"kind": "attention.tiles", "seed": 5, "params": )" + params + "}", "test", kinds);
+  const auto run = store.createRun(recipe, "1", "cpu");
+  StoreRecorder recorder(store, run);
+  Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
+  const RunStatus status = runner.runHere();
+  return {status, runner.error(), run};
+}
+
+TEST(AttentionKind, HalfInputsRecordTheirRoundingApartFromTheKernelError) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  testing::TempDir dir;
+  Store store(dir / "h.sqlite");
+  for (const char* type : {"f16", "bf16"}) {
+    const auto r = runTiles(store, kinds, std::string(R"({"n": 128, "d": 32, "input_dtype": ")") + type + "\"}");
+    ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
+    EXPECT_LE(store.metricSeries(r.run, "max_error_vs_fp64").back().value, 1e-5) << type;
+    // Rounding the inputs costs far more than the f32 arithmetic: f16 keeps
+    // 11 significant bits, bf16 8.
+    const double rounding = store.metricSeries(r.run, "input_rounding_error").back().value;
+    EXPECT_GT(rounding, std::string(type) == "f16" ? 1e-5 : 1e-4) << type;
+    EXPECT_LT(rounding, std::string(type) == "f16" ? 1e-2 : 1e-1) << type;
+    EXPECT_EQ(store.metricSeries(r.run, "inputs_overflowed").back().value, 0) << type;
+  }
+  // Inputs of standard deviation 1e5 overflow f16 (max 65504) but not bf16.
+  auto big = runTiles(store, kinds, R"({"n": 64, "d": 16, "input_dtype": "f16", "input_scale": 100000})");
+  ASSERT_EQ(big.status, RunStatus::Finished) << big.error;
+  EXPECT_GT(store.metricSeries(big.run, "inputs_overflowed").back().value, 0);
+  big = runTiles(store, kinds, R"({"n": 64, "d": 16, "input_dtype": "bf16", "input_scale": 100000})");
+  ASSERT_EQ(big.status, RunStatus::Finished) << big.error;
+  EXPECT_EQ(store.metricSeries(big.run, "inputs_overflowed").back().value, 0);
+}
+
+TEST(AttentionKind, RealQkvFromNpyAgainstNumpySoftmax) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  testing::TempDir dir;
+  // Two heads, 100 queries, 130 keys, d = 16, dv = 24; numpy computes head
+  // 0's probabilities for the map the run records.
+  const auto py = testing::runPython(
+      "import numpy as np, sys, os\n"
+      "d = sys.argv[1]; rng = np.random.default_rng(11)\n"
+      "q = rng.normal(size=(2, 100, 16)).astype(np.float32)\n"
+      "k = rng.normal(size=(2, 130, 16)).astype(np.float32)\n"
+      "v = rng.normal(size=(2, 130, 24)).astype(np.float64)\n"
+      "np.save(os.path.join(d, 'q.npy'), q); np.save(os.path.join(d, 'k.npy'), k); np.save(os.path.join(d, 'v.npy'), "
+      "v)\n"
+      "np.save(os.path.join(d, 'k_bad.npy'), k[:, :, :8])\n"
+      "s = q[0].astype(np.float64) @ k[0].astype(np.float64).T / 4.0\n"
+      "p = np.exp(s - s.max(axis=1, keepdims=True)); p /= p.sum(axis=1, keepdims=True)\n"
+      "p.tofile(os.path.join(d, 'p.bin'))\n",
+      {dir.path().string()});
+  ASSERT_EQ(py.exitCode, 0) << py.err;
+  Store store(dir / "n.sqlite");
+  const std::string files = "\"q_npy\": \"" + (dir / "q.npy").string() + "\", \"v_npy\": \"" +
+                            (dir / "v.npy").string() + "\", \"block_q\": 32, \"block_k\": 64, \"causal\": false";
+  const auto r = runTiles(store, kinds, "{" + files + ", \"k_npy\": \"" + (dir / "k.npy").string() + "\"}");
+  ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
+  const int qBlocks = 4, kBlocks = 3;  // ⌈100/32⌉, ⌈130/64⌉
+  ASSERT_EQ(store.getRun(r.run).stepCount, qBlocks * kBlocks);
+  EXPECT_LE(store.metricSeries(r.run, "max_error_vs_fp64").back().value, 1e-5);
+  const Array map = store.readArray(r.run, qBlocks * kBlocks - 1, "attention_map");
+  ASSERT_EQ(map.shape(), (Shape{100, 130}));
+  const std::string bytes = testing::readFile(dir / "p.bin");
+  std::vector<double> p(bytes.size() / 8);
+  std::memcpy(p.data(), bytes.data(), bytes.size());
+  ASSERT_EQ(p.size(), 100u * 130u);
+  for (std::size_t i = 0; i < p.size(); ++i) ASSERT_NEAR(map.data<float>()[i], p[i], 1e-6) << i;
+
+  // K that does not fit Q: the error names the field, the file and both shapes.
+  const auto bad = runTiles(store, kinds, "{" + files + ", \"k_npy\": \"" + (dir / "k_bad.npy").string() + "\"}");
+  EXPECT_EQ(bad.status, RunStatus::Failed);
+  EXPECT_EQ(bad.error, "params.k_npy: " + (dir / "k_bad.npy").string() +
+                           ": shape [2, 130, 8] does not fit Q's [2, 100, 16] (same heads and width needed)");
+  const auto missing = runTiles(store, kinds, "{" + files + ", \"k_npy\": \"" + (dir / "nope.npy").string() + "\"}");
+  EXPECT_EQ(missing.error, "params.k_npy: " + (dir / "nope.npy").string() + ": cannot be opened");
+  const auto lonely = runTiles(store, kinds, "{\"q_npy\": \"" + (dir / "q.npy").string() + "\"}");
+  EXPECT_EQ(lonely.error, "params.k_npy: Q, K and V files go together: this one is empty");
 }
 
 }  // namespace

@@ -77,8 +77,8 @@ std::vector<float> roundingProbes() {
     std::memcpy(&mid, &midBits, 4);
     x.insert(x.end(), {mid, std::nextafter(mid, -INFINITY), std::nextafter(mid, INFINITY)});
   }
-  x.insert(x.end(), {65504.0f, 65519.99f, 65520.0f, 1e9f, 5.96e-8f, 2.98e-8f, 2.99e-8f, 1e-30f, 0.0f, -0.0f,
-                     INFINITY, -INFINITY, NAN, -NAN, 3.4028235e38f});
+  x.insert(x.end(), {65504.0f, 65519.99f, 65520.0f, 1e9f, 5.96e-8f, 2.98e-8f, 2.99e-8f, 1e-30f, 0.0f, -0.0f, INFINITY,
+                     -INFINITY, NAN, -NAN, 3.4028235e38f});
   std::uint32_t state = 12345;
   for (int i = 0; i < 20000; ++i) {
     state = state * 1664525u + 1013904223u;

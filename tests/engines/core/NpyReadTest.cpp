@@ -87,8 +87,8 @@ TEST(NpyRead, BadFilesGetErrorsNamingFileAndProblem) {
 
   EXPECT_EQ(errorOf(dir / "missing.npy"), (dir / "missing.npy").string() + ": cannot be opened");
   EXPECT_EQ(errorOf(dir / "text.npy"), (dir / "text.npy").string() + ": is not a .npy file (no \\x93NUMPY magic)");
-  EXPECT_EQ(errorOf(dir / "short.npy"), (dir / "short.npy").string() +
-                                            ": is truncated: shape [100] of f32 needs 400 data bytes, the file has 390");
+  EXPECT_EQ(errorOf(dir / "short.npy"),
+            (dir / "short.npy").string() + ": is truncated: shape [100] of f32 needs 400 data bytes, the file has 390");
   EXPECT_NE(errorOf(dir / "big.npy").find("big.npy: big-endian data ('>f4') is not supported"), std::string::npos)
       << errorOf(dir / "big.npy");
   EXPECT_NE(errorOf(dir / "object.npy").find("object.npy: unsupported dtype '|O'"), std::string::npos)
