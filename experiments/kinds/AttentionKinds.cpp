@@ -115,6 +115,34 @@ Inputs makeInputs(RunContext& ctx) {
   return in;
 }
 
+// "110/011/001": one row of 0/1 per query block, '/' between rows.
+std::vector<std::uint8_t> parseBlockLayout(const std::string& text, int qBlocks, int kBlocks, int n, int m,
+                                           const FlashOptions& opt) {
+  const std::string expected = "expected " + std::to_string(qBlocks) + " rows of " + std::to_string(kBlocks) +
+                               " tiles (0 or 1) separated by '/' for n=" + std::to_string(n) +
+                               ", m=" + std::to_string(m) + ", block_q=" + std::to_string(opt.blockQ) +
+                               ", block_k=" + std::to_string(opt.blockK);
+  std::vector<std::uint8_t> layout;
+  int rows = 0, col = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == '/') {
+      if (col != kBlocks)
+        throw InputError("params.block_layout",
+                         expected + "; row " + std::to_string(rows + 1) + " has " + std::to_string(col) + " tiles");
+      ++rows;
+      col = 0;
+      continue;
+    }
+    if (text[i] != '0' && text[i] != '1')
+      throw InputError("params.block_layout",
+                       expected + "; found '" + std::string(1, text[i]) + "' at character " + std::to_string(i + 1));
+    layout.push_back(text[i] == '1');
+    ++col;
+  }
+  if (rows != qBlocks) throw InputError("params.block_layout", expected + "; got " + std::to_string(rows) + " rows");
+  return layout;
+}
+
 double maxAbsDifference(const std::vector<double>& a, const std::vector<double>& b) {
   double worst = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -136,12 +164,21 @@ void runTiles(RunContext& ctx) {
   opt.causal = ctx.paramBool("causal");
   const std::string pattern = ctx.paramString("pattern");
   const int width = static_cast<int>(ctx.paramInt("pattern_width"));
-  KeepFn keep = pattern == "local"     ? localPattern(width)
-                : pattern == "strided" ? stridedPattern(width)
-                : pattern == "fixed"   ? fixedPattern(width, std::max(1, width / 8))
-                                       : KeepFn();
+  const int qBlocks = (n + opt.blockQ - 1) / opt.blockQ, kBlocks = (shape.m + opt.blockK - 1) / opt.blockK;
+  KeepFn keep =
+      pattern == "local"     ? localPattern(width)
+      : pattern == "strided" ? stridedPattern(width)
+      : pattern == "fixed"   ? fixedPattern(width, std::max(1, width / 8))
+      : pattern == "blocks"
+          ? blockSparsePattern(parseBlockLayout(ctx.paramString("block_layout"), qBlocks, kBlocks, n, shape.m, opt),
+                               opt.blockQ, opt.blockK, kBlocks)
+          : KeepFn();
   std::vector<std::uint8_t> layout;
-  if (keep) {
+  if (pattern == "blocks") {
+    // Whole tiles: the block mask alone drives the kernel, no element test inside.
+    layout = parseBlockLayout(ctx.paramString("block_layout"), qBlocks, kBlocks, n, shape.m, opt);
+    opt.blockMask = &layout;
+  } else if (keep) {
     layout = blockLayout(keep, n, shape.m, opt.blockQ, opt.blockK);
     opt.blockMask = &layout;
     opt.keep = &keep;
@@ -322,9 +359,11 @@ void registerAttentionKinds(KindRegistry& registry) {
       ParamSpec::integer("block_q", 64, "query rows per tile").range(16, 256).pow2(),
       ParamSpec::integer("block_k", 64, "key rows per tile").range(16, 256).pow2(),
       ParamSpec::boolean("causal", true, "causal mask (tiles above the diagonal are skipped)"),
-      ParamSpec::choice("pattern", {"none", "local", "strided", "fixed"}, "none",
-                        "sparse pattern (block layout skips tiles)"),
+      ParamSpec::choice("pattern", {"none", "local", "strided", "fixed", "blocks"}, "none",
+                        "sparse pattern (block layout skips tiles); blocks: the tiles of block_layout"),
       ParamSpec::integer("pattern_width", 64, "window / stride / block of the pattern").range(1, 4096),
+      ParamSpec::text("block_layout", "",
+                      "pattern blocks: one row of 0/1 per query block, '/' between rows (1 = tile kept)"),
       ParamSpec::number("input_scale", 1.0, "standard deviation of Q, K, V (large values provoke big scores)")
           .range(1e-3, 1e5),
       ParamSpec::choice("input_dtype", {"f32", "f16", "bf16"}, "f32",

@@ -180,3 +180,38 @@ TEST(AttentionKind, RealQkvFromNpyAgainstNumpySoftmax) {
 
 }  // namespace
 }  // namespace loupe
+
+namespace loupe {
+namespace {
+
+// A hand-made block layout drives the kernel: the skipped tiles are exactly
+// its zeros (and the causal ones), the output still matches float64
+// attention under the same mask, and a malformed layout names the field.
+TEST(AttentionKind, EditedBlockLayoutSkipsItsTiles) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  testing::TempDir dir;
+  Store store(dir / "b.sqlite");
+  const std::string layout = "1000/1100/0110/1011";  // n = 256, 64 × 64 tiles
+  const auto r = runTiles(
+      store, kinds, R"({"n": 256, "d": 16, "causal": false, "pattern": "blocks", "block_layout": ")" + layout + "\"}");
+  ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
+  EXPECT_EQ(store.metricSeries(r.run, "tiles_skipped").back().value, 8);
+  EXPECT_LE(store.metricSeries(r.run, "max_error_vs_fp64").back().value, 1e-5);
+  const Array states = store.readArray(r.run, 15, "tile_states");
+  const std::string cells = "1000110001101011";
+  for (int i = 0; i < 15; ++i)  // the last cell is "current" (4)
+    EXPECT_EQ(states.data<float>()[i], cells[static_cast<std::size_t>(i)] == '1' ? 1.0f : 3.0f) << i;
+
+  auto bad = runTiles(store, kinds, R"({"n": 256, "d": 16, "pattern": "blocks", "block_layout": "1000/1100/0110"})");
+  EXPECT_EQ(bad.error,
+            "params.block_layout: expected 4 rows of 4 tiles (0 or 1) separated by '/' for n=256, m=256, block_q=64, "
+            "block_k=64; got 3 rows");
+  bad = runTiles(store, kinds, R"({"n": 256, "d": 16, "pattern": "blocks", "block_layout": "1000/1100/01x0/1111"})");
+  EXPECT_NE(bad.error.find("found 'x' at character 13"), std::string::npos) << bad.error;
+  bad = runTiles(store, kinds, R"({"n": 256, "d": 16, "pattern": "blocks", "block_layout": "1000/110/0110/1111"})");
+  EXPECT_NE(bad.error.find("row 2 has 3 tiles"), std::string::npos) << bad.error;
+}
+
+}  // namespace
+}  // namespace loupe
