@@ -94,6 +94,12 @@ int ChartView::seriesCount() const {
   return static_cast<int>(chart()->series().size());
 }
 
+QStringList ChartView::seriesNames() const {
+  QStringList names;
+  for (const QAbstractSeries* series : chart()->series()) names << series->name();
+  return names;
+}
+
 void ChartView::rebuild() {
   auto* chart = new QChart();
   chart->setTitle(m_title);

@@ -11,6 +11,7 @@
 #include <QColor>
 #include <QPointF>
 #include <QString>
+#include <QStringList>
 #include <map>
 #include <optional>
 #include <vector>
@@ -37,6 +38,7 @@ class ChartView : public QChartView {
   void setMarker(std::optional<double> x);  // the replay cursor
 
   int seriesCount() const;
+  QStringList seriesNames() const;  // in the order added
 
   // Adds named series; names "A x" and "B x" (two runs compared) share a
   // colour per x, B dashed. Topic-free: the names are just labels.

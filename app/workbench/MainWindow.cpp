@@ -98,6 +98,20 @@ MainWindow::MainWindow(const KindRegistry& kinds, const PanelRegistry& panels, Q
   connect(m_controller, &RunController::finished, this,
           [this](std::int64_t run, RunStatus status, const QString& error) {
             if (m_activePanel) m_activePanel->liveEnded(status);
+            // The live view keeps at most a few records in flight and drops
+            // the rest, so the last one shown may not be the last recorded:
+            // switch the panel to the stored run, at its last step.
+            if (m_activePanel && m_store && m_activePanel->currentRun() == run) {
+              try {
+                const RunInfo info = m_store->getRun(run);
+                if (info.stepCount > 0) {
+                  m_activePanel->openRun(*m_store, run);
+                  m_activePanel->showPosition(static_cast<int>(info.stepCount) - 1);
+                }
+              } catch (const std::exception& e) {
+                log(QString("run %1: could not reopen it from the database: %2").arg(run).arg(e.what()));
+              }
+            }
             m_progress->hide();
             m_stop->hide();
             log(QString("run %1 %2%3").arg(run).arg(runStatusName(status)).arg(error.isEmpty() ? "" : ": " + error));

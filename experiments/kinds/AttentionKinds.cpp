@@ -7,6 +7,8 @@
 // attention and the naive fp32 error FlashAttention's rule compares with.
 #include "experiments/kinds/AttentionKinds.h"
 
+#include <malloc.h>
+
 #include <cmath>
 #include <fstream>
 #include <optional>
@@ -261,8 +263,14 @@ void runTiles(RunContext& ctx) {
 
 // Peak resident memory since the last reset, in MB (Linux: VmHWM, reset by
 // writing 5 to /proc/self/clear_refs).
+// Before a reset, free heap memory is handed back to the kernel
+// (malloc_trim), so that what a method allocates next shows up as new
+// resident pages rather than being served from memory already resident.
 double peakMegabytesSinceReset(bool reset) {
-  if (reset) std::ofstream("/proc/self/clear_refs") << "5";
+  if (reset) {
+    malloc_trim(0);
+    std::ofstream("/proc/self/clear_refs") << "5";
+  }
   std::ifstream in("/proc/self/status");
   std::string line;
   while (std::getline(in, line)) {
@@ -306,8 +314,8 @@ void runScaling(RunContext& ctx) {
     for (std::size_t mi = 0; mi < methods.size(); ++mi) {
       ctx.throwIfCancelled();
       const std::string& method = methods[mi];
-      const double before = currentMegabytes();
       peakMegabytesSinceReset(true);
+      const double before = currentMegabytes();
       const Stopwatch clock;
       std::vector<float> out;
       if (method == "naive") {

@@ -7,6 +7,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <cmath>
@@ -26,6 +27,28 @@ const std::vector<std::string> kCharted = {"running_max_hi", "rescale", "tiles_s
 
 // Probabilities span decades (one key of 256 vs a few ones): shown as log10 p
 // over [−4, 0], zeros (masked) at the bottom of the scale.
+// A sweep's points against N, one series per method and quantity: time
+// (ms), peak memory above the inputs (MB) and max error against float64.
+// Points with a zero or missing value are left out (log axes).
+std::map<QString, std::vector<QPointF>> scalingSeries(Store& store, std::int64_t run) {
+  std::map<QString, std::vector<QPointF>> series;
+  std::map<std::int64_t, double> nAtStep;
+  for (const auto& p : store.metricSeries(run, "n")) nAtStep[p.step] = p.value;
+  const std::pair<const char*, const char*> quantities[] = {
+      {"_time_ms", "%1 time (ms)"}, {"_peak_mb", "%1 peak memory (MB)"}, {"_max_error", "%1 max error"}};
+  for (const char* method : {"naive", "tiled", "linear"}) {
+    for (const auto& [suffix, label] : quantities) {
+      std::vector<QPointF> points;
+      for (const auto& p : store.metricSeries(run, std::string(method) + suffix)) {
+        const auto n = nAtStep.find(p.step);
+        if (n != nAtStep.end() && p.value > 0) points.emplace_back(n->second, p.value);
+      }
+      if (!points.empty()) series[QString(label).arg(method)] = std::move(points);
+    }
+  }
+  return series;
+}
+
 void showMap(ImageView* view, const Array& map) {
   std::vector<float> logP(static_cast<std::size_t>(map.numel()));
   for (std::size_t i = 0; i < logP.size(); ++i) {
@@ -55,7 +78,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : Panel(parent) {
   m_causal = new QCheckBox("causal", this);
   m_causal->setChecked(true);
   m_pattern = new QComboBox(this);
-  m_pattern->addItems({"none", "local", "strided", "fixed"});
+  m_pattern->addItems({"none", "local", "strided", "fixed", "blocks"});
   m_width = spin(this, "width ", 1, 4096, 64);
   auto* run = new QPushButton("Run", this);
   run->setObjectName("attentionRun");
@@ -79,8 +102,43 @@ AttentionPanel::AttentionPanel(QWidget* parent) : Panel(parent) {
     placeholder->setWordWrap(true);
     top->addWidget(placeholder);
   }
-  m_map = new ImageView(top);
-  top->addWidget(m_map);
+  m_tabs = new QTabWidget(top);
+  m_map = new ImageView(m_tabs);
+  m_tabs->addTab(m_map, "Attention map");
+  auto* editorPage = new QWidget(m_tabs);
+  auto* editorLayout = new QVBoxLayout(editorPage);
+  editorLayout->setContentsMargins(0, 0, 0, 0);
+  auto* editorButtons = new QHBoxLayout();
+  auto* editorHelp =
+      new QLabel("Click tiles to keep / skip them; Run uses this layout as pattern “blocks”.", editorPage);
+  editorHelp->setWordWrap(true);
+  editorButtons->addWidget(editorHelp, 1);
+  for (const char* name : {"Fill", "Clear", "Band"}) {
+    auto* b = new QPushButton(name, editorPage);
+    b->setObjectName(QString("editor%1").arg(name));
+    editorButtons->addWidget(b);
+    connect(b, &QPushButton::clicked, this, [this, name = std::string(name)] {
+      for (int r = 0; r < m_blockRows; ++r)
+        for (int c = 0; c < m_blockCols; ++c)
+          m_blocks[static_cast<std::size_t>(r) * m_blockCols + c] = name == "Fill"    ? 1
+                                                                    : name == "Clear" ? 0
+                                                                                      : (std::abs(r - c) <= 1 ? 1 : 0);
+      m_pattern->setCurrentText("blocks");
+      refreshEditor();
+    });
+  }
+  editorLayout->addLayout(editorButtons);
+  if (probeOpenGl().usable) {
+    m_editor = new TileGridView(editorPage);
+    m_editor->setValueRange(0, 1);
+    editorLayout->addWidget(m_editor, 1);
+    connect(m_editor, &TileGridView::cellSelected, this, [this](int row, int col, double) { toggleBlock(row, col); });
+  } else {
+    editorLayout->addWidget(new QLabel("The pattern editor needs OpenGL 3.2: " + probeOpenGl().description, editorPage),
+                            1);
+  }
+  m_tabs->addTab(editorPage, "Pattern editor");
+  top->addWidget(m_tabs);
   auto* bottom = new QWidget(vertical);
   auto* bottomLayout = new QVBoxLayout(bottom);
   bottomLayout->setContentsMargins(0, 0, 0, 0);
@@ -96,6 +154,9 @@ AttentionPanel::AttentionPanel(QWidget* parent) : Panel(parent) {
   vertical->setSizes({560, 280});
   layout->addWidget(vertical, 1);
 
+  for (QSpinBox* box : {m_n, m_blockQ, m_blockK})
+    connect(box, &QSpinBox::valueChanged, this, [this] { resizeEditor(); });
+  resizeEditor();
   connect(m_scrubber, &TimelineScrubber::positionChanged, this, &AttentionPanel::showPosition);
   connect(run, &QPushButton::clicked, this, [this] { emit runRequested(recipeJson()); });
   auto* liveTimer = new QTimer(this);
@@ -108,14 +169,60 @@ AttentionPanel::AttentionPanel(QWidget* parent) : Panel(parent) {
   liveTimer->start(100);
 }
 
+// Tiles per side: ⌈n / block⌉, the grid the kernel will walk.
+void AttentionPanel::resizeEditor() {
+  const int rows = (m_n->value() + m_blockQ->value() - 1) / m_blockQ->value();
+  const int cols = (m_n->value() + m_blockK->value() - 1) / m_blockK->value();
+  std::vector<std::uint8_t> blocks(static_cast<std::size_t>(rows) * cols, 1);  // new tiles start kept
+  for (int r = 0; r < std::min(rows, m_blockRows); ++r)
+    for (int c = 0; c < std::min(cols, m_blockCols); ++c)
+      blocks[static_cast<std::size_t>(r) * cols + c] = m_blocks[static_cast<std::size_t>(r) * m_blockCols + c];
+  m_blocks = std::move(blocks);
+  m_blockRows = rows;
+  m_blockCols = cols;
+  refreshEditor();
+}
+
+void AttentionPanel::refreshEditor() {
+  if (!m_editor) return;
+  std::vector<float> values(m_blocks.begin(), m_blocks.end());
+  std::vector<std::uint8_t> marks(m_blocks.size());
+  for (std::size_t i = 0; i < marks.size(); ++i) marks[i] = m_blocks[i] ? TileGridView::None : TileGridView::Cross;
+  m_editor->setGrid(m_blockRows, m_blockCols, std::move(values),
+                    QString("%1 × %2 tiles of %3 × %4: 1 = run, cross = skipped")
+                        .arg(m_blockRows)
+                        .arg(m_blockCols)
+                        .arg(m_blockQ->value())
+                        .arg(m_blockK->value()));
+  m_editor->setMarks(std::move(marks), "skipped");
+}
+
+void AttentionPanel::toggleBlock(int row, int col) {
+  if (row < 0 || row >= m_blockRows || col < 0 || col >= m_blockCols) return;
+  auto& b = m_blocks[static_cast<std::size_t>(row) * m_blockCols + col];
+  b = b ? 0 : 1;
+  m_pattern->setCurrentText("blocks");
+  refreshEditor();
+}
+
+std::string AttentionPanel::blockLayoutText() const {
+  std::string text;
+  for (int r = 0; r < m_blockRows; ++r) {
+    if (r) text += '/';
+    for (int c = 0; c < m_blockCols; ++c) text += m_blocks[static_cast<std::size_t>(r) * m_blockCols + c] ? '1' : '0';
+  }
+  return text;
+}
+
 QString AttentionPanel::recipeJson() const {
-  const nlohmann::json params = {{"n", m_n->value()},
-                                 {"d", m_d->value()},
-                                 {"block_q", m_blockQ->value()},
-                                 {"block_k", m_blockK->value()},
-                                 {"causal", m_causal->isChecked()},
-                                 {"pattern", m_pattern->currentText().toStdString()},
-                                 {"pattern_width", m_width->value()}};
+  nlohmann::json params = {{"n", m_n->value()},
+                           {"d", m_d->value()},
+                           {"block_q", m_blockQ->value()},
+                           {"block_k", m_blockK->value()},
+                           {"causal", m_causal->isChecked()},
+                           {"pattern", m_pattern->currentText().toStdString()},
+                           {"pattern_width", m_width->value()}};
+  if (m_pattern->currentText() == "blocks") params["block_layout"] = blockLayoutText();
   return QString::fromStdString(nlohmann::json{
       {"kind", "attention.tiles"},
       {"name", "tiles N=" + std::to_string(m_n->value())},
@@ -134,16 +241,7 @@ void AttentionPanel::openRun(Store& store, std::int64_t run) {
                           .arg(run)
                           .arg(QString::fromStdString(info.name).toHtmlEscaped())
                           .arg(info.stepCount));
-    m_series.clear();
-    const auto ns = store.metricSeries(run, "n");
-    for (const char* method : {"naive", "tiled", "linear"}) {
-      const auto times = store.metricSeries(run, std::string(method) + "_time_ms");
-      auto& points = m_series[QString("%1 time (ms)").arg(method)];
-      for (const auto& t : times) {
-        for (const auto& n : ns)
-          if (n.step == t.step) points.emplace_back(n.value, t.value);
-      }
-    }
+    m_series = scalingSeries(store, run);
     m_steps.clear();
     m_scrubber->setSteps({});
     m_map->clear("a scaling sweep has no attention map");
@@ -179,7 +277,8 @@ void AttentionPanel::openRun(Store& store, std::int64_t run) {
 void AttentionPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) {
   openRun(store, runA);
   m_runB = runB;
-  m_series = pairSeries(std::move(m_series), loadMetricSeries(store, runB, kCharted));
+  m_series =
+      pairSeries(std::move(m_series), m_scaling ? scalingSeries(store, runB) : loadMetricSeries(store, runB, kCharted));
   m_header->setText(m_header->text() + QString(" · compared with run %1 (B, dashed)").arg(runB));
   rebuildChart();
 }
@@ -249,7 +348,8 @@ void AttentionPanel::rebuildChart() {
   m_chart->clear();
   if (m_scaling) {
     m_chart->setLogAxes(true, true);
-    m_chart->setTitles("Time against sequence length (log-log)", "N", "ms");
+    m_chart->setTitles("Time, peak memory and error against sequence length (log-log)", "N",
+                       "ms · MB above the inputs · max |error|");
     m_chart->addSeriesPairs(m_series);
     return;
   }

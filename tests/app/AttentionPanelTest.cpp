@@ -3,6 +3,10 @@
 // skipped ones; the attention map is causal (nothing right of the diagonal).
 #include <gtest/gtest.h>
 
+#include <QCheckBox>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTabWidget>
 #include <QTest>
 #include <set>
 
@@ -11,6 +15,7 @@
 #include "experiments/Runner.h"
 #include "experiments/StoreRecorder.h"
 #include "panels/attention/AttentionPanel.h"
+#include "tests/app/GuiWait.h"
 #include "tests/support/TestHelpers.h"
 #include "viewers/ChartView.h"
 #include "viewers/GlProbe.h"
@@ -102,13 +107,94 @@ TEST(AttentionPanel, ScalingSweepPlotsTimeAgainstN) {
   for (const auto& f : panel->figures()) {
     if (f.name != "per-tile") continue;
     found = true;
-    EXPECT_EQ(static_cast<ChartView*>(f.view)->seriesCount(), 3);  // naive, tiled, linear
+    const QStringList names = static_cast<ChartView*>(f.view)->seriesNames();
+    for (const char* method : {"naive", "tiled", "linear"})
+      EXPECT_TRUE(names.contains(QString("%1 time (ms)").arg(method))) << names.join(", ").toStdString();
+    // The materialised 1024² matrix (4 MiB) shows; errors of the two exact methods.
+    EXPECT_TRUE(names.contains("naive peak memory (MB)")) << names.join(", ").toStdString();
+    EXPECT_TRUE(names.contains("naive max error")) << names.join(", ").toStdString();
+    EXPECT_TRUE(names.contains("tiled max error")) << names.join(", ").toStdString();
+    EXPECT_FALSE(names.contains("linear max error"));  // a different function: no error against softmax
   }
   EXPECT_TRUE(found);
   const QByteArray out = qgetenv("LOUPE_SCREENSHOT_DIR");
   if (!out.isEmpty()) {
     QTest::qWait(150);
     window.grab().save(QString::fromUtf8(out) + "/attention-scaling.png");
+  }
+}
+
+// The pattern editor as a person uses it: pick sizes, open the editor tab,
+// click tiles off, press Run; the run skips exactly those tiles.
+TEST(AttentionPanel, PatternEditorTilesDriveARun) {
+  if (!probeOpenGl().usable) GTEST_SKIP() << "no OpenGL: " << probeOpenGl().description.toStdString();
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  PanelRegistry panels;
+  registerBuiltinPanels(panels);
+  testing::TempDir dir;
+  const auto db = dir / "edit.sqlite";
+  {
+    Store store(db);
+    const Recipe recipe =
+        parseRecipeText(R"({"kind": "attention.tiles", "params": {"n": 64, "d": 16}})", "test", kinds);
+    const auto id = store.createRun(recipe, "1", "cpu");
+    StoreRecorder recorder(store, id);
+    Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
+    ASSERT_EQ(runner.runHere(), RunStatus::Finished) << runner.error();
+  }
+  MainWindow window(kinds, panels);
+  window.setQuiet(true);
+  ASSERT_TRUE(window.openDatabase(QString::fromStdString(db.string())));
+  window.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+  ASSERT_TRUE(window.openRun(1));
+  auto* panel = dynamic_cast<AttentionPanel*>(window.activePanel());
+  ASSERT_NE(panel, nullptr);
+  auto spin = [&](const QString& prefix) {
+    for (auto* box : panel->findChildren<QSpinBox*>())
+      if (box->prefix() == prefix) return box;
+    return static_cast<QSpinBox*>(nullptr);
+  };
+  spin("N ")->setValue(512);
+  spin("d ")->setValue(32);
+  spin("Br ")->setValue(128);
+  spin("Bc ")->setValue(64);
+  panel->findChildren<QCheckBox*>().front()->setChecked(false);  // causal off: only the edited tiles skip
+  panel->viewTabs()->setCurrentIndex(1);
+  TileGridView* editor = panel->patternEditor();
+  LOUPE_WAIT_TRUE(editor->isVisible(), 5000);
+  EXPECT_EQ(editor->rows(), 4);
+  EXPECT_EQ(editor->cols(), 8);
+  QTest::mouseClick(panel->findChild<QPushButton*>("editorBand"), Qt::LeftButton);
+  // Then click two more tiles on by hand: (0, 5) and (3, 0).
+  for (auto [row, col] : {std::pair{0, 5}, {3, 0}}) {
+    QTest::qWait(50);
+    const QPoint at = editor->cellCenter(row, col).toPoint();
+    QTest::mouseMove(editor, at);
+    QTest::qWait(50);
+    QTest::mouseClick(editor, Qt::LeftButton, {}, at);
+  }
+  LOUPE_WAIT_EQ(QString::fromStdString(panel->blockLayoutText()), QString("11000100/11100000/01110000/10111000"), 5000);
+  EXPECT_NE(panel->recipeJson().indexOf("\"pattern\":\"blocks\""), -1) << panel->recipeJson().toStdString();
+  const QByteArray out = qgetenv("LOUPE_SCREENSHOT_DIR");
+  if (!out.isEmpty()) {
+    QTest::qWait(150);
+    window.grab().save(QString::fromUtf8(out) + "/attention-pattern-editor.png");
+  }
+  QTest::mouseClick(panel->findChild<QPushButton*>("attentionRun"), Qt::LeftButton);
+  LOUPE_WAIT_TRUE(window.logText().contains("run 2 finished"), 60000);
+  Store store(db);
+  const RunInfo info = store.getRun(2);
+  EXPECT_EQ(info.recipe["params"]["block_layout"], "11000100/11100000/01110000/10111000");
+  EXPECT_EQ(info.stepCount, 32);
+  EXPECT_EQ(store.metricSeries(2, "tiles_skipped").back().value, 32 - 13);
+  EXPECT_LE(store.metricSeries(2, "max_error_vs_fp64").back().value, 1e-5);
+  panel->viewTabs()->setCurrentIndex(0);
+  if (!out.isEmpty()) {
+    LOUPE_WAIT_EQ(panel->shownStep().value_or(-1), 31, 5000);
+    QTest::qWait(200);
+    window.grab().save(QString::fromUtf8(out) + "/attention-pattern-run.png");
   }
 }
 

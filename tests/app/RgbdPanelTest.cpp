@@ -16,6 +16,7 @@
 #include "experiments/Runner.h"
 #include "experiments/StoreRecorder.h"
 #include "panels/rgbd/RgbdPanel.h"
+#include "tests/app/GuiWait.h"
 #include "tests/support/TestHelpers.h"
 #include "viewers/GlProbe.h"
 #include "viewers/ImageView.h"
@@ -142,12 +143,12 @@ TEST_F(RgbdPanelTest, RunButtonStreamsLive) {
   panel->sensorChoice()->setCurrentText("structured_light");
   auto* run = panel->findChild<QPushButton*>("rgbdRun");
   QTest::mouseClick(run, Qt::LeftButton);
-  QTRY_VERIFY_WITH_TIMEOUT(window->logText().contains("run 2 finished"), 60000);
+  LOUPE_WAIT_TRUE(window->logText().contains("run 2 finished"), 60000);
   Store store(db);
   const RunInfo info = store.getRun(2);
   EXPECT_EQ(info.recipe["params"]["sensor"], "structured_light");
   EXPECT_EQ(info.stepCount, 60);
-  QTRY_COMPARE(panel->shownStep().value_or(-1), 59);
+  LOUPE_WAIT_EQ(panel->shownStep().value_or(-1), 59, 5000);
 }
 
 }  // namespace

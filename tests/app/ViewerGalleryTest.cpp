@@ -9,6 +9,7 @@
 #include <cmath>
 #include <set>
 
+#include "tests/app/GuiWait.h"
 #include "tests/support/TestHelpers.h"
 #include "viewers/ChartView.h"
 #include "viewers/FigureExport.h"
@@ -108,7 +109,7 @@ TEST(ViewerGallery, TreeDrawerHighlightsAPathAndReportsClicks) {
   QTest::mouseMove(&tree, tree.nodeCenter(4).toPoint());
   QTest::qWait(30);
   QTest::mouseClick(&tree, Qt::LeftButton, {}, tree.nodeCenter(4).toPoint());
-  QTRY_COMPARE(spy.count(), 1);
+  LOUPE_WAIT_EQ(spy.count(), 1, 5000);
   EXPECT_EQ(spy.at(0).at(0).toInt(), 4);
 }
 
@@ -153,7 +154,7 @@ TEST(ViewerGallery, LargeTileGridDrawsAndSelects) {
   QTest::mouseMove(&grid, at);
   QTest::qWait(30);
   QTest::mouseClick(&grid, Qt::LeftButton, {}, at);
-  QTRY_COMPARE(spy.count(), 1);
+  LOUPE_WAIT_EQ(spy.count(), 1, 5000);
   EXPECT_EQ(spy.at(0).at(0).toInt(), 40);
   EXPECT_EQ(spy.at(0).at(1).toInt(), 90);
   EXPECT_FLOAT_EQ(spy.at(0).at(2).toDouble(), static_cast<float>(std::exp(-0.03 * 50)));
@@ -167,8 +168,8 @@ TEST(ViewerGallery, TimelineScrubberPlaysAndJumps) {
   EXPECT_EQ(scrubber.position(), 3);
   scrubber.setPosition(0);
   scrubber.setPlaying(true);
-  QTRY_COMPARE_WITH_TIMEOUT(scrubber.position(), 4, 3000);
-  QTRY_VERIFY(!scrubber.playing());  // stops at the end
+  LOUPE_WAIT_EQ(scrubber.position(), 4, 3000);
+  LOUPE_WAIT_TRUE(!scrubber.playing(), 5000);  // stops at the end
   // With recorded times, playback follows them: 0.5 s then 0.02 s apart.
   scrubber.setStepTimes({0.0, 0.5, 0.52, 0.54, 0.56});
   EXPECT_EQ(scrubber.playbackInterval(0), 500);

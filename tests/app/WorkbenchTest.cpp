@@ -23,6 +23,7 @@
 #include "experiments/Runner.h"
 #include "experiments/StoreRecorder.h"
 #include "panels/generic/GenericPanel.h"
+#include "tests/app/GuiWait.h"
 #include "tests/support/TestHelpers.h"
 #include "tests/support/TestKinds.h"
 #include "viewers/ChartView.h"
@@ -247,7 +248,7 @@ TEST_F(WorkbenchTest, ClickSelectsTheTileUnderTheCursor) {
   QTest::mouseMove(grid, grid->cellCenter(5, 9).toPoint());
   QTest::qWait(50);
   QTest::mouseClick(grid, Qt::LeftButton, {}, grid->cellCenter(5, 9).toPoint());
-  QTRY_COMPARE(spy.count(), 1);
+  LOUPE_WAIT_EQ(spy.count(), 1, 5000);
   EXPECT_EQ(grid->selectedRow(), 5);
   EXPECT_EQ(grid->selectedCol(), 9);
   EXPECT_FLOAT_EQ(spy.at(0).at(2).toDouble(), testing::expectedGrid(4, 5, 9));
@@ -285,16 +286,16 @@ TEST_F(WorkbenchTest, LiveRunStreamsIntoThePanelAndCanBeStopped) {
   testing::writeFile(dir / "live.json",
                      R"({"kind": "test.series", "name": "live", "params": {"steps": 30, "sleep_ms": 5}})");
   ASSERT_TRUE(window->startRecipeFile(QString::fromStdString((dir / "live.json").string())));
-  QTRY_VERIFY_WITH_TIMEOUT(window->logText().contains("run 2 finished"), 20000);
+  LOUPE_WAIT_TRUE(window->logText().contains("run 2 finished"), 20000);
   auto* panel = dynamic_cast<GenericPanel*>(window->activePanel());
-  QTRY_COMPARE(panel->shownStep().value_or(-1), 29);
+  LOUPE_WAIT_EQ(panel->shownStep().value_or(-1), 29, 5000);
   EXPECT_EQ(window->store()->getRun(2).stepCount, 30);
 
   testing::writeFile(dir / "long.json", R"({"kind": "test.series", "params": {"steps": 100000, "sleep_ms": 2}})");
   ASSERT_TRUE(window->startRecipeFile(QString::fromStdString((dir / "long.json").string())));
   QTest::qWait(300);
   window->stopRun();
-  QTRY_VERIFY_WITH_TIMEOUT(window->logText().contains("run 3 cancelled"), 20000);
+  LOUPE_WAIT_TRUE(window->logText().contains("run 3 cancelled"), 20000);
   EXPECT_EQ(window->store()->getRun(3).status, RunStatus::Cancelled);
 
   testing::writeFile(dir / "bad.json", R"({"kind": "test.series", "params": {"block": 3}})");
