@@ -139,6 +139,10 @@ AttentionPanel::AttentionPanel(QWidget* parent) : Panel(parent) {
   }
   m_tabs->addTab(editorPage, "Pattern editor");
   top->addWidget(m_tabs);
+  // Grid and map share the width: the grid is what the panel is about.
+  top->setStretchFactor(0, 1);
+  top->setStretchFactor(1, 1);
+  top->setSizes({500, 500});
   auto* bottom = new QWidget(vertical);
   auto* bottomLayout = new QVBoxLayout(bottom);
   bottomLayout->setContentsMargins(0, 0, 0, 0);
