@@ -26,6 +26,16 @@
 namespace loupe {
 namespace {
 
+// Records one run of the recipe into the database file.
+void recordInto(const std::filesystem::path& db, const KindRegistry& kinds, const std::string& recipeJson) {
+  Store store(db);
+  const Recipe recipe = parseRecipeText(recipeJson, "test", kinds);
+  const auto id = store.createRun(recipe, "1", "cpu");
+  StoreRecorder recorder(store, id);
+  Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
+  ASSERT_EQ(runner.runHere(), RunStatus::Finished) << runner.error();
+}
+
 TEST(AttentionPanel, TilesMidRunAndCausalMap) {
   KindRegistry kinds;
   registerBuiltinKinds(kinds);
@@ -33,16 +43,9 @@ TEST(AttentionPanel, TilesMidRunAndCausalMap) {
   registerBuiltinPanels(panels);
   testing::TempDir dir;
   const auto db = dir / "att.sqlite";
-  {
-    Store store(db);
-    const Recipe recipe = parseRecipeText(
-        R"({"kind": "attention.tiles", "seed": 4, "params": {"n": 512, "d": 32, "block_q": 32, "block_k": 32}})",
-        "test", kinds);
-    const auto id = store.createRun(recipe, "1", "cpu");
-    StoreRecorder recorder(store, id);
-    Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
-    ASSERT_EQ(runner.runHere(), RunStatus::Finished) << runner.error();
-  }
+  ASSERT_NO_FATAL_FAILURE(recordInto(
+      db, kinds,
+      R"({"kind": "attention.tiles", "seed": 4, "params": {"n": 512, "d": 32, "block_q": 32, "block_k": 32}})"));
   MainWindow window(kinds, panels);
   window.setQuiet(true);
   ASSERT_TRUE(window.openDatabase(QString::fromStdString(db.string())));
@@ -86,15 +89,8 @@ TEST(AttentionPanel, ScalingSweepPlotsTimeAgainstN) {
   registerBuiltinPanels(panels);
   testing::TempDir dir;
   const auto db = dir / "sweep.sqlite";
-  {
-    Store store(db);
-    const Recipe recipe = parseRecipeText(
-        R"({"kind": "attention.scaling", "params": {"lengths": [128, 256, 512, 1024], "d": 32}})", "test", kinds);
-    const auto id = store.createRun(recipe, "1", "cpu");
-    StoreRecorder recorder(store, id);
-    Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
-    ASSERT_EQ(runner.runHere(), RunStatus::Finished) << runner.error();
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      recordInto(db, kinds, R"({"kind": "attention.scaling", "params": {"lengths": [128, 256, 512, 1024], "d": 32}})"));
   MainWindow window(kinds, panels);
   window.setQuiet(true);
   ASSERT_TRUE(window.openDatabase(QString::fromStdString(db.string())));

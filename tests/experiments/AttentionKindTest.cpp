@@ -13,18 +13,33 @@
 namespace loupe {
 namespace {
 
+struct RecordedRun {
+  RunStatus status;
+  std::string error;
+  std::int64_t run;
+};
+using TilesRun = RecordedRun;
+
+// Parses the recipe, records it into the store through the runner.
+RecordedRun recordRun(Store& store, const KindRegistry& kinds, const std::string& recipeJson) {
+  const Recipe recipe = parseRecipeText(recipeJson, "test", kinds);
+  const auto run = store.createRun(recipe, "1", "cpu");
+  StoreRecorder recorder(store, run);
+  Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
+  const RunStatus status = runner.runHere();
+  return {status, runner.error(), run};
+}
+
 TEST(AttentionKind, StepsTileByTileAndRecordsTheErrors) {
   KindRegistry kinds;
   registerBuiltinKinds(kinds);
   testing::TempDir dir;
   Store store(dir / "a.sqlite");
-  const Recipe recipe = parseRecipeText(
-      R"({"kind": "attention.tiles", "seed": 2, "params": {"n": 300, "d": 32, "block_q": 64, "block_k": 32}})", "test",
-      kinds);
-  const auto run = store.createRun(recipe, "1", "cpu");
-  StoreRecorder recorder(store, run);
-  Runner runner(*kinds.find("attention.tiles"), recipe, DeviceKind::Cpu, {&recorder});
-  ASSERT_EQ(runner.runHere(), RunStatus::Finished) << runner.error();
+  const auto recorded = recordRun(
+      store, kinds,
+      R"({"kind": "attention.tiles", "seed": 2, "params": {"n": 300, "d": 32, "block_q": 64, "block_k": 32}})");
+  ASSERT_EQ(recorded.status, RunStatus::Finished) << recorded.error;
+  const auto run = recorded.run;
   const int qBlocks = 5, kBlocks = 10;  // ⌈300/64⌉, ⌈300/32⌉
   ASSERT_EQ(store.getRun(run).stepCount, qBlocks * kBlocks);
   // Causal: query block i needs key blocks 0 … ⌊(min(300, 64(i+1)) − 1)/32⌋.
@@ -41,23 +56,15 @@ TEST(AttentionKind, StepsTileByTileAndRecordsTheErrors) {
   EXPECT_EQ(states.data<float>()[kBlocks - 1], 3.0f);            // block (0, last): skipped
 }
 
-}  // namespace
-}  // namespace loupe
-
-namespace loupe {
-namespace {
-
 TEST(AttentionKind, ScalingSweepRecordsEveryPoint) {
   KindRegistry kinds;
   registerBuiltinKinds(kinds);
   testing::TempDir dir;
   Store store(dir / "s.sqlite");
-  const Recipe recipe = parseRecipeText(
-      R"({"kind": "attention.scaling", "params": {"lengths": [64, 128], "d": 16, "causal": true}})", "test", kinds);
-  const auto run = store.createRun(recipe, "1", "cpu");
-  StoreRecorder recorder(store, run);
-  Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
-  ASSERT_EQ(runner.runHere(), RunStatus::Finished) << runner.error();
+  const auto recorded = recordRun(
+      store, kinds, R"({"kind": "attention.scaling", "params": {"lengths": [64, 128], "d": 16, "causal": true}})");
+  ASSERT_EQ(recorded.status, RunStatus::Finished) << recorded.error;
+  const auto run = recorded.run;
   EXPECT_EQ(store.getRun(run).stepCount, 6);  // 2 lengths × 3 methods
   for (const char* method : {"naive", "tiled", "linear"}) {
     EXPECT_EQ(store.metricSeries(run, std::string(method) + "_time_ms").size(), 2u) << method;
@@ -73,37 +80,17 @@ TEST(AttentionKind, ScalingSweepShowsTheScoreMatrixInPeakMemory) {
   registerBuiltinKinds(kinds);
   testing::TempDir dir;
   Store store(dir / "m.sqlite");
-  const Recipe recipe = parseRecipeText(
-      R"({"kind": "attention.scaling", "params": {"lengths": [2048], "d": 16, "error_up_to": 0}})", "test", kinds);
-  const auto run = store.createRun(recipe, "1", "cpu");
-  StoreRecorder recorder(store, run);
-  Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
-  ASSERT_EQ(runner.runHere(), RunStatus::Finished) << runner.error();
+  const auto recorded = recordRun(
+      store, kinds, R"({"kind": "attention.scaling", "params": {"lengths": [2048], "d": 16, "error_up_to": 0}})");
+  ASSERT_EQ(recorded.status, RunStatus::Finished) << recorded.error;
+  const auto run = recorded.run;
   const double matrixMb = 2048.0 * 2048 * 4 / 1048576;
   EXPECT_GE(store.metricSeries(run, "naive_peak_mb").at(0).value, 0.9 * matrixMb);
   EXPECT_LT(store.metricSeries(run, "tiled_peak_mb").at(0).value, 0.25 * matrixMb);
 }
 
-}  // namespace
-}  // namespace loupe
-
-namespace loupe {
-namespace {
-
-struct TilesRun {
-  RunStatus status;
-  std::string error;
-  std::int64_t run;
-};
-
 TilesRun runTiles(Store& store, const KindRegistry& kinds, const std::string& params) {
-  const Recipe recipe =
-      parseRecipeText(R"({"kind": "attention.tiles", "seed": 5, "params": )" + params + "}", "test", kinds);
-  const auto run = store.createRun(recipe, "1", "cpu");
-  StoreRecorder recorder(store, run);
-  Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
-  const RunStatus status = runner.runHere();
-  return {status, runner.error(), run};
+  return recordRun(store, kinds, R"({"kind": "attention.tiles", "seed": 5, "params": )" + params + "}");
 }
 
 TEST(AttentionKind, HalfInputsRecordTheirRoundingApartFromTheKernelError) {
@@ -177,12 +164,6 @@ TEST(AttentionKind, RealQkvFromNpyAgainstNumpySoftmax) {
   const auto lonely = runTiles(store, kinds, "{\"q_npy\": \"" + (dir / "q.npy").string() + "\"}");
   EXPECT_EQ(lonely.error, "params.k_npy: Q, K and V files go together: this one is empty");
 }
-
-}  // namespace
-}  // namespace loupe
-
-namespace loupe {
-namespace {
 
 // A hand-made block layout drives the kernel: the skipped tiles are exactly
 // its zeros (and the causal ones), the output still matches float64
