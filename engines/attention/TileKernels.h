@@ -11,59 +11,25 @@
 
 #include <cstdint>
 
+#include "engines/core/Simd.h"
+
 namespace loupe::attention::kernels {
 
-typedef float F8 __attribute__((vector_size(32)));
-typedef float F8Unaligned __attribute__((vector_size(32), aligned(4)));
-
-constexpr int kLanes = 8;
+using simd::exp8;
+using simd::F8;
+using simd::horizontalSum;
+using simd::I8;
+using simd::kLanes;
+using simd::load;
+using simd::splat;
+using simd::store;
 constexpr int kRows = 6;           // rows of a micro tile
 constexpr int kCols = 2 * kLanes;  // columns of a micro tile
-
-[[gnu::always_inline]] inline F8 load(const float* p) {
-  return *reinterpret_cast<const F8Unaligned*>(p);
-}
-[[gnu::always_inline]] inline void store(float* p, F8 x) {
-  *reinterpret_cast<F8Unaligned*>(p) = x;
-}
-
-typedef std::int32_t I8 __attribute__((vector_size(32)));
-
-[[gnu::always_inline]] inline F8 splat(float x) {
-  return F8{} + x;
-}
-
-// e^x lane by lane for x ≤ 0, −inf giving exactly 0 (masked scores):
-// x = k·ln2 + r with |r| ≤ ln2/2 (Cody–Waite split of ln2), e^r by its
-// Taylor series to r⁷/7! (relative error < 1e-8, below float rounding), 2^k
-// built in the exponent bits. Inputs below −87 are clamped (e^−87 ≈ 1.6e-38,
-// still a normal float).
-[[gnu::always_inline]] inline F8 exp8(F8 x) {
-  const F8 v = x < splat(-87.0f) ? splat(-87.0f) : x;
-  const F8 k = (v * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest (1.5·2^23 trick)
-  const F8 r = (v - k * 0.693145751953125f) - k * 1.428606765330187e-6f;
-  F8 p = splat(1.0f / 5040);
-  p = p * r + 1.0f / 720;
-  p = p * r + 1.0f / 120;
-  p = p * r + 1.0f / 24;
-  p = p * r + 1.0f / 6;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  const I8 bits = (__builtin_convertvector(k, I8) + 127) << 23;
-  const F8 result = p * __builtin_bit_cast(F8, bits);
-  const I8 masked = x == splat(-__builtin_inff());  // all ones where x = −inf
-  const I8 kept = __builtin_bit_cast(I8, result) & ~masked;
-  return __builtin_bit_cast(F8, kept);
-}
 
 [[gnu::always_inline]] inline float horizontalMax(F8 x) {
   float m = x[0];
   for (int i = 1; i < kLanes; ++i) m = m > x[i] ? m : x[i];
   return m;
-}
-[[gnu::always_inline]] inline float horizontalSum(F8 x) {
-  return ((x[0] + x[4]) + (x[1] + x[5])) + ((x[2] + x[6]) + (x[3] + x[7]));
 }
 
 // Largest of s[0..n), n a multiple of 8 (−inf if all are −inf).

@@ -1,0 +1,66 @@
+// Mamba's selective scan (Gu & Dao 2023; the recurrence of
+// mamba_ssm/ops/selective_scan_interface.py::selective_scan_ref):
+//   Δ' = softplus(Δ + bias)  (if asked; else Δ + bias, bias optional)
+//   x_t = exp(Δ'_t·A) ⊙ x_{t−1} + Δ'_t·B_t·u_t    (ZOH for A, Euler for B)
+//   y_t = ⟨x_t, C_t⟩ + D·u_t;  out = y · SiLU(z)  (z optional)
+// per batch b and channel d, with a state of N entries per channel.
+//
+// Layout (Mamba's): u, Δ, z: [batch][dim][L]; A: [dim][N]; B, C:
+// [batch][N][L] when they vary with the input (the "selective" case) or
+// [dim][N] when constant; D, bias: [dim]. Out: [batch][dim][L]; the last
+// state [batch][dim][N].
+//
+// Three paths, tested against each other and against Mamba's reference:
+// - selectiveScanReference<T>: the readable loop (T = double for tests);
+// - selectiveScan: channels in parallel, the N states 8 lanes wide;
+// - selectiveScanChunked: the parallel (associative) scan — L cut into
+//   chunks scanned from zero state in parallel, chunk-end states combined
+//   with (a₁, b₁)∘(a₂, b₂) = (a₁a₂, a₂b₁ + b₂) (the chunk's Ā product is
+//   exp(A·ΣΔ')), then each chunk rescanned from its true start state.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace loupe::ssm {
+
+struct ScanShape {
+  int batch = 1;
+  int dim = 1;     // channels D
+  int length = 1;  // L
+  int state = 16;  // N
+  bool varyingB = true;
+  bool varyingC = true;
+};
+
+template <class T>
+struct ScanInputs {
+  const T* u = nullptr;
+  const T* delta = nullptr;
+  const T* A = nullptr;
+  const T* B = nullptr;
+  const T* C = nullptr;
+  const T* D = nullptr;          // optional
+  const T* z = nullptr;          // optional
+  const T* deltaBias = nullptr;  // optional
+  bool deltaSoftplus = false;
+};
+
+template <class T>
+struct ScanResult {
+  std::vector<T> out;        // batch × dim × L
+  std::vector<T> lastState;  // batch × dim × N
+};
+
+template <class T>
+ScanResult<T> selectiveScanReference(const ScanShape& shape, const ScanInputs<T>& in);
+
+ScanResult<float> selectiveScan(const ScanShape& shape, const ScanInputs<float>& in);
+
+ScanResult<float> selectiveScanChunked(const ScanShape& shape, const ScanInputs<float>& in, int chunk);
+
+// softplus as torch computes it (beta 1, threshold 20: x above 20 is x).
+template <class T>
+T softplus(T x);
+
+}  // namespace loupe::ssm
