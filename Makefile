@@ -18,6 +18,7 @@ bench: deps deps-test build
 	$(BUILD_DIR)/tests/bench/bench_store
 	$(BUILD_DIR)/tests/bench/bench_rgbd
 	$(BUILD_DIR)/tests/bench/bench_attention
+	$(BUILD_DIR)/tests/bench/bench_ssm
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BUILD_DIR)/tests/bench/bench_viewers
 
 deps:
