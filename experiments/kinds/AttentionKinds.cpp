@@ -167,18 +167,17 @@ void runTiles(RunContext& ctx) {
   const std::string pattern = ctx.paramString("pattern");
   const int width = static_cast<int>(ctx.paramInt("pattern_width"));
   const int qBlocks = (n + opt.blockQ - 1) / opt.blockQ, kBlocks = (shape.m + opt.blockK - 1) / opt.blockK;
-  KeepFn keep =
-      pattern == "local"     ? localPattern(width)
-      : pattern == "strided" ? stridedPattern(width)
-      : pattern == "fixed"   ? fixedPattern(width, std::max(1, width / 8))
-      : pattern == "blocks"
-          ? blockSparsePattern(parseBlockLayout(ctx.paramString("block_layout"), qBlocks, kBlocks, n, shape.m, opt),
-                               opt.blockQ, opt.blockK, kBlocks)
-          : KeepFn();
+  // pattern "blocks": the edited tile layout, parsed once; whole tiles, so
+  // the block mask alone drives the kernel (no element test inside).
   std::vector<std::uint8_t> layout;
-  if (pattern == "blocks") {
-    // Whole tiles: the block mask alone drives the kernel, no element test inside.
+  if (pattern == "blocks")
     layout = parseBlockLayout(ctx.paramString("block_layout"), qBlocks, kBlocks, n, shape.m, opt);
+  KeepFn keep = pattern == "local"     ? localPattern(width)
+                : pattern == "strided" ? stridedPattern(width)
+                : pattern == "fixed"   ? fixedPattern(width, std::max(1, width / 8))
+                : pattern == "blocks"  ? blockSparsePattern(layout, opt.blockQ, opt.blockK, kBlocks)
+                                       : KeepFn();
+  if (pattern == "blocks") {
     opt.blockMask = &layout;
   } else if (keep) {
     layout = blockLayout(keep, n, shape.m, opt.blockQ, opt.blockK);

@@ -130,15 +130,7 @@ TEST(AttentionPanel, PatternEditorTilesDriveARun) {
   registerBuiltinPanels(panels);
   testing::TempDir dir;
   const auto db = dir / "edit.sqlite";
-  {
-    Store store(db);
-    const Recipe recipe =
-        parseRecipeText(R"({"kind": "attention.tiles", "params": {"n": 64, "d": 16}})", "test", kinds);
-    const auto id = store.createRun(recipe, "1", "cpu");
-    StoreRecorder recorder(store, id);
-    Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
-    ASSERT_EQ(runner.runHere(), RunStatus::Finished) << runner.error();
-  }
+  ASSERT_NO_FATAL_FAILURE(recordInto(db, kinds, R"({"kind": "attention.tiles", "params": {"n": 64, "d": 16}})"));
   MainWindow window(kinds, panels);
   window.setQuiet(true);
   ASSERT_TRUE(window.openDatabase(QString::fromStdString(db.string())));
