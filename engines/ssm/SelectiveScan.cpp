@@ -6,6 +6,7 @@
 
 #include "engines/core/Simd.h"
 #include "engines/core/ThreadPool.h"
+#include "engines/ssm/ScanMath.h"
 
 namespace loupe::ssm {
 
@@ -50,259 +51,274 @@ ScanResult<T> selectiveScanReference(const ScanShape& s, const ScanInputs<T>& in
 template ScanResult<float> selectiveScanReference(const ScanShape&, const ScanInputs<float>&);
 template ScanResult<double> selectiveScanReference(const ScanShape&, const ScanInputs<double>&);
 
-namespace {
-
-using simd::F8;
-using simd::kLanes;
-
-// log(1 + e) for e in [0, 1], 8 lanes: 2·atanh(s) with s = e / (2 + e) ∈
-// [0, ⅓], its series to s¹⁵ (error < 1e-9); s from e directly keeps the
-// precision of tiny e.
-[[gnu::always_inline]] inline F8 log1pUnit8(F8 e) {
-  const F8 s = e / (simd::splat(2.0f) + e), s2 = s * s;
-  F8 p = simd::splat(1.0f / 15);
-  p = p * s2 + 1.0f / 13;
-  p = p * s2 + 1.0f / 11;
-  p = p * s2 + 1.0f / 9;
-  p = p * s2 + 1.0f / 7;
-  p = p * s2 + 1.0f / 5;
-  p = p * s2 + 1.0f / 3;
-  p = p * s2 + 1.0f;
-  return 2.0f * s * p;
-}
-
-// The inputs rearranged for the vector loop: B and C as [batch][L][Np] (or
-// [dim][Np] when constant) and A as [dim][Np], Np = N rounded up to whole
-// vectors; the padding lanes are zero (their state stays 0).
-struct Packed {
-  int np = 0;  // padded state
-  std::vector<float> A, B, C;
-};
-
-Packed pack(const ScanShape& s, const ScanInputs<float>& in) {
-  Packed p;
-  p.np = (s.state + kLanes - 1) / kLanes * kLanes;
-  const std::size_t L = static_cast<std::size_t>(s.length), N = static_cast<std::size_t>(s.state), np = p.np;
-  p.A.assign(static_cast<std::size_t>(s.dim) * np, 0.0f);
-  for (std::size_t d = 0; d < static_cast<std::size_t>(s.dim); ++d)
-    for (std::size_t n = 0; n < N; ++n) p.A[d * np + n] = in.A[d * N + n];
-  auto packBC = [&](const float* src, bool varying, std::vector<float>& dst) {
-    if (varying) {
-      dst.assign(static_cast<std::size_t>(s.batch) * L * np, 0.0f);
-      for (std::size_t b = 0; b < static_cast<std::size_t>(s.batch); ++b)
-        for (std::size_t n = 0; n < N; ++n)
-          for (std::size_t t = 0; t < L; ++t) dst[(b * L + t) * np + n] = src[(b * N + n) * L + t];
-    } else {
-      dst.assign(static_cast<std::size_t>(s.dim) * np, 0.0f);
-      for (std::size_t d = 0; d < static_cast<std::size_t>(s.dim); ++d)
-        for (std::size_t n = 0; n < N; ++n) dst[d * np + n] = src[d * N + n];
-    }
-  };
-  packBC(in.B, s.varyingB, p.B);
-  packBC(in.C, s.varyingC, p.C);
-  return p;
-}
-
-// Per-thread scratch: Δ' and the gate for one span of one channel.
-struct Scratch {
-  std::vector<float> dt, gate, y;
-};
-
-// Scans t ∈ [t0, t1) of channel (b, d) from state x (updated in place).
-// With `out`, writes out[t] for the span; without, only the state moves
-// (and ΣΔ' over the span is returned, for the chunk combination).
-[[gnu::always_inline]] inline float scanSpan(const ScanShape& s, const ScanInputs<float>& in, const Packed& p, int b,
-                                             int d, int t0, int t1, F8* x, float* out, Scratch& w) {
-  const std::size_t L = static_cast<std::size_t>(s.length), np = static_cast<std::size_t>(p.np);
-  const std::size_t row = (static_cast<std::size_t>(b) * s.dim + d) * L;
-  const int span = t1 - t0;
-  w.dt.resize(static_cast<std::size_t>(span) + kLanes);
-  w.y.resize(static_cast<std::size_t>(span) + kLanes);
-  // Δ' for the span, 8 at a time: softplus(x) = max(x, 0) + log(1 + e^−|x|), x > 20 → x.
-  const float bias = in.deltaBias ? in.deltaBias[d] : 0.0f;
-  const float* delta = in.delta + row + t0;
-  int t = 0;
-  for (; t + kLanes <= span; t += kLanes) {
-    F8 v = simd::load(delta + t) + bias;
-    if (in.deltaSoftplus) {
-      const F8 absV = v < 0 ? -v : v;
-      const F8 soft = (v > 0 ? v : simd::splat(0.0f)) + log1pUnit8(simd::exp8(-absV));
-      v = v > 20.0f ? v : soft;
-    }
-    simd::store(&w.dt[static_cast<std::size_t>(t)], v);
-  }
-  for (; t < span; ++t) {
-    const float v = delta[t] + bias;
-    w.dt[static_cast<std::size_t>(t)] = in.deltaSoftplus ? softplus(v) : v;
-  }
-  float dtSum = 0;
-  const float* A = &p.A[static_cast<std::size_t>(d) * np];
-  const int nv = p.np / kLanes;
-  const float* u = in.u + row + t0;
-  for (int k = 0; k < span; ++k) {
-    const float dt = w.dt[static_cast<std::size_t>(k)];
-    dtSum += dt;
-    const std::size_t tt = static_cast<std::size_t>(t0 + k);
-    const float* Bt =
-        s.varyingB ? &p.B[(static_cast<std::size_t>(b) * L + tt) * np] : &p.B[static_cast<std::size_t>(d) * np];
-    const float* Ct =
-        s.varyingC ? &p.C[(static_cast<std::size_t>(b) * L + tt) * np] : &p.C[static_cast<std::size_t>(d) * np];
-    const F8 dtv = simd::splat(dt);
-    const float dtu = dt * u[k];
-    F8 acc{};
-    for (int v = 0; v < nv; ++v) {
-      const F8 a = simd::exp8(dtv * simd::load(A + v * kLanes));
-      x[v] = a * x[v] + dtu * simd::load(Bt + v * kLanes);
-      acc += x[v] * simd::load(Ct + v * kLanes);
-    }
-    w.y[static_cast<std::size_t>(k)] = simd::horizontalSum(acc);
-  }
-  if (!out) return dtSum;
-  // out = (y + D·u)·SiLU(z), 8 at a time.
-  const float D = in.D ? in.D[d] : 0.0f;
-  const float* z = in.z ? in.z + row + t0 : nullptr;
-  t = 0;
-  for (; t + kLanes <= span; t += kLanes) {
-    F8 y = simd::load(&w.y[static_cast<std::size_t>(t)]) + D * simd::load(u + t);
-    if (z) {
-      const F8 zv = simd::load(z + t);
-      y = y * zv / (1.0f + simd::exp8(-zv));
-    }
-    simd::store(out + t, y);
-  }
-  for (; t < span; ++t) {
-    float y = w.y[static_cast<std::size_t>(t)] + D * u[t];
-    if (z) y *= z[t] / (1.0f + std::exp(-z[t]));
-    out[t] = y;
-  }
-  return dtSum;
-}
-
-constexpr int kMaxVectors = 32;  // N ≤ 256
-
-void checkShape(const ScanShape& s) {
-  if (s.state < 1 || s.state > kMaxVectors * kLanes)
-    throw std::invalid_argument("selective scan: state size N must be 1 … 256, got " + std::to_string(s.state));
-}
-
-// Whole channels, sequentially in time: jobs [j0, j1) of batch × dim.
-[[gnu::always_inline]] inline void channelsBody(const ScanShape& s, const ScanInputs<float>& in, const Packed& p,
-                                                std::int64_t j0, std::int64_t j1, ScanResult<float>& r) {
-  Scratch w;
-  F8 x[kMaxVectors];
-  const int nv = p.np / kLanes;
-  for (std::int64_t job = j0; job < j1; ++job) {
-    const int b = static_cast<int>(job / s.dim), d = static_cast<int>(job % s.dim);
-    for (int v = 0; v < nv; ++v) x[v] = F8{};
-    scanSpan(s, in, p, b, d, 0, s.length, x, &r.out[static_cast<std::size_t>(job) * s.length], w);
-    for (int n = 0; n < s.state; ++n)
-      r.lastState[static_cast<std::size_t>(job) * s.state + n] = x[n / kLanes][n % kLanes];
-  }
-}
-
-[[gnu::target("avx2,fma")]] void channelsAvx2(const ScanShape& s, const ScanInputs<float>& in, const Packed& p,
-                                              std::int64_t j0, std::int64_t j1, ScanResult<float>& r) {
-  channelsBody(s, in, p, j0, j1, r);
-}
-void channelsBaseline(const ScanShape& s, const ScanInputs<float>& in, const Packed& p, std::int64_t j0,
-                      std::int64_t j1, ScanResult<float>& r) {
-  channelsBody(s, in, p, j0, j1, r);
-}
+namespace detail {
 
 bool haveAvx2Fma() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-// One span of one channel for the chunked scan: from the given start state,
-// writing outputs or only the end state.
-[[gnu::always_inline]] inline float spanBody(const ScanShape& s, const ScanInputs<float>& in, const Packed& p,
-                                             std::int64_t job, int t0, int t1, float* state, float* out) {
-  thread_local Scratch w;
-  F8 x[kMaxVectors];
-  const int nv = p.np / kLanes;
-  for (int v = 0; v < nv; ++v) x[v] = simd::load(state + v * kLanes);
-  const float dtSum =
-      scanSpan(s, in, p, static_cast<int>(job / s.dim), static_cast<int>(job % s.dim), t0, t1, x, out, w);
-  for (int v = 0; v < nv; ++v) simd::store(state + v * kLanes, x[v]);
-  return dtSum;
+void checkScanShape(const ScanShape& s) {
+  if (s.batch < 1 || s.dim < 1 || s.length < 1)
+    throw std::invalid_argument("selective scan: batch, dim and length must be ≥ 1, got " + std::to_string(s.batch) +
+                                ", " + std::to_string(s.dim) + ", " + std::to_string(s.length));
+  if (s.state < 1 || s.state > kMaxScanState)
+    throw std::invalid_argument("selective scan: state size N must be 1 … " + std::to_string(kMaxScanState) + ", got " +
+                                std::to_string(s.state));
 }
-[[gnu::target("avx2,fma")]] float spanAvx2(const ScanShape& s, const ScanInputs<float>& in, const Packed& p,
-                                           std::int64_t job, int t0, int t1, float* state, float* out) {
-  return spanBody(s, in, p, job, t0, t1, state, out);
+
+}  // namespace detail
+
+namespace {
+
+using simd::F8;
+using simd::I8;
+using simd::kLanes;
+
+// The fast path puts 8 *channels* in the lanes: at each step every lane
+// advances its own channel's N states, so Δ, u and z load as one vector per
+// step, B_t and C_t broadcast (they are shared by the channels of a batch
+// entry), and y needs no horizontal sum. The [channel][L] rows of u, Δ, z
+// and out are turned time-major ([L][8]) and back with 8 × 8 transposes.
+
+// Rows r[0..7] become columns (three stages of the classic
+// unpack / shuffle / 128-bit-permute pattern, which GCC maps onto them).
+[[gnu::always_inline]] inline void transpose8(F8 r[8]) {
+  const I8 lo{0, 8, 1, 9, 4, 12, 5, 13}, hi{2, 10, 3, 11, 6, 14, 7, 15};
+  const I8 pairsLo{0, 1, 8, 9, 4, 5, 12, 13}, pairsHi{2, 3, 10, 11, 6, 7, 14, 15};
+  const I8 halvesLo{0, 1, 2, 3, 8, 9, 10, 11}, halvesHi{4, 5, 6, 7, 12, 13, 14, 15};
+  F8 t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = __builtin_shuffle(r[i], r[i + 1], lo);
+    t[i + 1] = __builtin_shuffle(r[i], r[i + 1], hi);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = __builtin_shuffle(t[i], t[i + 2], pairsLo);
+    u[i + 1] = __builtin_shuffle(t[i], t[i + 2], pairsHi);
+    u[i + 2] = __builtin_shuffle(t[i + 1], t[i + 3], pairsLo);
+    u[i + 3] = __builtin_shuffle(t[i + 1], t[i + 3], pairsHi);
+  }
+  for (int i = 0; i < 4; ++i) {
+    r[i] = __builtin_shuffle(u[i], u[i + 4], halvesLo);
+    r[i + 4] = __builtin_shuffle(u[i], u[i + 4], halvesHi);
+  }
 }
-float spanBaseline(const ScanShape& s, const ScanInputs<float>& in, const Packed& p, std::int64_t job, int t0, int t1,
-                   float* state, float* out) {
-  return spanBody(s, in, p, job, t0, t1, state, out);
+
+// rows[c][t] → dst[t·stride + c], c < 8: 8 × 8 blocks transposed.
+[[gnu::always_inline]] inline void toTimeMajor(const float* const rows[kLanes], int length, int stride, float* dst) {
+  int t = 0;
+  for (; t + kLanes <= length; t += kLanes) {
+    F8 r[kLanes];
+    for (int c = 0; c < kLanes; ++c) r[c] = simd::load(rows[c] + t);
+    transpose8(r);
+    for (int k = 0; k < kLanes; ++k) simd::store(dst + (t + k) * stride, r[k]);
+  }
+  for (; t < length; ++t)
+    for (int c = 0; c < kLanes; ++c) dst[t * stride + c] = rows[c][t];
+}
+
+// src[t·stride + c] → rows[c][t], c < 8.
+[[gnu::always_inline]] inline void fromTimeMajor(const float* src, int length, int stride, float* const rows[kLanes]) {
+  int t = 0;
+  for (; t + kLanes <= length; t += kLanes) {
+    F8 r[kLanes];
+    for (int k = 0; k < kLanes; ++k) r[k] = simd::load(src + (t + k) * stride);
+    transpose8(r);
+    for (int c = 0; c < kLanes; ++c) simd::store(rows[c] + t, r[c]);
+  }
+  for (; t < length; ++t)
+    for (int c = 0; c < kLanes; ++c) rows[c][t] = src[t * stride + c];
+}
+
+// Per-thread buffers for one group of W channels (W = 8 or 16 lanes).
+struct GroupWork {
+  std::vector<float> u, delta, z, y;  // time-major, L × W
+  std::vector<float> zeros, sink;     // stand-in rows for the lanes past the last channel
+  // Per state n, W lanes each: A·log₂e, constant B and C, the state. (Plain
+  // floats: std::vector of a vector type would drop its alignment.)
+  std::vector<float> A2, Bc, Cc, x;
+  void size(int length, int state, int lanes) {
+    const std::size_t tm = static_cast<std::size_t>(length) * lanes;
+    u.resize(tm), delta.resize(tm), z.resize(tm), y.resize(tm);
+    zeros.assign(static_cast<std::size_t>(length), 0.0f), sink.resize(static_cast<std::size_t>(length));
+    A2.resize(static_cast<std::size_t>(state) * lanes), Bc.resize(A2.size()), Cc.resize(A2.size()), x.resize(A2.size());
+  }
+};
+
+// Channels d0 … d0+W−1 of batch entry b, W the lanes of V. Bt/Ct: B and C
+// time-major for this batch entry ([L][N]) when they vary.
+template <class V, bool VaryingB, bool VaryingC>
+[[gnu::always_inline]] inline void scanGroup(const ScanShape& s, const ScanInputs<float>& in, const float* Bt,
+                                             const float* Ct, int b, int d0, GroupWork& w, ScanResult<float>& r) {
+  constexpr int W = simd::lanesOf<V>;
+  using simd::loadAs, simd::storeV;
+  const int N = s.state, L = s.length, valid = std::min(W, s.dim - d0);
+  const std::size_t row0 = (static_cast<std::size_t>(b) * s.dim + d0) * L;
+  auto gather = [&](const float* base, std::vector<float>& dst) {
+    for (int half = 0; half < W; half += kLanes) {
+      const float* rows[kLanes];
+      for (int c = 0; c < kLanes; ++c)
+        rows[c] = half + c < valid ? base + row0 + static_cast<std::size_t>(half + c) * L : w.zeros.data();
+      toTimeMajor(rows, L, W, dst.data() + half);
+    }
+  };
+  gather(in.u, w.u);
+  gather(in.delta, w.delta);
+  if (in.z) gather(in.z, w.z);
+  // Per-lane constants; padding lanes get zeros (A = 0, B = 0: their state stays 0).
+  V bias{}, D{};
+  for (int c = 0; c < valid; ++c) {
+    if (in.deltaBias) bias[c] = in.deltaBias[d0 + c];
+    if (in.D) D[c] = in.D[d0 + c];
+  }
+  for (int n = 0; n < N; ++n) {
+    V a{}, bc{}, cc{};
+    for (int c = 0; c < valid; ++c) {
+      const std::size_t dn = static_cast<std::size_t>(d0 + c) * N + n;
+      a[c] = in.A[dn] * 1.4426950408889634f;
+      if (!VaryingB) bc[c] = in.B[dn];
+      if (!VaryingC) cc[c] = in.C[dn];
+    }
+    storeV(&w.A2[n * W], a), storeV(&w.Bc[n * W], bc), storeV(&w.Cc[n * W], cc);
+    storeV(&w.x[n * W], V{});
+  }
+  float* x = w.x.data();
+  const float *A2 = w.A2.data(), *Bc = w.Bc.data(), *Cc = w.Cc.data();
+  // State n of the W lanes at step t: decay, input, and its share of y.
+  auto step = [&](int n, V dt, V dtu, const float* Bn, const float* Cn) {
+    const V a = detail::exp2Scan(dt * loadAs<V>(A2 + n * W));
+    const V input = VaryingB ? dtu * Bn[n] : dtu * loadAs<V>(Bc + n * W);
+    const V xn = a * loadAs<V>(x + n * W) + input;
+    storeV(x + n * W, xn);
+    return VaryingC ? xn * Cn[n] : xn * loadAs<V>(Cc + n * W);
+  };
+  for (int t = 0; t < L; ++t) {
+    const std::size_t tm = static_cast<std::size_t>(t) * W;
+    V dt = loadAs<V>(&w.delta[tm]) + bias;
+    if (in.deltaSoftplus) dt = detail::softplusOf(dt);
+    const V ut = loadAs<V>(&w.u[tm]), dtu = dt * ut;
+    const float* Bn = VaryingB ? Bt + static_cast<std::size_t>(t) * N : nullptr;
+    const float* Cn = VaryingC ? Ct + static_cast<std::size_t>(t) * N : nullptr;
+    // Two accumulators: the sum over n is not one long dependency chain.
+    V acc0{}, acc1{};
+    int n = 0;
+    for (; n + 2 <= N; n += 2) {
+      acc0 += step(n, dt, dtu, Bn, Cn);
+      acc1 += step(n + 1, dt, dtu, Bn, Cn);
+    }
+    if (n < N) acc0 += step(n, dt, dtu, Bn, Cn);
+    V y = acc0 + acc1 + D * ut;
+    if (in.z) {
+      const V zt = loadAs<V>(&w.z[tm]);
+      y = y * zt / (1.0f + simd::expOf(-zt));
+    }
+    storeV(&w.y[tm], y);
+  }
+  for (int half = 0; half < W; half += kLanes) {
+    float* rows[kLanes];
+    for (int c = 0; c < kLanes; ++c)
+      rows[c] = half + c < valid ? &r.out[row0 + static_cast<std::size_t>(half + c) * L] : w.sink.data();
+    fromTimeMajor(w.y.data() + half, L, W, rows);
+  }
+  for (int c = 0; c < valid; ++c)
+    for (int n = 0; n < N; ++n)
+      r.lastState[(static_cast<std::size_t>(b) * s.dim + d0 + c) * N + static_cast<std::size_t>(n)] = x[n * W + c];
+}
+
+using GroupFn = void (*)(const ScanShape&, const ScanInputs<float>&, const float*, const float*, int, int, GroupWork&,
+                         ScanResult<float>&);
+
+// One body, three instruction sets, picked at run time: AVX-512 (16
+// channels a group: each instruction does twice the work, which matters
+// because the exp's dependency chains, not the FMA ports, bound the loop),
+// AVX2 + FMA (8), and the portable baseline (8).
+template <bool VB, bool VC>
+[[gnu::target("avx512f,avx512vl,avx2,fma")]] void groupAvx512(const ScanShape& s, const ScanInputs<float>& in,
+                                                              const float* Bt, const float* Ct, int b, int d0,
+                                                              GroupWork& w, ScanResult<float>& r) {
+  scanGroup<simd::F16, VB, VC>(s, in, Bt, Ct, b, d0, w, r);
+}
+template <bool VB, bool VC>
+[[gnu::target("avx2,fma")]] void groupAvx2(const ScanShape& s, const ScanInputs<float>& in, const float* Bt,
+                                           const float* Ct, int b, int d0, GroupWork& w, ScanResult<float>& r) {
+  scanGroup<F8, VB, VC>(s, in, Bt, Ct, b, d0, w, r);
+}
+template <bool VB, bool VC>
+void groupBaseline(const ScanShape& s, const ScanInputs<float>& in, const float* Bt, const float* Ct, int b, int d0,
+                   GroupWork& w, ScanResult<float>& r) {
+  scanGroup<F8, VB, VC>(s, in, Bt, Ct, b, d0, w, r);
+}
+
+bool haveAvx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && detail::haveAvx2Fma();
+}
+
+struct GroupKernel {
+  GroupFn fn;
+  int lanes;
+};
+
+template <bool VB, bool VC>
+GroupKernel pickFor(ScanIsa isa) {
+  static const bool avx512 = haveAvx512(), avx2 = detail::haveAvx2Fma();
+  if (isa == ScanIsa::Auto) isa = avx512 ? ScanIsa::Avx512 : avx2 ? ScanIsa::Avx2 : ScanIsa::Baseline;
+  if (!scanIsaAvailable(isa))
+    throw std::invalid_argument("selective scan: this CPU lacks the instruction set asked for");
+  if (isa == ScanIsa::Avx512) return {groupAvx512<VB, VC>, 16};
+  return {isa == ScanIsa::Avx2 ? groupAvx2<VB, VC> : groupBaseline<VB, VC>, 8};
+}
+
+GroupKernel pickGroup(bool varyingB, bool varyingC, ScanIsa isa) {
+  if (varyingB) return varyingC ? pickFor<true, true>(isa) : pickFor<true, false>(isa);
+  return varyingC ? pickFor<false, true>(isa) : pickFor<false, false>(isa);
+}
+
+// [batch][N][L] → [batch][L][N], so one step's N values are contiguous.
+std::vector<float> timeMajorStates(const float* src, const ScanShape& s) {
+  const std::size_t L = static_cast<std::size_t>(s.length), N = static_cast<std::size_t>(s.state);
+  std::vector<float> dst(static_cast<std::size_t>(s.batch) * L * N);
+  for (std::size_t b = 0; b < static_cast<std::size_t>(s.batch); ++b)
+    for (std::size_t n = 0; n < N; ++n)
+      for (std::size_t t = 0; t < L; ++t) dst[(b * L + t) * N + n] = src[(b * N + n) * L + t];
+  return dst;
 }
 
 }  // namespace
 
-ScanResult<float> selectiveScan(const ScanShape& s, const ScanInputs<float>& in) {
-  checkShape(s);
-  const Packed p = pack(s, in);
+bool scanIsaAvailable(ScanIsa isa) {
+  switch (isa) {
+    case ScanIsa::Avx512:
+      return haveAvx512();
+    case ScanIsa::Avx2:
+      return detail::haveAvx2Fma();
+    default:
+      return true;
+  }
+}
+
+ScanResult<float> selectiveScan(const ScanShape& s, const ScanInputs<float>& in, ScanIsa isa) {
+  detail::checkScanShape(s);
   ScanResult<float> r;
   r.out.assign(static_cast<std::size_t>(s.batch) * s.dim * s.length, 0.0f);
   r.lastState.assign(static_cast<std::size_t>(s.batch) * s.dim * s.state, 0.0f);
-  static const bool avx2 = haveAvx2Fma();
-  ThreadPool::shared().parallelFor(0, static_cast<std::int64_t>(s.batch) * s.dim, 8,
+  const std::vector<float> Bt = s.varyingB ? timeMajorStates(in.B, s) : std::vector<float>{};
+  const std::vector<float> Ct = s.varyingC ? timeMajorStates(in.C, s) : std::vector<float>{};
+  const std::size_t perBatch = static_cast<std::size_t>(s.length) * s.state;
+  const GroupKernel kernel = pickGroup(s.varyingB, s.varyingC, isa);
+  const int groups = (s.dim + kernel.lanes - 1) / kernel.lanes;
+  ThreadPool::shared().parallelFor(0, static_cast<std::int64_t>(s.batch) * groups, 1,
                                    [&](std::int64_t j0, std::int64_t j1) {
-                                     if (avx2)
-                                       channelsAvx2(s, in, p, j0, j1, r);
-                                     else
-                                       channelsBaseline(s, in, p, j0, j1, r);
+                                     // One per thread, kept: fresh buffers per chunk cost page faults.
+                                     thread_local GroupWork w;
+                                     w.size(s.length, s.state, kernel.lanes);
+                                     for (std::int64_t j = j0; j < j1; ++j) {
+                                       const int b = static_cast<int>(j / groups);
+                                       const int d0 = static_cast<int>(j % groups) * kernel.lanes;
+                                       kernel.fn(s, in, s.varyingB ? Bt.data() + b * perBatch : nullptr,
+                                                 s.varyingC ? Ct.data() + b * perBatch : nullptr, b, d0, w, r);
+                                     }
                                    });
-  return r;
-}
-
-ScanResult<float> selectiveScanChunked(const ScanShape& s, const ScanInputs<float>& in, int chunk) {
-  checkShape(s);
-  if (chunk < 1) throw std::invalid_argument("selective scan: chunk must be ≥ 1");
-  const Packed p = pack(s, in);
-  const std::int64_t channels = static_cast<std::int64_t>(s.batch) * s.dim;
-  const int chunks = (s.length + chunk - 1) / chunk;
-  const std::size_t np = static_cast<std::size_t>(p.np);
-  ScanResult<float> r;
-  r.out.assign(static_cast<std::size_t>(channels) * s.length, 0.0f);
-  r.lastState.assign(static_cast<std::size_t>(channels) * s.state, 0.0f);
-  static const bool avx2 = haveAvx2Fma();
-  auto span = avx2 ? spanAvx2 : spanBaseline;
-  // Phase 1, all (channel, chunk) pairs in parallel: each chunk from zero state.
-  std::vector<float> ends(static_cast<std::size_t>(channels) * chunks * np, 0.0f);
-  std::vector<float> dtSums(static_cast<std::size_t>(channels) * chunks, 0.0f);
-  ThreadPool::shared().parallelFor(0, channels * chunks, 4, [&](std::int64_t a, std::int64_t b) {
-    for (std::int64_t i = a; i < b; ++i) {
-      const std::int64_t job = i / chunks;
-      const int c = static_cast<int>(i % chunks);
-      dtSums[static_cast<std::size_t>(i)] = span(s, in, p, job, c * chunk, std::min(s.length, (c + 1) * chunk),
-                                                 &ends[static_cast<std::size_t>(i) * np], nullptr);
-    }
-  });
-  // Phase 2, per channel along the chunks: start_c = exp(A·ΣΔ'_{c−1}) ⊙ start_{c−1} + end_{c−1}.
-  std::vector<float> starts(ends.size(), 0.0f);
-  ThreadPool::shared().parallelFor(0, channels, 16, [&](std::int64_t a, std::int64_t b) {
-    for (std::int64_t job = a; job < b; ++job) {
-      const float* A = &p.A[static_cast<std::size_t>(job % s.dim) * np];
-      for (int c = 1; c < chunks; ++c) {
-        const std::size_t prev = static_cast<std::size_t>(job * chunks + c - 1), cur = prev + 1;
-        for (std::size_t n = 0; n < np; ++n)
-          starts[cur * np + n] = std::exp(A[n] * dtSums[prev]) * starts[prev * np + n] + ends[prev * np + n];
-      }
-    }
-  });
-  // Phase 3, all pairs in parallel again: each chunk from its true start, with outputs.
-  ThreadPool::shared().parallelFor(0, channels * chunks, 4, [&](std::int64_t a, std::int64_t b) {
-    for (std::int64_t i = a; i < b; ++i) {
-      const std::int64_t job = i / chunks;
-      const int c = static_cast<int>(i % chunks);
-      const int t0 = c * chunk;
-      span(s, in, p, job, t0, std::min(s.length, t0 + chunk), &starts[static_cast<std::size_t>(i) * np],
-           &r.out[static_cast<std::size_t>(job) * s.length + t0]);
-      if (c == chunks - 1)
-        for (int n = 0; n < s.state; ++n)
-          r.lastState[static_cast<std::size_t>(job) * s.state + n] = starts[static_cast<std::size_t>(i) * np + n];
-    }
-  });
   return r;
 }
 

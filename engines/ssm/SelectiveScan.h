@@ -12,7 +12,8 @@
 //
 // Three paths, tested against each other and against Mamba's reference:
 // - selectiveScanReference<T>: the readable loop (T = double for tests);
-// - selectiveScan: channels in parallel, the N states 8 lanes wide;
+// - selectiveScan: 8 channels in the lanes of a vector, groups of them in
+//   parallel;
 // - selectiveScanChunked: the parallel (associative) scan — L cut into
 //   chunks scanned from zero state in parallel, chunk-end states combined
 //   with (a₁, b₁)∘(a₂, b₂) = (a₁a₂, a₂b₁ + b₂) (the chunk's Ā product is
@@ -55,7 +56,12 @@ struct ScanResult {
 template <class T>
 ScanResult<T> selectiveScanReference(const ScanShape& shape, const ScanInputs<T>& in);
 
-ScanResult<float> selectiveScan(const ScanShape& shape, const ScanInputs<float>& in);
+// Which instruction set the fast path uses: Auto picks the best this CPU
+// has; tests name each one to check every build against the reference.
+enum class ScanIsa { Auto, Avx512, Avx2, Baseline };
+bool scanIsaAvailable(ScanIsa isa);
+
+ScanResult<float> selectiveScan(const ScanShape& shape, const ScanInputs<float>& in, ScanIsa isa = ScanIsa::Auto);
 
 ScanResult<float> selectiveScanChunked(const ScanShape& shape, const ScanInputs<float>& in, int chunk);
 

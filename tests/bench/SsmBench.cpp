@@ -115,7 +115,7 @@ BENCHMARK(BM_SelectiveScanMamba)
     ->Arg(1)
     ->ArgNames({"chunked"})
     ->UseManualTime()
-    ->Iterations(3)
+    ->Iterations(10)
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -111,7 +111,8 @@ TEST(SelectiveScan, FastAndChunkedMatchAFloat64LoopOnRandomShapes) {
   const ScanShape shapes[] = {{1, 5, 100, 16, true, true},
                               {2, 3, 257, 7, true, false},
                               {1, 9, 64, 33, false, true},
-                              {3, 2, 1000, 1, false, false}};
+                              {3, 2, 1000, 1, false, false},
+                              {2, 37, 130, 16, true, true}};  // several 8- and 16-channel groups, the last partial
   std::uint32_t seed = 1;
   for (const ScanShape& s : shapes) {
     const Random r = randomCase(s, seed++);
@@ -128,9 +129,14 @@ TEST(SelectiveScan, FastAndChunkedMatchAFloat64LoopOnRandomShapes) {
                                " L=" + std::to_string(s.length) + " N=" + std::to_string(s.state) +
                                (softplus ? " softplus" : "");
       const auto ref32 = as<float>(ref.out), last32 = as<float>(ref.lastState);
-      for (const auto& [path, result] : {std::pair{"fast", selectiveScan(s, x32)},
-                                         {"chunked 16", selectiveScanChunked(s, x32, 16)},
-                                         {"chunked 100", selectiveScanChunked(s, x32, 100)}}) {
+      std::vector<std::pair<std::string, ScanResult<float>>> results = {
+          {"chunked 16", selectiveScanChunked(s, x32, 16)}, {"chunked 100", selectiveScanChunked(s, x32, 100)}};
+      // Every instruction-set build of the fast path this CPU can run.
+      for (const auto& [isa, name] : {std::pair{ScanIsa::Avx512, "fast avx512"},
+                                      {ScanIsa::Avx2, "fast avx2"},
+                                      {ScanIsa::Baseline, "fast baseline"}})
+        if (scanIsaAvailable(isa)) results.emplace_back(name, selectiveScan(s, x32, isa));
+      for (const auto& [path, result] : results) {
         expectClose(result.out, ref32, 1e-4, 1e-5, what + " " + path);
         expectClose(result.lastState, last32, 1e-4, 1e-5, what + " " + path + " last state");
       }

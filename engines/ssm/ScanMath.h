@@ -1,0 +1,73 @@
+// Vector pieces shared by the selective-scan paths (internal to engines/ssm).
+#pragma once
+
+#include "engines/core/Simd.h"
+#include "engines/ssm/SelectiveScan.h"
+
+namespace loupe::ssm::detail {
+
+using simd::F8;
+using simd::splatAs;
+
+// log(1 + e) for e in [0, 1], lane by lane: 2·atanh(s) with s = e / (2 + e) ∈
+// [0, ⅓], its series to s¹⁵ (error < 1e-9); s from e directly keeps the
+// precision of tiny e.
+template <class V>
+[[gnu::always_inline]] inline V log1pUnit(V e) {
+  const V s = e / (splatAs<V>(2.0f) + e), s2 = s * s;
+  V p = splatAs<V>(1.0f / 15);
+  p = p * s2 + 1.0f / 13;
+  p = p * s2 + 1.0f / 11;
+  p = p * s2 + 1.0f / 9;
+  p = p * s2 + 1.0f / 7;
+  p = p * s2 + 1.0f / 5;
+  p = p * s2 + 1.0f / 3;
+  p = p * s2 + 1.0f;
+  return 2.0f * s * p;
+}
+
+// softplus as torch computes it (threshold 20): max(x, 0) + log(1 + e^−|x|),
+// and x itself above 20.
+template <class V>
+[[gnu::always_inline]] inline V softplusOf(V v) {
+  const V absV = v < 0 ? -v : v;
+  const V soft = (v > 0 ? v : splatAs<V>(0.0f)) + log1pUnit(simd::expOf(-absV));
+  return v > 20.0f ? v : soft;
+}
+
+// 2^x lane by lane, for the scan's decay factors exp(Δ·A) = 2^(Δ·A·log₂e):
+// x = k + f with k = round(x) and |f| ≤ ½; 2^f by a degree-6 polynomial
+// (the Chebyshev interpolant of 2^f on [−½, ½], coefficients from numpy's
+// chebinterpolate: approximation error 2.5e-9, ~1e-7 = 1 ulp in float
+// arithmetic); 2^k applied by adding k to the exponent bits (an integer
+// add, which keeps the multiply ports for the polynomial). x is clamped to
+// [−125, 127] so the exponent never wraps: below that the state's decay is
+// complete anyway (2^−125 ≈ 2.4e-38).
+template <class V>
+[[gnu::always_inline]] inline V exp2Scan(V x) {
+  using I = simd::IntOf<V>;
+  x = x < splatAs<V>(-125.0f) ? splatAs<V>(-125.0f) : x;
+  x = x > splatAs<V>(127.0f) ? splatAs<V>(127.0f) : x;
+  const V shifted = x + 12582912.0f;  // 1.5·2^23: the sum's low mantissa bits hold round(x)
+  const V f = x - (shifted - 12582912.0f);
+  V p = splatAs<V>(1.5461444854736328e-4f);
+  p = p * f + 1.3400427997112274e-3f;
+  p = p * f + 9.6180569380521774e-3f;
+  p = p * f + 5.5503271520137787e-2f;
+  p = p * f + 2.4022650718688965e-1f;
+  p = p * f + 6.9314718246459961e-1f;
+  p = p * f + 1.0f;
+  // bits(shifted) = bits(1.5·2^23) + k, whose bits above the 9th are zero
+  // after the shift: what remains is k·2^23, k added to p's exponent.
+  const I bits = __builtin_bit_cast(I, p) + (__builtin_bit_cast(I, shifted) << 23);
+  return __builtin_bit_cast(V, bits);
+}
+
+bool haveAvx2Fma();
+
+constexpr int kMaxScanState = 256;
+
+// Throws std::invalid_argument naming the bad size.
+void checkScanShape(const ScanShape& s);
+
+}  // namespace loupe::ssm::detail
