@@ -1,6 +1,7 @@
 #include "experiments/KindRegistry.h"
 #include "experiments/kinds/AttentionKinds.h"
 #include "experiments/kinds/RgbdKinds.h"
+#include "experiments/kinds/SsmKinds.h"
 
 namespace loupe {
 
@@ -8,6 +9,7 @@ void registerBuiltinKinds(KindRegistry& registry) {
   // One call per topic.
   registerRgbdKinds(registry);
   registerAttentionKinds(registry);
+  registerSsmKinds(registry);
 }
 
 }  // namespace loupe

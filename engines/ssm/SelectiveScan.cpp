@@ -17,39 +17,68 @@ T softplus(T x) {
 template float softplus(float);
 template double softplus(double);
 
+namespace {
+
+// The recurrence for channel (b, d) in arithmetic Acc, inputs of type T;
+// visit(t, Δ', gate, y, x) sees every step (y already gated).
+template <class Acc, class T, class Visit>
+void referenceChannel(const ScanShape& s, const ScanInputs<T>& in, std::size_t b, std::size_t d, Visit&& visit) {
+  const std::size_t L = static_cast<std::size_t>(s.length), N = static_cast<std::size_t>(s.state);
+  std::vector<Acc> x(N, Acc(0));
+  for (std::size_t t = 0; t < L; ++t) {
+    const std::size_t i = (b * s.dim + d) * L + t;
+    Acc dt = Acc(in.delta[i]) + (in.deltaBias ? Acc(in.deltaBias[d]) : Acc(0));
+    if (in.deltaSoftplus) dt = softplus(dt);
+    const Acc ut = in.u[i];
+    Acc y = 0;
+    for (std::size_t n = 0; n < N; ++n) {
+      const Acc bn = s.varyingB ? in.B[(b * N + n) * L + t] : in.B[d * N + n];
+      const Acc cn = s.varyingC ? in.C[(b * N + n) * L + t] : in.C[d * N + n];
+      x[n] = std::exp(dt * Acc(in.A[d * N + n])) * x[n] + dt * bn * ut;
+      y += x[n] * cn;
+    }
+    if (in.D) y += Acc(in.D[d]) * ut;
+    const Acc gate = in.z ? Acc(in.z[i]) / (Acc(1) + std::exp(-Acc(in.z[i]))) : Acc(1);
+    visit(t, dt, gate, y * gate, x);
+  }
+}
+
+}  // namespace
+
 template <class T>
 ScanResult<T> selectiveScanReference(const ScanShape& s, const ScanInputs<T>& in) {
   const std::size_t L = static_cast<std::size_t>(s.length), N = static_cast<std::size_t>(s.state);
   ScanResult<T> r;
   r.out.assign(static_cast<std::size_t>(s.batch) * s.dim * L, T(0));
   r.lastState.assign(static_cast<std::size_t>(s.batch) * s.dim * N, T(0));
-  std::vector<T> x(N);
   for (std::size_t b = 0; b < static_cast<std::size_t>(s.batch); ++b) {
     for (std::size_t d = 0; d < static_cast<std::size_t>(s.dim); ++d) {
-      std::fill(x.begin(), x.end(), T(0));
-      for (std::size_t t = 0; t < L; ++t) {
-        const std::size_t i = (b * s.dim + d) * L + t;
-        T dt = in.delta[i] + (in.deltaBias ? in.deltaBias[d] : T(0));
-        if (in.deltaSoftplus) dt = softplus(dt);
-        const T ut = in.u[i];
-        T y = 0;
-        for (std::size_t n = 0; n < N; ++n) {
-          const T bn = s.varyingB ? in.B[(b * N + n) * L + t] : in.B[d * N + n];
-          const T cn = s.varyingC ? in.C[(b * N + n) * L + t] : in.C[d * N + n];
-          x[n] = std::exp(dt * in.A[d * N + n]) * x[n] + dt * bn * ut;
-          y += x[n] * cn;
-        }
-        if (in.D) y += in.D[d] * ut;
-        if (in.z) y *= in.z[i] / (T(1) + std::exp(-in.z[i]));
-        r.out[i] = y;
-      }
-      for (std::size_t n = 0; n < N; ++n) r.lastState[(b * s.dim + d) * N + n] = x[n];
+      const std::size_t row = b * s.dim + d;
+      referenceChannel<T>(s, in, b, d, [&](std::size_t t, T, T, T y, const std::vector<T>& x) {
+        r.out[row * L + t] = y;
+        if (t + 1 == L) std::copy(x.begin(), x.end(), r.lastState.begin() + static_cast<std::ptrdiff_t>(row * N));
+      });
     }
   }
   return r;
 }
 template ScanResult<float> selectiveScanReference(const ScanShape&, const ScanInputs<float>&);
 template ScanResult<double> selectiveScanReference(const ScanShape&, const ScanInputs<double>&);
+
+ScanTrace selectiveScanTrace(const ScanShape& s, const ScanInputs<float>& in, int b, int d) {
+  if (b < 0 || b >= s.batch || d < 0 || d >= s.dim)
+    throw std::invalid_argument("selective scan trace: channel (" + std::to_string(b) + ", " + std::to_string(d) +
+                                ") is outside " + std::to_string(s.batch) + " × " + std::to_string(s.dim));
+  const std::size_t L = static_cast<std::size_t>(s.length), N = static_cast<std::size_t>(s.state);
+  ScanTrace tr;
+  tr.delta.resize(L), tr.gate.resize(L), tr.y.resize(L), tr.state.resize(N * L);
+  referenceChannel<double>(s, in, static_cast<std::size_t>(b), static_cast<std::size_t>(d),
+                           [&](std::size_t t, double dt, double gate, double y, const std::vector<double>& x) {
+                             tr.delta[t] = dt, tr.gate[t] = gate, tr.y[t] = y;
+                             for (std::size_t n = 0; n < N; ++n) tr.state[n * L + t] = x[n];
+                           });
+  return tr;
+}
 
 namespace detail {
 

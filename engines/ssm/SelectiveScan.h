@@ -65,6 +65,15 @@ ScanResult<float> selectiveScan(const ScanShape& shape, const ScanInputs<float>&
 
 ScanResult<float> selectiveScanChunked(const ScanShape& shape, const ScanInputs<float>& in, int chunk);
 
+// One channel (b, d) followed step by step in float64, for the panel: Δ'
+// and the gate SiLU(z) over time, the state (N × L, row n is x_n over t)
+// and y. The same recurrence as selectiveScanReference.
+struct ScanTrace {
+  std::vector<double> delta, gate, y;  // L each (gate is 1 without z)
+  std::vector<double> state;           // N × L
+};
+ScanTrace selectiveScanTrace(const ScanShape& shape, const ScanInputs<float>& in, int batch, int channel);
+
 // softplus as torch computes it (beta 1, threshold 20: x above 20 is x).
 template <class T>
 T softplus(T x);
