@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "panels/attention/AttentionPanel.h"
+#include "panels/ssm/SsmPanel.h"
 #include "panels/generic/GenericPanel.h"
 #include "panels/rgbd/RgbdPanel.h"
 
@@ -29,6 +30,7 @@ void registerBuiltinPanels(PanelRegistry& registry) {
   registry.add({"generic", "Runs", [](QWidget* parent) -> Panel* { return new GenericPanel(parent); }});
   registry.add({"rgbd", "RGBD", [](QWidget* parent) -> Panel* { return new RgbdPanel(parent); }});
   registry.add({"attention", "Attention", [](QWidget* parent) -> Panel* { return new AttentionPanel(parent); }});
+  registry.add({"ssm", "State-space models", [](QWidget* parent) -> Panel* { return new SsmPanel(parent); }});
 }
 
 }  // namespace loupe

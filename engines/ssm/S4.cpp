@@ -102,6 +102,17 @@ std::vector<double> s4dRecurrence(const S4D& s, double dt, const std::vector<dou
 }
 
 std::vector<std::complex<double>> eigenvalues(const Eigen::MatrixXd& m) {
+  // Triangular matrices (HiPPO-LegS and LagT, and their bilinear / Euler
+  // discretisations): the diagonal, exactly. A general solver on LegS —
+  // strongly non-normal — scatters −1 … −N into a ring of complex values
+  // (at N = 32 some land 8 off the real axis), the very ill-conditioning
+  // that made S4 avoid diagonalising it.
+  const bool lower = m.isLowerTriangular(1e-13), upper = m.isUpperTriangular(1e-13);
+  if (m.rows() == m.cols() && (lower || upper)) {
+    std::vector<std::complex<double>> out;
+    for (Eigen::Index i = 0; i < m.rows(); ++i) out.emplace_back(m(i, i), 0.0);
+    return out;
+  }
   const Eigen::EigenSolver<Eigen::MatrixXd> solver(m, false);
   std::vector<std::complex<double>> out;
   for (Eigen::Index i = 0; i < solver.eigenvalues().size(); ++i) out.push_back(solver.eigenvalues()(i));

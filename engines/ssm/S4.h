@@ -37,7 +37,8 @@ S4D s4dInit(int state, S4DInit init, std::uint64_t seed);
 std::vector<double> s4dKernel(const S4D& s, double dt, int length);
 std::vector<double> s4dRecurrence(const S4D& s, double dt, const std::vector<double>& u);
 
-// The discretised Ā's eigenvalues of a dense system (complex plane: |z| < 1 is stable).
+// The discretised Ā's eigenvalues of a dense system (complex plane: |z| < 1 is stable);
+// a triangular matrix's are its diagonal, taken exactly.
 std::vector<std::complex<double>> eigenvalues(const Eigen::MatrixXd& m);
 
 }  // namespace loupe::ssm

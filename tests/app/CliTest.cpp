@@ -158,14 +158,14 @@ TEST_F(CliTest, KindsListsSchemas) {
   auto r = cli({"kinds", "--json"}, false);
   ASSERT_EQ(r.exitCode, 0);
   const json kinds = json::parse(r.out);
-  EXPECT_EQ(names(kinds),
-            (std::vector<std::string>{"attention.scaling", "attention.tiles", "rgbd.stream", "test.series"}));
-  EXPECT_EQ(kinds[3]["params"].size(), 9u);
+  EXPECT_EQ(names(kinds), (std::vector<std::string>{"attention.scaling", "attention.tiles", "rgbd.stream", "ssm.hippo",
+                                                    "ssm.s4_kernel", "ssm.selective_scan", "test.series"}));
+  EXPECT_EQ(kinds[3]["params"].size(), 11u);  // ssm.hippo
   // The product binary ships its engines and no test kinds.
   r = testing::runProcess({LOUPE_CLI, "kinds", "--json"});
   EXPECT_EQ(r.exitCode, 0);
-  EXPECT_EQ(names(json::parse(r.out)),
-            (std::vector<std::string>{"attention.scaling", "attention.tiles", "rgbd.stream"}));
+  EXPECT_EQ(names(json::parse(r.out)), (std::vector<std::string>{"attention.scaling", "attention.tiles", "rgbd.stream",
+                                                                 "ssm.hippo", "ssm.s4_kernel", "ssm.selective_scan"}));
 }
 
 TEST_F(CliTest, DatabaseComesFromLoupeDbThenHome) {

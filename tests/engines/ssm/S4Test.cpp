@@ -102,3 +102,29 @@ TEST(HippoLegS, ReconstructionErrorFallsWithNAndIsSmallAtN64) {
 
 }  // namespace
 }  // namespace loupe::ssm
+
+namespace loupe::ssm {
+namespace {
+
+// LegS is lower triangular with diagonal −(n+1): its eigenvalues are
+// −1 … −N, and the bilinear step maps each λ to (1 + λ/2k)/(1 − λ/2k) —
+// not the ring of complex values a general eigensolver returns for this
+// strongly non-normal matrix.
+TEST(Eigenvalues, LegSAndItsBilinearStepAreExactlyTheDiagonal) {
+  const int n = 64, k = 10;
+  const Hippo h = hippo(Measure::LegS, n);
+  const auto cont = eigenvalues(h.A);
+  const auto disc = eigenvalues(legsStep(h.A, h.B, k).A);
+  ASSERT_EQ(cont.size(), static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const double lambda = -(i + 1.0);
+    EXPECT_EQ(cont[static_cast<std::size_t>(i)], std::complex<double>(lambda, 0.0));
+    EXPECT_NEAR(disc[static_cast<std::size_t>(i)].real(), (1 + lambda / (2 * k)) / (1 - lambda / (2 * k)), 1e-12);
+    EXPECT_EQ(disc[static_cast<std::size_t>(i)].imag(), 0.0);
+  }
+  // A non-triangular matrix still goes through the solver: LegT's are complex and stable.
+  for (const auto& z : eigenvalues(hippo(Measure::LegT, 16).A)) EXPECT_LT(z.real(), 0.0);
+}
+
+}  // namespace
+}  // namespace loupe::ssm

@@ -1,0 +1,375 @@
+#include "panels/ssm/SsmPanel.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <numbers>
+
+#include "panels/MetricSeries.h"
+#include "viewers/ChartView.h"
+#include "viewers/GlProbe.h"
+#include "viewers/ImageView.h"
+#include "viewers/TimelineScrubber.h"
+#include "viewers/VtkView.h"
+
+namespace loupe {
+
+namespace {
+
+const float* values(const Array& a) {
+  return a.data<float>();
+}
+
+// y against the index (times `xScale`), non-finite values left out (a
+// diverging discretisation records inf).
+std::vector<QPointF> curve(const Array& a, double xScale = 1.0, double xOffset = 0.0) {
+  std::vector<QPointF> points;
+  points.reserve(static_cast<std::size_t>(a.numel()));
+  for (std::int64_t i = 0; i < a.numel(); ++i)
+    if (std::isfinite(values(a)[i])) points.emplace_back(xOffset + i * xScale, values(a)[i]);
+  return points;
+}
+
+// A 2 × n array of complex values (real row, imaginary row) as points.
+std::vector<QPointF> plane(const Array& a) {
+  std::vector<QPointF> points;
+  if (a.ndim() != 2 || a.shape()[0] != 2) return points;
+  const std::int64_t n = a.shape()[1];
+  for (std::int64_t i = 0; i < n; ++i) points.emplace_back(values(a)[i], values(a)[n + i]);
+  return points;
+}
+
+QComboBox* combo(QWidget* parent, const QStringList& items, const QString& tip) {
+  auto* c = new QComboBox(parent);
+  c->addItems(items);
+  c->setToolTip(tip);
+  return c;
+}
+
+QSpinBox* spin(QWidget* parent, const QString& prefix, int lo, int hi, int value) {
+  auto* s = new QSpinBox(parent);
+  s->setRange(lo, hi);
+  s->setValue(value);
+  s->setPrefix(prefix);
+  return s;
+}
+
+const char* const kMethods[] = {"bilinear", "zoh", "forward_euler", "backward_euler"};
+
+}  // namespace
+
+SsmPanel::SsmPanel(QWidget* parent) : Panel(parent) {
+  auto* layout = new QVBoxLayout(this);
+  auto* controls = new QHBoxLayout();
+  m_kind = combo(this, {"ssm.hippo", "ssm.s4_kernel", "ssm.selective_scan"}, "what to run");
+  m_measure = combo(this, {"legs", "legt", "lmu", "lagt"}, "HiPPO measure");
+  m_method = combo(this, {"bilinear", "zoh", "forward_euler", "backward_euler"}, "discretisation");
+  m_signal = combo(this, {"sines", "step", "chirp", "noise"}, "input signal (ssm.hippo)");
+  m_state = spin(this, "N ", 1, 256, 32);
+  m_length = spin(this, "L ", 16, 65536, 1000);
+  auto* run = new QPushButton("Run", this);
+  run->setObjectName("ssmRun");
+  for (QWidget* w : std::initializer_list<QWidget*>{m_kind, m_measure, m_method, m_signal, m_state, m_length, run})
+    controls->addWidget(w);
+  controls->addStretch(1);
+  layout->addLayout(controls);
+  m_header = new QLabel("Run an ssm.* recipe, or open one from the experiment browser.", this);
+  m_header->setObjectName("panelHeader");
+  layout->addWidget(m_header);
+  m_scrubber = new TimelineScrubber(this);
+  layout->addWidget(m_scrubber);
+
+  m_tabs = new QTabWidget(this);
+  auto* evolution = new QSplitter(Qt::Horizontal, m_tabs);
+  m_heatmap = new ImageView(evolution);
+  evolution->addWidget(m_heatmap);
+  if (probeOpenGl().usable) {
+    m_surface = new VtkView(evolution);
+    evolution->addWidget(m_surface);
+  } else {
+    auto* placeholder = new QLabel("The 3-D surface needs OpenGL 3.2: " + probeOpenGl().description, evolution);
+    placeholder->setWordWrap(true);
+    evolution->addWidget(placeholder);
+  }
+  evolution->setSizes({500, 500});
+  m_tabs->addTab(evolution, "State evolution");
+  auto* reconstruction = new QSplitter(Qt::Horizontal, m_tabs);
+  m_reconstruction = new ChartView(reconstruction);
+  m_errorVsN = new ChartView(reconstruction);
+  reconstruction->addWidget(m_reconstruction);
+  reconstruction->addWidget(m_errorVsN);
+  reconstruction->setSizes({600, 400});
+  m_tabs->addTab(reconstruction, "Reconstruction");
+  auto* eigen = new QSplitter(Qt::Horizontal, m_tabs);
+  m_eigenContinuous = new ChartView(eigen);
+  m_eigen = new ChartView(eigen);
+  eigen->addWidget(m_eigenContinuous);
+  eigen->addWidget(m_eigen);
+  m_tabs->addTab(eigen, "Eigenvalues");
+  auto* kernel = new QSplitter(Qt::Vertical, m_tabs);
+  m_kernel = new ChartView(kernel);
+  m_outputs = new ChartView(kernel);
+  kernel->addWidget(m_kernel);
+  kernel->addWidget(m_outputs);
+  m_tabs->addTab(kernel, "Kernel / scan");
+  layout->addWidget(m_tabs, 1);
+  m_values = new QLabel(this);
+  m_values->setObjectName("stepValues");
+  m_values->setWordWrap(true);
+  layout->addWidget(m_values);
+
+  connect(m_scrubber, &TimelineScrubber::positionChanged, this, &SsmPanel::showPosition);
+  connect(run, &QPushButton::clicked, this, [this] { emit runRequested(recipeJson()); });
+  auto* liveTimer = new QTimer(this);
+  connect(liveTimer, &QTimer::timeout, this, [this] {
+    if (!m_liveDirty) return;
+    m_liveDirty = false;
+    showRecord(m_live);
+  });
+  liveTimer->start(100);
+}
+
+QString SsmPanel::recipeJson() const {
+  const std::string kind = m_kind->currentText().toStdString();
+  nlohmann::json params;
+  if (kind == "ssm.hippo") {
+    params = {{"measure", m_measure->currentText().toStdString()},
+              {"method", m_method->currentText().toStdString()},
+              {"signal", m_signal->currentText().toStdString()},
+              {"state", m_state->value()},
+              {"length", m_length->value()}};
+  } else if (kind == "ssm.s4_kernel") {
+    params = {{"model", "dense"},
+              {"measure", m_measure->currentText().toStdString()},
+              {"method", m_method->currentText().toStdString()},
+              {"state", m_state->value()},
+              {"length", m_length->value()}};
+  } else {
+    params = {{"state", m_state->value()}, {"length", m_length->value()}};
+  }
+  return QString::fromStdString(nlohmann::json{
+      {"kind", kind},
+      {"name", kind.substr(4) + " N=" + std::to_string(m_state->value())},
+      {"params", params}}.dump());
+}
+
+void SsmPanel::openRun(Store& store, std::int64_t run) {
+  m_store = &store;
+  m_run = run;
+  m_runB = 0;
+  m_hasB = false;
+  const RunInfo info = store.getRun(run);
+  const auto params = info.recipe.value("params", nlohmann::json::object());
+  QString detail;
+  if (info.kind == "ssm.hippo")
+    detail = QString("%1, N %2, %3, signal %4")
+                 .arg(QString::fromStdString(params.value("measure", "")))
+                 .arg(params.value("state", 0))
+                 .arg(QString::fromStdString(params.value("method", "")))
+                 .arg(QString::fromStdString(params.value("signal", "")));
+  else
+    detail = QString("N %1, L %2").arg(params.value("state", 0)).arg(params.value("length", 0));
+  m_header->setText(QString("<b>run %1</b> · “%2” · %3 · %4 · %5 steps")
+                        .arg(run)
+                        .arg(QString::fromStdString(info.name).toHtmlEscaped())
+                        .arg(QString::fromStdString(info.kind))
+                        .arg(detail)
+                        .arg(info.stepCount));
+  // The controls take the run's settings, so Run repeats it with edits.
+  m_kind->setCurrentText(QString::fromStdString(info.kind));
+  for (auto [box, key] : {std::pair{m_measure, "measure"}, {m_method, "method"}, {m_signal, "signal"}})
+    if (params.contains(key) && params[key].is_string()) box->setCurrentText(QString::fromStdString(params[key]));
+  if (params.contains("state")) m_state->setValue(params["state"].get<int>());
+  if (params.contains("length")) m_length->setValue(params["length"].get<int>());
+  m_steps = store.stepNumbers(run);
+  m_shownStep.reset();
+  m_scrubber->setSteps(m_steps);
+  if (m_steps.empty()) return;
+  m_last = store.readStep(run, m_steps.back());
+  showSummary(m_last, nullptr);
+  showPosition(static_cast<int>(m_steps.size()) - 1);
+}
+
+void SsmPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) {
+  openRun(store, runA);
+  const auto stepsB = store.stepNumbers(runB);
+  if (stepsB.empty()) return;
+  m_runB = runB;
+  m_lastB = store.readStep(runB, stepsB.back());
+  m_hasB = true;
+  m_header->setText(m_header->text() + QString(" · compared with run %1 (B, dashed)").arg(runB));
+  showSummary(m_last, &m_lastB);
+  if (!m_steps.empty()) showRecord(m_store->readStep(m_run, m_steps[static_cast<std::size_t>(m_scrubber->position())]));
+}
+
+void SsmPanel::liveStarted(const RunInfo& run) {
+  m_store = nullptr;
+  m_run = run.id;
+  m_runB = 0;
+  m_hasB = false;
+  m_steps.clear();
+  m_scrubber->setSteps({});
+  m_header->setText(QString("<b>run %1</b> · <i>live</i>").arg(run.id));
+}
+
+void SsmPanel::liveRecord(const StepRecord& record) {
+  m_live = record;
+  m_liveDirty = true;
+}
+
+void SsmPanel::liveEnded(RunStatus status) {
+  markLiveEnded(m_header, status);
+  if (m_live.arrays.empty()) return;
+  if (m_live.findArray("states") || m_live.findArray("kernel")) {
+    m_last = m_live;
+    showSummary(m_last, nullptr);
+  }
+  showRecord(m_live);
+}
+
+void SsmPanel::showPosition(int index) {
+  if (!m_store || index < 0 || index >= static_cast<int>(m_steps.size())) return;
+  if (m_scrubber->position() != index) {
+    m_scrubber->setPosition(index);
+    return;
+  }
+  showRecord(m_store->readStep(m_run, m_steps[static_cast<std::size_t>(index)]));
+}
+
+void SsmPanel::showSummary(const StepRecord& last, const StepRecord* lastB) {
+  // State evolution: heat-map (rows = state index, columns = time) and surface.
+  if (const Array* states = last.findArray("states"); states && states->ndim() == 2) {
+    const int rows = static_cast<int>(states->shape()[0]), cols = static_cast<int>(states->shape()[1]);
+    float peak = 0;
+    for (std::int64_t i = 0; i < states->numel(); ++i)
+      if (std::isfinite(values(*states)[i])) peak = std::max(peak, std::fabs(values(*states)[i]));
+    // Each state row drawn as several pixel rows, so N rows against up to
+    // 512 time columns is not a sliver.
+    const int repeat = std::max(1, cols / (2 * rows));
+    std::vector<float> tall(static_cast<std::size_t>(rows) * repeat * cols);
+    for (int r = 0; r < rows * repeat; ++r)
+      std::copy_n(values(*states) + static_cast<std::size_t>(r / repeat) * cols, cols,
+                  tall.begin() + static_cast<std::ptrdiff_t>(r) * cols);
+    m_heatmap->setScalar(cols, rows * repeat, tall.data(),
+                         QString("state x_n(t): row n = 0 … %1 (top to bottom), time left to right").arg(rows - 1),
+                         "x_n", -peak, peak);
+    if (m_surface) {
+      // At most 160 time columns: the surface is for its shape, the heat-map for detail.
+      const int stride = std::max(1, cols / 160), shown = cols / stride;
+      std::vector<float> heights(static_cast<std::size_t>(rows) * shown);
+      for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < shown; ++c)
+          heights[static_cast<std::size_t>(r) * shown + c] =
+              values(*states)[static_cast<std::size_t>(r) * cols + static_cast<std::size_t>(c) * stride];
+      m_surface->setHeightField(heights.data(), rows, shown, "x_n(t)");
+      m_surface->resetCamera();
+    }
+  } else {
+    m_heatmap->clear("this run records no state evolution (ssm.s4_kernel)");
+    if (m_surface) m_surface->clearScene();
+  }
+
+  // LegS's error against N, per discretisation (log-log).
+  m_errorVsN->clear();
+  m_errorVsN->setLogAxes(true, true);
+  m_errorVsN->setTitles("LegS: final RMS reconstruction error against N", "N", "RMS error");
+  std::map<QString, std::vector<QPointF>> errorSeries;
+  for (const auto& [prefix, record] : {std::pair<QString, const StepRecord*>{"A", &last}, {"B", lastB}}) {
+    if (!record) continue;
+    const Array* table = record->findArray("error_vs_n");
+    if (!table || table->ndim() != 2 || table->shape()[0] != 5) continue;
+    const std::int64_t m = table->shape()[1];
+    for (int j = 0; j < 4; ++j) {
+      std::vector<QPointF> points;
+      for (std::int64_t i = 0; i < m; ++i) {
+        const float e = values(*table)[(j + 1) * m + i];
+        if (std::isfinite(e) && e > 0) points.emplace_back(values(*table)[i], e);
+      }
+      if (!points.empty()) errorSeries[(lastB ? prefix + " " : QString()) + kMethods[j]] = std::move(points);
+    }
+  }
+  m_errorVsN->addSeriesPairs(errorSeries);
+
+  // Eigenvalues with the unit circle (|z| < 1: the discrete system is stable).
+  m_eigen->clear();
+  m_eigen->setTitles("Ā (discretised): inside the unit circle is stable", "Re", "Im");
+  m_eigenContinuous->clear();
+  m_eigenContinuous->setTitles("A (continuous): left of the imaginary axis is stable", "Re", "Im");
+  std::vector<QPointF> circle;
+  for (int i = 0; i <= 256; ++i)
+    circle.emplace_back(std::cos(2 * std::numbers::pi * i / 256), std::sin(2 * std::numbers::pi * i / 256));
+  m_eigen->addLine("unit circle", std::move(circle), QColor(150, 150, 150), Qt::DashLine);
+  for (const auto& [prefix, record] : {std::pair<QString, const StepRecord*>{"", &last}, {"B ", lastB}}) {
+    if (!record) continue;
+    if (const Array* c = record->findArray("eig_continuous"))
+      m_eigenContinuous->addScatter(prefix + "A (continuous)", plane(*c));
+    if (const Array* d = record->findArray("eig_discrete")) m_eigen->addScatter(prefix + "Ā (discrete)", plane(*d));
+  }
+
+  // S4 kernel and both outputs, or the selective scan over time.
+  m_kernel->clear();
+  std::map<QString, std::vector<QPointF>> kernelSeries, outputSeries;
+  const bool scan = last.findArray("delta") != nullptr;
+  for (const auto& [prefix, record] : {std::pair<QString, const StepRecord*>{"A", &last}, {"B", lastB}}) {
+    if (!record) continue;
+    const QString p = lastB ? prefix + " " : QString();
+    for (const char* name : {"kernel", "delta", "gate"})
+      if (const Array* a = record->findArray(name)) kernelSeries[p + name] = curve(*a);
+    for (const char* name : {"output_convolution", "output_recurrence", "u", "y"})
+      if (const Array* a = record->findArray(name)) outputSeries[p + name] = curve(*a);
+  }
+  m_kernel->setTitles(scan ? "Selective scan, one channel: step Δ' and gate SiLU(z)" : "S4: the convolution kernel K",
+                      scan ? "t" : "lag", "value");
+  m_kernel->addSeriesPairs(kernelSeries);
+  m_outputs->clear();
+  m_outputs->setTitles(scan ? "Input u and output y of that channel"
+                            : "Output on a seeded input: by convolution and by recurrence (they coincide)",
+                       "t", "value");
+  m_outputs->addSeriesPairs(outputSeries);
+}
+
+void SsmPanel::showRecord(const StepRecord& r) {
+  m_shownStep = r.step;
+  m_reconstruction->clear();
+  const Array* rebuilt = r.findArray("reconstruction");
+  const Array* history = r.findArray("history");
+  const double* t = r.findMetric("t");
+  if (rebuilt && history && t) {
+    // Both at cell centres of [0, t].
+    const double scale = *t / static_cast<double>(rebuilt->numel());
+    m_reconstruction->setTitles(QString("LegS at t = %1: the history rebuilt from the state").arg(*t), "sample", "f");
+    std::map<QString, std::vector<QPointF>> series;
+    series["signal"] = curve(*history, scale, 0.5 * scale);
+    series["reconstruction"] = curve(*rebuilt, scale, 0.5 * scale);
+    m_reconstruction->addSeriesPairs(series);
+  } else {
+    m_reconstruction->setTitles("Reconstruction: ssm.hippo with the LegS measure records it", "sample", "f");
+  }
+  QStringList shown;
+  for (const auto& [name, v] : r.metrics)
+    shown << QString("%1 = %2").arg(QString::fromStdString(name)).arg(v, 0, 'g', 5);
+  m_values->setText(QString("<b>step %1</b>: ").arg(r.step) + shown.join(", "));
+}
+
+std::vector<PanelFigure> SsmPanel::figures() {
+  std::vector<PanelFigure> out;
+  out.push_back({"state-heatmap", "State evolution (state index × time)", m_heatmap});
+  if (m_surface) out.push_back({"state-surface", "State evolution as a surface", m_surface});
+  out.push_back({"reconstruction", "LegS reconstruction at the shown step", m_reconstruction});
+  out.push_back({"error-vs-n", "LegS error against N per discretisation", m_errorVsN});
+  out.push_back({"eigenvalues-continuous", "Eigenvalues of A", m_eigenContinuous});
+  out.push_back({"eigenvalues", "Eigenvalues of Ā and the unit circle", m_eigen});
+  out.push_back({"kernel-scan", "S4 kernel / selective scan Δ' and gate", m_kernel});
+  out.push_back({"outputs", "Outputs over time", m_outputs});
+  return out;
+}
+
+}  // namespace loupe

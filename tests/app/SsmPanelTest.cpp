@@ -1,0 +1,161 @@
+// The state-space panel under Xvfb, driven as a person would: a recorded
+// ssm.hippo run opens at its last step; the heat-map shows the state over
+// time, the surface renders, scrubbing back moves the reconstruction; the
+// eigenvalue and kernel tabs fill; two configurations compare; the panel's
+// own Run button records a selective scan.
+#include <gtest/gtest.h>
+
+#include <QComboBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTest>
+#include <set>
+
+#include "app/workbench/MainWindow.h"
+#include "experiments/Recipe.h"
+#include "experiments/Runner.h"
+#include "experiments/StoreRecorder.h"
+#include "panels/ssm/SsmPanel.h"
+#include "tests/app/GuiWait.h"
+#include "tests/support/TestHelpers.h"
+#include "viewers/ChartView.h"
+#include "viewers/GlProbe.h"
+#include "viewers/ImageView.h"
+#include "viewers/TimelineScrubber.h"
+#include "viewers/VtkView.h"
+
+namespace loupe {
+namespace {
+
+void recordInto(const std::filesystem::path& db, const KindRegistry& kinds, const std::string& recipeJson) {
+  Store store(db);
+  const Recipe recipe = parseRecipeText(recipeJson, "test", kinds);
+  const auto id = store.createRun(recipe, "1", "cpu");
+  StoreRecorder recorder(store, id);
+  Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
+  ASSERT_EQ(runner.runHere(), RunStatus::Finished) << runner.error();
+}
+
+void screenshot(QWidget& window, const char* name) {
+  const QByteArray out = qgetenv("LOUPE_SCREENSHOT_DIR");
+  if (out.isEmpty()) return;
+  QTest::qWait(200);
+  window.grab().save(QString::fromUtf8(out) + "/" + name);
+}
+
+int distinctColours(const QImage& image) {
+  std::set<QRgb> colours;
+  for (int y = 0; y < image.height(); y += 2)
+    for (int x = 0; x < image.width(); x += 2) colours.insert(image.pixel(x, y));
+  return static_cast<int>(colours.size());
+}
+
+struct Fixture {
+  KindRegistry kinds;
+  PanelRegistry panels;
+  testing::TempDir dir;
+  Fixture() {
+    registerBuiltinKinds(kinds);
+    registerBuiltinPanels(panels);
+  }
+};
+
+TEST(SsmPanel, StateEvolutionAndReconstruction) {
+  Fixture f;
+  const auto db = f.dir / "ssm.sqlite";
+  ASSERT_NO_FATAL_FAILURE(recordInto(db, f.kinds, R"({"kind": "ssm.hippo", "seed": 3,
+      "params": {"measure": "legs", "state": 32, "signal": "chirp", "length": 2000, "steps": 20}})"));
+  MainWindow window(f.kinds, f.panels);
+  window.setQuiet(true);
+  ASSERT_TRUE(window.openDatabase(QString::fromStdString(db.string())));
+  window.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+  ASSERT_TRUE(window.openRun(1));
+  auto* panel = dynamic_cast<SsmPanel*>(window.activePanel());
+  ASSERT_NE(panel, nullptr);
+  EXPECT_EQ(panel->scrubber()->count(), 20);
+  EXPECT_EQ(panel->shownStep(), 19);  // opens at the end: the whole history
+
+  // Heat-map: 512 time columns × 32 states (rows drawn 8 pixels tall), not blank.
+  const QImage heat = panel->stateHeatmap()->image();
+  EXPECT_EQ(heat.size(), QSize(512, 32 * 8));
+  EXPECT_GT(distinctColours(heat), 50);
+  if (probeOpenGl().usable) {
+    ASSERT_NE(panel->stateSurface(), nullptr);
+    QTest::qWait(100);
+    EXPECT_GT(distinctColours(panel->stateSurface()->grabImage()), 20);
+  }
+  screenshot(window, "ssm-state-evolution.png");
+
+  // Reconstruction: signal and rebuilt history, and the error-vs-N table
+  // with every stable discretisation.
+  panel->viewTabs()->setCurrentIndex(1);
+  const QStringList names = panel->reconstructionChart()->seriesNames();
+  EXPECT_TRUE(names.contains("signal")) << names.join(", ").toStdString();
+  EXPECT_TRUE(names.contains("reconstruction")) << names.join(", ").toStdString();
+  const QStringList methods = panel->errorChart()->seriesNames();
+  for (const char* m : {"bilinear", "zoh", "backward_euler"})
+    EXPECT_TRUE(methods.contains(m)) << methods.join(", ").toStdString();
+  // Scrub back to a quarter of the run, as a user dragging the timeline.
+  panel->scrubber()->setPosition(4);
+  LOUPE_WAIT_EQ(panel->shownStep().value_or(-1), 4, 5000);
+  EXPECT_NE(panel->findChild<QLabel*>("stepValues")->text().indexOf("t = 500"), -1)
+      << panel->findChild<QLabel*>("stepValues")->text().toStdString();
+  screenshot(window, "ssm-reconstruction.png");
+
+  panel->viewTabs()->setCurrentIndex(2);
+  const QStringList eig = panel->eigenChart()->seriesNames();
+  EXPECT_TRUE(eig.contains("unit circle") && eig.contains("Ā (discrete)")) << eig.join(", ").toStdString();
+  EXPECT_TRUE(panel->continuousEigenChart()->seriesNames().contains("A (continuous)"));
+  screenshot(window, "ssm-eigenvalues.png");
+}
+
+TEST(SsmPanel, ComparesTwoConfigurationsAndRunsAScan) {
+  Fixture f;
+  const auto db = f.dir / "cmp.sqlite";
+  ASSERT_NO_FATAL_FAILURE(recordInto(db, f.kinds, R"({"kind": "ssm.s4_kernel",
+      "params": {"model": "s4d", "init": "lin", "state": 32, "length": 512}})"));
+  ASSERT_NO_FATAL_FAILURE(recordInto(db, f.kinds, R"({"kind": "ssm.s4_kernel",
+      "params": {"model": "s4d", "init": "inv", "state": 32, "length": 512}})"));
+  MainWindow window(f.kinds, f.panels);
+  window.setQuiet(true);
+  ASSERT_TRUE(window.openDatabase(QString::fromStdString(db.string())));
+  window.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+  ASSERT_TRUE(window.compareRuns(1, 2));
+  auto* panel = dynamic_cast<SsmPanel*>(window.activePanel());
+  ASSERT_NE(panel, nullptr);
+  EXPECT_EQ(panel->comparedRun(), 2);
+  panel->viewTabs()->setCurrentIndex(3);
+  const QStringList names = panel->kernelChart()->seriesNames();
+  EXPECT_TRUE(names.contains("A kernel") && names.contains("B kernel")) << names.join(", ").toStdString();
+  const QStringList outputs = panel->outputChart()->seriesNames();
+  EXPECT_TRUE(outputs.contains("A output_convolution") && outputs.contains("B output_recurrence"))
+      << outputs.join(", ").toStdString();
+  screenshot(window, "ssm-kernels-compared.png");
+
+  // The panel's controls: a selective scan, N = 8, L = 512, Run.
+  auto* kind = panel->findChildren<QComboBox*>().front();
+  kind->setCurrentText("ssm.selective_scan");
+  for (auto* box : panel->findChildren<QSpinBox*>()) {
+    if (box->prefix() == "N ") box->setValue(8);
+    if (box->prefix() == "L ") box->setValue(512);
+  }
+  QTest::mouseClick(panel->findChild<QPushButton*>("ssmRun"), Qt::LeftButton);
+  LOUPE_WAIT_TRUE(window.logText().contains("run 3 finished"), 60000);
+  Store store(db);
+  const RunInfo info = store.getRun(3);
+  EXPECT_EQ(info.kind, "ssm.selective_scan");
+  EXPECT_EQ(info.recipe["params"]["state"], 8);
+  EXPECT_EQ(store.metricSeries(3, "outside_mamba_tolerance").back().value, 0);
+  LOUPE_WAIT_TRUE(panel->kernelChart()->seriesNames().contains("delta"), 5000);
+  EXPECT_TRUE(panel->kernelChart()->seriesNames().contains("gate"));
+  LOUPE_WAIT_EQ(panel->stateHeatmap()->image().size(), QSize(512, 8 * 32), 5000);
+  EXPECT_TRUE(panel->outputChart()->seriesNames().contains("y"));
+  screenshot(window, "ssm-selective-scan.png");
+}
+
+}  // namespace
+}  // namespace loupe
