@@ -13,6 +13,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "panels/Controls.h"
 #include "panels/MetricSeries.h"
 #include "viewers/ChartView.h"
 #include "viewers/GlProbe.h"
@@ -59,27 +60,20 @@ void showMap(ImageView* view, const Array& map) {
                   "attention map, head 0 (log10 p)", "log10 p", -4.0, 0.0);
 }
 
-QSpinBox* spin(QWidget* parent, const QString& prefix, int lo, int hi, int value) {
-  auto* s = new QSpinBox(parent);
-  s->setRange(lo, hi);
-  s->setValue(value);
-  s->setPrefix(prefix);
-  return s;
-}
 }  // namespace
 
 AttentionPanel::AttentionPanel(QWidget* parent) : Panel(parent) {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
-  m_n = spin(this, "N ", 16, 16384, 512);
-  m_d = spin(this, "d ", 8, 256, 64);
-  m_blockQ = spin(this, "Br ", 16, 256, 64);
-  m_blockK = spin(this, "Bc ", 16, 256, 64);
+  m_n = prefixedSpin(this, "N ", 16, 16384, 512);
+  m_d = prefixedSpin(this, "d ", 8, 256, 64);
+  m_blockQ = prefixedSpin(this, "Br ", 16, 256, 64);
+  m_blockK = prefixedSpin(this, "Bc ", 16, 256, 64);
   m_causal = new QCheckBox("causal", this);
   m_causal->setChecked(true);
   m_pattern = new QComboBox(this);
   m_pattern->addItems({"none", "local", "strided", "fixed", "blocks"});
-  m_width = spin(this, "width ", 1, 4096, 64);
+  m_width = prefixedSpin(this, "width ", 1, 4096, 64);
   auto* run = new QPushButton("Run", this);
   run->setObjectName("attentionRun");
   for (QWidget* w : std::initializer_list<QWidget*>{m_n, m_d, m_blockQ, m_blockK, m_causal, m_pattern, m_width, run})

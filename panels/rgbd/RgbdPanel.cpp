@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engines/rgbd/PointCloudIO.h"
+#include "panels/Controls.h"
 #include "panels/MetricSeries.h"
 #include "viewers/ChartView.h"
 #include "viewers/GlProbe.h"
@@ -49,13 +50,8 @@ RgbdPanel::RgbdPanel(QWidget* parent) : Panel(parent) {
   m_sensor = new QComboBox(this);
   m_sensor->setObjectName("rgbdSensor");
   for (const char* s : {"stereo", "tof", "structured_light", "ideal"}) m_sensor->addItem(s);
-  m_frames = new QSpinBox(this);
-  m_frames->setRange(1, 100000);
-  m_frames->setValue(60);
-  m_frames->setPrefix("frames ");
-  m_seed = new QSpinBox(this);
-  m_seed->setRange(0, 1000000);
-  m_seed->setPrefix("seed ");
+  m_frames = prefixedSpin(this, "frames ", 1, 100000, 60);
+  m_seed = prefixedSpin(this, "seed ", 0, 1000000, 0);
   m_path = new QLineEdit(this);
   m_path->setPlaceholderText("sequence directory, or left image of a stereo pair");
   auto* browse = new QPushButton("…", this);

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <numbers>
 
+#include "panels/Controls.h"
 #include "panels/MetricSeries.h"
 #include "viewers/ChartView.h"
 #include "viewers/GlProbe.h"
@@ -47,21 +48,6 @@ std::vector<QPointF> plane(const Array& a) {
   return points;
 }
 
-QComboBox* combo(QWidget* parent, const QStringList& items, const QString& tip) {
-  auto* c = new QComboBox(parent);
-  c->addItems(items);
-  c->setToolTip(tip);
-  return c;
-}
-
-QSpinBox* spin(QWidget* parent, const QString& prefix, int lo, int hi, int value) {
-  auto* s = new QSpinBox(parent);
-  s->setRange(lo, hi);
-  s->setValue(value);
-  s->setPrefix(prefix);
-  return s;
-}
-
 const char* const kMethods[] = {"bilinear", "zoh", "forward_euler", "backward_euler"};
 
 }  // namespace
@@ -69,12 +55,12 @@ const char* const kMethods[] = {"bilinear", "zoh", "forward_euler", "backward_eu
 SsmPanel::SsmPanel(QWidget* parent) : Panel(parent) {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
-  m_kind = combo(this, {"ssm.hippo", "ssm.s4_kernel", "ssm.selective_scan"}, "what to run");
-  m_measure = combo(this, {"legs", "legt", "lmu", "lagt"}, "HiPPO measure");
-  m_method = combo(this, {"bilinear", "zoh", "forward_euler", "backward_euler"}, "discretisation");
-  m_signal = combo(this, {"sines", "step", "chirp", "noise"}, "input signal (ssm.hippo)");
-  m_state = spin(this, "N ", 1, 256, 32);
-  m_length = spin(this, "L ", 16, 65536, 1000);
+  m_kind = choiceBox(this, {"ssm.hippo", "ssm.s4_kernel", "ssm.selective_scan"}, "what to run");
+  m_measure = choiceBox(this, {"legs", "legt", "lmu", "lagt"}, "HiPPO measure");
+  m_method = choiceBox(this, {"bilinear", "zoh", "forward_euler", "backward_euler"}, "discretisation");
+  m_signal = choiceBox(this, {"sines", "step", "chirp", "noise"}, "input signal (ssm.hippo)");
+  m_state = prefixedSpin(this, "N ", 1, 256, 32);
+  m_length = prefixedSpin(this, "L ", 16, 65536, 1000);
   auto* run = new QPushButton("Run", this);
   run->setObjectName("ssmRun");
   for (QWidget* w : std::initializer_list<QWidget*>{m_kind, m_measure, m_method, m_signal, m_state, m_length, run})
@@ -101,25 +87,18 @@ SsmPanel::SsmPanel(QWidget* parent) : Panel(parent) {
   }
   evolution->setSizes({500, 500});
   m_tabs->addTab(evolution, "State evolution");
-  auto* reconstruction = new QSplitter(Qt::Horizontal, m_tabs);
-  m_reconstruction = new ChartView(reconstruction);
-  m_errorVsN = new ChartView(reconstruction);
-  reconstruction->addWidget(m_reconstruction);
-  reconstruction->addWidget(m_errorVsN);
-  reconstruction->setSizes({600, 400});
-  m_tabs->addTab(reconstruction, "Reconstruction");
-  auto* eigen = new QSplitter(Qt::Horizontal, m_tabs);
-  m_eigenContinuous = new ChartView(eigen);
-  m_eigen = new ChartView(eigen);
-  eigen->addWidget(m_eigenContinuous);
-  eigen->addWidget(m_eigen);
-  m_tabs->addTab(eigen, "Eigenvalues");
-  auto* kernel = new QSplitter(Qt::Vertical, m_tabs);
-  m_kernel = new ChartView(kernel);
-  m_outputs = new ChartView(kernel);
-  kernel->addWidget(m_kernel);
-  kernel->addWidget(m_outputs);
-  m_tabs->addTab(kernel, "Kernel / scan");
+  // The chart tabs: two charts each, side by side or stacked.
+  auto chartPair = [this](const QString& tab, Qt::Orientation orientation, ChartView*& first, ChartView*& second) {
+    auto* split = new QSplitter(orientation, m_tabs);
+    first = new ChartView(split);
+    second = new ChartView(split);
+    split->addWidget(first);
+    split->addWidget(second);
+    m_tabs->addTab(split, tab);
+  };
+  chartPair("Reconstruction", Qt::Horizontal, m_reconstruction, m_errorVsN);
+  chartPair("Eigenvalues", Qt::Horizontal, m_eigenContinuous, m_eigen);
+  chartPair("Kernel / scan", Qt::Vertical, m_kernel, m_outputs);
   layout->addWidget(m_tabs, 1);
   m_values = new QLabel(this);
   m_values->setObjectName("stepValues");

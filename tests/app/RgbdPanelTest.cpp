@@ -13,10 +13,9 @@
 #include "app/workbench/MainWindow.h"
 #include "engines/rgbd/PointCloudIO.h"
 #include "experiments/Recipe.h"
-#include "experiments/Runner.h"
-#include "experiments/StoreRecorder.h"
 #include "panels/rgbd/RgbdPanel.h"
 #include "tests/app/GuiWait.h"
+#include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 #include "viewers/GlProbe.h"
 #include "viewers/ImageView.h"
@@ -42,12 +41,9 @@ class RgbdPanelTest : public ::testing::Test {
   }
   std::int64_t record(const std::string& json) {
     Store store(db);
-    const Recipe recipe = parseRecipeText(json, "test", kinds);
-    const auto id = store.createRun(recipe, "1.0", "cpu");
-    StoreRecorder recorder(store, id);
-    Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
-    EXPECT_EQ(runner.runHere(), RunStatus::Finished) << runner.error();
-    return id;
+    const auto r = testing::recordRun(store, kinds, json, "1.0");
+    EXPECT_EQ(r.status, RunStatus::Finished) << r.error;
+    return r.run;
   }
   RgbdPanel* openWindow() {
     window = std::make_unique<MainWindow>(kinds, panels);

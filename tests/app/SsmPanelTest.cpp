@@ -14,11 +14,9 @@
 #include <set>
 
 #include "app/workbench/MainWindow.h"
-#include "experiments/Recipe.h"
-#include "experiments/Runner.h"
-#include "experiments/StoreRecorder.h"
 #include "panels/ssm/SsmPanel.h"
 #include "tests/app/GuiWait.h"
+#include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 #include "viewers/ChartView.h"
 #include "viewers/GlProbe.h"
@@ -31,11 +29,8 @@ namespace {
 
 void recordInto(const std::filesystem::path& db, const KindRegistry& kinds, const std::string& recipeJson) {
   Store store(db);
-  const Recipe recipe = parseRecipeText(recipeJson, "test", kinds);
-  const auto id = store.createRun(recipe, "1", "cpu");
-  StoreRecorder recorder(store, id);
-  Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
-  ASSERT_EQ(runner.runHere(), RunStatus::Finished) << runner.error();
+  const auto r = testing::recordRun(store, kinds, recipeJson);
+  ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
 }
 
 void screenshot(QWidget& window, const char* name) {

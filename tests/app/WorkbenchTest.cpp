@@ -20,10 +20,9 @@
 #include "app/workbench/ExperimentBrowser.h"
 #include "app/workbench/MainWindow.h"
 #include "experiments/Recipe.h"
-#include "experiments/Runner.h"
-#include "experiments/StoreRecorder.h"
 #include "panels/generic/GenericPanel.h"
 #include "tests/app/GuiWait.h"
+#include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 #include "tests/support/TestKinds.h"
 #include "viewers/ChartView.h"
@@ -71,12 +70,9 @@ class WorkbenchTest : public ::testing::Test {
 
   std::int64_t record(const std::string& recipeJson, RunStatus expected = RunStatus::Finished) {
     Store store(db);
-    const Recipe recipe = parseRecipeText(recipeJson, "test", kinds);
-    const auto id = store.createRun(recipe, "1.0", "cpu");
-    StoreRecorder recorder(store, id);
-    Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
-    EXPECT_EQ(runner.runHere(), expected);
-    return id;
+    const auto r = testing::recordRun(store, kinds, recipeJson, "1.0");
+    EXPECT_EQ(r.status, expected);
+    return r.run;
   }
 
   GenericPanel* openFromBrowser(std::int64_t run) {

@@ -6,29 +6,14 @@
 #include <cstring>
 
 #include "experiments/Recipe.h"
-#include "experiments/Runner.h"
-#include "experiments/StoreRecorder.h"
+#include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 
 namespace loupe {
 namespace {
 
-struct RecordedRun {
-  RunStatus status;
-  std::string error;
-  std::int64_t run;
-};
-using TilesRun = RecordedRun;
-
-// Parses the recipe, records it into the store through the runner.
-RecordedRun recordRun(Store& store, const KindRegistry& kinds, const std::string& recipeJson) {
-  const Recipe recipe = parseRecipeText(recipeJson, "test", kinds);
-  const auto run = store.createRun(recipe, "1", "cpu");
-  StoreRecorder recorder(store, run);
-  Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
-  const RunStatus status = runner.runHere();
-  return {status, runner.error(), run};
-}
+using testing::RecordedRun;
+using testing::recordRun;
 
 TEST(AttentionKind, StepsTileByTileAndRecordsTheErrors) {
   KindRegistry kinds;
@@ -89,7 +74,7 @@ TEST(AttentionKind, ScalingSweepShowsTheScoreMatrixInPeakMemory) {
   EXPECT_LT(store.metricSeries(run, "tiled_peak_mb").at(0).value, 0.25 * matrixMb);
 }
 
-TilesRun runTiles(Store& store, const KindRegistry& kinds, const std::string& params) {
+RecordedRun runTiles(Store& store, const KindRegistry& kinds, const std::string& params) {
   return recordRun(store, kinds, R"({"kind": "attention.tiles", "seed": 5, "params": )" + params + "}");
 }
 

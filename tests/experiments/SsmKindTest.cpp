@@ -6,46 +6,36 @@
 
 #include <fstream>
 
-#include "experiments/Recipe.h"
-#include "experiments/Runner.h"
-#include "experiments/StoreRecorder.h"
+#include "experiments/KindRegistry.h"
+#include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 
 namespace loupe {
 namespace {
 
-struct Recorded {
-  RunStatus status;
-  std::string error;
-  std::int64_t run;
-};
+using testing::recordRun;
 
-Recorded record(Store& store, const KindRegistry& kinds, const std::string& recipeJson) {
-  const Recipe recipe = parseRecipeText(recipeJson, "test", kinds);
-  const auto run = store.createRun(recipe, "1", "cpu");
-  StoreRecorder recorder(store, run);
-  Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
-  const RunStatus status = runner.runHere();
-  return {status, runner.error(), run};
-}
+class SsmKind : public ::testing::Test {
+ protected:
+  SsmKind() { registerBuiltinKinds(kinds); }
+  KindRegistry kinds;
+  testing::TempDir dir;
+  Store store{dir / "s.sqlite"};
+};
 
 std::string hippoFromFile(const std::filesystem::path& file, int column) {
   return R"({"kind": "ssm.hippo", "params": {"signal": "file", "state": 64, "steps": 4, "file": ")" + file.string() +
          R"(", "column": )" + std::to_string(column) + "}}";
 }
 
-TEST(SsmKind, HippoReadsACsvColumnAndRebuildsIt) {
-  KindRegistry kinds;
-  registerBuiltinKinds(kinds);
-  testing::TempDir dir;
-  Store store(dir / "s.sqlite");
+TEST_F(SsmKind, HippoReadsACsvColumnAndRebuildsIt) {
   const auto csv = dir / "signal.csv";
   {
     std::ofstream out(csv);
     out << "time,value\n";
     for (int k = 0; k < 400; ++k) out << k << "," << std::sin(0.02 * k) + 0.3 * std::cos(0.05 * k) << "\n";
   }
-  const auto r = record(store, kinds, hippoFromFile(csv, 1));
+  const auto r = recordRun(store, kinds, hippoFromFile(csv, 1));
   ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
   const Array signal = store.readArray(r.run, 3, "signal");
   ASSERT_EQ(signal.numel(), 400);
@@ -57,48 +47,40 @@ TEST(SsmKind, HippoReadsACsvColumnAndRebuildsIt) {
   EXPECT_LT(table.data<float>()[5 + 4], table.data<float>()[5 + 0]);  // bilinear: N = 64 beats N = 4
 }
 
-TEST(SsmKind, BadSignalFilesNameTheProblemAndRecordNothing) {
-  KindRegistry kinds;
-  registerBuiltinKinds(kinds);
-  testing::TempDir dir;
-  Store store(dir / "s.sqlite");
+TEST_F(SsmKind, BadSignalFilesNameTheProblemAndRecordNothing) {
   const auto csv = dir / "bad.csv";
   {
     std::ofstream out(csv);
     out << "a,b\n1,2\n3,oops\n";
   }
-  auto r = record(store, kinds, hippoFromFile(csv, 1));
+  auto r = recordRun(store, kinds, hippoFromFile(csv, 1));
   EXPECT_EQ(r.status, RunStatus::Failed);
   EXPECT_NE(r.error.find("params.file"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("line 3"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("'oops' is not a number"), std::string::npos) << r.error;
   EXPECT_EQ(store.getRun(r.run).stepCount, 0);
 
-  r = record(store, kinds, hippoFromFile(csv, 5));
+  r = recordRun(store, kinds, hippoFromFile(csv, 5));
   EXPECT_EQ(r.status, RunStatus::Failed);
   EXPECT_NE(r.error.find("params.column"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("no column 5"), std::string::npos) << r.error;
 
-  r = record(store, kinds, hippoFromFile(dir / "missing.npy", 0));
+  r = recordRun(store, kinds, hippoFromFile(dir / "missing.npy", 0));
   EXPECT_EQ(r.status, RunStatus::Failed);
   EXPECT_NE(r.error.find("params.file"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("missing.npy"), std::string::npos) << r.error;
 
-  r = record(store, kinds, R"({"kind": "ssm.s4_kernel", "params": {"model": "s4d", "state": 7}})");
+  r = recordRun(store, kinds, R"({"kind": "ssm.s4_kernel", "params": {"model": "s4d", "state": 7}})");
   EXPECT_EQ(r.status, RunStatus::Failed);
   EXPECT_NE(r.error.find("params.state"), std::string::npos) << r.error;
 }
 
-TEST(SsmKind, SelectiveScanRecordsItsErrorAgainstFloat64) {
-  KindRegistry kinds;
-  registerBuiltinKinds(kinds);
-  testing::TempDir dir;
-  Store store(dir / "s.sqlite");
+TEST_F(SsmKind, SelectiveScanRecordsItsErrorAgainstFloat64) {
   for (const char* path : {"fast", "chunked"}) {
-    const auto r = record(store, kinds,
-                          std::string(R"({"kind": "ssm.selective_scan", "params": {"dim": 40, "length": 300,
+    const auto r = recordRun(store, kinds,
+                             std::string(R"({"kind": "ssm.selective_scan", "params": {"dim": 40, "length": 300,
                               "state": 16, "chunk": 64, "channel": 39, "path": ")") +
-                              path + R"("}})");
+                                 path + R"("}})");
     ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
     EXPECT_EQ(store.metricSeries(r.run, "outside_mamba_tolerance").back().value, 0) << path;
     EXPECT_LT(store.metricSeries(r.run, "max_abs_error_vs_fp64").back().value, 1e-4) << path;

@@ -1,0 +1,23 @@
+#include "panels/Controls.h"
+
+#include <QComboBox>
+#include <QSpinBox>
+
+namespace loupe {
+
+QSpinBox* prefixedSpin(QWidget* parent, const QString& prefix, int lo, int hi, int value) {
+  auto* s = new QSpinBox(parent);
+  s->setRange(lo, hi);
+  s->setValue(value);
+  s->setPrefix(prefix);
+  return s;
+}
+
+QComboBox* choiceBox(QWidget* parent, const QStringList& items, const QString& toolTip) {
+  auto* c = new QComboBox(parent);
+  c->addItems(items);
+  c->setToolTip(toolTip);
+  return c;
+}
+
+}  // namespace loupe

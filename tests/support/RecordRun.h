@@ -1,0 +1,25 @@
+// Recording a recipe into a store through the real runner, as the CLI and
+// the workbench do: the one set-up the kind, panel and workbench tests share.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "experiments/KindRegistry.h"
+#include "experiments/Records.h"
+#include "experiments/Store.h"
+
+namespace loupe::testing {
+
+struct RecordedRun {
+  RunStatus status;
+  std::string error;  // the runner's, empty unless Failed
+  std::int64_t run;
+};
+
+// Parses the recipe text (kinds must know its kind), creates the run and
+// runs it on this thread on the CPU, every step recorded into the store.
+RecordedRun recordRun(Store& store, const KindRegistry& kinds, const std::string& recipeJson,
+                      const std::string& engineVersion = "1");
+
+}  // namespace loupe::testing
