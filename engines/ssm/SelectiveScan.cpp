@@ -133,27 +133,34 @@ using simd::kLanes;
   }
 }
 
-// rows[c][t] → dst[t·stride + c], c < 8: 8 × 8 blocks transposed.
+// rows[c][t] → dst[t·stride + c], c < 8: 8 × 8 blocks transposed, two at a
+// time so each row's 64-byte line is read whole. (The rows lie L floats
+// apart — for L a multiple of 1024 all in one L1 set — so a line left half
+// read was evicted before its second half was wanted.)
 [[gnu::always_inline]] inline void toTimeMajor(const float* const rows[kLanes], int length, int stride, float* dst) {
   int t = 0;
-  for (; t + kLanes <= length; t += kLanes) {
-    F8 r[kLanes];
-    for (int c = 0; c < kLanes; ++c) r[c] = simd::load(rows[c] + t);
+  for (; t + 2 * kLanes <= length; t += 2 * kLanes) {
+    F8 r[kLanes], r2[kLanes];
+    for (int c = 0; c < kLanes; ++c) r[c] = simd::load(rows[c] + t), r2[c] = simd::load(rows[c] + t + kLanes);
     transpose8(r);
-    for (int k = 0; k < kLanes; ++k) simd::store(dst + (t + k) * stride, r[k]);
+    transpose8(r2);
+    for (int k = 0; k < kLanes; ++k)
+      simd::store(dst + (t + k) * stride, r[k]), simd::store(dst + (t + kLanes + k) * stride, r2[k]);
   }
   for (; t < length; ++t)
     for (int c = 0; c < kLanes; ++c) dst[t * stride + c] = rows[c][t];
 }
 
-// src[t·stride + c] → rows[c][t], c < 8.
+// src[t·stride + c] → rows[c][t], c < 8, a whole line of each row at a time.
 [[gnu::always_inline]] inline void fromTimeMajor(const float* src, int length, int stride, float* const rows[kLanes]) {
   int t = 0;
-  for (; t + kLanes <= length; t += kLanes) {
-    F8 r[kLanes];
-    for (int k = 0; k < kLanes; ++k) r[k] = simd::load(src + (t + k) * stride);
+  for (; t + 2 * kLanes <= length; t += 2 * kLanes) {
+    F8 r[kLanes], r2[kLanes];
+    for (int k = 0; k < kLanes; ++k)
+      r[k] = simd::load(src + (t + k) * stride), r2[k] = simd::load(src + (t + kLanes + k) * stride);
     transpose8(r);
-    for (int c = 0; c < kLanes; ++c) simd::store(rows[c] + t, r[c]);
+    transpose8(r2);
+    for (int c = 0; c < kLanes; ++c) simd::store(rows[c] + t, r[c]), simd::store(rows[c] + t + kLanes, r2[c]);
   }
   for (; t < length; ++t)
     for (int c = 0; c < kLanes; ++c) rows[c][t] = src[t * stride + c];
@@ -163,25 +170,27 @@ using simd::kLanes;
 struct GroupWork {
   std::vector<float> u, delta, z, y;  // time-major, L × W
   std::vector<float> zeros, sink;     // stand-in rows for the lanes past the last channel
-  // Per state n, W lanes each: A·log₂e, constant B and C, the state. (Plain
-  // floats: std::vector of a vector type would drop its alignment.)
-  std::vector<float> A2, Bc, Cc, x;
+  // Constant B and C per state n, W lanes each. (Plain floats: std::vector
+  // of a vector type would drop its alignment.)
+  std::vector<float> Bc, Cc;
   void size(int length, int state, int lanes) {
     const std::size_t tm = static_cast<std::size_t>(length) * lanes;
     u.resize(tm), delta.resize(tm), z.resize(tm), y.resize(tm);
     zeros.assign(static_cast<std::size_t>(length), 0.0f), sink.resize(static_cast<std::size_t>(length));
-    A2.resize(static_cast<std::size_t>(state) * lanes), Bc.resize(A2.size()), Cc.resize(A2.size()), x.resize(A2.size());
+    Bc.resize(static_cast<std::size_t>(state) * lanes), Cc.resize(Bc.size());
   }
 };
 
 // Channels d0 … d0+W−1 of batch entry b, W the lanes of V. Bt/Ct: B and C
 // time-major for this batch entry ([L][N]) when they vary.
-template <class V, bool VaryingB, bool VaryingC>
+// FixedN > 0: the state size known at compile time, so the loop over n
+// unrolls and the N state vectors (and A) stay in registers.
+template <class V, bool VaryingB, bool VaryingC, int FixedN = 0>
 [[gnu::always_inline]] inline void scanGroup(const ScanShape& s, const ScanInputs<float>& in, const float* Bt,
                                              const float* Ct, int b, int d0, GroupWork& w, ScanResult<float>& r) {
   constexpr int W = simd::lanesOf<V>;
   using simd::loadAs, simd::storeV;
-  const int N = s.state, L = s.length, valid = std::min(W, s.dim - d0);
+  const int N = FixedN > 0 ? FixedN : s.state, L = s.length, valid = std::min(W, s.dim - d0);
   const std::size_t row0 = (static_cast<std::size_t>(b) * s.dim + d0) * L;
   auto gather = [&](const float* base, std::vector<float>& dst) {
     for (int half = 0; half < W; half += kLanes) {
@@ -200,49 +209,62 @@ template <class V, bool VaryingB, bool VaryingC>
     if (in.deltaBias) bias[c] = in.deltaBias[d0 + c];
     if (in.D) D[c] = in.D[d0 + c];
   }
+  // The state and A·log₂e per n (registers when FixedN); B and C per lane when constant.
+  constexpr int kSlots = FixedN > 0 ? FixedN : detail::kMaxScanState;
+  V x[kSlots], A2[kSlots];
   for (int n = 0; n < N; ++n) {
     V a{}, bc{}, cc{};
     for (int c = 0; c < valid; ++c) {
       const std::size_t dn = static_cast<std::size_t>(d0 + c) * N + n;
+      if (std::isnan(in.A[dn]))  // the decay's clamp would hide it (ScanMath.h)
+        throw std::invalid_argument("selective scan: A[" + std::to_string(d0 + c) + "][" + std::to_string(n) +
+                                    "] is NaN");
       a[c] = in.A[dn] * 1.4426950408889634f;
       if (!VaryingB) bc[c] = in.B[dn];
       if (!VaryingC) cc[c] = in.C[dn];
     }
-    storeV(&w.A2[n * W], a), storeV(&w.Bc[n * W], bc), storeV(&w.Cc[n * W], cc);
-    storeV(&w.x[n * W], V{});
+    x[n] = V{}, A2[n] = a;
+    storeV(&w.Bc[n * W], bc), storeV(&w.Cc[n * W], cc);
   }
-  float* x = w.x.data();
-  const float *A2 = w.A2.data(), *Bc = w.Bc.data(), *Cc = w.Cc.data();
+  const float *Bc = w.Bc.data(), *Cc = w.Cc.data();
+  // Δ' for every step first, in its own pass: inside the recurrence its
+  // long softplus chain (exp, division, log series) stalled each step.
+  for (int t = 0; t < L; ++t) {
+    float* dtRow = &w.delta[static_cast<std::size_t>(t) * W];
+    const V dt = loadAs<V>(dtRow) + bias;
+    storeV(dtRow, in.deltaSoftplus ? detail::softplusOf(dt) : dt);
+  }
   // State n of the W lanes at step t: decay, input, and its share of y.
   auto step = [&](int n, V dt, V dtu, const float* Bn, const float* Cn) {
-    const V a = detail::exp2Scan(dt * loadAs<V>(A2 + n * W));
+    const V a = detail::exp2Scan(dt * A2[n]);
     const V input = VaryingB ? dtu * Bn[n] : dtu * loadAs<V>(Bc + n * W);
-    const V xn = a * loadAs<V>(x + n * W) + input;
-    storeV(x + n * W, xn);
-    return VaryingC ? xn * Cn[n] : xn * loadAs<V>(Cc + n * W);
+    x[n] = a * x[n] + input;
+    return VaryingC ? x[n] * Cn[n] : x[n] * loadAs<V>(Cc + n * W);
   };
   for (int t = 0; t < L; ++t) {
     const std::size_t tm = static_cast<std::size_t>(t) * W;
-    V dt = loadAs<V>(&w.delta[tm]) + bias;
-    if (in.deltaSoftplus) dt = detail::softplusOf(dt);
+    const V dt = loadAs<V>(&w.delta[tm]);
     const V ut = loadAs<V>(&w.u[tm]), dtu = dt * ut;
     const float* Bn = VaryingB ? Bt + static_cast<std::size_t>(t) * N : nullptr;
     const float* Cn = VaryingC ? Ct + static_cast<std::size_t>(t) * N : nullptr;
     // Two accumulators: the sum over n is not one long dependency chain.
     V acc0{}, acc1{};
     int n = 0;
+#pragma GCC unroll 16
     for (; n + 2 <= N; n += 2) {
       acc0 += step(n, dt, dtu, Bn, Cn);
       acc1 += step(n + 1, dt, dtu, Bn, Cn);
     }
     if (n < N) acc0 += step(n, dt, dtu, Bn, Cn);
-    V y = acc0 + acc1 + D * ut;
-    if (in.z) {
-      const V zt = loadAs<V>(&w.z[tm]);
-      y = y * zt / (1.0f + simd::expOf(-zt));
-    }
-    storeV(&w.y[tm], y);
+    storeV(&w.y[tm], acc0 + acc1 + D * ut);
   }
+  // The gate in a pass of its own too (its exp and division off the recurrence).
+  if (in.z)
+    for (int t = 0; t < L; ++t) {
+      const std::size_t tm = static_cast<std::size_t>(t) * W;
+      const V zt = loadAs<V>(&w.z[tm]);
+      storeV(&w.y[tm], loadAs<V>(&w.y[tm]) * zt / (1.0f + simd::expOf(-zt)));
+    }
   for (int half = 0; half < W; half += kLanes) {
     float* rows[kLanes];
     for (int c = 0; c < kLanes; ++c)
@@ -251,7 +273,7 @@ template <class V, bool VaryingB, bool VaryingC>
   }
   for (int c = 0; c < valid; ++c)
     for (int n = 0; n < N; ++n)
-      r.lastState[(static_cast<std::size_t>(b) * s.dim + d0 + c) * N + static_cast<std::size_t>(n)] = x[n * W + c];
+      r.lastState[(static_cast<std::size_t>(b) * s.dim + d0 + c) * N + static_cast<std::size_t>(n)] = x[n][c];
 }
 
 using GroupFn = void (*)(const ScanShape&, const ScanInputs<float>&, const float*, const float*, int, int, GroupWork&,
@@ -261,16 +283,16 @@ using GroupFn = void (*)(const ScanShape&, const ScanInputs<float>&, const float
 // channels a group: each instruction does twice the work, which matters
 // because the exp's dependency chains, not the FMA ports, bound the loop),
 // AVX2 + FMA (8), and the portable baseline (8).
-template <bool VB, bool VC>
+template <bool VB, bool VC, int FixedN = 0>
 [[gnu::target("avx512f,avx512vl,avx2,fma")]] void groupAvx512(const ScanShape& s, const ScanInputs<float>& in,
                                                               const float* Bt, const float* Ct, int b, int d0,
                                                               GroupWork& w, ScanResult<float>& r) {
-  scanGroup<simd::F16, VB, VC>(s, in, Bt, Ct, b, d0, w, r);
+  scanGroup<simd::F16, VB, VC, FixedN>(s, in, Bt, Ct, b, d0, w, r);
 }
-template <bool VB, bool VC>
+template <bool VB, bool VC, int FixedN = 0>
 [[gnu::target("avx2,fma")]] void groupAvx2(const ScanShape& s, const ScanInputs<float>& in, const float* Bt,
                                            const float* Ct, int b, int d0, GroupWork& w, ScanResult<float>& r) {
-  scanGroup<F8, VB, VC>(s, in, Bt, Ct, b, d0, w, r);
+  scanGroup<F8, VB, VC, FixedN>(s, in, Bt, Ct, b, d0, w, r);
 }
 template <bool VB, bool VC>
 void groupBaseline(const ScanShape& s, const ScanInputs<float>& in, const float* Bt, const float* Ct, int b, int d0,
@@ -288,19 +310,23 @@ struct GroupKernel {
   int lanes;
 };
 
+// Mamba's own setting (selective B and C, N = 16) also has a build with N
+// fixed at compile time.
 template <bool VB, bool VC>
-GroupKernel pickFor(ScanIsa isa) {
+GroupKernel pickFor(ScanIsa isa, int state) {
   static const bool avx512 = haveAvx512(), avx2 = detail::haveAvx2Fma();
   if (isa == ScanIsa::Auto) isa = avx512 ? ScanIsa::Avx512 : avx2 ? ScanIsa::Avx2 : ScanIsa::Baseline;
   if (!scanIsaAvailable(isa))
     throw std::invalid_argument("selective scan: this CPU lacks the instruction set asked for");
-  if (isa == ScanIsa::Avx512) return {groupAvx512<VB, VC>, 16};
-  return {isa == ScanIsa::Avx2 ? groupAvx2<VB, VC> : groupBaseline<VB, VC>, 8};
+  constexpr bool mamba = VB && VC;
+  if (isa == ScanIsa::Avx512) return {mamba && state == 16 ? groupAvx512<VB, VC, 16> : groupAvx512<VB, VC>, 16};
+  if (isa == ScanIsa::Avx2) return {mamba && state == 16 ? groupAvx2<VB, VC, 16> : groupAvx2<VB, VC>, 8};
+  return {groupBaseline<VB, VC>, 8};
 }
 
-GroupKernel pickGroup(bool varyingB, bool varyingC, ScanIsa isa) {
-  if (varyingB) return varyingC ? pickFor<true, true>(isa) : pickFor<true, false>(isa);
-  return varyingC ? pickFor<false, true>(isa) : pickFor<false, false>(isa);
+GroupKernel pickGroup(bool varyingB, bool varyingC, ScanIsa isa, int state) {
+  if (varyingB) return varyingC ? pickFor<true, true>(isa, state) : pickFor<true, false>(isa, state);
+  return varyingC ? pickFor<false, true>(isa, state) : pickFor<false, false>(isa, state);
 }
 
 // [batch][N][L] → [batch][L][N], so one step's N values are contiguous.
@@ -327,14 +353,20 @@ bool scanIsaAvailable(ScanIsa isa) {
 }
 
 ScanResult<float> selectiveScan(const ScanShape& s, const ScanInputs<float>& in, ScanIsa isa) {
-  detail::checkScanShape(s);
   ScanResult<float> r;
-  r.out.assign(static_cast<std::size_t>(s.batch) * s.dim * s.length, 0.0f);
-  r.lastState.assign(static_cast<std::size_t>(s.batch) * s.dim * s.state, 0.0f);
+  selectiveScanInto(s, in, r, isa);
+  return r;
+}
+
+void selectiveScanInto(const ScanShape& s, const ScanInputs<float>& in, ScanResult<float>& r, ScanIsa isa) {
+  detail::checkScanShape(s);
+  // Every element is written below: resizing keeps a reused buffer as it is.
+  r.out.resize(static_cast<std::size_t>(s.batch) * s.dim * s.length);
+  r.lastState.resize(static_cast<std::size_t>(s.batch) * s.dim * s.state);
   const std::vector<float> Bt = s.varyingB ? timeMajorStates(in.B, s) : std::vector<float>{};
   const std::vector<float> Ct = s.varyingC ? timeMajorStates(in.C, s) : std::vector<float>{};
   const std::size_t perBatch = static_cast<std::size_t>(s.length) * s.state;
-  const GroupKernel kernel = pickGroup(s.varyingB, s.varyingC, isa);
+  const GroupKernel kernel = pickGroup(s.varyingB, s.varyingC, isa, s.state);
   const int groups = (s.dim + kernel.lanes - 1) / kernel.lanes;
   ThreadPool::shared().parallelFor(0, static_cast<std::int64_t>(s.batch) * groups, 1,
                                    [&](std::int64_t j0, std::int64_t j1) {
@@ -348,7 +380,6 @@ ScanResult<float> selectiveScan(const ScanShape& s, const ScanInputs<float>& in,
                                                  s.varyingC ? Ct.data() + b * perBatch : nullptr, b, d0, w, r);
                                      }
                                    });
-  return r;
 }
 
 }  // namespace loupe::ssm

@@ -62,6 +62,10 @@ enum class ScanIsa { Auto, Avx512, Avx2, Baseline };
 bool scanIsaAvailable(ScanIsa isa);
 
 ScanResult<float> selectiveScan(const ScanShape& shape, const ScanInputs<float>& in, ScanIsa isa = ScanIsa::Auto);
+// The same into a result whose buffers are reused when they already have
+// the right sizes (a model's forward loop; no allocation, no page faults).
+void selectiveScanInto(const ScanShape& shape, const ScanInputs<float>& in, ScanResult<float>& result,
+                       ScanIsa isa = ScanIsa::Auto);
 
 ScanResult<float> selectiveScanChunked(const ScanShape& shape, const ScanInputs<float>& in, int chunk);
 

@@ -163,3 +163,46 @@ TEST(SelectiveScan, ChunkedEqualsSequentialForEveryChunkSize) {
 
 }  // namespace
 }  // namespace loupe::ssm
+
+#include "engines/ssm/ScanMath.h"
+
+namespace loupe::ssm {
+namespace {
+
+// The scan's decay 2^x against std::exp2 (float64) on [−125, 127], and its
+// clamp outside: never a wrapped exponent, whatever the input.
+TEST(ScanMath, Exp2MatchesExp2WithinTwoUlpAndClampsOutside) {
+  std::vector<float> xs;
+  for (double x = -125.0; x <= 127.0; x += 0.0137) xs.push_back(static_cast<float>(x));
+  for (float x : {-0.0f, 0.0f, 1e-30f, -1e-30f, 0.5f, -0.5f, 126.99f}) xs.push_back(x);
+  double worst = 0;
+  for (std::size_t i = 0; i + simd::kLanes <= xs.size(); i += simd::kLanes) {
+    const simd::F8 y = detail::exp2Scan(simd::load(&xs[i]));
+    for (int k = 0; k < simd::kLanes; ++k) {
+      const double ref = std::exp2(static_cast<double>(xs[i + k]));
+      worst = std::max(worst, std::fabs(y[k] - ref) / ref);
+    }
+  }
+  EXPECT_LT(worst, 2.4e-7);  // 2 float ulp
+  const float outside[8] = {-1e30f, -1000.0f, -125.5f, -126.0f, 127.5f, 200.0f, 1e30f, 128.0f};
+  const simd::F8 y = detail::exp2Scan(simd::load(outside));
+  for (int k = 0; k < 4; ++k) EXPECT_EQ(y[k], std::exp2f(-125.0f)) << outside[k];
+  for (int k = 4; k < 8; ++k) EXPECT_EQ(y[k], std::exp2f(127.0f)) << outside[k];
+}
+
+TEST(SelectiveScan, NanInARefusedByTheFastPath) {
+  const ScanShape s{1, 3, 20, 4, true, true};
+  const Random r = randomCase(s, 5);
+  std::vector<float> A = r.A;
+  A[1 * 4 + 2] = std::nanf("");
+  const ScanInputs<float> x{r.u.data(), r.delta.data(), A.data(), r.B.data(), r.C.data()};
+  try {
+    (void)selectiveScan(s, x);
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("A[1][2] is NaN"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace loupe::ssm
