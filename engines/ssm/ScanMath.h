@@ -26,15 +26,6 @@ template <class V>
   return 2.0f * s * p;
 }
 
-// softplus as torch computes it (threshold 20): max(x, 0) + log(1 + e^−|x|),
-// and x itself above 20.
-template <class V>
-[[gnu::always_inline]] inline V softplusOf(V v) {
-  const V absV = v < 0 ? -v : v;
-  const V soft = (v > 0 ? v : splatAs<V>(0.0f)) + log1pUnit(simd::expOf(-absV));
-  return v > 20.0f ? v : soft;
-}
-
 // x clamped to [lo, hi] (lo < 0 < hi) with two integer minima on the bit
 // patterns instead of float compare-and-select (GCC turns a vector select
 // into neither vminps nor vmaxps, for their NaN and −0 rules): as unsigned,
@@ -77,6 +68,23 @@ template <class V>
   // after the shift: what remains is k·2^23, k added to p's exponent.
   const I bits = __builtin_bit_cast(I, p) + (__builtin_bit_cast(I, shifted) << 23);
   return __builtin_bit_cast(V, bits);
+}
+
+// softplus as torch computes it (threshold 20): max(x, 0) + log(1 + e^−|x|),
+// and x itself above 20. e^−|x| through exp2Scan: the cheaper exp (integer
+// clamp), as accurate here.
+template <class V>
+[[gnu::always_inline]] inline V softplusOf(V v) {
+  const V absV = v < 0 ? -v : v;
+  const V soft = (v > 0 ? v : splatAs<V>(0.0f)) + log1pUnit(exp2Scan(absV * -1.4426950408889634f));
+  return v > 20.0f ? v : soft;
+}
+
+// x·σ(x) = x / (1 + e^−x), Mamba's gate; e^−x through exp2Scan (its clamp
+// at 2^127 still sends the gate to 0 for x ≪ 0).
+template <class V>
+[[gnu::always_inline]] inline V siluOf(V x) {
+  return x / (1.0f + exp2Scan(x * -1.4426950408889634f));
 }
 
 bool haveAvx2Fma();

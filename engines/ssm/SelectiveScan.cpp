@@ -263,7 +263,7 @@ template <class V, bool VaryingB, bool VaryingC, int FixedN = 0>
     for (int t = 0; t < L; ++t) {
       const std::size_t tm = static_cast<std::size_t>(t) * W;
       const V zt = loadAs<V>(&w.z[tm]);
-      storeV(&w.y[tm], loadAs<V>(&w.y[tm]) * zt / (1.0f + simd::expOf(-zt)));
+      storeV(&w.y[tm], loadAs<V>(&w.y[tm]) * detail::siluOf(zt));
     }
   for (int half = 0; half < W; half += kLanes) {
     float* rows[kLanes];

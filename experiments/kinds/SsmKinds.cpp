@@ -6,8 +6,8 @@
 //   of the discretised Ā, and LegS's final error against N for each
 //   discretisation.
 // - `ssm.s4_kernel`: an S4 layer (a discretised HiPPO matrix, or S4D-Lin /
-//   S4D-Inv) as its convolution kernel K and as a recurrence on a seeded
-//   input; records both outputs, their largest difference and the
+//   S4D-Inv) or an LRU as its convolution kernel K and as a recurrence on a
+//   seeded input; records both outputs, their largest difference and the
 //   eigenvalues.
 // - `ssm.selective_scan`: Mamba's selective scan on seeded inputs (the
 //   shapes and ranges of Mamba's tests): time and GB/s of the fast or
@@ -27,6 +27,7 @@
 #include "engines/core/Timer.h"
 #include "engines/ssm/Discretize.h"
 #include "engines/ssm/Hippo.h"
+#include "engines/ssm/Lru.h"
 #include "engines/ssm/OnlineApproximation.h"
 #include "engines/ssm/S4.h"
 #include "engines/ssm/SelectiveScan.h"
@@ -230,7 +231,16 @@ void runS4Kernel(RunContext& ctx) {
   std::vector<double> kernel, recurrent;
   std::vector<std::complex<double>> eigC, eigD;
   const Stopwatch clock;
-  if (ctx.paramString("model") == "s4d") {
+  const std::string model = ctx.paramString("model");
+  if (model == "lru") {
+    // One input channel: kernel K_k = Re(Σ C γ λ^k B) + D·δ_k; Ā = Λ, A = log Λ per step.
+    LruInit init{ctx.paramFloat("r_min"), ctx.paramFloat("r_max"), ctx.paramFloat("max_phase")};
+    if (!(init.rMin < init.rMax)) throw InputError("params.r_min", "must be below params.r_max");
+    const Lru lru = lruInit(n, 1, init, ctx.seed());
+    kernel = lruKernel(lru, length);
+    recurrent = lruScan(lru, u).y;
+    for (int j = 0; j < n; ++j) eigD.push_back(lru.lambda(j)), eigC.push_back(std::log(lru.lambda(j)));
+  } else if (model == "s4d") {
     if (n % 2)
       throw InputError("params.state", "S4D needs an even state size (conjugate pairs), got " + std::to_string(n));
     const S4D s = s4dInit(n, s4dInitFromName(ctx.paramString("init")), ctx.seed());
@@ -408,9 +418,10 @@ void registerSsmKinds(KindRegistry& registry) {
   EngineKind k;
   k.name = "ssm.s4_kernel";
   k.version = "1.0";
-  k.summary = "an S4 layer as convolution kernel and as recurrence; their difference, eigenvalues";
+  k.summary = "an S4 layer or an LRU as convolution kernel and as recurrence; their difference, eigenvalues";
   k.schema = ParamSchema{
-      ParamSpec::choice("model", {"dense", "s4d"}, "s4d", "dense discretised HiPPO, or diagonal S4D"),
+      ParamSpec::choice("model", {"dense", "s4d", "lru"}, "s4d",
+                        "dense discretised HiPPO, diagonal S4D, or the LRU (diagonal complex linear RNN)"),
       ParamSpec::choice("measure", {"legs", "legt", "lmu", "lagt"}, "legs", "dense: HiPPO measure"),
       ParamSpec::choice("method", {"bilinear", "zoh", "forward_euler", "backward_euler"}, "bilinear",
                         "dense: discretisation (S4D always uses ZOH)"),
@@ -418,6 +429,10 @@ void registerSsmKinds(KindRegistry& registry) {
       ParamSpec::integer("state", 64, "state size N").range(2, 512),
       ParamSpec::number("dt", 0.01, "step Δ").range(1e-6, 10),
       ParamSpec::integer("length", 1024, "kernel and input length L").range(2, 16384),
+      ParamSpec::number("r_min", 0.9, "LRU: smallest |λ| of the initial ring").range(0, 0.999999),
+      ParamSpec::number("r_max", 0.999, "LRU: largest |λ|").range(1e-6, 0.999999),
+      ParamSpec::number("max_phase", 6.283185307179586, "LRU: phases of λ uniform on [0, max_phase]")
+          .range(1e-6, 6.283185307179586),
   };
   k.run = runS4Kernel;
   registry.add(std::move(k));

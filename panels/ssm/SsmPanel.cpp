@@ -56,6 +56,7 @@ SsmPanel::SsmPanel(QWidget* parent) : Panel(parent) {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
   m_kind = choiceBox(this, {"ssm.hippo", "ssm.s4_kernel", "ssm.selective_scan"}, "what to run");
+  m_model = choiceBox(this, {"dense", "s4d", "lru"}, "ssm.s4_kernel: dense HiPPO, diagonal S4D, or the LRU");
   m_measure = choiceBox(this, {"legs", "legt", "lmu", "lagt"}, "HiPPO measure");
   m_method = choiceBox(this, {"bilinear", "zoh", "forward_euler", "backward_euler"}, "discretisation");
   m_signal = choiceBox(this, {"sines", "step", "chirp", "noise"}, "input signal (ssm.hippo)");
@@ -63,7 +64,8 @@ SsmPanel::SsmPanel(QWidget* parent) : Panel(parent) {
   m_length = prefixedSpin(this, "L ", 16, 65536, 1000);
   auto* run = new QPushButton("Run", this);
   run->setObjectName("ssmRun");
-  for (QWidget* w : std::initializer_list<QWidget*>{m_kind, m_measure, m_method, m_signal, m_state, m_length, run})
+  for (QWidget* w :
+       std::initializer_list<QWidget*>{m_kind, m_model, m_measure, m_method, m_signal, m_state, m_length, run})
     controls->addWidget(w);
   controls->addStretch(1);
   layout->addLayout(controls);
@@ -126,7 +128,7 @@ QString SsmPanel::recipeJson() const {
               {"state", m_state->value()},
               {"length", m_length->value()}};
   } else if (kind == "ssm.s4_kernel") {
-    params = {{"model", "dense"},
+    params = {{"model", m_model->currentText().toStdString()},
               {"measure", m_measure->currentText().toStdString()},
               {"method", m_method->currentText().toStdString()},
               {"state", m_state->value()},
@@ -164,7 +166,8 @@ void SsmPanel::openRun(Store& store, std::int64_t run) {
                         .arg(info.stepCount));
   // The controls take the run's settings, so Run repeats it with edits.
   m_kind->setCurrentText(QString::fromStdString(info.kind));
-  for (auto [box, key] : {std::pair{m_measure, "measure"}, {m_method, "method"}, {m_signal, "signal"}})
+  for (auto [box, key] :
+       {std::pair{m_model, "model"}, {m_measure, "measure"}, {m_method, "method"}, {m_signal, "signal"}})
     if (params.contains(key) && params[key].is_string()) box->setCurrentText(QString::fromStdString(params[key]));
   if (params.contains("state")) m_state->setValue(params["state"].get<int>());
   if (params.contains("length")) m_length->setValue(params["length"].get<int>());

@@ -76,6 +76,7 @@ class SsmPanel : public Panel {
   bool m_liveDirty = false;
 
   QComboBox* m_kind;
+  QComboBox* m_model;
   QComboBox* m_measure;
   QComboBox* m_method;
   QComboBox* m_signal;

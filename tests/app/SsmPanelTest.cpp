@@ -150,6 +150,18 @@ TEST(SsmPanel, ComparesTwoConfigurationsAndRunsAScan) {
   LOUPE_WAIT_EQ(panel->stateHeatmap()->image().size(), QSize(512, 8 * 32), 5000);
   EXPECT_TRUE(panel->outputChart()->seriesNames().contains("y"));
   screenshot(window, "ssm-selective-scan.png");
+
+  // And an LRU kernel: its eigenvalues λ sit inside the unit circle.
+  kind->setCurrentText("ssm.s4_kernel");
+  auto* model = panel->findChildren<QComboBox*>()[1];
+  model->setCurrentText("lru");
+  QTest::mouseClick(panel->findChild<QPushButton*>("ssmRun"), Qt::LeftButton);
+  LOUPE_WAIT_TRUE(window.logText().contains("run 4 finished"), 60000);
+  EXPECT_EQ(Store(db).getRun(4).recipe["params"]["model"], "lru");
+  LOUPE_WAIT_TRUE(panel->kernelChart()->seriesNames().contains("kernel"), 5000);
+  panel->viewTabs()->setCurrentIndex(2);
+  EXPECT_TRUE(panel->eigenChart()->seriesNames().contains("Ā (discrete)"));
+  screenshot(window, "ssm-lru-eigenvalues.png");
 }
 
 }  // namespace

@@ -90,3 +90,28 @@ TEST_F(SsmKind, SelectiveScanRecordsItsErrorAgainstFloat64) {
 
 }  // namespace
 }  // namespace loupe
+
+namespace loupe {
+namespace {
+
+TEST_F(SsmKind, LruKernelEqualsItsRecurrenceAndStaysInItsRing) {
+  const auto r = recordRun(store, kinds, R"({"kind": "ssm.s4_kernel", "params": {"model": "lru", "state": 24,
+      "length": 600, "r_min": 0.5, "r_max": 0.97, "max_phase": 1.0}})");
+  ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
+  EXPECT_LT(store.metricSeries(r.run, "max_abs_diff_conv_vs_recurrence").back().value, 1e-9);
+  EXPECT_LE(store.metricSeries(r.run, "spectral_radius").back().value, 0.97 + 1e-9);
+  const Array eig = store.readArray(r.run, 0, "eig_discrete");
+  ASSERT_EQ(eig.shape(), (Shape{2, 24}));
+  for (int j = 0; j < 24; ++j) {
+    const double modulus = std::hypot(eig.data<float>()[j], eig.data<float>()[24 + j]);
+    EXPECT_GE(modulus, 0.5 - 1e-6);
+    EXPECT_GE(eig.data<float>()[24 + j], 0.0f);  // phases in [0, 1]
+  }
+  const auto bad = recordRun(store, kinds, R"({"kind": "ssm.s4_kernel", "params": {"model": "lru", "r_min": 0.95,
+      "r_max": 0.9}})");
+  EXPECT_EQ(bad.status, RunStatus::Failed);
+  EXPECT_NE(bad.error.find("params.r_min"), std::string::npos) << bad.error;
+}
+
+}  // namespace
+}  // namespace loupe
