@@ -60,15 +60,24 @@ void checkInput(const Lru& l, const std::vector<double>& u) {
 }
 
 // Steps [t0, t1) from state x (updated); writes y for those steps when given.
-void scanSteps(const Lru& l, const std::vector<cd>& lambda, const std::vector<double>& u, std::size_t t0,
-               std::size_t t1, std::vector<cd>& x, double* y) {
+// λ_j and γ_j, computed once rather than per step.
+struct Modes {
+  std::vector<cd> lambda;
+  std::vector<double> gamma;
+  explicit Modes(const Lru& l) {
+    for (int j = 0; j < l.state; ++j) lambda.push_back(l.lambda(j)), gamma.push_back(l.gamma(j));
+  }
+};
+
+void scanSteps(const Lru& l, const Modes& m, const std::vector<double>& u, std::size_t t0, std::size_t t1,
+               std::vector<cd>& x, double* y) {
   const std::size_t N = static_cast<std::size_t>(l.state), H = static_cast<std::size_t>(l.width);
   for (std::size_t t = t0; t < t1; ++t) {
     const double* ut = &u[t * H];
     for (std::size_t j = 0; j < N; ++j) {
       cd bu = 0;
       for (std::size_t h = 0; h < H; ++h) bu += l.B[j * H + h] * ut[h];
-      x[j] = lambda[j] * x[j] + l.gamma(static_cast<int>(j)) * bu;
+      x[j] = m.lambda[j] * x[j] + m.gamma[j] * bu;
     }
     if (!y) continue;
     for (std::size_t h = 0; h < H; ++h) {
@@ -79,12 +88,6 @@ void scanSteps(const Lru& l, const std::vector<cd>& lambda, const std::vector<do
   }
 }
 
-std::vector<cd> lambdas(const Lru& l) {
-  std::vector<cd> out;
-  for (int j = 0; j < l.state; ++j) out.push_back(l.lambda(j));
-  return out;
-}
-
 }  // namespace
 
 LruResult lruScan(const Lru& l, const std::vector<double>& u) {
@@ -93,7 +96,7 @@ LruResult lruScan(const Lru& l, const std::vector<double>& u) {
   LruResult r;
   r.y.assign(u.size(), 0.0);
   r.lastState.assign(static_cast<std::size_t>(l.state), cd(0));
-  scanSteps(l, lambdas(l), u, 0, L, r.lastState, r.y.data());
+  scanSteps(l, Modes(l), u, 0, L, r.lastState, r.y.data());
   return r;
 }
 
@@ -102,13 +105,13 @@ LruResult lruScanParallel(const Lru& l, const std::vector<double>& u, int chunk)
   if (chunk < 1) throw std::invalid_argument("LRU: chunk must be ≥ 1");
   const std::size_t L = u.size() / static_cast<std::size_t>(l.width), N = static_cast<std::size_t>(l.state);
   const std::size_t c = static_cast<std::size_t>(chunk), chunks = (L + c - 1) / c;
-  const std::vector<cd> lambda = lambdas(l);
+  const Modes modes(l);
   // Phase 1: every chunk from zero state, its end state only.
   std::vector<std::vector<cd>> ends(chunks, std::vector<cd>(N, cd(0)));
   ThreadPool::shared().parallelFor(0, static_cast<std::int64_t>(chunks), 1, [&](std::int64_t a, std::int64_t b) {
     for (std::int64_t k = a; k < b; ++k) {
       const std::size_t i = static_cast<std::size_t>(k);
-      scanSteps(l, lambda, u, i * c, std::min(L, (i + 1) * c), ends[i], nullptr);
+      scanSteps(l, modes, u, i * c, std::min(L, (i + 1) * c), ends[i], nullptr);
     }
   });
   // Phase 2, along the chunks: start_{k+1} = Λ^len_k ⊙ start_k + end_k (the
@@ -116,7 +119,7 @@ LruResult lruScanParallel(const Lru& l, const std::vector<double>& u, int chunk)
   std::vector<std::vector<cd>> starts(chunks, std::vector<cd>(N, cd(0)));
   for (std::size_t k = 0; k + 1 < chunks; ++k) {
     const double len = static_cast<double>(std::min(L, (k + 1) * c) - k * c);
-    for (std::size_t j = 0; j < N; ++j) starts[k + 1][j] = std::pow(lambda[j], len) * starts[k][j] + ends[k][j];
+    for (std::size_t j = 0; j < N; ++j) starts[k + 1][j] = std::pow(modes.lambda[j], len) * starts[k][j] + ends[k][j];
   }
   // Phase 3: every chunk again from its true start, with outputs.
   LruResult r;
@@ -124,7 +127,7 @@ LruResult lruScanParallel(const Lru& l, const std::vector<double>& u, int chunk)
   ThreadPool::shared().parallelFor(0, static_cast<std::int64_t>(chunks), 1, [&](std::int64_t a, std::int64_t b) {
     for (std::int64_t k = a; k < b; ++k) {
       const std::size_t i = static_cast<std::size_t>(k);
-      scanSteps(l, lambda, u, i * c, std::min(L, (i + 1) * c), starts[i], r.y.data());
+      scanSteps(l, modes, u, i * c, std::min(L, (i + 1) * c), starts[i], r.y.data());
     }
   });
   r.lastState = chunks ? starts.back() : std::vector<cd>(N, cd(0));
