@@ -1,5 +1,7 @@
 #include "engines/ssm/SelectiveScan.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -183,98 +185,19 @@ struct GroupWork {
 
 // Channels d0 … d0+W−1 of batch entry b, W the lanes of V. Bt/Ct: B and C
 // time-major for this batch entry ([L][N]) when they vary.
-// FixedN > 0: the state size known at compile time, so the loop over n
-// unrolls and the N state vectors (and A) stay in registers.
-template <class V, bool VaryingB, bool VaryingC, int FixedN = 0>
-[[gnu::always_inline]] inline void scanGroup(const ScanShape& s, const ScanInputs<float>& in, const float* Bt,
-                                             const float* Ct, int b, int d0, GroupWork& w, ScanResult<float>& r) {
-  constexpr int W = simd::lanesOf<V>;
-  using simd::loadAs, simd::storeV;
-  const int N = FixedN > 0 ? FixedN : s.state, L = s.length, valid = std::min(W, s.dim - d0);
-  const std::size_t row0 = (static_cast<std::size_t>(b) * s.dim + d0) * L;
-  auto gather = [&](const float* base, std::vector<float>& dst) {
-    for (int half = 0; half < W; half += kLanes) {
-      const float* rows[kLanes];
-      for (int c = 0; c < kLanes; ++c)
-        rows[c] = half + c < valid ? base + row0 + static_cast<std::size_t>(half + c) * L : w.zeros.data();
-      toTimeMajor(rows, L, W, dst.data() + half);
-    }
-  };
-  gather(in.u, w.u);
-  gather(in.delta, w.delta);
-  if (in.z) gather(in.z, w.z);
-  // Per-lane constants; padding lanes get zeros (A = 0, B = 0: their state stays 0).
-  V bias{}, D{};
-  for (int c = 0; c < valid; ++c) {
-    if (in.deltaBias) bias[c] = in.deltaBias[d0 + c];
-    if (in.D) D[c] = in.D[d0 + c];
-  }
-  // The state and A·log₂e per n (registers when FixedN); B and C per lane when constant.
-  constexpr int kSlots = FixedN > 0 ? FixedN : detail::kMaxScanState;
-  V x[kSlots], A2[kSlots];
-  for (int n = 0; n < N; ++n) {
-    V a{}, bc{}, cc{};
-    for (int c = 0; c < valid; ++c) {
-      const std::size_t dn = static_cast<std::size_t>(d0 + c) * N + n;
-      if (std::isnan(in.A[dn]))  // the decay's clamp would hide it (ScanMath.h)
-        throw std::invalid_argument("selective scan: A[" + std::to_string(d0 + c) + "][" + std::to_string(n) +
-                                    "] is NaN");
-      a[c] = in.A[dn] * 1.4426950408889634f;
-      if (!VaryingB) bc[c] = in.B[dn];
-      if (!VaryingC) cc[c] = in.C[dn];
-    }
-    x[n] = V{}, A2[n] = a;
-    storeV(&w.Bc[n * W], bc), storeV(&w.Cc[n * W], cc);
-  }
-  const float *Bc = w.Bc.data(), *Cc = w.Cc.data();
-  // Δ' for every step first, in its own pass: inside the recurrence its
-  // long softplus chain (exp, division, log series) stalled each step.
-  for (int t = 0; t < L; ++t) {
-    float* dtRow = &w.delta[static_cast<std::size_t>(t) * W];
-    const V dt = loadAs<V>(dtRow) + bias;
-    storeV(dtRow, in.deltaSoftplus ? detail::softplusOf(dt) : dt);
-  }
-  // State n of the W lanes at step t: decay, input, and its share of y.
-  auto step = [&](int n, V dt, V dtu, const float* Bn, const float* Cn) {
-    const V a = detail::exp2Scan(dt * A2[n]);
-    const V input = VaryingB ? dtu * Bn[n] : dtu * loadAs<V>(Bc + n * W);
-    x[n] = a * x[n] + input;
-    return VaryingC ? x[n] * Cn[n] : x[n] * loadAs<V>(Cc + n * W);
-  };
-  for (int t = 0; t < L; ++t) {
-    const std::size_t tm = static_cast<std::size_t>(t) * W;
-    const V dt = loadAs<V>(&w.delta[tm]);
-    const V ut = loadAs<V>(&w.u[tm]), dtu = dt * ut;
-    const float* Bn = VaryingB ? Bt + static_cast<std::size_t>(t) * N : nullptr;
-    const float* Cn = VaryingC ? Ct + static_cast<std::size_t>(t) * N : nullptr;
-    // Two accumulators: the sum over n is not one long dependency chain.
-    V acc0{}, acc1{};
-    int n = 0;
-#pragma GCC unroll 16
-    for (; n + 2 <= N; n += 2) {
-      acc0 += step(n, dt, dtu, Bn, Cn);
-      acc1 += step(n + 1, dt, dtu, Bn, Cn);
-    }
-    if (n < N) acc0 += step(n, dt, dtu, Bn, Cn);
-    storeV(&w.y[tm], acc0 + acc1 + D * ut);
-  }
-  // The gate in a pass of its own too (its exp and division off the recurrence).
-  if (in.z)
-    for (int t = 0; t < L; ++t) {
-      const std::size_t tm = static_cast<std::size_t>(t) * W;
-      const V zt = loadAs<V>(&w.z[tm]);
-      storeV(&w.y[tm], loadAs<V>(&w.y[tm]) * detail::siluOf(zt));
-    }
-  for (int half = 0; half < W; half += kLanes) {
-    float* rows[kLanes];
-    for (int c = 0; c < kLanes; ++c)
-      rows[c] = half + c < valid ? &r.out[row0 + static_cast<std::size_t>(half + c) * L] : w.sink.data();
-    fromTimeMajor(w.y.data() + half, L, W, rows);
-  }
-  for (int c = 0; c < valid; ++c)
-    for (int n = 0; n < N; ++n)
-      r.lastState[(static_cast<std::size_t>(b) * s.dim + d0 + c) * N + static_cast<std::size_t>(n)] = x[n][c];
-}
+// scanGroup, once for the portable and AVX2 builds and once compiled for
+// AVX-512 (its decay then uses AVX-512 instructions; see ScanGroup.inc).
+namespace portable {
+#include "engines/ssm/ScanGroup.inc"
+}  // namespace portable
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx2,fma")
+#define LOUPE_SCAN_GROUP_AVX512 1  // GCC's target pragma defines no __AVX512F__ in C++
+namespace avx512 {
+#include "engines/ssm/ScanGroup.inc"
+}  // namespace avx512
+#undef LOUPE_SCAN_GROUP_AVX512
+#pragma GCC pop_options
 
 using GroupFn = void (*)(const ScanShape&, const ScanInputs<float>&, const float*, const float*, int, int, GroupWork&,
                          ScanResult<float>&);
@@ -287,17 +210,17 @@ template <bool VB, bool VC, int FixedN = 0>
 [[gnu::target("avx512f,avx512vl,avx2,fma")]] void groupAvx512(const ScanShape& s, const ScanInputs<float>& in,
                                                               const float* Bt, const float* Ct, int b, int d0,
                                                               GroupWork& w, ScanResult<float>& r) {
-  scanGroup<simd::F16, VB, VC, FixedN>(s, in, Bt, Ct, b, d0, w, r);
+  avx512::scanGroup<simd::F16, VB, VC, FixedN>(s, in, Bt, Ct, b, d0, w, r);
 }
 template <bool VB, bool VC, int FixedN = 0>
 [[gnu::target("avx2,fma")]] void groupAvx2(const ScanShape& s, const ScanInputs<float>& in, const float* Bt,
                                            const float* Ct, int b, int d0, GroupWork& w, ScanResult<float>& r) {
-  scanGroup<F8, VB, VC, FixedN>(s, in, Bt, Ct, b, d0, w, r);
+  portable::scanGroup<F8, VB, VC, FixedN>(s, in, Bt, Ct, b, d0, w, r);
 }
 template <bool VB, bool VC>
 void groupBaseline(const ScanShape& s, const ScanInputs<float>& in, const float* Bt, const float* Ct, int b, int d0,
                    GroupWork& w, ScanResult<float>& r) {
-  scanGroup<F8, VB, VC>(s, in, Bt, Ct, b, d0, w, r);
+  portable::scanGroup<F8, VB, VC>(s, in, Bt, Ct, b, d0, w, r);
 }
 
 bool haveAvx512() {

@@ -190,6 +190,29 @@ TEST(ScanMath, Exp2MatchesExp2WithinTwoUlpAndClampsOutside) {
   for (int k = 4; k < 8; ++k) EXPECT_EQ(y[k], std::exp2f(127.0f)) << outside[k];
 }
 
+// Decays from 1 down to underflow: A over six decades, Δ' up to ~3, so Δ'·A
+// reaches −10⁴ (2^x far below the float range) — every ISA build against
+// the float64 loop.
+TEST(SelectiveScan, DecaysDownToUnderflowMatchFloat64) {
+  const ScanShape s{1, 21, 80, 16, true, true};
+  Random r = randomCase(s, 12);
+  for (int d = 0; d < s.dim; ++d)
+    for (int n = 0; n < s.state; ++n) r.A[static_cast<std::size_t>(d) * s.state + n] = -std::pow(10.0f, n / 2.5f - 2);
+  const ScanInputs<float> x32{r.u.data(), r.delta.data(), r.A.data(),    r.B.data(), r.C.data(),
+                              r.D.data(), r.z.data(),     r.bias.data(), true};
+  const auto u = as<double>(r.u), delta = as<double>(r.delta), A = as<double>(r.A), B = as<double>(r.B),
+             C = as<double>(r.C), D = as<double>(r.D), z = as<double>(r.z), bias = as<double>(r.bias);
+  const ScanInputs<double> x64{u.data(), delta.data(), A.data(),    B.data(), C.data(),
+                               D.data(), z.data(),     bias.data(), true};
+  const auto ref = selectiveScanReference(s, x64);
+  for (ScanIsa isa : {ScanIsa::Avx512, ScanIsa::Avx2, ScanIsa::Baseline}) {
+    if (!scanIsaAvailable(isa)) continue;
+    const auto got = selectiveScan(s, x32, isa);
+    expectClose(got.out, as<float>(ref.out), 1e-4, 1e-5, "isa " + std::to_string(static_cast<int>(isa)));
+    expectClose(got.lastState, as<float>(ref.lastState), 1e-4, 1e-5, "last state");
+  }
+}
+
 TEST(SelectiveScan, NanInARefusedByTheFastPath) {
   const ScanShape s{1, 3, 20, 4, true, true};
   const Random r = randomCase(s, 5);
