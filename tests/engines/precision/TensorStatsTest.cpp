@@ -1,0 +1,104 @@
+// Tensor statistics against numpy (fp16: astype(float16)) and torch (bf16)
+// run by the test on a tensor it writes: every count, both histograms bin by
+// bin (integer bins from frexp, so exact), the maximum and mean relative
+// error; the threaded path against the reference loop; per-channel stats
+// against numpy column by column.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "engines/precision/TensorStats.h"
+#include "tests/support/TestHelpers.h"
+
+namespace loupe::precision {
+namespace {
+
+const char* kOracle = R"(
+import json, sys
+import numpy as np, torch
+rng = np.random.default_rng(11)
+n = 400_000
+mag = 10.0 ** rng.uniform(-12, 8, n)
+x = (mag * rng.choice([-1.0, 1.0], n)).astype(np.float32)
+x[:1000] = 0.0
+x[1000:1010] = np.nan
+x[1010:1020] = np.inf
+x[1020:1030] = -np.inf
+x[1030:1040] = 65520.0
+x[1040:1050] = 65519.0
+rng.shuffle(x)
+x.tofile(sys.argv[1])
+cols = 7
+def stats(q, x, min_normal):
+    x64 = x.astype(np.float64); q64 = q.astype(np.float64)
+    finite = np.isfinite(x64); nonzero = finite & (x64 != 0)
+    e = np.frexp(x64[nonzero])[1] - 1
+    over = nonzero & ~np.isfinite(q64)
+    under = nonzero & np.isfinite(q64) & (q64 == 0)
+    kept = nonzero & np.isfinite(q64) & (q64 != 0)
+    rel = np.abs(q64[kept] - x64[kept]) / np.abs(x64[kept])
+    changed = rel[rel > 0]
+    re = np.clip(np.frexp(changed)[1] - 1 + 64, 0, 64)
+    return dict(count=int(x.size), zeros=int(np.sum(finite & (x64 == 0))), nans=int(np.isnan(x64).sum()),
+                infinities=int(np.isinf(x64).sum()), overflow=int(over.sum()), underflow=int(under.sum()),
+                subnormal=int(np.sum(kept & (np.abs(q64) < min_normal))), normal=int(np.sum(kept & (np.abs(q64) >= min_normal))),
+                exponent=np.bincount(e + 149, minlength=277).tolist(), rounded=int(changed.size),
+                exact=int(rel.size - changed.size), max_rel=float(rel.max()), mean_rel=float(rel.mean()),
+                error=np.bincount(re, minlength=65).tolist())
+with np.errstate(over='ignore', invalid='ignore'):
+    h = x.astype(np.float16)
+b = torch.from_numpy(x).bfloat16().float().numpy()
+out = dict(fp16=stats(h, x, 2.0**-14), bf16=stats(b, x, 2.0**-126))
+xc = x[: (n // cols) * cols].reshape(-1, cols)
+with np.errstate(over='ignore', invalid='ignore'):
+    hc = xc.astype(np.float16)
+out['columns'] = [stats(hc[:, c], xc[:, c], 2.0**-14) for c in range(cols)]
+json.dump(out, open(sys.argv[2], 'w'))
+)";
+
+void expectStats(const TensorStats& s, const nlohmann::json& j, const std::string& what) {
+  EXPECT_EQ(s.count, j["count"].get<std::int64_t>()) << what;
+  EXPECT_EQ(s.zeros, j["zeros"].get<std::int64_t>()) << what;
+  EXPECT_EQ(s.nans, j["nans"].get<std::int64_t>()) << what;
+  EXPECT_EQ(s.infinities, j["infinities"].get<std::int64_t>()) << what;
+  EXPECT_EQ(s.overflow, j["overflow"].get<std::int64_t>()) << what;
+  EXPECT_EQ(s.underflow, j["underflow"].get<std::int64_t>()) << what;
+  EXPECT_EQ(s.subnormal, j["subnormal"].get<std::int64_t>()) << what;
+  EXPECT_EQ(s.normal, j["normal"].get<std::int64_t>()) << what;
+  EXPECT_EQ(s.rounded, j["rounded"].get<std::int64_t>()) << what;
+  EXPECT_EQ(s.exact, j["exact"].get<std::int64_t>()) << what;
+  EXPECT_EQ(s.exponentHistogram, j["exponent"].get<std::vector<std::int64_t>>()) << what;
+  EXPECT_EQ(s.errorHistogram, j["error"].get<std::vector<std::int64_t>>()) << what;
+  EXPECT_DOUBLE_EQ(s.maxRelativeError, j["max_rel"].get<double>()) << what;
+  EXPECT_NEAR(s.meanRelativeError(), j["mean_rel"].get<double>(), 1e-12 * j["mean_rel"].get<double>()) << what;
+}
+
+TEST(TensorStats, MatchNumpyAndTorchOnAWrittenTensor) {
+  testing::TempDir dir;
+  const auto r = testing::runPython(kOracle, {(dir / "x.bin").string(), (dir / "stats.json").string()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string bytes = testing::readFile(dir / "x.bin");
+  std::vector<float> x(bytes.size() / 4);
+  std::memcpy(x.data(), bytes.data(), bytes.size());
+  const auto oracle = nlohmann::json::parse(testing::readFile(dir / "stats.json"));
+  const TensorStats h = tensorStats(x.data(), x.size(), Format::F16);
+  expectStats(h, oracle["fp16"], "fp16");
+  EXPECT_EQ(h.overflow, [&] {  // the 10 values of 65520 at least, and every |x| ≥ 65520
+    std::int64_t n = 0;
+    for (float v : x) n += std::isfinite(v) && std::fabs(v) >= 65520.0f;
+    return n;
+  }());
+  expectStats(tensorStats(x.data(), x.size(), Format::BF16), oracle["bf16"], "bf16");
+  // The reference loop agrees with the threaded path (and so with numpy).
+  expectStats(tensorStatsReference(x.data(), x.size(), Format::F16), oracle["fp16"], "fp16 reference");
+  const std::size_t cols = 7, rows = x.size() / cols;
+  const auto perChannel = perChannelStats(x.data(), rows, cols, Format::F16);
+  ASSERT_EQ(perChannel.size(), cols);
+  for (std::size_t c = 0; c < cols; ++c)
+    expectStats(perChannel[c], oracle["columns"][c], "column " + std::to_string(c));
+}
+
+}  // namespace
+}  // namespace loupe::precision
