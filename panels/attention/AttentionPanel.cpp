@@ -228,6 +228,9 @@ QString AttentionPanel::recipeJson() const {
 }
 
 void AttentionPanel::openRun(Store& store, std::int64_t run) {
+  // A stored run replaces any live view: a record still waiting for the
+  // live timer must not overwrite the step shown from the store.
+  m_liveDirty = false;
   m_store = &store;
   m_run = run;
   m_runB = 0;
