@@ -7,11 +7,15 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include "engines/core/Array.h"
 
 namespace loupe {
 
 Array readNpy(const std::filesystem::path& file);
+// The same from bytes in memory (a member of an .npz archive); `where`
+// names them in errors ("weights.npz: conv1.npy").
+Array parseNpy(const std::string& bytes, const std::string& where);
 
 }  // namespace loupe
