@@ -1,5 +1,6 @@
 #include "experiments/KindRegistry.h"
 #include "experiments/kinds/AttentionKinds.h"
+#include "experiments/kinds/PrecisionKinds.h"
 #include "experiments/kinds/RgbdKinds.h"
 #include "experiments/kinds/SsmKinds.h"
 
@@ -10,6 +11,7 @@ void registerBuiltinKinds(KindRegistry& registry) {
   registerRgbdKinds(registry);
   registerAttentionKinds(registry);
   registerSsmKinds(registry);
+  registerPrecisionKinds(registry);
 }
 
 }  // namespace loupe

@@ -158,14 +158,17 @@ TEST_F(CliTest, KindsListsSchemas) {
   auto r = cli({"kinds", "--json"}, false);
   ASSERT_EQ(r.exitCode, 0);
   const json kinds = json::parse(r.out);
-  EXPECT_EQ(names(kinds), (std::vector<std::string>{"attention.scaling", "attention.tiles", "rgbd.stream", "ssm.hippo",
-                                                    "ssm.s4_kernel", "ssm.selective_scan", "test.series"}));
-  EXPECT_EQ(kinds[3]["params"].size(), 11u);  // ssm.hippo
-  // The product binary ships its engines and no test kinds.
+  // Every engine kind, the test kind last; the product binary ships its engines and no test kinds.
+  const std::vector<std::string> engines = {"attention.scaling", "attention.tiles", "precision.tensor_stats",
+                                            "rgbd.stream",       "ssm.hippo",       "ssm.s4_kernel",
+                                            "ssm.selective_scan"};
+  std::vector<std::string> withTest = engines;
+  withTest.push_back("test.series");
+  EXPECT_EQ(names(kinds), withTest);
+  EXPECT_EQ(kinds[4]["params"].size(), 11u);  // ssm.hippo
   r = testing::runProcess({LOUPE_CLI, "kinds", "--json"});
   EXPECT_EQ(r.exitCode, 0);
-  EXPECT_EQ(names(json::parse(r.out)), (std::vector<std::string>{"attention.scaling", "attention.tiles", "rgbd.stream",
-                                                                 "ssm.hippo", "ssm.s4_kernel", "ssm.selective_scan"}));
+  EXPECT_EQ(names(json::parse(r.out)), engines);
 }
 
 TEST_F(CliTest, DatabaseComesFromLoupeDbThenHome) {

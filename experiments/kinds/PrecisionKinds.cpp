@@ -1,0 +1,136 @@
+// Engine kinds of the precision topic:
+// - `precision.tensor_stats`: every tensor of a file (.npy, .npz,
+//   safetensors) or one generated distribution, through fp16, bf16, E4M3 and
+//   E5M2. One step per tensor: its name (UTF-8 bytes in `tensor_name`), the
+//   exponent histogram of its values, per format the counts and fractions
+//   of overflow, underflow, subnormal results and NaN/inf already present,
+//   the relative rounding error (max, mean, histogram by binary exponent),
+//   and — for 2-D tensors when asked — overflow and underflow per channel
+//   (the last axis).
+#include "experiments/kinds/PrecisionKinds.h"
+
+#include <cmath>
+#include <random>
+
+#include "engines/core/DTypeConvert.h"
+#include "engines/core/Error.h"
+#include "engines/core/TensorFiles.h"
+#include "engines/precision/Format.h"
+#include "engines/precision/TensorStats.h"
+#include "experiments/RunContext.h"
+
+namespace loupe {
+
+namespace {
+
+using namespace loupe::precision;
+
+constexpr Format kFormats[] = {Format::F16, Format::BF16, Format::E4M3, Format::E5M2};
+
+std::vector<NamedTensor> generated(RunContext& ctx) {
+  const auto count = static_cast<std::size_t>(ctx.paramInt("count"));
+  const double scale = ctx.paramFloat("scale");
+  const std::string source = ctx.paramString("source");
+  std::mt19937_64 rng(ctx.seed());
+  std::normal_distribution<double> normal;
+  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  std::vector<float> v(count);
+  for (auto& e : v) {
+    if (source == "normal") e = static_cast<float>(scale * normal(rng));
+    if (source == "uniform") e = static_cast<float>(scale * uniform(rng));
+    // lognormal magnitudes with a random sign: decades of range, like gradients
+    if (source == "lognormal")
+      e = static_cast<float>(scale * std::exp(ctx.paramFloat("sigma") * normal(rng)) * (uniform(rng) < 0 ? -1 : 1));
+  }
+  return {{source, Array::fromValues<float>({static_cast<std::int64_t>(count)}, v)}};
+}
+
+Array int64s(const std::vector<std::int64_t>& v) {
+  return Array::fromValues<std::int64_t>({static_cast<std::int64_t>(v.size())}, v);
+}
+
+void runTensorStats(RunContext& ctx) {
+  std::vector<NamedTensor> tensors;
+  if (ctx.paramString("source") == "file") {
+    const std::string file = ctx.paramString("file");
+    if (file.empty()) throw InputError("params.file", "source 'file' needs a .npy, .npz or .safetensors file");
+    try {
+      tensors = readTensorFile(file);
+    } catch (const InputError& e) {
+      throw InputError("params.file", e.what());
+    }
+    if (tensors.empty()) throw InputError("params.file", file + ": holds no tensors");
+  } else {
+    tensors = generated(ctx);
+  }
+  const bool perChannel = ctx.paramBool("per_channel");
+  std::int64_t step = 0;
+  for (const auto& t : tensors) {
+    ctx.throwIfCancelled();
+    if (t.array.dtype() == DType::Bool)
+      throw InputError("params.file", "tensor '" + t.name + "' holds booleans, not numbers");
+    const std::vector<float> values = toFloat32(t.array.view());
+    StepRecord r;
+    r.step = step++;
+    r.array("tensor_name", Array::fromValues<std::uint8_t>({static_cast<std::int64_t>(t.name.size())},
+                                                           std::vector<std::uint8_t>(t.name.begin(), t.name.end())));
+    r.array("shape", int64s(std::vector<std::int64_t>(t.array.shape().begin(), t.array.shape().end())));
+    r.metric("elements", static_cast<double>(values.size()));
+    bool first = true;
+    for (Format f : kFormats) {
+      const TensorStats s = tensorStats(values.data(), values.size(), f);
+      const std::string p = spec(f).name;
+      const double n = std::max<double>(1.0, static_cast<double>(s.count));
+      if (first) {
+        r.array("exponent_histogram", int64s(s.exponentHistogram));
+        r.metric("nan", static_cast<double>(s.nans)).metric("inf", static_cast<double>(s.infinities));
+        r.metric("zeros", static_cast<double>(s.zeros));
+        first = false;
+      }
+      r.metric(p + "_overflow", static_cast<double>(s.overflow)).metric(p + "_overflow_frac", s.overflow / n);
+      r.metric(p + "_underflow", static_cast<double>(s.underflow)).metric(p + "_underflow_frac", s.underflow / n);
+      r.metric(p + "_subnormal", static_cast<double>(s.subnormal)).metric(p + "_subnormal_frac", s.subnormal / n);
+      r.metric(p + "_max_rel_error", s.maxRelativeError).metric(p + "_mean_rel_error", s.meanRelativeError());
+      r.array(p + "_error_histogram", int64s(s.errorHistogram));
+      if (perChannel && t.array.ndim() == 2) {
+        const auto rows = static_cast<std::size_t>(t.array.shape()[0]);
+        const auto cols = static_cast<std::size_t>(t.array.shape()[1]);
+        std::vector<double> over(cols), under(cols);
+        const auto channels = perChannelStats(values.data(), rows, cols, f);
+        for (std::size_t c = 0; c < cols; ++c) {
+          over[c] = static_cast<double>(channels[c].overflow) / static_cast<double>(std::max<std::size_t>(rows, 1));
+          under[c] = static_cast<double>(channels[c].underflow) / static_cast<double>(std::max<std::size_t>(rows, 1));
+        }
+        r.array(p + "_channel_overflow_frac", Array::fromValues<double>({static_cast<std::int64_t>(cols)}, over));
+        r.array(p + "_channel_underflow_frac", Array::fromValues<double>({static_cast<std::int64_t>(cols)}, under));
+      }
+    }
+    ctx.emitStep(std::move(r));
+    ctx.progress(static_cast<double>(step) / static_cast<double>(tensors.size()), t.name);
+  }
+}
+
+}  // namespace
+
+void registerPrecisionKinds(KindRegistry& registry) {
+  EngineKind k;
+  k.name = "precision.tensor_stats";
+  k.version = "1.0";
+  k.summary =
+      "every tensor of a file (or a generated distribution) through fp16, bf16, e4m3, e5m2: what overflows, "
+      "underflows, goes subnormal, and the rounding error";
+  k.schema = ParamSchema{
+      ParamSpec::choice("source", {"file", "normal", "lognormal", "uniform"}, "lognormal",
+                        "a tensor file, or seeded values from a distribution"),
+      ParamSpec::text("file", "", ".npy, .npz or .safetensors (source 'file')"),
+      ParamSpec::integer("count", 1000000, "generated values").range(1, 100000000),
+      ParamSpec::number("scale", 1.0, "generated: standard deviation / half-width / median magnitude")
+          .range(1e-30, 1e30),
+      ParamSpec::number("sigma", 4.0, "lognormal: spread of ln|x| (4 ≈ ±7 decades at 4σ)").range(0.01, 20),
+      ParamSpec::boolean("per_channel", false, "2-D tensors: overflow and underflow per column too"),
+  };
+  k.run = runTensorStats;
+  registry.add(std::move(k));
+}
+
+}  // namespace loupe
