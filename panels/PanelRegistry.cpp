@@ -3,9 +3,10 @@
 #include <stdexcept>
 
 #include "panels/attention/AttentionPanel.h"
-#include "panels/ssm/SsmPanel.h"
 #include "panels/generic/GenericPanel.h"
+#include "panels/precision/PrecisionPanel.h"
 #include "panels/rgbd/RgbdPanel.h"
+#include "panels/ssm/SsmPanel.h"
 
 namespace loupe {
 
@@ -31,6 +32,7 @@ void registerBuiltinPanels(PanelRegistry& registry) {
   registry.add({"rgbd", "RGBD", [](QWidget* parent) -> Panel* { return new RgbdPanel(parent); }});
   registry.add({"attention", "Attention", [](QWidget* parent) -> Panel* { return new AttentionPanel(parent); }});
   registry.add({"ssm", "State-space models", [](QWidget* parent) -> Panel* { return new SsmPanel(parent); }});
+  registry.add({"precision", "Precision", [](QWidget* parent) -> Panel* { return new PrecisionPanel(parent); }});
 }
 
 }  // namespace loupe

@@ -95,6 +95,10 @@ void runTensorStats(RunContext& ctx) {
         r.metric("zeros", static_cast<double>(s.zeros));
         first = false;
       }
+      // The format's range as log2, for the histogram's shaded bands.
+      const Limits lim = limits(f);
+      r.metric(p + "_log2_max", std::log2(lim.max)).metric(p + "_log2_min_normal", std::log2(lim.minNormal));
+      r.metric(p + "_log2_min_subnormal", std::log2(lim.minSubnormal));
       r.metric(p + "_overflow", static_cast<double>(s.overflow)).metric(p + "_overflow_frac", s.overflow / n);
       r.metric(p + "_underflow", static_cast<double>(s.underflow)).metric(p + "_underflow_frac", s.underflow / n);
       r.metric(p + "_subnormal", static_cast<double>(s.subnormal)).metric(p + "_subnormal_frac", s.subnormal / n);

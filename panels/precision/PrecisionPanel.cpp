@@ -1,0 +1,298 @@
+#include "panels/precision/PrecisionPanel.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "panels/Controls.h"
+#include "panels/MetricSeries.h"
+#include "viewers/ChartView.h"
+#include "viewers/TimelineScrubber.h"
+
+namespace loupe {
+
+namespace {
+
+enum Column { Name, Elements, Overflow, Underflow, Subnormal, NotFinite, MaxError, MeanError, kColumns };
+
+std::string tensorName(const StepRecord& r) {
+  const Array* a = r.findArray("tensor_name");
+  if (!a) return "step " + std::to_string(r.step);
+  return std::string(reinterpret_cast<const char*>(a->data<std::uint8_t>()), static_cast<std::size_t>(a->numel()));
+}
+
+double metricOr(const StepRecord& r, const std::string& name, double fallback = 0) {
+  const double* v = r.findMetric(name);
+  return v ? *v : fallback;
+}
+
+QTableWidgetItem* number(double v, int precision = 4) {
+  auto* item = new QTableWidgetItem;
+  item->setData(Qt::DisplayRole, QString::number(v, 'g', precision).toDouble());  // sorts as a number
+  item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+  return item;
+}
+
+// The metrics of a training run that end in `suffix`, by configuration.
+SeriesMap bySuffix(const SeriesMap& all, const QString& suffix, const QString& label) {
+  SeriesMap out;
+  for (const auto& [name, points] : all) {
+    if (!name.endsWith(suffix) || name.contains("_final_")) continue;
+    QString config = name.left(name.size() - suffix.size());
+    for (const char* run : {"A ", "B "})
+      if (config.startsWith(run)) config = run + config.mid(2);
+    out[config + label] = points;
+  }
+  return out;
+}
+
+}  // namespace
+
+PrecisionPanel::PrecisionPanel(QWidget* parent) : Panel(parent) {
+  auto* layout = new QVBoxLayout(this);
+  auto* controls = new QHBoxLayout();
+  m_kind = choiceBox(this, {"precision.tensor_stats", "precision.train"}, "what to run");
+  m_format = choiceBox(this, {"fp16", "bf16", "e4m3", "e5m2"}, "format the table and histogram show");
+  m_format->setObjectName("precisionFormat");
+  auto* run = new QPushButton("Run", this);
+  run->setObjectName("precisionRun");
+  for (QWidget* w : std::initializer_list<QWidget*>{m_kind, run, new QLabel("format:", this), m_format})
+    controls->addWidget(w);
+  controls->addStretch(1);
+  layout->addLayout(controls);
+  m_header = new QLabel("Run a precision.* recipe, or open one from the experiment browser.", this);
+  m_header->setObjectName("panelHeader");
+  layout->addWidget(m_header);
+  m_scrubber = new TimelineScrubber(this);
+  layout->addWidget(m_scrubber);
+
+  m_pages = new QStackedWidget(this);
+  auto* tensors = new QSplitter(Qt::Vertical, m_pages);
+  m_table = new QTableWidget(0, kColumns, tensors);
+  m_table->setHorizontalHeaderLabels({"tensor", "elements", "overflow %", "underflow %", "subnormal %", "NaN/inf",
+                                      "max rel. error", "mean rel. error"});
+  m_table->setSortingEnabled(true);
+  m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+  m_table->horizontalHeader()->setStretchLastSection(true);
+  m_table->verticalHeader()->setVisible(false);
+  m_histogram = new ChartView(tensors);
+  tensors->addWidget(m_table);
+  tensors->addWidget(m_histogram);
+  tensors->setSizes({250, 450});
+  m_pages->addWidget(tensors);
+  auto* training = new QSplitter(Qt::Vertical, m_pages);
+  m_loss = new ChartView(training);
+  auto* lower = new QSplitter(Qt::Horizontal, training);
+  m_scale = new ChartView(lower);
+  m_underflow = new ChartView(lower);
+  lower->addWidget(m_scale);
+  lower->addWidget(m_underflow);
+  training->addWidget(m_loss);
+  training->addWidget(lower);
+  m_pages->addWidget(training);
+  layout->addWidget(m_pages, 1);
+  m_values = new QLabel(this);
+  m_values->setObjectName("stepValues");
+  m_values->setWordWrap(true);
+  layout->addWidget(m_values);
+
+  connect(m_scrubber, &TimelineScrubber::positionChanged, this, &PrecisionPanel::showPosition);
+  connect(run, &QPushButton::clicked, this, [this] { emit runRequested(recipeJson()); });
+  connect(m_format, &QComboBox::currentTextChanged, this, [this] {
+    fillTable();
+    if (m_shownStep)
+      for (const auto& t : m_tensors)
+        if (t.step == *m_shownStep) showTensor(t);
+  });
+  // A row picked in the table (whatever its sorted position) is that tensor's step.
+  connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
+    const auto rows = m_table->selectionModel()->selectedRows();
+    if (rows.isEmpty()) return;
+    const auto step = m_table->item(rows.front().row(), Name)->data(Qt::UserRole).toLongLong();
+    for (std::size_t i = 0; i < m_steps.size(); ++i)
+      if (m_steps[i] == step && m_scrubber->position() != static_cast<int>(i))
+        m_scrubber->setPosition(static_cast<int>(i));
+  });
+}
+
+QString PrecisionPanel::recipeJson() const {
+  const std::string kind = m_kind->currentText().toStdString();
+  nlohmann::json params =
+      kind == "precision.train" ? nlohmann::json{{"loss_weight", 1e-5}} : nlohmann::json{{"source", "lognormal"}};
+  return QString::fromStdString(nlohmann::json{{"kind", kind}, {"name", kind.substr(10)}, {"params", params}}.dump());
+}
+
+void PrecisionPanel::openRun(Store& store, std::int64_t run) {
+  m_store = &store;
+  m_run = run;
+  m_runB = 0;
+  const RunInfo info = store.getRun(run);
+  m_training = info.kind == "precision.train";
+  m_header->setText(QString("<b>run %1</b> · “%2” · %3 · %4 steps")
+                        .arg(run)
+                        .arg(QString::fromStdString(info.name).toHtmlEscaped())
+                        .arg(QString::fromStdString(info.kind))
+                        .arg(info.stepCount));
+  m_steps = store.stepNumbers(run);
+  m_shownStep.reset();
+  m_tensors.clear();
+  m_pages->setCurrentIndex(m_training ? 1 : 0);
+  if (m_training) {
+    m_scrubber->setSteps({});
+    showTraining(store, run, 0);
+    return;
+  }
+  for (std::int64_t s : m_steps) m_tensors.push_back(store.readStep(run, s));
+  m_scrubber->setSteps(m_steps);
+  fillTable();
+  if (!m_steps.empty()) showPosition(0);
+}
+
+void PrecisionPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) {
+  openRun(store, runA);
+  m_runB = runB;
+  m_header->setText(m_header->text() + QString(" · compared with run %1 (B, dashed)").arg(runB));
+  if (m_training) showTraining(store, runA, runB);
+}
+
+void PrecisionPanel::liveStarted(const RunInfo& run) {
+  m_store = nullptr;
+  m_run = run.id;
+  m_runB = 0;
+  m_training = run.kind == "precision.train";
+  m_tensors.clear();
+  m_steps.clear();
+  m_scrubber->setSteps({});
+  m_table->setRowCount(0);
+  m_header->setText(QString("<b>run %1</b> · <i>live</i>").arg(run.id));
+}
+
+void PrecisionPanel::liveRecord(const StepRecord& record) {
+  if (!m_training) m_tensors.push_back(record);
+}
+
+void PrecisionPanel::liveEnded(RunStatus status) {
+  markLiveEnded(m_header, status);
+  if (!m_training) fillTable();
+}
+
+void PrecisionPanel::showPosition(int index) {
+  if (!m_store || m_training || index < 0 || index >= static_cast<int>(m_tensors.size())) return;
+  if (m_scrubber->position() != index) {
+    m_scrubber->setPosition(index);
+    return;
+  }
+  showTensor(m_tensors[static_cast<std::size_t>(index)]);
+}
+
+void PrecisionPanel::fillTable() {
+  const std::string f = m_format->currentText().toStdString();
+  m_table->setSortingEnabled(false);
+  m_table->setRowCount(static_cast<int>(m_tensors.size()));
+  for (int row = 0; row < static_cast<int>(m_tensors.size()); ++row) {
+    const StepRecord& r = m_tensors[static_cast<std::size_t>(row)];
+    auto* name = new QTableWidgetItem(QString::fromStdString(tensorName(r)));
+    name->setData(Qt::UserRole, QVariant::fromValue<qlonglong>(r.step));
+    name->setFlags(name->flags() & ~Qt::ItemIsEditable);
+    m_table->setItem(row, Name, name);
+    m_table->setItem(row, Elements, number(metricOr(r, "elements"), 12));
+    m_table->setItem(row, Overflow, number(100 * metricOr(r, f + "_overflow_frac")));
+    m_table->setItem(row, Underflow, number(100 * metricOr(r, f + "_underflow_frac")));
+    m_table->setItem(row, Subnormal, number(100 * metricOr(r, f + "_subnormal_frac")));
+    m_table->setItem(row, NotFinite, number(metricOr(r, "nan") + metricOr(r, "inf"), 12));
+    m_table->setItem(row, MaxError, number(metricOr(r, f + "_max_rel_error")));
+    m_table->setItem(row, MeanError, number(metricOr(r, f + "_mean_rel_error")));
+  }
+  m_table->setSortingEnabled(true);
+  m_table->resizeColumnsToContents();
+}
+
+void PrecisionPanel::showTensor(const StepRecord& r) {
+  m_shownStep = r.step;
+  const std::string f = m_format->currentText().toStdString();
+  m_histogram->clear();
+  m_histogram->setLogAxes(false, false);
+  m_histogram->setTitles(QString("“%1”: log2|x| of its values, %2's ranges shaded")
+                             .arg(QString::fromStdString(tensorName(r)).toHtmlEscaped(), m_format->currentText()),
+                         "log2 |x| (binary exponent)", "values");
+  const Array* h = r.findArray("exponent_histogram");
+  if (!h || h->numel() == 0) return;
+  // Bins k ↔ exponent −149 + k; drawn over the occupied bins and the format's range.
+  const auto* counts = h->data<std::int64_t>();
+  const double lo = metricOr(r, f + "_log2_min_subnormal"), hi = metricOr(r, f + "_log2_max");
+  int first = static_cast<int>(h->numel()), last = -1;
+  for (int k = 0; k < h->numel(); ++k)
+    if (counts[k]) first = std::min(first, k), last = std::max(last, k);
+  first = std::min(first, static_cast<int>(lo) + 149 - 4);
+  last = std::max(last, static_cast<int>(std::ceil(hi)) + 149 + 4);
+  first = std::max(first, 0), last = std::min(last, static_cast<int>(h->numel()) - 1);
+  std::vector<double> edges, values;
+  for (int k = first; k <= last; ++k) {
+    edges.push_back(-149.0 + k);
+    values.push_back(static_cast<double>(counts[k]));
+  }
+  edges.push_back(-149.0 + last + 1);
+  m_histogram->setHistogram("values per binary exponent", edges, values);
+  const double minNormal = metricOr(r, f + "_log2_min_normal");
+  m_histogram->addBand(edges.front(), lo - 1, "underflows to 0", QColor(214, 39, 40, 45));
+  m_histogram->addBand(lo - 1, minNormal, "subnormal", QColor(255, 160, 0, 70));
+  // Bin k holds [2^k, 2^(k+1)): max lies in bin ⌊log2 max⌋, everything from the next bin up overflows.
+  const double top = std::floor(hi) + 1;
+  m_histogram->addBand(minNormal, top, "normal", QColor(44, 160, 44, 45));
+  m_histogram->addBand(top, edges.back(), "overflows", QColor(214, 39, 40, 45));
+  QStringList shown;
+  for (const char* key : {"_overflow_frac", "_underflow_frac", "_subnormal_frac", "_max_rel_error", "_mean_rel_error"})
+    shown << QString("%1 = %2").arg(QString::fromStdString(f + key)).arg(metricOr(r, f + key), 0, 'g', 4);
+  m_values->setText(QString("<b>%1</b> (%2 values): ")
+                        .arg(QString::fromStdString(tensorName(r)).toHtmlEscaped())
+                        .arg(metricOr(r, "elements")) +
+                    shown.join(", "));
+}
+
+void PrecisionPanel::showTraining(Store& store, std::int64_t run, std::int64_t runB) {
+  SeriesMap all = loadMetricSeries(store, run);
+  if (runB) all = pairSeries(std::move(all), loadMetricSeries(store, runB));
+  m_loss->clear();
+  m_loss->setLogAxes(false, true);
+  m_loss->setTitles("Training loss per configuration (batch, log scale)", "step", "cross-entropy");
+  m_loss->addSeriesPairs(bySuffix(all, "_loss", " loss"));
+  m_scale->clear();
+  m_scale->setLogAxes(false, true);
+  m_scale->setTitles("Loss scale (GradScaler), skipped steps marked", "step", "scale");
+  SeriesMap scales;
+  for (const auto& [name, points] : bySuffix(all, "_loss_scale", " loss scale"))
+    if (name.contains("scaled")) scales[name] = points;
+  m_scale->addSeriesPairs(scales);
+  // A skipped step: the running count of skipped steps went up.
+  for (const auto& [name, points] : bySuffix(all, "_skipped_steps", ""))
+    for (std::size_t i = 1; i < points.size(); ++i)
+      if (points[i].y() > points[i - 1].y()) m_scale->addReferenceLine(points[i].x(), name + " skipped");
+  m_underflow->clear();
+  m_underflow->setTitles("Weight gradients lost to underflow (fraction of the non-zero ones)", "step", "fraction");
+  m_underflow->addSeriesPairs(bySuffix(all, "_gradient_underflow_frac", " lost"));
+  QStringList finals;
+  for (const auto& [name, points] : all)
+    if (name.endsWith("_final_train_loss") && !points.empty())
+      finals << QString("%1 = %2").arg(name).arg(points.back().y(), 0, 'g', 5);
+  m_values->setText("<b>final</b>: " + finals.join(", "));
+}
+
+std::vector<PanelFigure> PrecisionPanel::figures() {
+  if (m_training)
+    return {{"loss", "Training loss per configuration", m_loss},
+            {"loss-scale", "Loss scale with skipped steps", m_scale},
+            {"gradient-underflow", "Weight gradients lost to underflow", m_underflow}};
+  return {{"exponent-histogram", "Exponent histogram with the format's ranges", m_histogram},
+          {"tensor-table", "Tensors by overflow and underflow", m_table}};
+}
+
+}  // namespace loupe

@@ -1,0 +1,80 @@
+// The precision panel. For `precision.tensor_stats` runs: a table of the
+// run's tensors (sortable by any column: overflow, underflow, subnormal
+// fractions, rounding error in the chosen format) and, for the selected
+// tensor, the histogram of log2|x| with the format's subnormal and normal
+// ranges shaded and its overflow and underflow regions marked. For
+// `precision.train` runs: the loss of every configuration (fp32, fp16 with
+// and without loss scaling, bf16) on one chart, the loss-scale timeline with
+// the skipped steps marked, and the fraction of weight gradients lost to
+// underflow. Two runs compare on the charts (B dashed).
+//
+// It computes no science: everything shown comes from the recorded steps.
+// Threading: GUI thread only (Panel.h).
+#pragma once
+
+#include <optional>
+
+#include "panels/Panel.h"
+
+class QComboBox;
+class QLabel;
+class QStackedWidget;
+class QTableWidget;
+
+namespace loupe {
+
+class ChartView;
+class TimelineScrubber;
+
+class PrecisionPanel : public Panel {
+  Q_OBJECT
+
+ public:
+  explicit PrecisionPanel(QWidget* parent = nullptr);
+
+  QString title() const override { return "Precision"; }
+  void openRun(Store& store, std::int64_t run) override;
+  void compareRuns(Store& store, std::int64_t runA, std::int64_t runB) override;
+  void liveStarted(const RunInfo& run) override;
+  void liveRecord(const StepRecord& record) override;
+  void liveEnded(RunStatus status) override;
+  void showPosition(int index) override;
+  std::vector<PanelFigure> figures() override;
+  std::int64_t currentRun() const override { return m_run; }
+  std::int64_t comparedRun() const override { return m_runB; }
+
+  QString recipeJson() const;
+  QTableWidget* tensorTable() const { return m_table; }
+  QComboBox* formatChoice() const { return m_format; }
+  ChartView* histogram() const { return m_histogram; }
+  ChartView* lossChart() const { return m_loss; }
+  ChartView* scaleChart() const { return m_scale; }
+  ChartView* underflowChart() const { return m_underflow; }
+  std::optional<std::int64_t> shownStep() const { return m_shownStep; }
+
+ private:
+  void fillTable();
+  void showTensor(const StepRecord& record);
+  void showTraining(Store& store, std::int64_t run, std::int64_t runB);
+
+  Store* m_store = nullptr;
+  std::int64_t m_run = 0, m_runB = 0;
+  bool m_training = false;
+  std::vector<std::int64_t> m_steps;
+  std::vector<StepRecord> m_tensors;  // a tensor_stats run's steps
+  std::optional<std::int64_t> m_shownStep;
+
+  QComboBox* m_kind;
+  QComboBox* m_format;
+  QLabel* m_header;
+  QLabel* m_values;
+  TimelineScrubber* m_scrubber;
+  QStackedWidget* m_pages;
+  QTableWidget* m_table;
+  ChartView* m_histogram;
+  ChartView* m_loss;
+  ChartView* m_scale;
+  ChartView* m_underflow;
+};
+
+}  // namespace loupe

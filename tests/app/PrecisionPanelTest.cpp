@@ -1,0 +1,101 @@
+// The precision panel under Xvfb, used as a person would: an .npz of three
+// tensors opens as a table, sorted by clicking the overflow header, a row
+// clicked shows that tensor's exponent histogram with fp16's ranges shaded,
+// the format switched to e4m3; a training run shows the loss of every
+// configuration, the loss scale and the gradients lost.
+#include <gtest/gtest.h>
+
+#include <QComboBox>
+#include <QHeaderView>
+#include <QTableWidget>
+#include <QTest>
+
+#include "app/workbench/MainWindow.h"
+#include "panels/precision/PrecisionPanel.h"
+#include "tests/app/GuiWait.h"
+#include "tests/support/RecordRun.h"
+#include "tests/support/TestHelpers.h"
+#include "viewers/ChartView.h"
+
+namespace loupe {
+namespace {
+
+void screenshot(QWidget& window, const char* name) {
+  const QByteArray out = qgetenv("LOUPE_SCREENSHOT_DIR");
+  if (out.isEmpty()) return;
+  QTest::qWait(200);
+  window.grab().save(QString::fromUtf8(out) + "/" + name);
+}
+
+TEST(PrecisionPanel, TensorTableHistogramAndTraining) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  PanelRegistry panels;
+  registerBuiltinPanels(panels);
+  testing::TempDir dir;
+  const auto py = testing::runPython(
+      "import numpy as np, sys\n"
+      "rng = np.random.default_rng(1)\n"
+      "np.savez(sys.argv[1],\n"
+      "  activations=(rng.standard_normal((256, 64)) * 3e4).astype(np.float32),\n"
+      "  gradients=(rng.standard_normal(20000) * 10.0 ** rng.uniform(-12, -3, 20000)).astype(np.float32),\n"
+      "  weights=(rng.standard_normal((64, 64)) * 0.05).astype(np.float32))\n",
+      {(dir / "model.npz").string()});
+  ASSERT_EQ(py.exitCode, 0) << py.err;
+  {
+    Store store(dir / "p.sqlite");
+    auto r = testing::recordRun(store, kinds,
+                                R"({"kind": "precision.tensor_stats", "params": {"source": "file", "file": ")" +
+                                    (dir / "model.npz").string() + R"("}})");
+    ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
+    r = testing::recordRun(store, kinds, R"({"kind": "precision.train", "seed": 1, "params": {"steps": 600,
+        "loss_weight": 1e-5, "growth_interval": 200, "log_every": 5}})");
+    ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
+  }
+  MainWindow window(kinds, panels);
+  window.setQuiet(true);
+  ASSERT_TRUE(window.openDatabase(QString::fromStdString((dir / "p.sqlite").string())));
+  window.show();
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+  ASSERT_TRUE(window.openRun(1));
+  auto* panel = dynamic_cast<PrecisionPanel*>(window.activePanel());
+  ASSERT_NE(panel, nullptr);
+  QTableWidget* table = panel->tensorTable();
+  ASSERT_EQ(table->rowCount(), 3);
+  // Sort by overflow, descending: two clicks on the header, as a user does.
+  const int overflowColumn = 2;
+  QHeaderView* header = table->horizontalHeader();
+  const QPoint at(header->sectionViewportPosition(overflowColumn) + header->sectionSize(overflowColumn) / 2,
+                  header->height() / 2);
+  QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, at);
+  if (table->horizontalHeader()->sortIndicatorOrder() != Qt::DescendingOrder)
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, at);
+  LOUPE_WAIT_EQ(table->item(0, 0)->text(), QString("activations"), 3000);  // σ = 3e4: many |x| ≥ 65520
+  EXPECT_GT(table->item(0, overflowColumn)->data(Qt::DisplayRole).toDouble(), 1.0);
+  // Click the gradients row: its histogram, fp16's ranges shaded.
+  int gradientsRow = -1;
+  for (int row = 0; row < 3; ++row)
+    if (table->item(row, 0)->text() == "gradients") gradientsRow = row;
+  ASSERT_GE(gradientsRow, 0);
+  QTest::mouseClick(table->viewport(), Qt::LeftButton, {},
+                    table->visualItemRect(table->item(gradientsRow, 1)).center());
+  LOUPE_WAIT_EQ(panel->shownStep().value_or(-1), 1, 3000);  // the npz's second tensor
+  const QStringList bands = panel->histogram()->seriesNames();
+  for (const char* b : {"underflows to 0", "subnormal", "normal", "overflows"})
+    EXPECT_TRUE(bands.contains(b)) << bands.join(", ").toStdString();
+  EXPECT_GT(table->item(gradientsRow, 3)->data(Qt::DisplayRole).toDouble(), 1.0);  // fp16 underflow %
+  screenshot(window, "precision-histogram.png");
+  panel->formatChoice()->setCurrentText("e4m3");
+  LOUPE_WAIT_TRUE(panel->histogram()->seriesNames().contains("normal"), 3000);
+
+  ASSERT_TRUE(window.openRun(2));
+  const QStringList losses = panel->lossChart()->seriesNames();
+  for (const char* c : {"fp32 loss", "fp16 loss", "fp16_scaled loss", "bf16 loss"})
+    EXPECT_TRUE(losses.contains(c)) << losses.join(", ").toStdString();
+  EXPECT_TRUE(panel->scaleChart()->seriesNames().contains("fp16_scaled loss scale"));
+  EXPECT_TRUE(panel->underflowChart()->seriesNames().contains("fp16 lost"));
+  screenshot(window, "precision-training.png");
+}
+
+}  // namespace
+}  // namespace loupe
