@@ -19,6 +19,7 @@ bench: deps deps-test build
 	$(BUILD_DIR)/tests/bench/bench_rgbd
 	$(BUILD_DIR)/tests/bench/bench_attention
 	$(BUILD_DIR)/tests/bench/bench_ssm
+	$(BUILD_DIR)/tests/bench/bench_precision
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BUILD_DIR)/tests/bench/bench_viewers
 
 deps:

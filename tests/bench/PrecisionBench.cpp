@@ -1,0 +1,99 @@
+// fp16 tensor statistics, measured (make bench): 2^25 lognormal float32
+// values (gradient-like, decades of range) through tensorStats(fp16) — the
+// outcome counts, exponent histogram and relative-error statistics. Printed:
+// our elements/s and GB/s read, numpy's doing the comparable work in the
+// same run (astype(float16), overflow and underflow counts, the exponent
+// histogram by frexp + bincount), and memcpy's bandwidth, with the ratios.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engines/core/Timer.h"
+#include "engines/precision/TensorStats.h"
+
+namespace loupe {
+namespace {
+
+constexpr std::size_t kCount = std::size_t(1) << 25;
+
+double memcpyGBs() {
+  const std::size_t bytes = std::size_t(256) << 20;
+  std::vector<char> a(bytes, 1), b(bytes, 2);
+  double best = 1e9;
+  for (int i = 0; i < 3; ++i) {
+    const Stopwatch clock;
+    std::memcpy(b.data(), a.data(), bytes);
+    benchmark::DoNotOptimize(b.data());
+    best = std::min(best, clock.seconds());
+  }
+  return 2.0 * bytes / best / 1e9;  // read + write
+}
+
+// numpy on the same distribution and count, best of three, in its own process.
+double numpySeconds() {
+  const std::string script =
+      "import time, numpy as np\n"
+      "rng = np.random.default_rng(0)\n"
+      "n = " +
+      std::to_string(kCount) +
+      "\n"
+      "x = (1e-4 * np.exp(4 * rng.standard_normal(n)) * rng.choice([-1, 1], n)).astype(np.float32)\n"
+      "best = 1e9\n"
+      "for _ in range(3):\n"
+      "    t = time.perf_counter()\n"
+      "    with np.errstate(over='ignore'):\n"
+      "        h = x.astype(np.float16)\n"
+      "    over = np.count_nonzero(np.isinf(h) & np.isfinite(x))\n"
+      "    under = np.count_nonzero((h == 0) & (x != 0))\n"
+      "    hist = np.bincount(np.frexp(x)[1] + 150, minlength=300)\n"
+      "    best = min(best, time.perf_counter() - t)\n"
+      "print(best)\n";
+  const std::string cmd = "/usr/bin/python3 - <<'LOUPE_EOF'\n" + script + "LOUPE_EOF\n";
+  double seconds = 0;
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buffer[64] = {};
+    if (std::fgets(buffer, sizeof buffer, p)) seconds = std::atof(buffer);
+    pclose(p);
+  }
+  return seconds;
+}
+
+void BM_Fp16TensorStats(benchmark::State& state) {
+  std::mt19937_64 rng(0);
+  std::normal_distribution<double> g;
+  std::vector<float> x(kCount);
+  for (std::size_t i = 0; i < kCount; ++i) x[i] = static_cast<float>(1e-4 * std::exp(4 * g(rng)) * ((i & 1) ? -1 : 1));
+  double seconds = 0;
+  for (auto _ : state) {
+    const Stopwatch clock;
+    const auto s = precision::tensorStats(x.data(), x.size(), precision::Format::F16);
+    const double once = clock.seconds();
+    seconds += once;
+    benchmark::DoNotOptimize(s.overflow);
+    state.SetIterationTime(once);
+  }
+  seconds /= static_cast<double>(state.iterations());
+  static const double memcpy = memcpyGBs();
+  static const double numpy = numpySeconds();
+  const double gbs = 4.0 * kCount / seconds / 1e9;
+  state.counters["Melements_per_s"] = kCount / seconds / 1e6;
+  state.counters["GBs_read"] = gbs;
+  state.counters["memcpy_GBs"] = memcpy;
+  state.counters["pct_of_memcpy"] = 100.0 * gbs / memcpy;
+  if (numpy > 0) {
+    state.counters["numpy_ms"] = numpy * 1e3;
+    state.counters["speedup_vs_numpy"] = numpy / seconds;
+  }
+}
+
+BENCHMARK(BM_Fp16TensorStats)->UseManualTime()->Iterations(10)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace loupe
+
+BENCHMARK_MAIN();
