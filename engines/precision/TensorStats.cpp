@@ -103,7 +103,10 @@ Fp16Thresholds fp16Thresholds() {
   std::int64_t counts[8] = {};  // nan, inf, zero, overflow, underflow, subnormal, normal, exact
   std::size_t i = 0;
   alignas(32) std::uint32_t absBits[8];
+  alignas(32) std::int32_t expBins[8];
+  alignas(32) std::int64_t errBins[8];
   alignas(32) double rel[8];
+  std::int64_t exponents[TensorStats::kExponentBins + 1] = {}, errors[TensorStats::kErrorBins + 1] = {};
   for (; i + 8 <= n; i += 8) {
     const __m256 v = _mm256_loadu_ps(x + i);
     const __m256i a = _mm256_and_si256(_mm256_castps_si256(v), absMask);
@@ -130,30 +133,43 @@ Fp16Thresholds fp16Thresholds() {
       max = _mm256_max_pd(max, r);
       _mm256_store_pd(rel + 4 * h, r);
     }
-    _mm256_store_si256(reinterpret_cast<__m256i*>(absBits), a);
-    const unsigned keptBits = static_cast<unsigned>(_mm256_movemask_ps(keptF));
-    const unsigned finiteNonzero =
-        static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(isZero, finite))));
-    for (int k = 0; k < 8; ++k) {
-      if (finiteNonzero >> k & 1) {
-        const std::uint32_t e = absBits[k] >> 23;
-        const int bin = e ? static_cast<int>(e) - 127 - TensorStats::kMinExponent
-                          : 31 - __builtin_clz(absBits[k]) - 149 - TensorStats::kMinExponent;  // float32 subnormal
-        ++s.exponentHistogram[static_cast<std::size_t>(bin)];
-      }
-      if (keptBits >> k & 1) {
-        if (rel[k] == 0) {
-          ++counts[7];
-        } else {
-          std::uint64_t rb;
-          std::memcpy(&rb, &rel[k], 8);
-          const int re = static_cast<int>((rb >> 52) & 0x7ff) - 1023;
-          ++s.errorHistogram[static_cast<std::size_t>(
-              std::clamp(re - TensorStats::kMinErrorExponent, 0, TensorStats::kErrorBins - 1))];
-        }
-      }
+    // Histogram bins for all lanes at once, branch-free: lanes that do not
+    // count go to a spare last bin. Exponent: (bits >> 23) − 127 for normal
+    // floats; float32 subnormal inputs (exponent field 0) are fixed up apart.
+    const __m256i finiteNonzero = _mm256_andnot_si256(isZero, finite);
+    const __m256i bins = _mm256_blendv_epi8(
+        _mm256_set1_epi32(TensorStats::kExponentBins),
+        _mm256_sub_epi32(_mm256_srli_epi32(a, 23), _mm256_set1_epi32(127 + TensorStats::kMinExponent)), finiteNonzero);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(expBins), bins);
+    const unsigned tiny = static_cast<unsigned>(_mm256_movemask_ps(
+        _mm256_castsi256_ps(_mm256_andnot_si256(isZero, _mm256_cmpgt_epi32(_mm256_set1_epi32(0x00800000), a)))));
+    if (tiny) {
+      _mm256_store_si256(reinterpret_cast<__m256i*>(absBits), a);
+      for (int k = 0; k < 8; ++k)
+        if (tiny >> k & 1) expBins[k] = 31 - __builtin_clz(absBits[k]) - 149 - TensorStats::kMinExponent;
     }
+    for (int k = 0; k < 8; ++k) ++exponents[expBins[k]];
+    // Relative-error bins from the float64 exponent, clamped; exact (rel = 0)
+    // and not-kept lanes to the spare bin, the exact ones counted by mask.
+    for (int h = 0; h < 2; ++h) {
+      const __m256d r = _mm256_load_pd(rel + 4 * h);
+      const __m256i e64 = _mm256_sub_epi64(_mm256_srli_epi64(_mm256_castpd_si256(r), 52),
+                                           _mm256_set1_epi64x(1023 + TensorStats::kMinErrorExponent));
+      const __m256i lo = _mm256_setzero_si256(), hi = _mm256_set1_epi64x(TensorStats::kErrorBins - 1);
+      __m256i b = _mm256_blendv_epi8(e64, lo, _mm256_cmpgt_epi64(lo, e64));
+      b = _mm256_blendv_epi8(b, hi, _mm256_cmpgt_epi64(b, hi));
+      const __m256i isExact = _mm256_castpd_si256(_mm256_cmp_pd(r, _mm256_setzero_pd(), _CMP_EQ_OQ));
+      b = _mm256_blendv_epi8(b, _mm256_set1_epi64x(TensorStats::kErrorBins), isExact);  // rel 0: exact or not kept
+      _mm256_store_si256(reinterpret_cast<__m256i*>(errBins + 4 * h), b);
+    }
+    const unsigned exactBits = static_cast<unsigned>(
+        _mm256_movemask_pd(_mm256_cmp_pd(_mm256_load_pd(rel), _mm256_setzero_pd(), _CMP_EQ_OQ)) |
+        (_mm256_movemask_pd(_mm256_cmp_pd(_mm256_load_pd(rel + 4), _mm256_setzero_pd(), _CMP_EQ_OQ)) << 4));
+    counts[7] += __builtin_popcount(exactBits & static_cast<unsigned>(_mm256_movemask_ps(keptF)));
+    for (int k = 0; k < 8; ++k) ++errors[errBins[k]];
   }
+  for (int b = 0; b < TensorStats::kExponentBins; ++b) s.exponentHistogram[static_cast<std::size_t>(b)] += exponents[b];
+  for (int b = 0; b < TensorStats::kErrorBins; ++b) s.errorHistogram[static_cast<std::size_t>(b)] += errors[b];
   alignas(32) double lanes[4];
   _mm256_store_pd(lanes, sum);
   s.sumRelativeError += (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
