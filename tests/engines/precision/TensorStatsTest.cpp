@@ -9,28 +9,18 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "engines/core/DTypeConvert.h"
+#include "engines/core/TensorFiles.h"
 #include "engines/precision/TensorStats.h"
 #include "tests/support/TestHelpers.h"
 
 namespace loupe::precision {
 namespace {
 
-const char* kOracle = R"(
+// numpy's statistics of x in a format whose rounding gave q (Python, shared by the scripts below).
+const std::string kStatsPy = R"(
 import json, sys
 import numpy as np, torch
-rng = np.random.default_rng(11)
-n = 400_000
-mag = 10.0 ** rng.uniform(-12, 8, n)
-x = (mag * rng.choice([-1.0, 1.0], n)).astype(np.float32)
-x[:1000] = 0.0
-x[1000:1010] = np.nan
-x[1010:1020] = np.inf
-x[1020:1030] = -np.inf
-x[1030:1040] = 65520.0
-x[1040:1050] = 65519.0
-rng.shuffle(x)
-x.tofile(sys.argv[1])
-cols = 7
 def stats(q, x, min_normal):
     x64 = x.astype(np.float64); q64 = q.astype(np.float64)
     finite = np.isfinite(x64); nonzero = finite & (x64 != 0)
@@ -47,6 +37,22 @@ def stats(q, x, min_normal):
                 exponent=np.bincount(e + 149, minlength=277).tolist(), rounded=int(changed.size),
                 exact=int(rel.size - changed.size), max_rel=float(rel.max()), mean_rel=float(rel.mean()),
                 error=np.bincount(re, minlength=65).tolist())
+)";
+
+const std::string kOracle = R"(
+rng = np.random.default_rng(11)
+n = 400_000
+mag = 10.0 ** rng.uniform(-12, 8, n)
+x = (mag * rng.choice([-1.0, 1.0], n)).astype(np.float32)
+x[:1000] = 0.0
+x[1000:1010] = np.nan
+x[1010:1020] = np.inf
+x[1020:1030] = -np.inf
+x[1030:1040] = 65520.0
+x[1040:1050] = 65519.0
+rng.shuffle(x)
+x.tofile(sys.argv[1])
+cols = 7
 with np.errstate(over='ignore', invalid='ignore'):
     h = x.astype(np.float16)
 b = torch.from_numpy(x).bfloat16().float().numpy()
@@ -77,7 +83,7 @@ void expectStats(const TensorStats& s, const nlohmann::json& j, const std::strin
 
 TEST(TensorStats, MatchNumpyAndTorchOnAWrittenTensor) {
   testing::TempDir dir;
-  const auto r = testing::runPython(kOracle, {(dir / "x.bin").string(), (dir / "stats.json").string()});
+  const auto r = testing::runPython(kStatsPy + kOracle, {(dir / "x.bin").string(), (dir / "stats.json").string()});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   const std::string bytes = testing::readFile(dir / "x.bin");
   std::vector<float> x(bytes.size() / 4);
@@ -98,6 +104,46 @@ TEST(TensorStats, MatchNumpyAndTorchOnAWrittenTensor) {
   ASSERT_EQ(perChannel.size(), cols);
   for (std::size_t c = 0; c < cols; ++c)
     expectStats(perChannel[c], oracle["columns"][c], "column " + std::to_string(c));
+}
+
+// Done 2 end to end: a safetensors file written here by hand from the
+// published layout (8-byte length, JSON header, buffer) holding f32, f64 and
+// bf16 tensors numpy and torch made; each tensor read back, converted to
+// float32 as the kind does, and its fp16 statistics equal numpy's.
+const std::string kSafetensors = R"(
+import struct
+rng = np.random.default_rng(5)
+tensors = {'grads': (rng.standard_normal(30000) * 10.0 ** rng.uniform(-12, 2, 30000)).astype(np.float32),
+           'moments': rng.standard_normal((100, 50)) * 1e5,
+           'acts': torch.from_numpy((rng.standard_normal(5000) * 3e4).astype(np.float32)).bfloat16()}
+header, buffer = {}, b''
+for name, t in tensors.items():
+    raw = t.view(torch.int16).numpy().tobytes() if isinstance(t, torch.Tensor) else t.tobytes()
+    dtype = 'BF16' if isinstance(t, torch.Tensor) else {'float32': 'F32', 'float64': 'F64'}[str(t.dtype)]
+    header[name] = {'dtype': dtype, 'shape': list(t.shape), 'data_offsets': [len(buffer), len(buffer) + len(raw)]}
+    buffer += raw
+h = json.dumps(header).encode()
+open(sys.argv[1], 'wb').write(struct.pack('<Q', len(h)) + h + buffer)
+out = {}
+for name, t in tensors.items():
+    x = (t.float().numpy() if isinstance(t, torch.Tensor) else t).astype(np.float32).ravel()
+    with np.errstate(over='ignore', invalid='ignore'):
+        out[name] = stats(x.astype(np.float16), x, 2.0**-14)
+json.dump(out, open(sys.argv[2], 'w'))
+)";
+
+TEST(TensorStats, SafetensorsFileEndToEndMatchesNumpy) {
+  testing::TempDir dir;
+  const auto r =
+      testing::runPython(kStatsPy + kSafetensors, {(dir / "m.safetensors").string(), (dir / "stats.json").string()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const auto oracle = nlohmann::json::parse(testing::readFile(dir / "stats.json"));
+  const auto tensors = readSafetensors(dir / "m.safetensors");
+  ASSERT_EQ(tensors.size(), 3u);
+  for (const auto& t : tensors) {
+    const std::vector<float> x = toFloat32(t.array.view());
+    expectStats(tensorStats(x.data(), x.size(), Format::F16), oracle.at(t.name), t.name);
+  }
 }
 
 }  // namespace
