@@ -108,8 +108,9 @@ TEST(TensorStats, MatchNumpyAndTorchOnAWrittenTensor) {
 
 // Done 2 end to end: a safetensors file written here by hand from the
 // published layout (8-byte length, JSON header, buffer) holding f32, f64 and
-// bf16 tensors numpy and torch made; each tensor read back, converted to
-// float32 as the kind does, and its fp16 statistics equal numpy's.
+// bf16 tensors numpy and torch made, and the numpy ones as .npy and .npz;
+// each tensor read back, converted to float32 as the kind does, and its fp16
+// statistics equal numpy's.
 const std::string kSafetensors = R"(
 import struct
 rng = np.random.default_rng(5)
@@ -124,6 +125,8 @@ for name, t in tensors.items():
     buffer += raw
 h = json.dumps(header).encode()
 open(sys.argv[1], 'wb').write(struct.pack('<Q', len(h)) + h + buffer)
+np.save(sys.argv[3], tensors['grads'])
+np.savez(sys.argv[4], grads=tensors['grads'], moments=tensors['moments'])
 out = {}
 for name, t in tensors.items():
     x = (t.float().numpy() if isinstance(t, torch.Tensor) else t).astype(np.float32).ravel()
@@ -135,15 +138,19 @@ json.dump(out, open(sys.argv[2], 'w'))
 TEST(TensorStats, SafetensorsFileEndToEndMatchesNumpy) {
   testing::TempDir dir;
   const auto r =
-      testing::runPython(kStatsPy + kSafetensors, {(dir / "m.safetensors").string(), (dir / "stats.json").string()});
+      testing::runPython(kStatsPy + kSafetensors, {(dir / "m.safetensors").string(), (dir / "stats.json").string(),
+                                                   (dir / "grads.npy").string(), (dir / "m.npz").string()});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   const auto oracle = nlohmann::json::parse(testing::readFile(dir / "stats.json"));
-  const auto tensors = readSafetensors(dir / "m.safetensors");
-  ASSERT_EQ(tensors.size(), 3u);
-  for (const auto& t : tensors) {
-    const std::vector<float> x = toFloat32(t.array.view());
-    expectStats(tensorStats(x.data(), x.size(), Format::F16), oracle.at(t.name), t.name);
-  }
+  // The same tensors through .safetensors, .npy and .npz.
+  std::size_t checked = 0;
+  for (const char* file : {"m.safetensors", "grads.npy", "m.npz"})
+    for (const auto& t : readTensorFile(dir / file)) {
+      const std::vector<float> x = toFloat32(t.array.view());
+      expectStats(tensorStats(x.data(), x.size(), Format::F16), oracle.at(t.name), std::string(file) + " " + t.name);
+      ++checked;
+    }
+  EXPECT_EQ(checked, 3u + 1u + 2u);
 }
 
 }  // namespace
