@@ -1,5 +1,6 @@
 #include "engines/precision/LossScaler.h"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace loupe::precision {
@@ -19,7 +20,8 @@ bool LossScaler::update(bool foundInf) {
     return true;
   }
   if (++m_clean == m_config.growthInterval) {
-    m_scale *= m_config.growthFactor;
+    // As torch's _amp_update_scale_: grow only to a finite scale.
+    if (std::isfinite(m_scale * m_config.growthFactor)) m_scale *= m_config.growthFactor;
     m_clean = 0;
   }
   return false;

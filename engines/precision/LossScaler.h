@@ -3,7 +3,8 @@
 // gradient is inf/NaN the step is skipped and scale ×= backoff (0.5), and
 // the count of clean steps restarts; otherwise the count grows, and after
 // `interval` (2000) clean steps in a row scale ×= growth (2) and the count
-// restarts. Initial scale 65536.
+// restarts — unless growing would make the scale infinite (torch's
+// _amp_update_scale_ keeps it then). Initial scale 65536.
 #pragma once
 
 #include <cstdint>

@@ -22,6 +22,16 @@ TEST(LossScaler, PytorchsOwnCase) {
   EXPECT_EQ(s.skippedSteps(), 1);
 }
 
+// torch's update grows the scale only while the result stays finite.
+TEST(LossScaler, NeverGrowsToInfinity) {
+  LossScaler s({1e308, 10.0, 0.5, 1});
+  EXPECT_FALSE(s.update(false));
+  EXPECT_EQ(s.scale(), 1e308);  // 1e309 would be inf
+  EXPECT_EQ(s.cleanSteps(), 0);
+  EXPECT_TRUE(s.update(true));
+  EXPECT_EQ(s.scale(), 5e307);
+}
+
 TEST(LossScaler, DefaultsFollowTheRuleOnARecordedSequence) {
   // A recorded run: overflow bursts early (scale too high), then long clean stretches.
   std::vector<bool> infs;
