@@ -1,0 +1,79 @@
+#include "engines/specdec/MedusaTree.h"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+namespace loupe::specdec {
+
+namespace {
+
+std::string pathText(const std::vector<int>& p) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < p.size(); ++i) s += (i ? ", " : "") + std::to_string(p[i]);
+  return s + "]";
+}
+
+bool isPrefix(const std::vector<int>& prefix, const std::vector<int>& path) {
+  return prefix.size() <= path.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
+}
+
+}  // namespace
+
+MedusaBuffers medusaBuffers(const Choices& choices, int topk) {
+  MedusaBuffers b;
+  b.sorted = choices;
+  std::sort(b.sorted.begin(), b.sorted.end(),
+            [](const auto& x, const auto& y) { return x.size() != y.size() ? x.size() < y.size() : x < y; });
+  std::map<std::vector<int>, int> index;  // path → node index (1-based; 0 is the root)
+  for (std::size_t i = 0; i < b.sorted.size(); ++i) {
+    const auto& p = b.sorted[i];
+    if (p.empty()) throw std::invalid_argument("Medusa tree: an empty path");
+    for (int r : p)
+      if (r < 0 || r >= topk)
+        throw std::invalid_argument("Medusa tree: path " + pathText(p) + " has rank " + std::to_string(r) +
+                                    " outside 0 … " + std::to_string(topk - 1));
+    if (!index.emplace(p, static_cast<int>(i) + 1).second)
+      throw std::invalid_argument("Medusa tree: path " + pathText(p) + " appears twice");
+  }
+  const int n = static_cast<int>(b.sorted.size()) + 1;
+  b.attentionMask.assign(static_cast<std::size_t>(n), std::vector<int>(static_cast<std::size_t>(n), 0));
+  b.treeIndices.assign(static_cast<std::size_t>(n), 0);
+  b.positionIds.assign(static_cast<std::size_t>(n), 0);
+  b.attentionMask[0][0] = 1;
+  std::size_t depthMax = 0;
+  for (int i = 1; i < n; ++i) {
+    const auto& p = b.sorted[static_cast<std::size_t>(i - 1)];
+    auto& row = b.attentionMask[static_cast<std::size_t>(i)];
+    row[0] = row[static_cast<std::size_t>(i)] = 1;
+    for (std::size_t len = 1; len < p.size(); ++len) {
+      const auto it = index.find(std::vector<int>(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(len)));
+      if (it == index.end())
+        throw std::invalid_argument(
+            "Medusa tree: path " + pathText(p) + " lacks its prefix " +
+            pathText(std::vector<int>(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(len))));
+      row[static_cast<std::size_t>(it->second)] = 1;
+    }
+    const int depth = static_cast<int>(p.size());
+    b.treeIndices[static_cast<std::size_t>(i)] = p.back() + topk * (depth - 1) + 1;
+    b.positionIds[static_cast<std::size_t>(i)] = depth;
+    depthMax = std::max(depthMax, p.size());
+  }
+  // Leaf paths, from the end of the sorted list (deepest first): a path that
+  // is a prefix of one already taken adds nothing.
+  std::vector<const std::vector<int>*> taken;
+  for (auto it = b.sorted.rbegin(); it != b.sorted.rend(); ++it) {
+    const bool covered =
+        std::any_of(taken.begin(), taken.end(), [&](const std::vector<int>* t) { return isPrefix(*it, *t); });
+    if (covered) continue;
+    taken.push_back(&*it);
+    std::vector<int> row{0};
+    for (std::size_t len = 1; len <= it->size(); ++len)
+      row.push_back(index.at(std::vector<int>(it->begin(), it->begin() + static_cast<std::ptrdiff_t>(len))));
+    row.resize(depthMax + 1, -1);
+    b.retrieveIndices.push_back(std::move(row));
+  }
+  return b;
+}
+
+}  // namespace loupe::specdec

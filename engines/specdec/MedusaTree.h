@@ -1,0 +1,32 @@
+// Medusa's candidate tree (Cai et al. 2024): the buffers one target call
+// needs to verify a tree of guesses. A tree is a list of paths ("choices"),
+// each a sequence of ranks: [0, 1] is "head 0's top guess, then head 1's
+// second". With the paths sorted by (length, lexicographic order) and node 0
+// the root (the base model's own token):
+// - attention mask: node i sees itself, the root and its ancestors;
+// - tree index of node i: where its token sits in [base token, top-k of
+//   head 0, top-k of head 1, …]: last rank + k·(depth − 1) + 1;
+// - position id: the node's depth;
+// - retrieve indices: one row per path that is no other's prefix, the node
+//   indices from the root down, padded with −1 to the deepest length + 1.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace loupe::specdec {
+
+using Choices = std::vector<std::vector<int>>;
+
+struct MedusaBuffers {
+  Choices sorted;                               // the paths as the buffers index them
+  std::vector<std::vector<int>> attentionMask;  // (N + 1) × (N + 1), 0/1
+  std::vector<int> treeIndices, positionIds;    // N + 1
+  std::vector<std::vector<int>> retrieveIndices;
+};
+
+// Throws std::invalid_argument naming the path for an empty path, a rank
+// outside [0, topk), a duplicate, or a path whose prefix is missing.
+MedusaBuffers medusaBuffers(const Choices& choices, int topk = 10);
+
+}  // namespace loupe::specdec
