@@ -1,0 +1,127 @@
+#include "engines/specdec/SpeculativeSampling.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace loupe::specdec {
+
+ArpaTokenModel::ArpaTokenModel(const ArpaModel& model, int maxOrder) : m_model(model), m_maxOrder(maxOrder) {
+  for (const auto& w : model.vocabulary())
+    if (w != "<s>" && w != "<unk>" && w != "<UNK>") m_words.push_back(w);
+}
+
+int ArpaTokenModel::id(const std::string& word) const {
+  const auto it = std::find(m_words.begin(), m_words.end(), word);
+  return it == m_words.end() ? -1 : static_cast<int>(it - m_words.begin());
+}
+
+std::vector<double> ArpaTokenModel::next(const std::vector<int>& context) const {
+  std::vector<std::string> history{"<s>"};
+  for (int t : context) history.push_back(m_words[static_cast<std::size_t>(t)]);
+  if (m_maxOrder > 0 && history.size() > static_cast<std::size_t>(m_maxOrder - 1))
+    history.erase(history.begin(), history.end() - (m_maxOrder - 1));
+  if (m_maxOrder == 1) history.clear();
+  std::vector<double> p(m_words.size());
+  double sum = 0;
+  for (std::size_t i = 0; i < m_words.size(); ++i) sum += p[i] = std::pow(10.0, m_model.logProb10(history, m_words[i]));
+  for (double& v : p) v /= sum;  // the excluded <s> / <unk> carry (almost) no mass
+  return p;
+}
+
+int sampleFrom(const std::vector<double>& p, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  double r = u(rng), acc = 0;
+  for (std::size_t i = 0; i < p.size(); ++i)
+    if ((acc += p[i]) > r) return static_cast<int>(i);
+  for (std::size_t i = p.size(); i-- > 0;)  // r beyond the rounding of the sum: the last token with mass
+    if (p[i] > 0) return static_cast<int>(i);
+  throw std::invalid_argument("sampling: a distribution with no mass");
+}
+
+SpeculativeStep speculativeStep(const TokenModel& target, const TokenModel& draft, const std::vector<int>& context,
+                                int gamma, std::mt19937_64& rng) {
+  // Draft γ tokens, keeping each step's q.
+  std::vector<int> ctx = context, drafted;
+  std::vector<std::vector<double>> q;
+  for (int i = 0; i < gamma; ++i) {
+    q.push_back(draft.next(ctx));
+    drafted.push_back(sampleFrom(q.back(), rng));
+    ctx.push_back(drafted.back());
+  }
+  // The target at all γ + 1 positions (one call in a real system).
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  SpeculativeStep step;
+  ctx = context;
+  for (int i = 0; i < gamma; ++i) {
+    const std::vector<double> p = target.next(ctx);
+    const int x = drafted[static_cast<std::size_t>(i)];
+    const double px = p[static_cast<std::size_t>(x)], qx = q[static_cast<std::size_t>(i)][static_cast<std::size_t>(x)];
+    if (u(rng) < std::min(1.0, px / qx)) {
+      step.tokens.push_back(x);
+      ++step.accepted;
+      ctx.push_back(x);
+      continue;
+    }
+    // Rejected: draw from the normalised residual max(0, p − q).
+    std::vector<double> residual(p.size());
+    double sum = 0;
+    for (std::size_t k = 0; k < p.size(); ++k)
+      sum += residual[k] = std::max(0.0, p[k] - q[static_cast<std::size_t>(i)][k]);
+    for (double& v : residual) v /= sum;
+    step.tokens.push_back(sampleFrom(residual, rng));
+    return step;
+  }
+  step.tokens.push_back(sampleFrom(target.next(ctx), rng));  // all kept: the bonus token
+  return step;
+}
+
+namespace {
+int argmax(const std::vector<double>& p) {
+  return static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
+}
+}  // namespace
+
+std::vector<int> greedyDecode(const TokenModel& model, std::vector<int> context, int tokens) {
+  std::vector<int> out;
+  for (int i = 0; i < tokens; ++i) {
+    out.push_back(argmax(model.next(context)));
+    context.push_back(out.back());
+  }
+  return out;
+}
+
+std::vector<int> speculativeGreedy(const TokenModel& target, const TokenModel& draft, std::vector<int> context,
+                                   int tokens, int gamma, int* targetCalls) {
+  std::vector<int> out;
+  int calls = 0;
+  while (static_cast<int>(out.size()) < tokens) {
+    std::vector<int> ctx = context, drafted;
+    for (int i = 0; i < gamma; ++i) {
+      drafted.push_back(argmax(draft.next(ctx)));
+      ctx.push_back(drafted.back());
+    }
+    ++calls;
+    ctx = context;
+    bool allKept = true;
+    for (int i = 0; i < gamma && static_cast<int>(out.size()) < tokens; ++i) {
+      const int best = argmax(target.next(ctx));
+      out.push_back(best);
+      ctx.push_back(best);
+      if (best != drafted[static_cast<std::size_t>(i)]) {
+        allKept = false;
+        break;
+      }
+    }
+    if (allKept && static_cast<int>(out.size()) < tokens) {
+      out.push_back(argmax(target.next(ctx)));  // the bonus token
+      ctx.push_back(out.back());
+    }
+    context = ctx;
+  }
+  if (targetCalls) *targetCalls = calls;
+  out.resize(static_cast<std::size_t>(tokens));
+  return out;
+}
+
+}  // namespace loupe::specdec
