@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <sstream>
 
@@ -29,11 +30,14 @@ double number(const std::string& text, const std::string& where, const std::stri
 
 }  // namespace
 
-ArpaModel ArpaModel::load(const std::filesystem::path& path) {
+void forEachNgram(
+    const std::filesystem::path& path,
+    const std::function<void(int order, const std::vector<std::string>& fields, const std::string& where)>& entry,
+    std::vector<std::size_t>* countsOut) {
   const std::string file = path.string();
   std::ifstream in(path);
   if (!in) throw InputError(file, "cannot be opened");
-  ArpaModel m;
+  std::vector<std::size_t> counts;
   std::string line;
   int lineNo = 0;
   auto where = [&] { return file + " line " + std::to_string(lineNo); };
@@ -41,10 +45,10 @@ ArpaModel ArpaModel::load(const std::filesystem::path& path) {
   int section = 0;            // the order of the section being read
   std::size_t inSection = 0;  // lines read in it
   auto closeSection = [&] {
-    if (section && inSection != m.m_counts[static_cast<std::size_t>(section - 1)])
+    if (section && inSection != counts[static_cast<std::size_t>(section - 1)])
       throw InputError(where(), "the " + std::to_string(section) + "-gram section has " + std::to_string(inSection) +
                                     " entries, the header says " +
-                                    std::to_string(m.m_counts[static_cast<std::size_t>(section - 1)]));
+                                    std::to_string(counts[static_cast<std::size_t>(section - 1)]));
   };
   while (std::getline(in, line)) {
     ++lineNo;
@@ -65,9 +69,9 @@ ArpaModel ArpaModel::load(const std::filesystem::path& path) {
       if (part != Part::Data && part != Part::Grams) throw InputError(where(), "an n-gram section before \\data\\");
       closeSection();
       const int n = static_cast<int>(number(line.substr(1, line.size() - 8), where(), "the section order"));
-      if (n != section + 1 || n > m.m_order)
+      if (n != section + 1 || n > static_cast<int>(counts.size()))
         throw InputError(where(), "section \\" + std::to_string(n) + "-grams: is out of order (expected " +
-                                      std::to_string(section + 1) + " of " + std::to_string(m.m_order) + ")");
+                                      std::to_string(section + 1) + " of " + std::to_string(counts.size()) + ")");
       section = n, inSection = 0, part = Part::Grams;
       continue;
     }
@@ -78,31 +82,42 @@ ArpaModel ArpaModel::load(const std::filesystem::path& path) {
       if (line.rfind("ngram ", 0) != 0 || eq == std::string::npos)
         throw InputError(where(), "expected 'ngram N=count' in the \\data\\ header, got '" + line + "'");
       const int n = static_cast<int>(number(line.substr(6, eq - 6), where(), "the order"));
-      if (n != m.m_order + 1)
+      if (n != static_cast<int>(counts.size()) + 1)
         throw InputError(where(), "the header's orders must run 1, 2, …; got " + std::to_string(n));
-      m.m_order = n;
-      m.m_counts.push_back(static_cast<std::size_t>(number(line.substr(eq + 1), where(), "the count")));
+      counts.push_back(static_cast<std::size_t>(number(line.substr(eq + 1), where(), "the count")));
       continue;
     }
-    // An n-gram line: log10 p, n words, optional back-off.
     std::istringstream fields(line);
     std::vector<std::string> f;
     for (std::string w; fields >> w;) f.push_back(w);
-    const std::size_t n = static_cast<std::size_t>(section);
-    if (f.size() != n + 1 && f.size() != n + 2)
-      throw InputError(where(), "a " + std::to_string(n) + "-gram line needs " + std::to_string(n + 1) + " or " +
-                                    std::to_string(n + 2) + " fields, got " + std::to_string(f.size()));
-    Entry e;
-    e.logProb = number(f[0], where(), "the log10 probability");
-    if (f.size() == n + 2) e.backoff = number(f[n + 1], where(), "the back-off weight");
-    if (e.logProb > 0) throw InputError(where(), "log10 probability " + f[0] + " is above 0");
-    if (section == 1) m.m_vocabulary.push_back(f[1]);
-    if (!m.m_entries.emplace(join(f, 1, n + 1), e).second)
-      throw InputError(where(), "the n-gram '" + join(f, 1, n + 1) + "' appears twice");
+    entry(section, f, where());
     ++inSection;
   }
   if (part != Part::End) throw InputError(file, "ends without \\end\\ (" + std::to_string(lineNo) + " lines read)");
-  if (m.m_order == 0) throw InputError(file, "has no n-grams");
+  if (counts.empty()) throw InputError(file, "has no n-grams");
+  if (countsOut) *countsOut = counts;
+}
+
+ArpaModel ArpaModel::load(const std::filesystem::path& path) {
+  ArpaModel m;
+  forEachNgram(
+      path,
+      [&](int section, const std::vector<std::string>& f, const std::string& where) {
+        // "log10 p  w1 … wn  [log10 back-off]"
+        const std::size_t n = static_cast<std::size_t>(section);
+        if (f.size() != n + 1 && f.size() != n + 2)
+          throw InputError(where, "a " + std::to_string(n) + "-gram line needs " + std::to_string(n + 1) + " or " +
+                                      std::to_string(n + 2) + " fields, got " + std::to_string(f.size()));
+        Entry e;
+        e.logProb = number(f[0], where, "the log10 probability");
+        if (f.size() == n + 2) e.backoff = number(f[n + 1], where, "the back-off weight");
+        if (e.logProb > 0) throw InputError(where, "log10 probability " + f[0] + " is above 0");
+        if (section == 1) m.m_vocabulary.push_back(f[1]);
+        if (!m.m_entries.emplace(join(f, 1, n + 1), e).second)
+          throw InputError(where, "the n-gram '" + join(f, 1, n + 1) + "' appears twice");
+      },
+      &m.m_counts);
+  m.m_order = static_cast<int>(m.m_counts.size());
   return m;
 }
 

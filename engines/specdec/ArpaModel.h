@@ -9,11 +9,21 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace loupe::specdec {
+
+// Walks an ARPA-layout file (\data\ header with "ngram N=count", then
+// "\N-grams:" sections, then \end\), checking the layout and the section
+// sizes, and hands every entry line's fields to `entry` with its order and
+// "file line N" for errors. Counts per order go to countsOut.
+void forEachNgram(
+    const std::filesystem::path& file,
+    const std::function<void(int order, const std::vector<std::string>& fields, const std::string& where)>& entry,
+    std::vector<std::size_t>* countsOut = nullptr);
 
 class ArpaModel {
  public:
