@@ -43,7 +43,16 @@ struct TensorStats {
 };
 
 TensorStats tensorStatsReference(const float* values, std::size_t count, Format format);
-TensorStats tensorStats(const float* values, std::size_t count, Format format);
+
+// Which fast path computes fp16 statistics: Auto takes the widest this CPU
+// has; tests pin each one. Other formats take the portable loop. The fast
+// paths compute the relative error in float32 from the exact difference, so
+// its maximum and mean are within 2⁻²⁴ (relative) of the float64 reference's;
+// every count and histogram bin is exact.
+enum class StatsIsa { Auto, Avx512, Avx2, Portable };
+bool statsIsaAvailable(StatsIsa isa);
+// Throws std::invalid_argument when isa is not available.
+TensorStats tensorStats(const float* values, std::size_t count, Format format, StatsIsa isa = StatsIsa::Auto);
 
 // values is rows × channels (row-major); one TensorStats per channel.
 std::vector<TensorStats> perChannelStats(const float* values, std::size_t rows, std::size_t channels, Format format);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "engines/core/CpuFeatures.h"
 #include "engines/core/Simd.h"
 #include "engines/core/ThreadPool.h"
 #include "engines/ssm/ScanMath.h"
@@ -85,8 +86,7 @@ ScanTrace selectiveScanTrace(const ScanShape& s, const ScanInputs<float>& in, in
 namespace detail {
 
 bool haveAvx2Fma() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return cpuHasAvx2Fma();
 }
 
 void checkScanShape(const ScanShape& s) {
@@ -193,9 +193,14 @@ namespace portable {
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx2,fma")
 #define LOUPE_SCAN_GROUP_AVX512 1  // GCC's target pragma defines no __AVX512F__ in C++
+// GCC 12's AVX-512 intrinsics pass _mm512_undefined_*() as the unused merge
+// operand, which -Wmaybe-uninitialized reports once inlined here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 namespace avx512 {
 #include "engines/ssm/ScanGroup.inc"
 }  // namespace avx512
+#pragma GCC diagnostic pop
 #undef LOUPE_SCAN_GROUP_AVX512
 #pragma GCC pop_options
 
@@ -224,8 +229,7 @@ void groupBaseline(const ScanShape& s, const ScanInputs<float>& in, const float*
 }
 
 bool haveAvx512() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && detail::haveAvx2Fma();
+  return cpuHasAvx512();
 }
 
 struct GroupKernel {

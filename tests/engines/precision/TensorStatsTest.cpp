@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "engines/core/DTypeConvert.h"
 #include "engines/core/TensorFiles.h"
@@ -50,6 +52,10 @@ x[1010:1020] = np.inf
 x[1020:1030] = -np.inf
 x[1030:1040] = 65520.0
 x[1040:1050] = 65519.0
+# float32 subnormals, fp16's rounding ties and thresholds, both signs
+edges = [1e-40, 3e-45, 1.1754942e-38, 2.0**-25, 2.0**-25 * (1 + 2.0**-23), 2.0**-24, 2.0**-24 * 1.5,
+         2047 / 2048 * 2.0**-14, 2.0**-14 * (1 - 2.0**-24), 2.0**-14, 65504.0, 65519.996, 3.0e38]
+x[1050:1050 + 2 * len(edges)] = np.array(edges + [-e for e in edges], dtype=np.float32)
 rng.shuffle(x)
 x.tofile(sys.argv[1])
 cols = 7
@@ -64,7 +70,10 @@ out['columns'] = [stats(hc[:, c], xc[:, c], 2.0**-14) for c in range(cols)]
 json.dump(out, open(sys.argv[2], 'w'))
 )";
 
-void expectStats(const TensorStats& s, const nlohmann::json& j, const std::string& what) {
+// The fast paths compute the relative error in float32 from the exact
+// difference: within 2⁻²⁴ of float64's, so their maximum and mean are held
+// to that; the reference loop to float64 rounding.
+void expectStats(const TensorStats& s, const nlohmann::json& j, const std::string& what, bool float32Error = false) {
   EXPECT_EQ(s.count, j["count"].get<std::int64_t>()) << what;
   EXPECT_EQ(s.zeros, j["zeros"].get<std::int64_t>()) << what;
   EXPECT_EQ(s.nans, j["nans"].get<std::int64_t>()) << what;
@@ -77,8 +86,9 @@ void expectStats(const TensorStats& s, const nlohmann::json& j, const std::strin
   EXPECT_EQ(s.exact, j["exact"].get<std::int64_t>()) << what;
   EXPECT_EQ(s.exponentHistogram, j["exponent"].get<std::vector<std::int64_t>>()) << what;
   EXPECT_EQ(s.errorHistogram, j["error"].get<std::vector<std::int64_t>>()) << what;
-  EXPECT_DOUBLE_EQ(s.maxRelativeError, j["max_rel"].get<double>()) << what;
-  EXPECT_NEAR(s.meanRelativeError(), j["mean_rel"].get<double>(), 1e-12 * j["mean_rel"].get<double>()) << what;
+  const double tolerance = float32Error ? std::ldexp(1.0, -24) : 1e-12;
+  EXPECT_NEAR(s.maxRelativeError, j["max_rel"].get<double>(), tolerance * j["max_rel"].get<double>()) << what;
+  EXPECT_NEAR(s.meanRelativeError(), j["mean_rel"].get<double>(), tolerance * j["mean_rel"].get<double>()) << what;
 }
 
 TEST(TensorStats, MatchNumpyAndTorchOnAWrittenTensor) {
@@ -89,13 +99,22 @@ TEST(TensorStats, MatchNumpyAndTorchOnAWrittenTensor) {
   std::vector<float> x(bytes.size() / 4);
   std::memcpy(x.data(), bytes.data(), bytes.size());
   const auto oracle = nlohmann::json::parse(testing::readFile(dir / "stats.json"));
-  const TensorStats h = tensorStats(x.data(), x.size(), Format::F16);
-  expectStats(h, oracle["fp16"], "fp16");
-  EXPECT_EQ(h.overflow, [&] {  // the 10 values of 65520 at least, and every |x| ≥ 65520
-    std::int64_t n = 0;
-    for (float v : x) n += std::isfinite(v) && std::fabs(v) >= 65520.0f;
-    return n;
-  }());
+  // Every fp16 path this CPU has: AVX-512, AVX2 (F16C) and portable.
+  int paths = 0;
+  for (const auto& [isa, name] : {std::pair{StatsIsa::Avx512, "avx512"}, std::pair{StatsIsa::Avx2, "avx2"},
+                                  std::pair{StatsIsa::Portable, "portable"}}) {
+    if (!statsIsaAvailable(isa)) continue;
+    ++paths;
+    const TensorStats h = tensorStats(x.data(), x.size(), Format::F16, isa);
+    expectStats(h, oracle["fp16"], std::string("fp16 ") + name, isa != StatsIsa::Portable);
+    EXPECT_EQ(h.overflow, [&] {  // the 10 values of 65520 at least, and every |x| ≥ 65520
+      std::int64_t n = 0;
+      for (float v : x) n += std::isfinite(v) && std::fabs(v) >= 65520.0f;
+      return n;
+    }());
+  }
+  EXPECT_GE(paths, 1);
+  if (!statsIsaAvailable(StatsIsa::Avx512)) std::printf("this CPU has no AVX-512: that fp16 path went untested\n");
   expectStats(tensorStats(x.data(), x.size(), Format::BF16), oracle["bf16"], "bf16");
   // The reference loop agrees with the threaded path (and so with numpy).
   expectStats(tensorStatsReference(x.data(), x.size(), Format::F16), oracle["fp16"], "fp16 reference");
@@ -104,6 +123,51 @@ TEST(TensorStats, MatchNumpyAndTorchOnAWrittenTensor) {
   ASSERT_EQ(perChannel.size(), cols);
   for (std::size_t c = 0; c < cols; ++c)
     expectStats(perChannel[c], oracle["columns"][c], "column " + std::to_string(c));
+}
+
+// Each fast path against the reference loop on lengths that leave every
+// possible tail, over random bit patterns (NaN, inf, float32 subnormals,
+// everything fp16 can do with them) and over values near fp16's thresholds.
+TEST(TensorStats, FastPathsEqualTheReferenceOnEveryTail) {
+  std::mt19937 rng(3);
+  std::vector<float> bits(70000), near(70000);
+  for (auto& v : bits) {
+    const std::uint32_t b = rng();
+    std::memcpy(&v, &b, 4);
+  }
+  std::uniform_real_distribution<float> log2Magnitude(-27.0f, 17.0f);
+  for (auto& v : near) v = std::exp2(log2Magnitude(rng)) * (rng() & 1 ? -1.0f : 1.0f);
+  for (const auto* data : {&bits, &near})
+    for (std::size_t n : {0u, 1u, 7u, 8u, 15u, 17u, 31u, 1000u, 65537u, 70000u}) {
+      const TensorStats ref = tensorStatsReference(data->data(), n, Format::F16);
+      for (StatsIsa isa : {StatsIsa::Avx512, StatsIsa::Avx2}) {
+        if (!statsIsaAvailable(isa)) continue;
+        const TensorStats fast = tensorStats(data->data(), n, Format::F16, isa);
+        const std::string what = "n = " + std::to_string(n) + (isa == StatsIsa::Avx512 ? " avx512" : " avx2");
+        EXPECT_EQ(fast.count, ref.count) << what;
+        EXPECT_EQ(fast.nans, ref.nans) << what;
+        EXPECT_EQ(fast.infinities, ref.infinities) << what;
+        EXPECT_EQ(fast.zeros, ref.zeros) << what;
+        EXPECT_EQ(fast.overflow, ref.overflow) << what;
+        EXPECT_EQ(fast.underflow, ref.underflow) << what;
+        EXPECT_EQ(fast.subnormal, ref.subnormal) << what;
+        EXPECT_EQ(fast.normal, ref.normal) << what;
+        EXPECT_EQ(fast.rounded, ref.rounded) << what;
+        EXPECT_EQ(fast.exact, ref.exact) << what;
+        EXPECT_EQ(fast.exponentHistogram, ref.exponentHistogram) << what;
+        EXPECT_EQ(fast.errorHistogram, ref.errorHistogram) << what;
+        EXPECT_NEAR(fast.maxRelativeError, ref.maxRelativeError, std::ldexp(ref.maxRelativeError, -24)) << what;
+        EXPECT_NEAR(fast.sumRelativeError, ref.sumRelativeError, std::ldexp(ref.sumRelativeError, -24)) << what;
+      }
+    }
+}
+
+TEST(TensorStats, RefusesAnInstructionSetTheCpuLacks) {
+  const float x[1] = {1.0f};
+  for (StatsIsa isa : {StatsIsa::Avx512, StatsIsa::Avx2})
+    if (!statsIsaAvailable(isa)) EXPECT_THROW(tensorStats(x, 1, Format::F16, isa), std::invalid_argument);
+  EXPECT_TRUE(statsIsaAvailable(StatsIsa::Portable));
+  EXPECT_EQ(tensorStats(x, 1, Format::F16, StatsIsa::Portable).normal, 1);
 }
 
 // Done 2 end to end: a safetensors file written here by hand from the
@@ -147,7 +211,8 @@ TEST(TensorStats, SafetensorsFileEndToEndMatchesNumpy) {
   for (const char* file : {"m.safetensors", "grads.npy", "m.npz"})
     for (const auto& t : readTensorFile(dir / file)) {
       const std::vector<float> x = toFloat32(t.array.view());
-      expectStats(tensorStats(x.data(), x.size(), Format::F16), oracle.at(t.name), std::string(file) + " " + t.name);
+      expectStats(tensorStats(x.data(), x.size(), Format::F16), oracle.at(t.name), std::string(file) + " " + t.name,
+                  true);
       ++checked;
     }
   EXPECT_EQ(checked, 3u + 1u + 2u);
