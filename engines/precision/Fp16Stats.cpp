@@ -41,9 +41,16 @@ std::uint32_t bitsOf(float f) {
 const std::uint32_t kOverflow = bitsOf(65520.0f), kUnderflowMax = bitsOf(std::ldexp(1.0f, -25)),
                     kSubnormalEnd = bitsOf(std::ldexp(2047.0f / 2048.0f, -14));
 
-constexpr int kWindowLow = 32, kWindowSlots = 32;  // error bins 32 … 63, then a spare slot
-constexpr int kRowCells = kWindowSlots + 1, kRows = TensorStats::kExponentBins + 1;  // and a spare row
-// Lane counts and cells are 32-bit: a chunk keeps them from overflowing.
+// The joint table: one row per exponent bin and a spare row; in a row, the
+// slot says what became of the value.
+constexpr int kWindowLow = 32, kWindowSlots = 32;  // slots 0 … 31: changed, error bin 32 … 63
+constexpr int kExactSlot = 32;                     // kept, unchanged
+constexpr int kStraySlot = 33;                     // kept, changed, error outside the window
+constexpr int kLostSlot = 34;                      // finite, non-zero, not kept: underflow or overflow by row
+constexpr int kRowCells = 35, kSpareRow = TensorStats::kExponentBins, kRows = kSpareRow + 1;
+// In the spare row: zeros, infinities, NaN.
+constexpr int kZeroSlot = 0, kInfSlot = 1, kNanSlot = 2;
+// Cells and lane counts are 32-bit: a chunk keeps them from overflowing.
 constexpr std::size_t kChunk = std::size_t(1) << 24;
 
 // A changed value whose error falls outside the window (cannot happen for
@@ -60,17 +67,24 @@ int subnormalRow(std::uint32_t absBits) {
   return 31 - __builtin_clz(absBits) - 149 - TensorStats::kMinExponent;
 }
 
-// The joint table's margins into the histograms (the spare row and slot hold
-// the lanes that do not count there).
-void addCells(TensorStats& s, const std::uint32_t* cells) {
-  for (int r = 0; r < TensorStats::kExponentBins; ++r) {
+// The table into the statistics: rows are the exponent histogram, slots the
+// error histogram and the counts. subnormal: the kernel's own count.
+void addCells(TensorStats& s, const std::uint32_t* cells, std::int64_t subnormal) {
+  std::int64_t kept = 0, exact = 0;
+  for (int r = 0; r < kSpareRow; ++r) {
+    const std::uint32_t* row = cells + r * kRowCells;
     std::int64_t total = 0;
-    for (int j = 0; j < kRowCells; ++j) total += cells[r * kRowCells + j];
+    for (int j = 0; j < kRowCells; ++j) total += row[j];
     s.exponentHistogram[static_cast<std::size_t>(r)] += total;
+    for (int j = 0; j < kWindowSlots; ++j) s.errorHistogram[static_cast<std::size_t>(kWindowLow + j)] += row[j];
+    exact += row[kExactSlot];
+    kept += total - row[kLostSlot];
+    (r + TensorStats::kMinExponent < 0 ? s.underflow : s.overflow) += row[kLostSlot];
   }
-  for (int r = 0; r < kRows; ++r)
-    for (int j = 0; j < kWindowSlots; ++j)
-      s.errorHistogram[static_cast<std::size_t>(kWindowLow + j)] += cells[r * kRowCells + j];
+  const std::uint32_t* spare = cells + kSpareRow * kRowCells;
+  s.zeros += spare[kZeroSlot], s.infinities += spare[kInfSlot], s.nans += spare[kNanSlot];
+  s.exact += exact, s.rounded += kept - exact;
+  s.subnormal += subnormal, s.normal += kept - subnormal;
 }
 
 // Cell indices wait in a batch and are counted in one tight loop. Increments
@@ -102,18 +116,9 @@ class CellBatch {
 
 // What a kernel gathers besides the table.
 struct LaneTotals {
-  std::int64_t nans = 0, infinities = 0, zeros = 0, overflow = 0, underflow = 0, subnormal = 0, kept = 0, exact = 0;
+  std::int64_t subnormal = 0;
   double sumRelative = 0, maxRelative = 0;
 };
-
-void addTotals(TensorStats& s, const LaneTotals& t, std::size_t count) {
-  s.count += static_cast<std::int64_t>(count);
-  s.nans += t.nans, s.infinities += t.infinities, s.zeros += t.zeros, s.overflow += t.overflow;
-  s.underflow += t.underflow, s.subnormal += t.subnormal, s.normal += t.kept - t.subnormal;
-  s.exact += t.exact, s.rounded += t.kept - t.exact;
-  s.sumRelativeError += t.sumRelative;
-  s.maxRelativeError = std::max(s.maxRelativeError, t.maxRelative);
-}
 
 template <class Kernel>
 std::size_t inChunks(const float* x, std::size_t n, TensorStats& s, std::size_t width, Kernel kernel) {
@@ -122,73 +127,66 @@ std::size_t inChunks(const float* x, std::size_t n, TensorStats& s, std::size_t 
   for (std::size_t done = 0; done < whole; done += kChunk) {
     std::fill(cells.begin(), cells.end(), 0u);
     const std::size_t count = std::min(kChunk, whole - done);
-    addTotals(s, kernel(x + done, count, s, cells.data()), count);
-    addCells(s, cells.data());
+    const LaneTotals t = kernel(x + done, count, s, cells.data());
+    addCells(s, cells.data(), t.subnormal);
+    s.count += static_cast<std::int64_t>(count);
+    s.sumRelativeError += t.sumRelative;
+    s.maxRelativeError = std::max(s.maxRelativeError, t.maxRelative);
   }
   return whole;
-}
-
-[[gnu::target("avx2"), gnu::always_inline]] inline std::int64_t laneSum(__m256i v) {
-  alignas(32) std::int32_t lanes[8];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), v);
-  std::int64_t total = 0;
-  for (std::int32_t lane : lanes) total += lane;
-  return total;
 }
 
 // n is a multiple of 8.
 [[gnu::target("avx2,fma,f16c")]] LaneTotals avx2Chunk(const float* x, std::size_t n, TensorStats& s,
                                                       std::uint32_t* cells) {
-  const __m256i absMask = _mm256_set1_epi32(0x7fffffff), inf = _mm256_set1_epi32(0x7f800000);
+  const __m256i absMask = _mm256_set1_epi32(0x7fffffff), infBelow = _mm256_set1_epi32(0x7f800000 - 1);
   // Signed compares are safe: |x| patterns are non-negative as int32.
-  const __m256i over = _mm256_set1_epi32(static_cast<int>(kOverflow)),
-                underEnd = _mm256_set1_epi32(static_cast<int>(kUnderflowMax) + 1),
-                subEnd = _mm256_set1_epi32(static_cast<int>(kSubnormalEnd)), zero = _mm256_setzero_si256();
+  const __m256i overflow = _mm256_set1_epi32(static_cast<int>(kOverflow)),
+                underflowMax = _mm256_set1_epi32(static_cast<int>(kUnderflowMax)),
+                subEnd = _mm256_set1_epi32(static_cast<int>(kSubnormalEnd)), zero = _mm256_setzero_si256(),
+                smallestNormal = _mm256_set1_epi32(0x00800000);
   const __m256i expOffset = _mm256_set1_epi32(127 + TensorStats::kMinExponent),
                 errOffset = _mm256_set1_epi32(127 + TensorStats::kMinErrorExponent + kWindowLow),
-                spareRow = _mm256_set1_epi32(TensorStats::kExponentBins), spareSlot = _mm256_set1_epi32(kWindowSlots),
-                lastSlot = _mm256_set1_epi32(kWindowSlots - 1);
-  __m256i cNan = zero, cInf = zero, cZero = zero, cOver = zero, cUnder = zero, cSub = zero, cKept = zero, cExact = zero;
+                spareRow = _mm256_set1_epi32(kSpareRow), lastWindowSlot = _mm256_set1_epi32(kWindowSlots - 1),
+                exactSlot = _mm256_set1_epi32(kExactSlot), straySlot = _mm256_set1_epi32(kStraySlot),
+                lostSlot = _mm256_set1_epi32(kLostSlot), nanSlot = _mm256_set1_epi32(kNanSlot),
+                rowCells = _mm256_set1_epi32(kRowCells);
+  __m256i subnormals = zero;
   __m256d sum = _mm256_setzero_pd();
   __m256 max = _mm256_setzero_ps();
   CellBatch batch(cells);
   for (std::size_t i = 0; i < n; i += 8) {
     const __m256 v = _mm256_loadu_ps(x + i);
     const __m256i a = _mm256_and_si256(_mm256_castps_si256(v), absMask);
-    const __m256i isNan = _mm256_cmpgt_epi32(a, inf), isInf = _mm256_cmpeq_epi32(a, inf);
     const __m256i isZero = _mm256_cmpeq_epi32(a, zero);
-    const __m256i finite = _mm256_cmpgt_epi32(inf, a);
-    const __m256i isOver = _mm256_andnot_si256(_mm256_cmpgt_epi32(over, a), finite);  // finite, not below the threshold
-    const __m256i isUnder = _mm256_andnot_si256(isZero, _mm256_cmpgt_epi32(underEnd, a));
-    const __m256i isSub = _mm256_andnot_si256(isUnder, _mm256_andnot_si256(isZero, _mm256_cmpgt_epi32(subEnd, a)));
-    const __m256i kept = _mm256_andnot_si256(_mm256_or_si256(_mm256_or_si256(isZero, isUnder), isOver), finite);
+    const __m256i special = _mm256_or_si256(isZero, _mm256_cmpgt_epi32(a, infBelow));  // 0, inf, NaN
+    const __m256i kept = _mm256_and_si256(_mm256_cmpgt_epi32(a, underflowMax), _mm256_cmpgt_epi32(overflow, a));
     // A compare mask is −1 per set lane: subtracting it counts.
-    cNan = _mm256_sub_epi32(cNan, isNan), cInf = _mm256_sub_epi32(cInf, isInf);
-    cZero = _mm256_sub_epi32(cZero, isZero), cOver = _mm256_sub_epi32(cOver, isOver);
-    cUnder = _mm256_sub_epi32(cUnder, isUnder), cSub = _mm256_sub_epi32(cSub, isSub);
-    cKept = _mm256_sub_epi32(cKept, kept);
+    subnormals = _mm256_sub_epi32(subnormals, _mm256_and_si256(kept, _mm256_cmpgt_epi32(subEnd, a)));
     // The rounded value and the relative error on the kept lanes (0 elsewhere).
     const __m256 q = _mm256_cvtph_ps(_mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
     const __m256 diff = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), _mm256_sub_ps(q, v));
     const __m256 rel = _mm256_and_ps(_mm256_div_ps(diff, _mm256_castsi256_ps(a)), _mm256_castsi256_ps(kept));
     const __m256i relBits = _mm256_castps_si256(rel);
     const __m256i changed = _mm256_cmpgt_epi32(relBits, zero);
-    cExact = _mm256_sub_epi32(cExact, _mm256_andnot_si256(changed, kept));
     sum = _mm256_add_pd(sum, _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(rel)),
                                            _mm256_cvtps_pd(_mm256_extractf128_ps(rel, 1))));
     max = _mm256_max_ps(max, rel);
-    // Table cell: exponent row (float32 subnormals fixed up apart) × error
-    // slot; lanes that do not count go to the spare row / slot.
-    const __m256i finiteNonzero = _mm256_andnot_si256(isZero, finite);
-    __m256i row = _mm256_blendv_epi8(spareRow, _mm256_sub_epi32(_mm256_srli_epi32(a, 23), expOffset), finiteNonzero);
-    const __m256i slot = _mm256_sub_epi32(_mm256_srli_epi32(relBits, 23), errOffset);
-    const __m256i outside =
-        _mm256_and_si256(changed, _mm256_or_si256(_mm256_cmpgt_epi32(zero, slot), _mm256_cmpgt_epi32(slot, lastSlot)));
-    const __m256i slotOrSpare = _mm256_blendv_epi8(spareSlot, slot, _mm256_andnot_si256(outside, changed));
-    const unsigned tiny = static_cast<unsigned>(_mm256_movemask_ps(
-        _mm256_castsi256_ps(_mm256_andnot_si256(isZero, _mm256_cmpgt_epi32(_mm256_set1_epi32(0x00800000), a)))));
-    const unsigned stray = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(outside)));
-    if (tiny | stray) [[unlikely]] {
+    // Row: the exponent bin (float32 subnormals fixed up apart), or spare.
+    __m256i row = _mm256_blendv_epi8(_mm256_sub_epi32(_mm256_srli_epi32(a, 23), expOffset), spareRow, special);
+    // Slot: lost, a special's (0 zero, 1 inf, 2 NaN), exact, error or stray.
+    const __m256i errSlot = _mm256_sub_epi32(_mm256_srli_epi32(relBits, 23), errOffset);
+    const __m256i stray = _mm256_and_si256(
+        changed, _mm256_or_si256(_mm256_cmpgt_epi32(zero, errSlot), _mm256_cmpgt_epi32(errSlot, lastWindowSlot)));
+    const __m256i specialSlot = _mm256_max_epi32(_mm256_min_epi32(_mm256_sub_epi32(a, infBelow), nanSlot), zero);
+    __m256i slot = _mm256_blendv_epi8(lostSlot, specialSlot, special);
+    slot = _mm256_blendv_epi8(slot, exactSlot, kept);
+    slot = _mm256_blendv_epi8(slot, errSlot, changed);
+    slot = _mm256_blendv_epi8(slot, straySlot, stray);
+    const unsigned tiny = static_cast<unsigned>(
+        _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(isZero, _mm256_cmpgt_epi32(smallestNormal, a)))));
+    const unsigned strays = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(stray)));
+    if (tiny | strays) [[unlikely]] {
       alignas(32) std::int32_t rows[8];
       alignas(32) std::uint32_t absBits[8];
       alignas(32) float rels[8];
@@ -197,17 +195,18 @@ std::size_t inChunks(const float* x, std::size_t n, TensorStats& s, std::size_t 
       _mm256_store_ps(rels, rel);
       for (int k = 0; k < 8; ++k) {
         if (tiny >> k & 1) rows[k] = subnormalRow(absBits[k]);
-        if (stray >> k & 1) countStray(s, rels[k]);
+        if (strays >> k & 1) countStray(s, rels[k]);
       }
       row = _mm256_load_si256(reinterpret_cast<const __m256i*>(rows));
     }
-    const __m256i index = _mm256_add_epi32(_mm256_add_epi32(_mm256_slli_epi32(row, 5), row), slotOrSpare);  // ·33
+    const __m256i index = _mm256_add_epi32(_mm256_mullo_epi32(row, rowCells), slot);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(batch.slots(8)),
                      _mm_packus_epi32(_mm256_castsi256_si128(index), _mm256_extracti128_si256(index, 1)));
   }
   LaneTotals t;
-  t.nans = laneSum(cNan), t.infinities = laneSum(cInf), t.zeros = laneSum(cZero), t.overflow = laneSum(cOver);
-  t.underflow = laneSum(cUnder), t.subnormal = laneSum(cSub), t.kept = laneSum(cKept), t.exact = laneSum(cExact);
+  alignas(32) std::int32_t lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), subnormals);
+  for (std::int32_t lane : lanes) t.subnormal += lane;
   alignas(32) double sums[4];
   _mm256_store_pd(sums, sum);
   t.sumRelative = (sums[0] + sums[1]) + (sums[2] + sums[3]);
@@ -225,50 +224,48 @@ std::size_t inChunks(const float* x, std::size_t n, TensorStats& s, std::size_t 
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 
-// The same with 16 lanes, compares into mask registers and masked counts.
-// n is a multiple of 16.
+// The same with 16 lanes and compares into mask registers. n is a multiple
+// of 16.
 [[gnu::target(LOUPE_AVX512)]] LaneTotals avx512Chunk(const float* x, std::size_t n, TensorStats& s,
                                                      std::uint32_t* cells) {
-  const __m512i absMask = _mm512_set1_epi32(0x7fffffff), inf = _mm512_set1_epi32(0x7f800000);
+  const __m512i absMask = _mm512_set1_epi32(0x7fffffff), infBelow = _mm512_set1_epi32(0x7f800000 - 1);
   const __m512i overflow = _mm512_set1_epi32(static_cast<int>(kOverflow)),
-                underEnd = _mm512_set1_epi32(static_cast<int>(kUnderflowMax) + 1),
+                underflowMax = _mm512_set1_epi32(static_cast<int>(kUnderflowMax)),
                 subEnd = _mm512_set1_epi32(static_cast<int>(kSubnormalEnd)), zero = _mm512_setzero_si512(),
                 one = _mm512_set1_epi32(1), smallestNormal = _mm512_set1_epi32(0x00800000);
   const __m512i expOffset = _mm512_set1_epi32(127 + TensorStats::kMinExponent),
                 errOffset = _mm512_set1_epi32(127 + TensorStats::kMinErrorExponent + kWindowLow),
-                spareRow = _mm512_set1_epi32(TensorStats::kExponentBins), spareSlot = _mm512_set1_epi32(kWindowSlots),
-                lastSlot = _mm512_set1_epi32(kWindowSlots - 1);
-  __m512i cNan = zero, cInf = zero, cZero = zero, cOver = zero, cUnder = zero, cSub = zero, cKept = zero, cExact = zero;
+                spareRow = _mm512_set1_epi32(kSpareRow), lastWindowSlot = _mm512_set1_epi32(kWindowSlots - 1),
+                exactSlot = _mm512_set1_epi32(kExactSlot), straySlot = _mm512_set1_epi32(kStraySlot),
+                lostSlot = _mm512_set1_epi32(kLostSlot), nanSlot = _mm512_set1_epi32(kNanSlot),
+                rowCells = _mm512_set1_epi32(kRowCells);
+  __m512i subnormals = zero;
   __m512d sum = _mm512_setzero_pd();
   __m512 max = _mm512_setzero_ps();
   CellBatch batch(cells);
   for (std::size_t i = 0; i < n; i += 16) {
     const __m512 v = _mm512_loadu_ps(x + i);
     const __m512i a = _mm512_and_si512(_mm512_castps_si512(v), absMask);
-    const __mmask16 isNan = _mm512_cmpgt_epi32_mask(a, inf), isInf = _mm512_cmpeq_epi32_mask(a, inf);
-    const __mmask16 isZero = _mm512_cmpeq_epi32_mask(a, zero), finite = _mm512_cmplt_epi32_mask(a, inf);
-    const __mmask16 isOver = finite & _mm512_cmpge_epi32_mask(a, overflow);
-    const __mmask16 isUnder = ~isZero & _mm512_cmplt_epi32_mask(a, underEnd);
-    const __mmask16 isSub = ~isUnder & ~isZero & _mm512_cmplt_epi32_mask(a, subEnd);
-    const __mmask16 kept = finite & ~(isZero | isUnder | isOver);
-    cNan = _mm512_mask_add_epi32(cNan, isNan, cNan, one), cInf = _mm512_mask_add_epi32(cInf, isInf, cInf, one);
-    cZero = _mm512_mask_add_epi32(cZero, isZero, cZero, one), cOver = _mm512_mask_add_epi32(cOver, isOver, cOver, one);
-    cUnder = _mm512_mask_add_epi32(cUnder, isUnder, cUnder, one), cSub = _mm512_mask_add_epi32(cSub, isSub, cSub, one);
-    cKept = _mm512_mask_add_epi32(cKept, kept, cKept, one);
+    const __mmask16 special = _mm512_cmpeq_epi32_mask(a, zero) | _mm512_cmpgt_epi32_mask(a, infBelow);
+    const __mmask16 kept = _mm512_cmpgt_epi32_mask(a, underflowMax) & _mm512_cmplt_epi32_mask(a, overflow);
+    subnormals = _mm512_mask_add_epi32(subnormals, _mm512_mask_cmplt_epi32_mask(kept, a, subEnd), subnormals, one);
     const __m512 q = _mm512_cvtph_ps(_mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
     const __m512 diff = _mm512_abs_ps(_mm512_sub_ps(q, v));
     const __m512 rel = _mm512_maskz_div_ps(kept, diff, _mm512_castsi512_ps(a));
     const __m512i relBits = _mm512_castps_si512(rel);
     const __mmask16 changed = _mm512_cmpgt_epi32_mask(relBits, zero);
-    cExact = _mm512_mask_add_epi32(cExact, kept & ~changed, cExact, one);
     sum = _mm512_add_pd(sum, _mm512_add_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(rel)),
                                            _mm512_cvtps_pd(_mm512_extractf32x8_ps(rel, 1))));
     max = _mm512_max_ps(max, rel);
-    __m512i row = _mm512_mask_sub_epi32(spareRow, finite & ~isZero, _mm512_srli_epi32(a, 23), expOffset);
-    const __m512i slot = _mm512_sub_epi32(_mm512_srli_epi32(relBits, 23), errOffset);
-    const __mmask16 stray = changed & _mm512_cmpgt_epu32_mask(slot, lastSlot);  // below 0 wraps above
-    const __m512i slotOrSpare = _mm512_mask_mov_epi32(spareSlot, changed & ~stray, slot);
-    const __mmask16 tiny = ~isZero & _mm512_cmplt_epi32_mask(a, smallestNormal);
+    __m512i row = _mm512_mask_mov_epi32(_mm512_sub_epi32(_mm512_srli_epi32(a, 23), expOffset), special, spareRow);
+    const __m512i errSlot = _mm512_sub_epi32(_mm512_srli_epi32(relBits, 23), errOffset);
+    const __mmask16 stray = _mm512_mask_cmpgt_epu32_mask(changed, errSlot, lastWindowSlot);  // below 0 wraps above
+    const __m512i specialSlot = _mm512_max_epi32(_mm512_min_epi32(_mm512_sub_epi32(a, infBelow), nanSlot), zero);
+    __m512i slot = _mm512_mask_mov_epi32(lostSlot, special, specialSlot);
+    slot = _mm512_mask_mov_epi32(slot, kept, exactSlot);
+    slot = _mm512_mask_mov_epi32(slot, changed, errSlot);
+    slot = _mm512_mask_mov_epi32(slot, stray, straySlot);
+    const __mmask16 tiny = _mm512_mask_cmplt_epi32_mask(static_cast<__mmask16>(~special), a, smallestNormal);
     if (tiny | stray) [[unlikely]] {
       alignas(64) std::int32_t rows[16];
       alignas(64) std::uint32_t absBits[16];
@@ -282,14 +279,11 @@ std::size_t inChunks(const float* x, std::size_t n, TensorStats& s, std::size_t 
       }
       row = _mm512_load_si512(rows);
     }
-    const __m512i index = _mm512_add_epi32(_mm512_add_epi32(_mm512_slli_epi32(row, 5), row), slotOrSpare);  // ·33
-    _mm256_store_si256(reinterpret_cast<__m256i*>(batch.slots(16)), _mm512_cvtepi32_epi16(index));
+    const __m512i index = _mm512_add_epi32(_mm512_mullo_epi32(row, rowCells), slot);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(batch.slots(16)), _mm512_cvtepi32_epi16(index));
   }
   LaneTotals t;
-  t.nans = _mm512_reduce_add_epi32(cNan), t.infinities = _mm512_reduce_add_epi32(cInf);
-  t.zeros = _mm512_reduce_add_epi32(cZero), t.overflow = _mm512_reduce_add_epi32(cOver);
-  t.underflow = _mm512_reduce_add_epi32(cUnder), t.subnormal = _mm512_reduce_add_epi32(cSub);
-  t.kept = _mm512_reduce_add_epi32(cKept), t.exact = _mm512_reduce_add_epi32(cExact);
+  t.subnormal = _mm512_reduce_add_epi32(subnormals);
   t.sumRelative = _mm512_reduce_add_pd(sum);
   t.maxRelative = _mm512_reduce_max_ps(max);
   return t;
