@@ -1,7 +1,10 @@
 #include "engines/specdec/MedusaTree.h"
 
 #include <algorithm>
+#include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <stdexcept>
 
 namespace loupe::specdec {
@@ -74,6 +77,69 @@ MedusaBuffers medusaBuffers(const Choices& choices, int topk) {
     b.retrieveIndices.push_back(std::move(row));
   }
   return b;
+}
+
+Choices parseChoices(const std::string& json, const std::string& where) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(json);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::invalid_argument(where + ": not JSON (" + e.what() + ")");
+  }
+  if (!j.is_array()) throw std::invalid_argument(where + ": a choice list is an array of paths, like [[0], [0, 0]]");
+  Choices out;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    if (!j[i].is_array())
+      throw std::invalid_argument(where + "[" + std::to_string(i) + "]: a path is an array of ranks");
+    std::vector<int> path;
+    for (const auto& r : j[i]) {
+      if (!r.is_number_integer())
+        throw std::invalid_argument(where + "[" + std::to_string(i) + "]: ranks are integers, got " + r.dump());
+      path.push_back(r.get<int>());
+    }
+    out.push_back(std::move(path));
+  }
+  return out;
+}
+
+std::string choicesToJson(const Choices& choices) {
+  return nlohmann::json(choices).dump();
+}
+
+namespace {
+nlohmann::json readChoicesFile(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw std::invalid_argument(file.string() + ": cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    const auto j = nlohmann::json::parse(text.str());
+    if (!j.contains("choices") || !j["choices"].is_object())
+      throw std::invalid_argument(file.string() + ": no \"choices\" object of named trees");
+    return j["choices"];
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::invalid_argument(file.string() + ": not JSON (" + e.what() + ")");
+  }
+}
+}  // namespace
+
+std::vector<std::string> choiceNames(const std::filesystem::path& file) {
+  std::vector<std::string> names;
+  const nlohmann::json all = readChoicesFile(file);
+  for (auto it = all.begin(); it != all.end(); ++it) names.push_back(it.key());
+  return names;
+}
+
+Choices namedChoices(const std::filesystem::path& file, const std::string& name) {
+  const auto all = readChoicesFile(file);
+  if (!all.contains(name)) throw std::invalid_argument(file.string() + ": no tree named '" + name + "'");
+  return parseChoices(all[name].dump(), file.string() + " " + name);
+}
+
+Choices chainChoices(int depth) {
+  Choices out;
+  for (int d = 1; d <= depth; ++d) out.push_back(std::vector<int>(static_cast<std::size_t>(d), 0));
+  return out;
 }
 
 }  // namespace loupe::specdec

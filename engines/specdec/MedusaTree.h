@@ -11,6 +11,7 @@
 //   indices from the root down, padded with −1 to the deepest length + 1.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,16 @@ struct MedusaBuffers {
 // Throws std::invalid_argument naming the path for an empty path, a rank
 // outside [0, topk), a duplicate, or a path whose prefix is missing.
 MedusaBuffers medusaBuffers(const Choices& choices, int topk = 10);
+
+// Choice lists as JSON text ("[[0], [0, 0], [1]]"): parse (errors name
+// `where` and the fault) and write.
+Choices parseChoices(const std::string& json, const std::string& where);
+std::string choicesToJson(const Choices& choices);
+// The published trees of a file shaped like medusa_choices.json
+// ({"choices": {name: list}}): their names, and one by name.
+std::vector<std::string> choiceNames(const std::filesystem::path& file);
+Choices namedChoices(const std::filesystem::path& file, const std::string& name);
+// A chain of `depth` top-1 guesses: [[0], [0, 0], …].
+Choices chainChoices(int depth);
 
 }  // namespace loupe::specdec

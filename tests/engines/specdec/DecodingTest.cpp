@@ -1,0 +1,206 @@
+// Whole decoding runs on the phone trigram (target): greedy Medusa (oracle
+// and estimated heads, a published tree), greedy MTP and greedy chains emit
+// exactly the target's greedy tokens; the oracle heads equal the k-step
+// marginals enumerated path by path from the ARPA model itself; MTP with
+// speculative sampling keeps the target's distribution (chi-square, scipy);
+// typical acceptance keeps only nodes that pass its rule, recomputed here;
+// the metrics equal a hand count on a made-up run.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "engines/specdec/Decoding.h"
+#include "tests/support/TestHelpers.h"
+
+namespace loupe::specdec {
+namespace {
+
+const ArpaModel& phones() {
+  static const ArpaModel m =
+      ArpaModel::load(std::filesystem::path(LOUPE_SHARED_DATA) / "ngram_lm" / "pocketsphinx_en-us-phone.arpa");
+  return m;
+}
+
+const std::filesystem::path kChoices = std::filesystem::path(LOUPE_SHARED_DATA) / "oracles" / "medusa_choices.json";
+
+std::vector<int> prompt(const ArpaTokenModel& m) {
+  return {m.id("SIL"), m.id("HH"), m.id("AH")};
+}
+
+TEST(Decoding, OracleHeadsAreTheTargetsMarginalsEnumerated) {
+  const ArpaTokenModel raw(phones());
+  const MarkovCache target(raw, 3);
+  const OracleMedusaHeads heads(target, 2);
+  const std::vector<int> ctx = prompt(raw);
+  const auto predicted = heads.predict(ctx);
+  ASSERT_EQ(predicted.size(), 2u);
+  // Every path of root + 1 or 2 tokens, straight from the ARPA model.
+  const auto V = static_cast<std::size_t>(raw.vocabularySize());
+  std::vector<double> head0(V, 0.0), head1(V, 0.0);
+  const auto p0 = raw.next(ctx);
+  for (std::size_t a = 0; a < V; ++a) {
+    auto c1 = ctx;
+    c1.push_back(static_cast<int>(a));
+    const auto p1 = raw.next(c1);
+    for (std::size_t b = 0; b < V; ++b) {
+      head0[b] += p0[a] * p1[b];
+      auto c2 = c1;
+      c2.push_back(static_cast<int>(b));
+      const auto p2 = raw.next(c2);
+      for (std::size_t c = 0; c < V; ++c) head1[c] += p0[a] * p1[b] * p2[c];
+    }
+  }
+  for (std::size_t v = 0; v < V; ++v) {
+    EXPECT_NEAR(predicted[0][v], head0[v], 1e-12) << v;
+    EXPECT_NEAR(predicted[1][v], head1[v], 1e-12) << v;
+  }
+}
+
+TEST(Decoding, GreedyRunsOfEveryMethodEqualGreedyTargetDecoding) {
+  const ArpaTokenModel raw(phones()), rawDraft(phones(), 2);
+  const MarkovCache target(raw, 3), draft(rawDraft, 2);
+  std::mt19937_64 rng(5);
+  const std::vector<int> text = sampleText(target, 20000, 40, rng);
+  const OracleMedusaHeads oracle(target, 4);
+  const EstimatedMedusaHeads estimated(text, raw.vocabularySize(), 4);
+  const EstimatedMtpHeads mtp(text, raw.vocabularySize(), 3);
+  const DecodeModels models{&target, &draft, &oracle, &mtp};
+  DecodeSettings plain;
+  plain.tokens = 120;
+  const std::vector<int> expected = greedyDecode(raw, prompt(raw), 120);
+  EXPECT_EQ(decode(models, plain, prompt(raw), rng).tokens, expected);
+  for (const char* tree : {"mc_sim_7b_63", "vicuna_7b_stage2"}) {
+    DecodeSettings medusa = plain;
+    medusa.method = Method::Medusa;
+    medusa.tree = namedChoices(kChoices, tree);
+    const DecodeRun withOracle = decode(models, medusa, prompt(raw), rng);
+    EXPECT_EQ(withOracle.tokens, expected) << tree;
+    EXPECT_GT(metricsOf(withOracle).tokensPerStep, 1.2) << tree;
+    const DecodeModels estimatedModels{&target, &draft, &estimated, &mtp};
+    EXPECT_EQ(decode(estimatedModels, medusa, prompt(raw), rng).tokens, expected) << tree;
+  }
+  DecodeSettings chain = plain;
+  chain.method = Method::Chain;
+  chain.gamma = 3;
+  const DecodeRun chained = decode(models, chain, prompt(raw), rng);
+  EXPECT_EQ(chained.tokens, expected);
+  EXPECT_LT(chained.targetCalls, 120);
+  chain.method = Method::Mtp;
+  EXPECT_EQ(decode(models, chain, prompt(raw), rng).tokens, expected);
+}
+
+// scipy's chi-square p-value of observed counts against probabilities.
+double chiSquareP(const std::vector<double>& observed, const std::vector<double>& probability) {
+  std::ostringstream o, p;
+  for (std::size_t i = 0; i < observed.size(); ++i)
+    o << (i ? "," : "") << observed[i], p << (i ? "," : "") << probability[i];
+  const auto r = testing::runPython(
+      "import sys, numpy as np\nfrom scipy.stats import chisquare\n"
+      "o = np.array([float(v) for v in sys.argv[1].split(',')]); p = np.array([float(v) for v in "
+      "sys.argv[2].split(',')])\n"
+      "e = p / p.sum() * o.sum(); small = e < 5\n"
+      "o2 = np.append(o[~small], o[small].sum()); e2 = np.append(e[~small], e[small].sum())\n"
+      "if e2[-1] == 0: o2, e2 = o2[:-1], e2[:-1]\n"
+      "print(chisquare(o2, e2).pvalue)\n",
+      {o.str(), p.str()});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  return std::stod(r.out);
+}
+
+TEST(Decoding, MtpWithSpeculativeSamplingKeepsTheTargetsDistribution) {
+  // The second emitted token of runs from one prompt: its distribution is
+  // the target's two-step marginal (the oracle's head 0, itself checked
+  // against enumeration above).
+  const ArpaTokenModel raw(phones());
+  const MarkovCache target(raw, 3);
+  std::mt19937_64 rng(17);
+  const EstimatedMtpHeads mtp(sampleText(target, 20000, 40, rng), raw.vocabularySize(), 3);
+  const DecodeModels models{&target, nullptr, nullptr, &mtp};
+  DecodeSettings s;
+  s.method = Method::Mtp;
+  s.tokens = 2;
+  s.gamma = 3;
+  s.rule.greedy = false;
+  std::vector<double> counts(static_cast<std::size_t>(raw.vocabularySize()), 0.0);
+  for (int i = 0; i < 40000; ++i) ++counts[static_cast<std::size_t>(decode(models, s, prompt(raw), rng).tokens[1])];
+  const auto marginal = OracleMedusaHeads(target, 1).predict(prompt(raw))[0];
+  EXPECT_GT(chiSquareP(counts, marginal), 0.001);
+}
+
+TEST(Decoding, TypicalAcceptanceKeepsOnlyNodesThatPassItsRule) {
+  const ArpaTokenModel raw(phones());
+  const MarkovCache target(raw, 3);
+  const OracleMedusaHeads heads(target, 4);
+  const MedusaBuffers tree = medusaBuffers(namedChoices(kChoices, "mc_sim_7b_63"));
+  AcceptanceRule rule;
+  rule.greedy = false;
+  std::mt19937_64 rng(3);
+  std::vector<int> context = prompt(raw);
+  std::vector<double> root = target.next(context), next;
+  int accepted = 0;
+  for (int step = 0; step < 30; ++step) {
+    const StepTrace s = medusaStep(target, heads, tree, 10, rule, context, root, rng, next);
+    ASSERT_EQ(s.emitted.size(), s.acceptedNodes.size());
+    for (std::size_t j = 1; j < s.acceptedNodes.size(); ++j) {
+      std::vector<int> path(context);
+      path.insert(path.end(), s.emitted.begin(), s.emitted.begin() + static_cast<std::ptrdiff_t>(j));
+      // softmax(log p / T), its entropy with Medusa's 1e-5, the threshold.
+      const auto p = target.next(path);
+      std::vector<double> q(p.size());
+      double sum = 0, entropy = 0;
+      for (std::size_t v = 0; v < p.size(); ++v) sum += q[v] = std::pow(p[v], 1.0 / rule.temperature);
+      for (double& v : q) v /= sum;
+      for (double v : q) entropy -= v * std::log(v + 1e-5);
+      EXPECT_GT(q[static_cast<std::size_t>(s.emitted[j])], std::min(rule.threshold, rule.alpha * std::exp(-entropy)));
+    }
+    accepted += s.accepted;
+    context.insert(context.end(), s.emitted.begin(), s.emitted.end());
+    root = next;
+  }
+  EXPECT_GT(accepted, 0);  // the rule does accept on this model
+}
+
+TEST(Decoding, MetricsCountAHandMadeRun) {
+  DecodeRun run;
+  auto step = [](int accepted, int drafted, int emitted) {
+    StepTrace s;
+    s.accepted = accepted, s.drafted = drafted, s.emitted.assign(static_cast<std::size_t>(emitted), 0);
+    return s;
+  };
+  run.steps = {step(2, 3, 3), step(0, 3, 1), step(3, 3, 4), step(1, 3, 2)};
+  run.tokens.assign(10, 0);
+  run.targetCalls = 4, run.draftCalls = 12, run.seconds = 2.0;
+  const DecodeMetrics m = metricsOf(run);
+  EXPECT_DOUBLE_EQ(m.tokensPerStep, 2.5);
+  EXPECT_DOUBLE_EQ(m.meanAccepted, 1.5);
+  EXPECT_DOUBLE_EQ(m.targetCallsPerToken, 0.4);
+  EXPECT_EQ(m.acceptedHistogram, (std::vector<long>{1, 1, 1, 1}));
+  // depth 1: 3 of 4 kept; depth 2: of those 3, 2; depth 3: of those 2, 1
+  ASSERT_EQ(m.acceptanceByDepth.size(), 3u);
+  EXPECT_DOUBLE_EQ(m.acceptanceByDepth[0], 0.75);
+  EXPECT_DOUBLE_EQ(m.acceptanceByDepth[1], 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(m.acceptanceByDepth[2], 0.5);
+  EXPECT_DOUBLE_EQ(m.tokensPerSecond, 5.0);
+  EXPECT_DOUBLE_EQ(m.speedup(0.1, run), 2.5 / 1.3);
+}
+
+TEST(Decoding, ChoiceListsParseAndRefuseBadOnes) {
+  EXPECT_EQ(parseChoices("[[0], [0, 1], [1]]", "t"), (Choices{{0}, {0, 1}, {1}}));
+  EXPECT_EQ(parseChoices(choicesToJson(Choices{{0}, {0, 0}}), "t"), (Choices{{0}, {0, 0}}));
+  EXPECT_EQ(chainChoices(3), (Choices{{0}, {0, 0}, {0, 0, 0}}));
+  EXPECT_EQ(choiceNames(kChoices).size(), 9u);
+  try {
+    parseChoices("[[0], [\"a\"]]", "params.tree");
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("params.tree[1]"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parseChoices("[[0]", "t"), std::invalid_argument);
+  EXPECT_THROW(namedChoices(kChoices, "no_such_tree"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace loupe::specdec
