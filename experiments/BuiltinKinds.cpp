@@ -2,6 +2,7 @@
 #include "experiments/kinds/AttentionKinds.h"
 #include "experiments/kinds/PrecisionKinds.h"
 #include "experiments/kinds/RgbdKinds.h"
+#include "experiments/kinds/SpecdecKinds.h"
 #include "experiments/kinds/SsmKinds.h"
 
 namespace loupe {
@@ -12,6 +13,7 @@ void registerBuiltinKinds(KindRegistry& registry) {
   registerAttentionKinds(registry);
   registerSsmKinds(registry);
   registerPrecisionKinds(registry);
+  registerSpecdecKinds(registry);
 }
 
 }  // namespace loupe

@@ -1,0 +1,338 @@
+// Engine kinds of the speculative-decoding topic, on ARPA n-gram models (the
+// target: the file's full order; drafts: the same file cut to a lower order).
+// - `specdec.sample`: draft-model chain, γ drafts a step, speculative
+//   sampling or greedy verification;
+// - `specdec.medusa`: Medusa heads (oracle or estimated from text sampled
+//   from the target) filling a tree (a published choice list by name,
+//   "chain:N", or a JSON list), greedy or typical acceptance;
+// - `specdec.compare`: several methods ("target", "chain", "mtp",
+//   "medusa:<tree>") on the same prompt, seeds and acceptance rule.
+// sample / medusa record one step per decoding step: drafts kept, emitted
+// token ids, for trees every node (token, parent, target probability) and
+// the accepted path; step 0 carries the vocabulary (UTF-8, one word a
+// line), the last step the run's metrics. compare records one step per
+// method with its metrics, acceptance by depth, accepted-length histogram
+// and tokens.
+#include "experiments/kinds/SpecdecKinds.h"
+
+#include <memory>
+#include <random>
+#include <sstream>
+
+#include "engines/core/Error.h"
+#include "engines/specdec/Decoding.h"
+#include "experiments/RunContext.h"
+
+namespace loupe {
+
+namespace {
+
+using namespace loupe::specdec;
+
+Array bytes(const std::string& s) {
+  return Array::fromValues<std::uint8_t>({static_cast<std::int64_t>(s.size())},
+                                         std::vector<std::uint8_t>(s.begin(), s.end()));
+}
+
+Array int64s(const std::vector<int>& v) {
+  return Array::fromValues<std::int64_t>({static_cast<std::int64_t>(v.size())},
+                                         std::vector<std::int64_t>(v.begin(), v.end()));
+}
+
+template <class T>
+Array doubles(const std::vector<T>& v) {
+  return Array::fromValues<double>({static_cast<std::int64_t>(v.size())}, std::vector<double>(v.begin(), v.end()));
+}
+
+// The models a run needs, built once from the parameters.
+struct Models {
+  ArpaModel arpa;
+  std::unique_ptr<ArpaTokenModel> rawTarget, rawDraft;
+  std::unique_ptr<MarkovCache> target, draft;
+  std::vector<int> prompt;
+  std::vector<int> text;  // sampled from the target, for estimated heads
+  std::unique_ptr<MedusaHeads> medusa;
+  std::unique_ptr<EstimatedMtpHeads> mtp;
+};
+
+std::string defaultTargetFile() {
+  return std::string(LOUPE_SHARED_DATA) + "/ngram_lm/pocketsphinx_en-us-phone.arpa";
+}
+std::string choicesFile() {
+  return std::string(LOUPE_SHARED_DATA) + "/oracles/medusa_choices.json";
+}
+
+std::unique_ptr<Models> loadModels(RunContext& ctx) {
+  auto m = std::make_unique<Models>();
+  const std::string file =
+      ctx.paramString("target_file").empty() ? defaultTargetFile() : ctx.paramString("target_file");
+  try {
+    m->arpa = ArpaModel::load(file);
+  } catch (const std::exception& e) {
+    throw InputError("params.target_file", e.what());
+  }
+  const int order = m->arpa.order();
+  const int draftOrder = static_cast<int>(ctx.paramInt("draft_order"));
+  if (draftOrder >= order)
+    throw InputError("params.draft_order",
+                     std::to_string(draftOrder) + " is not below the target's order " + std::to_string(order));
+  if (order > 4) throw InputError("params.target_file", file + ": order " + std::to_string(order) + " above 4");
+  if (m->arpa.vocabulary().size() > 2000)
+    throw InputError("params.target_file", file + ": " + std::to_string(m->arpa.vocabulary().size()) +
+                                               " words; heads and trees here are for small vocabularies (≤ 2000)");
+  m->rawTarget = std::make_unique<ArpaTokenModel>(m->arpa);
+  m->rawDraft = std::make_unique<ArpaTokenModel>(m->arpa, draftOrder);
+  m->target = std::make_unique<MarkovCache>(*m->rawTarget, order);
+  m->draft = std::make_unique<MarkovCache>(*m->rawDraft, draftOrder);
+  std::istringstream words(ctx.paramString("prompt"));
+  for (std::string w; words >> w;) {
+    const int id = m->rawTarget->id(w);
+    if (id < 0) throw InputError("params.prompt", "'" + w + "' is not in " + file + "'s vocabulary");
+    m->prompt.push_back(id);
+  }
+  if (m->prompt.empty()) throw InputError("params.prompt", "needs at least one word");
+  return m;
+}
+
+void sampleTrainingText(RunContext& ctx, Models& m) {
+  if (!m.text.empty()) return;
+  std::mt19937_64 rng(ctx.seed() ^ 0x5eedu);
+  m.text = sampleText(*m.target, static_cast<int>(ctx.paramInt("train_tokens")), 40, rng);
+}
+
+Choices treeFrom(const std::string& spec, const std::string& where) {
+  if (spec.rfind("chain:", 0) == 0) {
+    const int depth = std::atoi(spec.c_str() + 6);
+    if (depth < 1 || depth > 16) throw InputError(where, "'" + spec + "': chain depth must be 1 … 16");
+    return chainChoices(depth);
+  }
+  try {
+    if (!spec.empty() && spec[0] == '[') return parseChoices(spec, where);
+    return namedChoices(choicesFile(), spec);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(where, e.what());
+  }
+}
+
+int treeDepth(const Choices& c) {
+  std::size_t d = 0;
+  for (const auto& p : c) d = std::max(d, p.size());
+  return static_cast<int>(d);
+}
+
+AcceptanceRule ruleFrom(RunContext& ctx) {
+  AcceptanceRule r;
+  r.greedy = ctx.paramString("acceptance") == "greedy";
+  r.temperature = ctx.paramFloat("temperature");
+  r.threshold = ctx.paramFloat("threshold");
+  r.alpha = ctx.paramFloat("alpha");
+  return r;
+}
+
+void summarize(StepRecord& r, const DecodeRun& run, double costRatio, const std::string& prefix = "") {
+  const DecodeMetrics m = metricsOf(run);
+  r.metric(prefix + "tokens_per_step", m.tokensPerStep).metric(prefix + "mean_accepted", m.meanAccepted);
+  r.metric(prefix + "target_calls_per_token", m.targetCallsPerToken).metric(prefix + "tokens_per_s", m.tokensPerSecond);
+  r.metric(prefix + "speedup_estimate", m.speedup(costRatio, run));
+  r.metric(prefix + "target_calls", static_cast<double>(run.targetCalls));
+  r.metric(prefix + "draft_calls", static_cast<double>(run.draftCalls));
+  r.metric(prefix + "seconds", run.seconds);
+  for (std::size_t d = 0; d < m.acceptanceByDepth.size(); ++d)
+    r.metric(prefix + "acceptance_depth_" + std::to_string(d + 1), m.acceptanceByDepth[d]);
+  r.array(prefix + "acceptance_by_depth", doubles(m.acceptanceByDepth));
+  r.array(prefix + "accepted_histogram", doubles(m.acceptedHistogram));
+}
+
+std::string vocabularyText(const Models& m) {
+  std::string v;
+  for (int i = 0; i < m.rawTarget->vocabularySize(); ++i) v += m.rawTarget->word(i) + "\n";
+  return v;
+}
+
+// One record per step; the last also carries the run's metrics.
+void emitRun(RunContext& ctx, const Models& models, const DecodeRun& run, double costRatio) {
+  std::int64_t emitted = 0;
+  for (std::size_t i = 0; i < run.steps.size(); ++i) {
+    const StepTrace& s = run.steps[i];
+    StepRecord r;
+    r.step = static_cast<std::int64_t>(i);
+    emitted += static_cast<std::int64_t>(s.emitted.size());
+    r.metric("accepted", s.accepted).metric("drafted", s.drafted);
+    r.metric("emitted", static_cast<double>(s.emitted.size())).metric("tokens_so_far", static_cast<double>(emitted));
+    r.array("emitted_tokens", int64s(s.emitted));
+    if (!s.nodeToken.empty()) {
+      r.array("node_token", int64s(s.nodeToken)).array("node_parent", int64s(s.nodeParent));
+      r.array("node_probability", doubles(s.nodeProbability)).array("accepted_nodes", int64s(s.acceptedNodes));
+    }
+    if (i == 0) r.array("vocabulary", bytes(vocabularyText(models))).array("prompt_tokens", int64s(models.prompt));
+    if (i + 1 == run.steps.size()) summarize(r, run, costRatio);
+    ctx.emitStep(std::move(r));
+  }
+}
+
+void runSample(RunContext& ctx) {
+  auto m = loadModels(ctx);
+  DecodeSettings s;
+  s.method = Method::Chain;
+  s.tokens = static_cast<int>(ctx.paramInt("tokens"));
+  s.gamma = static_cast<int>(ctx.paramInt("gamma"));
+  s.rule.greedy = ctx.paramBool("greedy");
+  std::mt19937_64 rng(ctx.seed());
+  const DecodeRun run = decode({m->target.get(), m->draft.get(), nullptr, nullptr}, s, m->prompt, rng);
+  emitRun(ctx, *m, run, ctx.paramFloat("cost_ratio"));
+}
+
+void buildMedusaHeads(RunContext& ctx, Models& m, int count) {
+  if (ctx.paramString("heads") == "oracle") {
+    m.medusa = std::make_unique<OracleMedusaHeads>(*m.target, count);
+  } else {
+    sampleTrainingText(ctx, m);
+    m.medusa = std::make_unique<EstimatedMedusaHeads>(m.text, m.target->vocabularySize(), count);
+  }
+}
+
+void runMedusa(RunContext& ctx) {
+  auto m = loadModels(ctx);
+  DecodeSettings s;
+  s.method = Method::Medusa;
+  s.tokens = static_cast<int>(ctx.paramInt("tokens"));
+  s.rule = ruleFrom(ctx);
+  s.tree = treeFrom(ctx.paramString("tree"), "params.tree");
+  try {
+    (void)medusaBuffers(s.tree);
+  } catch (const std::invalid_argument& e) {
+    throw InputError("params.tree", e.what());
+  }
+  buildMedusaHeads(ctx, *m, treeDepth(s.tree));
+  std::mt19937_64 rng(ctx.seed());
+  const DecodeRun run = decode({m->target.get(), nullptr, m->medusa.get(), nullptr}, s, m->prompt, rng);
+  emitRun(ctx, *m, run, ctx.paramFloat("cost_ratio"));
+}
+
+void runCompare(RunContext& ctx) {
+  auto m = loadModels(ctx);
+  std::vector<std::string> methods;
+  {
+    std::stringstream list(ctx.paramString("methods"));
+    for (std::string item; std::getline(list, item, ',');)
+      if (!item.empty()) methods.push_back(item);
+  }
+  if (methods.empty()) throw InputError("params.methods", "names no method");
+  // Check every method before any runs.
+  std::vector<DecodeSettings> settings;
+  for (const auto& name : methods) {
+    DecodeSettings s;
+    s.tokens = static_cast<int>(ctx.paramInt("tokens"));
+    s.gamma = static_cast<int>(ctx.paramInt("gamma"));
+    s.rule = ruleFrom(ctx);
+    const auto colon = name.find(':');
+    try {
+      s.method = methodFromName(name.substr(0, colon));
+    } catch (const std::invalid_argument& e) {
+      throw InputError("params.methods", e.what());
+    }
+    if (s.method == Method::Medusa) {
+      if (colon == std::string::npos) throw InputError("params.methods", "'" + name + "': write medusa:<tree>");
+      s.tree = treeFrom(name.substr(colon + 1), "params.methods");
+    }
+    settings.push_back(std::move(s));
+  }
+  int deepest = 1;
+  for (const auto& s : settings) deepest = std::max(deepest, treeDepth(s.tree));
+  buildMedusaHeads(ctx, *m, deepest);
+  sampleTrainingText(ctx, *m);
+  m->mtp = std::make_unique<EstimatedMtpHeads>(m->text, m->target->vocabularySize(),
+                                               static_cast<int>(ctx.paramInt("gamma")));
+  const int repeats = static_cast<int>(ctx.paramInt("repeats"));
+  for (std::size_t k = 0; k < settings.size(); ++k) {
+    ctx.throwIfCancelled();
+    // The same seeds for every method; the runs' steps pooled.
+    DecodeRun pooled;
+    for (int r = 0; r < repeats; ++r) {
+      std::mt19937_64 rng(ctx.seed() + static_cast<std::uint64_t>(r));
+      DecodeRun run =
+          decode({m->target.get(), m->draft.get(), m->medusa.get(), m->mtp.get()}, settings[k], m->prompt, rng);
+      if (r == 0) pooled.tokens = run.tokens;
+      pooled.targetCalls += run.targetCalls, pooled.draftCalls += run.draftCalls, pooled.seconds += run.seconds;
+      for (auto& s : run.steps) pooled.steps.push_back(std::move(s));
+    }
+    // Metrics over all repeats: tokens counted from the steps.
+    DecodeRun counted = pooled;
+    counted.tokens.clear();
+    for (const auto& s : pooled.steps) counted.tokens.insert(counted.tokens.end(), s.emitted.begin(), s.emitted.end());
+    StepRecord r;
+    r.step = static_cast<std::int64_t>(k);
+    r.array("method_name", bytes(methods[k]));
+    summarize(r, counted, ctx.paramFloat("cost_ratio"));
+    r.array("tokens", int64s(pooled.tokens));
+    if (k == 0) r.array("vocabulary", bytes(vocabularyText(*m))).array("prompt_tokens", int64s(m->prompt));
+    ctx.emitStep(std::move(r));
+    ctx.progress(static_cast<double>(k + 1) / static_cast<double>(settings.size()), methods[k]);
+  }
+}
+
+ParamSchema commonSchema() {
+  return ParamSchema{
+      ParamSpec::text("target_file", "",
+                      "ARPA model, the target at its full order; empty: pocketsphinx's phone trigram"),
+      ParamSpec::integer("draft_order", 2, "the draft: the same file cut to this order").range(1, 3),
+      ParamSpec::text("prompt", "SIL HH AH", "words of the model's vocabulary, space-separated"),
+      ParamSpec::integer("tokens", 200, "tokens to generate").range(1, 100000),
+      ParamSpec::number("cost_ratio", 0.05, "a draft call's (or the heads') cost in target calls, for the speed-up")
+          .range(0, 10),
+  };
+}
+
+void addAcceptance(ParamSchema& s) {
+  s.add(ParamSpec::choice("acceptance", {"greedy", "typical"}, "greedy",
+                          "greedy: keep the target's argmax; typical: Medusa's rule (chains: speculative sampling)"));
+  s.add(ParamSpec::number("temperature", 0.7, "typical: sampling temperature").range(0.05, 10));
+  s.add(ParamSpec::number("threshold", 0.09, "typical: ε, the posterior threshold").range(0, 1));
+  s.add(ParamSpec::number("alpha", 0.3, "typical: α, the entropy-scaled threshold's factor").range(0, 10));
+  s.add(ParamSpec::integer("train_tokens", 20000, "estimated heads: tokens sampled from the target to count")
+            .range(100, 10000000));
+}
+
+}  // namespace
+
+void registerSpecdecKinds(KindRegistry& registry) {
+  EngineKind sample;
+  sample.name = "specdec.sample";
+  sample.version = "1.0";
+  sample.summary = "speculative sampling with a draft model's chain of γ tokens: accepted lengths, speed-up";
+  sample.schema = commonSchema();
+  sample.schema.add(ParamSpec::integer("gamma", 4, "drafts a step").range(1, 32));
+  sample.schema.add(ParamSpec::boolean("greedy", false, "greedy verification instead of speculative sampling"));
+  sample.run = runSample;
+  registry.add(std::move(sample));
+
+  EngineKind medusa;
+  medusa.name = "specdec.medusa";
+  medusa.version = "1.0";
+  medusa.summary = "Medusa: heads fill a candidate tree, one target call verifies it, greedy or typical acceptance";
+  medusa.schema = commonSchema();
+  medusa.schema.add(
+      ParamSpec::text("tree", "mc_sim_7b_63", "a tree of medusa_choices.json by name, chain:N, or a JSON choice list"));
+  medusa.schema.add(ParamSpec::choice("heads", {"oracle", "estimated"}, "estimated",
+                                      "oracle: the target's exact marginals; estimated: counted in sampled text"));
+  addAcceptance(medusa.schema);
+  medusa.run = runMedusa;
+  registry.add(std::move(medusa));
+
+  EngineKind compare;
+  compare.name = "specdec.compare";
+  compare.version = "1.0";
+  compare.summary = "several methods (target, chain, mtp, medusa:<tree>) on the same prompt and seeds";
+  compare.schema = commonSchema();
+  compare.schema.add(ParamSpec::text("methods", "target,chain,mtp,medusa:chain:4,medusa:mc_sim_7b_63",
+                                     "comma-separated: target, chain, mtp, medusa:<tree>"));
+  compare.schema.add(ParamSpec::integer("gamma", 4, "chain / MTP drafts a step").range(1, 16));
+  compare.schema.add(ParamSpec::choice("heads", {"oracle", "estimated"}, "estimated", "Medusa heads"));
+  compare.schema.add(
+      ParamSpec::integer("repeats", 3, "runs per method, seeds seed … seed + repeats − 1").range(1, 100));
+  addAcceptance(compare.schema);
+  compare.run = runCompare;
+  registry.add(std::move(compare));
+}
+
+}  // namespace loupe

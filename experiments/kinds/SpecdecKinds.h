@@ -1,0 +1,12 @@
+// Engine kinds of the speculative-decoding topic: `specdec.sample` (a draft
+// model's chain), `specdec.medusa` (a candidate tree, heads, an acceptance
+// rule) and `specdec.compare` (several methods on the same prompt and seeds).
+#pragma once
+
+#include "experiments/KindRegistry.h"
+
+namespace loupe {
+
+void registerSpecdecKinds(KindRegistry& registry);
+
+}  // namespace loupe
