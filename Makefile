@@ -20,6 +20,7 @@ bench: deps deps-test build
 	$(BUILD_DIR)/tests/bench/bench_attention
 	$(BUILD_DIR)/tests/bench/bench_ssm
 	$(BUILD_DIR)/tests/bench/bench_precision
+	$(BUILD_DIR)/tests/bench/bench_specdec
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BUILD_DIR)/tests/bench/bench_viewers
 
 deps:
