@@ -5,6 +5,7 @@
 #include "panels/attention/AttentionPanel.h"
 #include "panels/generic/GenericPanel.h"
 #include "panels/precision/PrecisionPanel.h"
+#include "panels/specdec/SpecdecPanel.h"
 #include "panels/rgbd/RgbdPanel.h"
 #include "panels/ssm/SsmPanel.h"
 
@@ -33,6 +34,7 @@ void registerBuiltinPanels(PanelRegistry& registry) {
   registry.add({"attention", "Attention", [](QWidget* parent) -> Panel* { return new AttentionPanel(parent); }});
   registry.add({"ssm", "State-space models", [](QWidget* parent) -> Panel* { return new SsmPanel(parent); }});
   registry.add({"precision", "Precision", [](QWidget* parent) -> Panel* { return new PrecisionPanel(parent); }});
+  registry.add({"specdec", "Speculative decoding", [](QWidget* parent) -> Panel* { return new SpecdecPanel(parent); }});
 }
 
 }  // namespace loupe

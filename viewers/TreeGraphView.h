@@ -28,6 +28,8 @@ class TreeGraphView : public ImGuiView {
 
   void setTree(std::vector<TreeNode> nodes, std::vector<int> highlightedPath = {}, const QString& title = {});
   QPointF nodeCenter(int node) const;
+  int nodeCount() const { return static_cast<int>(m_nodes.size()); }
+  const std::vector<int>& highlightedPath() const { return m_path; }
 
  signals:
   void nodeClicked(int node);
