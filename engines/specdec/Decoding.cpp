@@ -34,10 +34,6 @@ std::string methodName(Method m) {
 
 namespace {
 
-int argmax(const std::vector<double>& p) {
-  return static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
-}
-
 // p^(1/T), normalised: softmax(log p / T).
 std::vector<double> tempered(const std::vector<double>& p, double temperature) {
   std::vector<double> q(p.size());
@@ -45,28 +41,6 @@ std::vector<double> tempered(const std::vector<double>& p, double temperature) {
   for (std::size_t i = 0; i < p.size(); ++i) sum += q[i] = p[i] > 0 ? std::pow(p[i], 1.0 / temperature) : 0.0;
   for (double& v : q) v /= sum;
   return q;
-}
-
-// The γ drafts of a chain step, verified greedily: kept while each equals the
-// target's argmax; the target's token follows the last kept one.
-StepTrace greedyChainStep(const TokenModel& target, const TokenModel& draft, const std::vector<int>& context,
-                          int gamma) {
-  std::vector<int> ctx = context, drafted;
-  for (int i = 0; i < gamma; ++i) {
-    drafted.push_back(argmax(draft.next(ctx)));
-    ctx.push_back(drafted.back());
-  }
-  StepTrace s;
-  s.drafted = gamma;
-  ctx = context;
-  for (int i = 0; i <= gamma; ++i) {
-    const int best = argmax(target.next(ctx));
-    s.emitted.push_back(best);
-    ctx.push_back(best);
-    if (i == gamma || best != drafted[static_cast<std::size_t>(i)]) break;
-    ++s.accepted;
-  }
-  return s;
 }
 
 }  // namespace
@@ -123,30 +97,37 @@ StepTrace medusaStep(const TokenModel& target, const MedusaHeads& heads, const M
     contexts[i].push_back(s.nodeToken[i]);
     after[i] = target.next(contexts[i]);
   }
+  // Per node, once: the logits the rule reads (log p) and, for typical
+  // acceptance, log softmax(logits / T) for the tie-break score.
+  std::vector<std::vector<double>> logits(nodes), logTempered(nodes);
+  for (std::size_t i = 0; i < nodes; ++i) {
+    logits[i].resize(after[i].size());
+    for (std::size_t v = 0; v < after[i].size(); ++v) logits[i][v] = std::log(std::max(after[i][v], 1e-300));
+    if (!rule.greedy) {
+      logTempered[i] = tempered(after[i], rule.temperature);
+      for (double& q : logTempered[i]) q = std::log(q);
+    }
+  }
   // Each candidate path (a retrieve row) through the acceptance rule; the
   // longest accepted wins (ties: greedy the first, typical the likelier).
   std::vector<int> best{0};
   double bestScore = -INFINITY;
   for (const auto& row : tree.retrieveIndices) {
-    std::vector<int> path;
+    std::vector<std::size_t> path;
     for (int n : row)
-      if (n >= 0) path.push_back(n);
+      if (n >= 0) path.push_back(static_cast<std::size_t>(n));
     std::vector<int> tokens;
-    std::vector<std::vector<double>> logits;
-    for (int n : path) {
-      tokens.push_back(s.nodeToken[static_cast<std::size_t>(n)]);
-      std::vector<double> l(after[static_cast<std::size_t>(n)].size());
-      for (std::size_t v = 0; v < l.size(); ++v)
-        l[v] = std::log(std::max(after[static_cast<std::size_t>(n)][v], 1e-300));
-      logits.push_back(std::move(l));
+    std::vector<std::vector<double>> pathLogits;
+    for (std::size_t n : path) {
+      tokens.push_back(s.nodeToken[n]);
+      pathLogits.push_back(logits[n]);
     }
     const Acceptance a =
-        evaluatePosterior({logits}, {tokens}, rule.greedy ? 0.0 : rule.temperature, rule.threshold, rule.alpha);
+        evaluatePosterior({pathLogits}, {tokens}, rule.greedy ? 0.0 : rule.temperature, rule.threshold, rule.alpha);
     double score = 0;
     if (!rule.greedy)
-      for (int j = 1; j <= a.acceptLength; ++j)
-        score += std::log(tempered(after[static_cast<std::size_t>(path[static_cast<std::size_t>(j - 1)])],
-                                   rule.temperature)[static_cast<std::size_t>(tokens[static_cast<std::size_t>(j)])]);
+      for (std::size_t j = 1; j <= static_cast<std::size_t>(a.acceptLength); ++j)
+        score += logTempered[path[j - 1]][static_cast<std::size_t>(tokens[j])];
     const int length = a.acceptLength + 1;
     if (length > static_cast<int>(best.size()) ||
         (length == static_cast<int>(best.size()) && !rule.greedy && score > bestScore)) {
@@ -206,15 +187,12 @@ DecodeRun decode(const DecodeModels& models, const DecodeSettings& settings, con
           if (context.empty()) throw std::invalid_argument("decode: MTP heads need a non-empty prompt");
           mtp->begin(context);
         }
+        const SpeculativeStep step = settings.rule.greedy ? greedySpeculativeStep(target, *draft, context, gamma)
+                                                          : speculativeStep(target, *draft, context, gamma, rng);
         StepTrace s;
-        if (settings.rule.greedy) {
-          s = greedyChainStep(target, *draft, context, gamma);
-        } else {
-          const SpeculativeStep step = speculativeStep(target, *draft, context, gamma, rng);
-          s.emitted = step.tokens;
-          s.accepted = step.accepted;
-          s.drafted = gamma;
-        }
+        s.emitted = step.tokens;
+        s.accepted = step.accepted;
+        s.drafted = gamma;
         run.targetCalls += 1;
         run.draftCalls += gamma;
         emit(std::move(s));

@@ -25,6 +25,7 @@ std::vector<std::vector<double>> OracleMedusaHeads::predict(const std::vector<in
       {std::vector<int>(context.end() - static_cast<std::ptrdiff_t>(std::min(keep, context.size())), context.end()),
        1.0}};
   std::vector<std::vector<double>> heads;
+  std::vector<int> h;
   for (int step = 0; step <= m_heads; ++step) {
     std::unordered_map<std::uint64_t, std::size_t> index;
     std::vector<State> nextStates;
@@ -35,13 +36,12 @@ std::vector<std::vector<double>> OracleMedusaHeads::predict(const std::vector<in
         const double m = s.mass * p[v];
         if (m == 0) continue;
         marginal[v] += m;
-        std::vector<int> h = s.history;
+        h.assign(s.history.begin(), s.history.end());  // one buffer: a new vector only for a new state
         h.push_back(static_cast<int>(v));
         if (h.size() > keep) h.erase(h.begin(), h.end() - static_cast<std::ptrdiff_t>(keep));
-        const std::uint64_t k = m_target.key(h);
-        const auto [it, fresh] = index.emplace(k, nextStates.size());
+        const auto [it, fresh] = index.emplace(m_target.key(h), nextStates.size());
         if (fresh)
-          nextStates.push_back({std::move(h), m});
+          nextStates.push_back({h, m});
         else
           nextStates[it->second].mass += m;
       }
@@ -63,38 +63,52 @@ std::vector<int> sampleText(const TokenModel& target, int tokens, int sentence, 
   return text;
 }
 
+namespace {
+// Add-α smoothed counts of (row, next), each row normalised.
+std::vector<double> normalisedRows(std::vector<double> counts, std::size_t V, double alpha) {
+  for (std::size_t row = 0; row < V; ++row) {
+    double total = 0;
+    for (std::size_t v = 0; v < V; ++v) total += counts[row * V + v] += alpha;
+    for (std::size_t v = 0; v < V; ++v) counts[row * V + v] /= total;
+  }
+  return counts;
+}
+}  // namespace
+
 EstimatedMedusaHeads::EstimatedMedusaHeads(const std::vector<int>& text, int vocabulary, int heads, double alpha)
-    : m_vocabulary(vocabulary), m_heads(heads), m_alpha(alpha) {
+    : m_vocabulary(vocabulary), m_heads(heads) {
   if (heads < 1) throw std::invalid_argument("Medusa heads: need at least one head");
   const auto V = static_cast<std::size_t>(vocabulary);
-  m_counts.assign(static_cast<std::size_t>(heads), std::vector<double>(V * V, 0.0));
-  for (int k = 0; k < heads; ++k)
-    for (std::size_t t = 0; t + static_cast<std::size_t>(k) + 2 < text.size(); ++t)
-      m_counts[static_cast<std::size_t>(k)][static_cast<std::size_t>(text[t]) * V +
-                                            static_cast<std::size_t>(text[t + static_cast<std::size_t>(k) + 2])] += 1;
+  for (std::size_t k = 0; k < static_cast<std::size_t>(heads); ++k) {
+    std::vector<double> counts(V * V, 0.0);
+    for (std::size_t t = 0; t + k + 2 < text.size(); ++t)
+      counts[static_cast<std::size_t>(text[t]) * V + static_cast<std::size_t>(text[t + k + 2])] += 1;
+    m_rows.push_back(normalisedRows(std::move(counts), V, alpha));
+  }
 }
 
 std::vector<std::vector<double>> EstimatedMedusaHeads::predict(const std::vector<int>& context) const {
   const auto V = static_cast<std::size_t>(m_vocabulary);
-  std::vector<std::vector<double>> out(static_cast<std::size_t>(m_heads), std::vector<double>(V));
-  for (std::size_t k = 0; k < out.size(); ++k) {
-    double total = 0;
-    for (std::size_t v = 0; v < V; ++v) {
-      const double c = context.empty() ? 0.0 : m_counts[k][static_cast<std::size_t>(context.back()) * V + v];
-      total += out[k][v] = c + m_alpha;
+  std::vector<std::vector<double>> out;
+  for (const auto& rows : m_rows) {
+    if (context.empty()) {  // nothing to condition on: uniform
+      out.emplace_back(V, 1.0 / static_cast<double>(V));
+      continue;
     }
-    for (double& p : out[k]) p /= total;
+    const auto row = rows.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(context.back()) * V);
+    out.emplace_back(row, row + static_cast<std::ptrdiff_t>(V));
   }
   return out;
 }
 
 EstimatedMtpHeads::EstimatedMtpHeads(const std::vector<int>& text, int vocabulary, int heads, double alpha)
-    : m_vocabulary(vocabulary), m_heads(heads), m_alpha(alpha) {
+    : m_vocabulary(vocabulary), m_heads(heads) {
   if (heads < 1) throw std::invalid_argument("MTP heads: need at least one head");
   const auto V = static_cast<std::size_t>(vocabulary);
-  m_bigram.assign(V * V, 0.0);
+  std::vector<double> counts(V * V, 0.0);
   for (std::size_t t = 0; t + 1 < text.size(); ++t)
-    m_bigram[static_cast<std::size_t>(text[t]) * V + static_cast<std::size_t>(text[t + 1])] += 1;
+    counts[static_cast<std::size_t>(text[t]) * V + static_cast<std::size_t>(text[t + 1])] += 1;
+  m_bigram = normalisedRows(std::move(counts), V, alpha);
   m_triples.resize(static_cast<std::size_t>(heads));
   for (int k = 0; k < heads; ++k) {
     std::unordered_map<std::uint32_t, std::unordered_map<int, double>> counts;
@@ -112,11 +126,8 @@ std::vector<double> EstimatedMtpHeads::predict(int head, int anchor, int previou
   // Interpolated: the (anchor, previous) counts with the smoothed bigram of
   // previous as the prior, Witten–Bell style (weight = distinct followers).
   const auto V = static_cast<std::size_t>(m_vocabulary);
-  std::vector<double> bigram(V);
-  double total = 0;
-  for (std::size_t v = 0; v < V; ++v)
-    total += bigram[v] = m_bigram[static_cast<std::size_t>(previous) * V + v] + m_alpha;
-  for (double& p : bigram) p /= total;
+  const auto row = m_bigram.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(previous) * V);
+  const std::vector<double> bigram(row, row + static_cast<std::ptrdiff_t>(V));
   const auto& table = m_triples[static_cast<std::size_t>(head)];
   const auto it = table.find(static_cast<std::uint32_t>(anchor) << 16 | static_cast<std::uint32_t>(previous));
   if (it == table.end()) return bigram;

@@ -58,8 +58,7 @@ class EstimatedMedusaHeads : public MedusaHeads {
 
  private:
   int m_vocabulary, m_heads;
-  double m_alpha;
-  std::vector<std::vector<double>> m_counts;  // [k][previous · V + next]
+  std::vector<std::vector<double>> m_rows;  // [k][previous · V + next]: P(x_{t+k+2} | x_t), smoothed
 };
 
 class EstimatedMtpHeads {
@@ -71,9 +70,8 @@ class EstimatedMtpHeads {
 
  private:
   int m_vocabulary, m_heads;
-  double m_alpha;
   std::vector<std::unordered_map<std::uint32_t, std::vector<std::pair<int, double>>>> m_triples;  // [k][anchor,prev]
-  std::vector<double> m_bigram;                                                                   // [prev · V + next]
+  std::vector<double> m_bigram;  // P(next | prev), add-α smoothed: [prev · V + next]
 };
 
 // The MTP chain as a draft model for one step: the first next() call after

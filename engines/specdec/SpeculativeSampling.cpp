@@ -76,11 +76,9 @@ SpeculativeStep speculativeStep(const TokenModel& target, const TokenModel& draf
   return step;
 }
 
-namespace {
 int argmax(const std::vector<double>& p) {
   return static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
 }
-}  // namespace
 
 std::vector<int> greedyDecode(const TokenModel& model, std::vector<int> context, int tokens) {
   std::vector<int> out;
@@ -91,33 +89,34 @@ std::vector<int> greedyDecode(const TokenModel& model, std::vector<int> context,
   return out;
 }
 
+SpeculativeStep greedySpeculativeStep(const TokenModel& target, const TokenModel& draft,
+                                      const std::vector<int>& context, int gamma) {
+  std::vector<int> ctx = context, drafted;
+  for (int i = 0; i < gamma; ++i) {
+    drafted.push_back(argmax(draft.next(ctx)));
+    ctx.push_back(drafted.back());
+  }
+  SpeculativeStep step;
+  ctx = context;
+  for (int i = 0; i <= gamma; ++i) {  // the target at all γ + 1 positions
+    const int best = argmax(target.next(ctx));
+    step.tokens.push_back(best);
+    ctx.push_back(best);
+    if (i == gamma || best != drafted[static_cast<std::size_t>(i)]) break;  // a correction, or the bonus token
+    ++step.accepted;
+  }
+  return step;
+}
+
 std::vector<int> speculativeGreedy(const TokenModel& target, const TokenModel& draft, std::vector<int> context,
                                    int tokens, int gamma, int* targetCalls) {
   std::vector<int> out;
   int calls = 0;
   while (static_cast<int>(out.size()) < tokens) {
-    std::vector<int> ctx = context, drafted;
-    for (int i = 0; i < gamma; ++i) {
-      drafted.push_back(argmax(draft.next(ctx)));
-      ctx.push_back(drafted.back());
-    }
+    const SpeculativeStep step = greedySpeculativeStep(target, draft, context, gamma);
     ++calls;
-    ctx = context;
-    bool allKept = true;
-    for (int i = 0; i < gamma && static_cast<int>(out.size()) < tokens; ++i) {
-      const int best = argmax(target.next(ctx));
-      out.push_back(best);
-      ctx.push_back(best);
-      if (best != drafted[static_cast<std::size_t>(i)]) {
-        allKept = false;
-        break;
-      }
-    }
-    if (allKept && static_cast<int>(out.size()) < tokens) {
-      out.push_back(argmax(target.next(ctx)));  // the bonus token
-      ctx.push_back(out.back());
-    }
-    context = ctx;
+    out.insert(out.end(), step.tokens.begin(), step.tokens.end());
+    context.insert(context.end(), step.tokens.begin(), step.tokens.end());
   }
   if (targetCalls) *targetCalls = calls;
   out.resize(static_cast<std::size_t>(tokens));

@@ -50,12 +50,18 @@ struct SpeculativeStep {
 SpeculativeStep speculativeStep(const TokenModel& target, const TokenModel& draft, const std::vector<int>& context,
                                 int gamma, std::mt19937_64& rng);
 
-// Greedy speculative decoding: drafts are the draft's argmax, kept while they
-// equal the target's argmax; equals greedy target decoding token for token.
+// One greedy speculative step: γ drafts are the draft's argmax, kept while
+// they equal the target's argmax; then the target's own token (the
+// correction, or the bonus token when all γ are kept).
+SpeculativeStep greedySpeculativeStep(const TokenModel& target, const TokenModel& draft,
+                                      const std::vector<int>& context, int gamma);
+// Greedy speculative decoding, step after step; equals greedy target
+// decoding token for token.
 std::vector<int> speculativeGreedy(const TokenModel& target, const TokenModel& draft, std::vector<int> context,
                                    int tokens, int gamma, int* targetCalls = nullptr);
 std::vector<int> greedyDecode(const TokenModel& model, std::vector<int> context, int tokens);
 
 int sampleFrom(const std::vector<double>& p, std::mt19937_64& rng);
+int argmax(const std::vector<double>& p);  // the first most likely token
 
 }  // namespace loupe::specdec

@@ -117,4 +117,22 @@ std::string fileSha256(const fs::path& path) {
   return r.out;
 }
 
+double chiSquareP(const std::vector<double>& observed, const std::vector<double>& probability) {
+  std::ostringstream o, p;
+  o.precision(17), p.precision(17);
+  for (std::size_t i = 0; i < observed.size(); ++i)
+    o << (i ? "," : "") << observed[i], p << (i ? "," : "") << probability[i];
+  const auto r = runPython(
+      "import sys, numpy as np\nfrom scipy.stats import chisquare\n"
+      "o = np.array([float(v) for v in sys.argv[1].split(',')]); p = np.array([float(v) for v in "
+      "sys.argv[2].split(',')])\n"
+      "e = p / p.sum() * o.sum(); small = e < 5\n"
+      "o2 = np.append(o[~small], o[small].sum()); e2 = np.append(e[~small], e[small].sum())\n"
+      "if e2[-1] == 0: o2, e2 = o2[:-1], e2[:-1]\n"
+      "print(chisquare(o2, e2).pvalue)\n",
+      {o.str(), p.str()});
+  if (r.exitCode != 0) throw std::runtime_error("scipy chisquare failed: " + r.err);
+  return std::stod(r.out);
+}
+
 }  // namespace loupe::testing

@@ -42,6 +42,10 @@ pid_t spawnProcess(const std::vector<std::string>& argv, const std::filesystem::
 // Runs `LOUPE_PYTHON -c script args...`: the independent numpy/scipy/torch oracle.
 ProcessResult runPython(const std::string& script, const std::vector<std::string>& args = {});
 
+// scipy.stats.chisquare's p-value of observed counts against probabilities
+// (bins expecting fewer than 5 merged into one). Throws if Python fails.
+double chiSquareP(const std::vector<double>& observed, const std::vector<double>& probability);
+
 std::string readFile(const std::filesystem::path& path);
 void writeFile(const std::filesystem::path& path, const std::string& bytes);
 

@@ -10,7 +10,6 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
-#include <sstream>
 
 #include "engines/specdec/Decoding.h"
 #include "tests/support/TestHelpers.h"
@@ -92,24 +91,6 @@ TEST(Decoding, GreedyRunsOfEveryMethodEqualGreedyTargetDecoding) {
   EXPECT_EQ(decode(models, chain, prompt(raw), rng).tokens, expected);
 }
 
-// scipy's chi-square p-value of observed counts against probabilities.
-double chiSquareP(const std::vector<double>& observed, const std::vector<double>& probability) {
-  std::ostringstream o, p;
-  for (std::size_t i = 0; i < observed.size(); ++i)
-    o << (i ? "," : "") << observed[i], p << (i ? "," : "") << probability[i];
-  const auto r = testing::runPython(
-      "import sys, numpy as np\nfrom scipy.stats import chisquare\n"
-      "o = np.array([float(v) for v in sys.argv[1].split(',')]); p = np.array([float(v) for v in "
-      "sys.argv[2].split(',')])\n"
-      "e = p / p.sum() * o.sum(); small = e < 5\n"
-      "o2 = np.append(o[~small], o[small].sum()); e2 = np.append(e[~small], e[small].sum())\n"
-      "if e2[-1] == 0: o2, e2 = o2[:-1], e2[:-1]\n"
-      "print(chisquare(o2, e2).pvalue)\n",
-      {o.str(), p.str()});
-  EXPECT_EQ(r.exitCode, 0) << r.err;
-  return std::stod(r.out);
-}
-
 TEST(Decoding, MtpWithSpeculativeSamplingKeepsTheTargetsDistribution) {
   // The second emitted token of runs from one prompt: its distribution is
   // the target's two-step marginal (the oracle's head 0, itself checked
@@ -127,7 +108,7 @@ TEST(Decoding, MtpWithSpeculativeSamplingKeepsTheTargetsDistribution) {
   std::vector<double> counts(static_cast<std::size_t>(raw.vocabularySize()), 0.0);
   for (int i = 0; i < 40000; ++i) ++counts[static_cast<std::size_t>(decode(models, s, prompt(raw), rng).tokens[1])];
   const auto marginal = OracleMedusaHeads(target, 1).predict(prompt(raw))[0];
-  EXPECT_GT(chiSquareP(counts, marginal), 0.001);
+  EXPECT_GT(testing::chiSquareP(counts, marginal), 0.001);
 }
 
 TEST(Decoding, TypicalAcceptanceKeepsOnlyNodesThatPassItsRule) {
@@ -161,6 +142,27 @@ TEST(Decoding, TypicalAcceptanceKeepsOnlyNodesThatPassItsRule) {
     root = next;
   }
   EXPECT_GT(accepted, 0);  // the rule does accept on this model
+}
+
+// The estimated heads on a text small enough to count by hand.
+TEST(Decoding, EstimatedHeadsEqualHandCounts) {
+  const std::vector<int> text{0, 1, 2, 0, 1, 2, 0, 1};  // V = 3
+  // Medusa head 0 on x_{t+2} after x_t = 0: pairs (0, 2) twice, nothing else.
+  const auto medusa = EstimatedMedusaHeads(text, 3, 1, 0.1).predict({1, 0});
+  EXPECT_NEAR(medusa[0][2], 2.1 / 2.3, 1e-15);
+  EXPECT_NEAR(medusa[0][0], 0.1 / 2.3, 1e-15);
+  EXPECT_NEAR(EstimatedMedusaHeads(text, 3, 1, 0.1).predict({})[0][1], 1.0 / 3.0, 1e-15);
+  // MTP head 1 on x_{t+2} with anchor x_t = 0 and previous x_{t+1} = 1:
+  // (0, 1) → 2 twice, one distinct follower, so weight 2/3 on the counts and
+  // 1/3 on the smoothed bigram after 1 (1 → 2 twice: 2.1 / 2.3).
+  const EstimatedMtpHeads mtp(text, 3, 2, 0.1);
+  const auto p = mtp.predict(1, 0, 1);
+  EXPECT_NEAR(p[2], 2.0 / 3.0 + (1.0 / 3.0) * (2.1 / 2.3), 1e-15);
+  EXPECT_NEAR(p[0], (1.0 / 3.0) * (0.1 / 2.3), 1e-15);
+  // An unseen (anchor, previous): the smoothed bigram alone (0 → 1 three times).
+  EXPECT_NEAR(mtp.predict(1, 0, 0)[1], 3.1 / 3.3, 1e-15);
+  // A seen one, (2, 0) → 1 twice: 2/3 + 1/3 · 3.1/3.3.
+  EXPECT_NEAR(mtp.predict(1, 2, 0)[1], 2.0 / 3.0 + (1.0 / 3.0) * (3.1 / 3.3), 1e-15);
 }
 
 TEST(Decoding, MetricsCountAHandMadeRun) {

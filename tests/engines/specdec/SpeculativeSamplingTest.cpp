@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <sstream>
 
 #include "engines/specdec/SpeculativeSampling.h"
 #include "tests/support/TestHelpers.h"
@@ -19,25 +18,6 @@ const ArpaModel& phones() {
   static const ArpaModel m =
       ArpaModel::load(std::filesystem::path(LOUPE_SHARED_DATA) / "ngram_lm" / "pocketsphinx_en-us-phone.arpa");
   return m;
-}
-
-// scipy.stats.chisquare's p-value for observed counts against probabilities
-// (bins expecting fewer than 5 merged into one).
-double chiSquareP(const std::vector<double>& observed, const std::vector<double>& probability) {
-  std::ostringstream o, p;
-  for (std::size_t i = 0; i < observed.size(); ++i)
-    o << (i ? "," : "") << observed[i], p << (i ? "," : "") << probability[i];
-  const auto r = testing::runPython(
-      "import sys, numpy as np\nfrom scipy.stats import chisquare\n"
-      "o = np.array([float(v) for v in sys.argv[1].split(',')]); p = np.array([float(v) for v in "
-      "sys.argv[2].split(',')])\n"
-      "e = p / p.sum() * o.sum(); small = e < 5\n"
-      "o2 = np.append(o[~small], o[small].sum()); e2 = np.append(e[~small], e[small].sum())\n"
-      "if e2[-1] == 0: o2, e2 = o2[:-1], e2[:-1]\n"
-      "print(chisquare(o2, e2).pvalue)\n",
-      {o.str(), p.str()});
-  EXPECT_EQ(r.exitCode, 0) << r.err;
-  return std::stod(r.out);
 }
 
 TEST(SpeculativeSampling, EmittedTokensAreDistributedAsTheTarget) {
@@ -67,10 +47,10 @@ TEST(SpeculativeSampling, EmittedTokensAreDistributedAsTheTarget) {
     for (int t2 = 0; t2 < V; ++t2)
       p2[static_cast<std::size_t>(t2)] += p1[static_cast<std::size_t>(t1)] * q[static_cast<std::size_t>(t2)];
   }
-  EXPECT_GT(chiSquareP(first, p1), 0.001);
-  EXPECT_GT(chiSquareP(second, p2), 0.001);
+  EXPECT_GT(testing::chiSquareP(first, p1), 0.001);
+  EXPECT_GT(testing::chiSquareP(second, p2), 0.001);
   // The test can fail: the draft's own distribution is rejected.
-  EXPECT_LT(chiSquareP(first, draft.next(context)), 0.001);
+  EXPECT_LT(testing::chiSquareP(first, draft.next(context)), 0.001);
 }
 
 TEST(SpeculativeSampling, GreedyEqualsGreedyTargetDecoding) {
