@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 
 #include "engines/attention/TileKernels.h"
+#include "engines/core/CpuFeatures.h"
 #include "engines/core/DTypeConvert.h"
 #include "engines/core/ThreadPool.h"
 
@@ -181,8 +181,7 @@ std::vector<float> packKeysTransposed(const float* k, const AttentionShape& sh, 
 }
 
 QueryBlockFn pickQueryBlock() {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return queryBlockAvx2Fma;
+  if (cpuHasAvx2Fma()) return queryBlockAvx2Fma;
   return queryBlockBaseline;
 }
 

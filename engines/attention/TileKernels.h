@@ -1,15 +1,13 @@
 // Register-blocked micro-kernels for one FlashAttention tile (internal to
 // FlashAttention.cpp). Written with GCC vector extensions, 8 floats wide, so
-// that the same source compiles to AVX2/FMA, AVX-512 or SSE inside each of
-// the tile loop's target clones.
+// that the same source compiles to AVX2/FMA or to the portable baseline in
+// each of the query-block loop's two builds.
 //
 // Why blocked: a row of scores built by axpy loads and stores the row for
 // every element of q (memory bound, ~¼ of the FMA peak). Here a 6 × 16 block
 // of S (or a 6 × 16 block of O) stays in 12 vector registers while the inner
 // dimension streams past, so each loaded vector feeds six FMAs.
 #pragma once
-
-#include <cstdint>
 
 #include "engines/core/Simd.h"
 
@@ -18,7 +16,6 @@ namespace loupe::attention::kernels {
 using simd::exp8;
 using simd::F8;
 using simd::horizontalSum;
-using simd::I8;
 using simd::kLanes;
 using simd::load;
 using simd::splat;

@@ -60,16 +60,17 @@ Eigen::MatrixXd hippoStates(Measure measure, int n, const std::vector<double>& f
   return states;
 }
 
-std::vector<double> reconstructLegs(const Eigen::VectorXd& c, int points) {
+double legsValue(const Eigen::VectorXd& c, double x) {
   const int n = static_cast<int>(c.size());
+  const auto p = legendre(n, x);
+  double v = 0;
+  for (int i = 0; i < n; ++i) v += c(i) * std::sqrt(2.0 * i + 1.0) * p[static_cast<std::size_t>(i)];
+  return v;
+}
+
+std::vector<double> reconstructLegs(const Eigen::VectorXd& c, int points) {
   std::vector<double> out(static_cast<std::size_t>(points));
-  for (int j = 0; j < points; ++j) {
-    const double x = 2.0 * (j + 0.5) / points - 1.0;
-    const auto p = legendre(n, x);
-    double v = 0;
-    for (int i = 0; i < n; ++i) v += c(i) * std::sqrt(2.0 * i + 1.0) * p[static_cast<std::size_t>(i)];
-    out[static_cast<std::size_t>(j)] = v;
-  }
+  for (int j = 0; j < points; ++j) out[static_cast<std::size_t>(j)] = legsValue(c, 2.0 * (j + 0.5) / points - 1.0);
   return out;
 }
 

@@ -28,6 +28,9 @@ Eigen::MatrixXd hippoStates(Measure measure, int n, const std::vector<double>& f
 // LegS: the history [0, t] at `points` evenly spaced s_j = t·(j + ½)/points
 // (cell centres), from the state c.
 std::vector<double> reconstructLegs(const Eigen::VectorXd& c, int points);
+// LegS's reconstruction at one x ∈ [−1, 1] of the history mapped onto
+// [−1, 1]: Σ c_n √(2n+1) P_n(x).
+double legsValue(const Eigen::VectorXd& c, double x);
 
 // Legendre P_0 … P_{n−1} at x ∈ [−1, 1] (three-term recurrence).
 std::vector<double> legendre(int n, double x);

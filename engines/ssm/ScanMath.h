@@ -95,8 +95,6 @@ template <class V>
   return x / (1.0f + exp2Scan(x * -1.4426950408889634f));
 }
 
-bool haveAvx2Fma();
-
 constexpr int kMaxScanState = 256;
 
 // Throws std::invalid_argument naming the bad size.

@@ -85,10 +85,6 @@ ScanTrace selectiveScanTrace(const ScanShape& s, const ScanInputs<float>& in, in
 
 namespace detail {
 
-bool haveAvx2Fma() {
-  return cpuHasAvx2Fma();
-}
-
 void checkScanShape(const ScanShape& s) {
   if (s.batch < 1 || s.dim < 1 || s.length < 1)
     throw std::invalid_argument("selective scan: batch, dim and length must be ≥ 1, got " + std::to_string(s.batch) +
@@ -228,10 +224,6 @@ void groupBaseline(const ScanShape& s, const ScanInputs<float>& in, const float*
   portable::scanGroup<F8, VB, VC>(s, in, Bt, Ct, b, d0, w, r);
 }
 
-bool haveAvx512() {
-  return cpuHasAvx512();
-}
-
 struct GroupKernel {
   GroupFn fn;
   int lanes;
@@ -241,7 +233,7 @@ struct GroupKernel {
 // fixed at compile time.
 template <bool VB, bool VC>
 GroupKernel pickFor(ScanIsa isa, int state) {
-  static const bool avx512 = haveAvx512(), avx2 = detail::haveAvx2Fma();
+  static const bool avx512 = cpuHasAvx512(), avx2 = cpuHasAvx2Fma();
   if (isa == ScanIsa::Auto) isa = avx512 ? ScanIsa::Avx512 : avx2 ? ScanIsa::Avx2 : ScanIsa::Baseline;
   if (!scanIsaAvailable(isa))
     throw std::invalid_argument("selective scan: this CPU lacks the instruction set asked for");
@@ -271,9 +263,9 @@ std::vector<float> timeMajorStates(const float* src, const ScanShape& s) {
 bool scanIsaAvailable(ScanIsa isa) {
   switch (isa) {
     case ScanIsa::Avx512:
-      return haveAvx512();
+      return cpuHasAvx512();
     case ScanIsa::Avx2:
-      return detail::haveAvx2Fma();
+      return cpuHasAvx2Fma();
     default:
       return true;
   }

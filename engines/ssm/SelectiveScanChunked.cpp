@@ -8,6 +8,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "engines/core/CpuFeatures.h"
 #include "engines/core/Simd.h"
 #include "engines/core/ThreadPool.h"
 #include "engines/ssm/ScanMath.h"
@@ -159,7 +160,7 @@ ScanResult<float> selectiveScanChunked(const ScanShape& s, const ScanInputs<floa
   ScanResult<float> r;
   r.out.assign(static_cast<std::size_t>(channels) * s.length, 0.0f);
   r.lastState.assign(static_cast<std::size_t>(channels) * s.state, 0.0f);
-  static const bool avx2 = detail::haveAvx2Fma();
+  static const bool avx2 = cpuHasAvx2Fma();
   auto span = avx2 ? spanAvx2 : spanBaseline;
   // Phase 1, all (channel, chunk) pairs in parallel: each chunk from zero state.
   std::vector<float> ends(static_cast<std::size_t>(channels) * chunks * np, 0.0f);

@@ -145,10 +145,13 @@ std::vector<std::uint8_t> parseBlockLayout(const std::string& text, int qBlocks,
   return layout;
 }
 
-double maxAbsDifference(const std::vector<double>& a, const std::vector<double>& b) {
+// The largest |a − b|; a NaN anywhere makes it infinite (std::max would
+// drop it and report a broken output as exact).
+template <class A, class B>
+double maxAbsDifference(const std::vector<A>& a, const std::vector<B>& b) {
   double worst = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    const double e = std::fabs(a[i] - b[i]);
+    const double e = std::fabs(static_cast<double>(a[i]) - static_cast<double>(b[i]));
     worst = std::isnan(e) ? INFINITY : std::max(worst, e);
   }
   return worst;
@@ -197,8 +200,8 @@ void runTiles(RunContext& ctx) {
   const double scale = defaultScale(d);
   const auto ref = naiveAttention(q64.data(), k64.data(), v64.data(), shape, scale, opt.causal, keep);
   const auto naive32 = naiveAttention(q.data(), k.data(), v.data(), shape, scale, opt.causal, keep);
-  const double flashErr = maxAbsDifference(std::vector<double>(flash.out.begin(), flash.out.end()), ref.out);
-  const double naiveErr = maxAbsDifference(std::vector<double>(naive32.out.begin(), naive32.out.end()), ref.out);
+  const double flashErr = maxAbsDifference(flash.out, ref.out);
+  const double naiveErr = maxAbsDifference(naive32.out, ref.out);
   // What rounding the inputs to 16 bits costs, before any arithmetic: float64
   // attention of the original values against that of the rounded ones.
   double roundingErr = 0;
@@ -296,7 +299,7 @@ void runScaling(RunContext& ctx) {
   const std::int64_t errorUpTo = ctx.paramInt("error_up_to");
   const auto lengths = ctx.params().at("lengths").get<std::vector<int>>();
   const std::vector<std::string> methods = {"naive", "tiled", "linear"};
-  std::int64_t step = 0;
+  std::int64_t step = 0, done = 0;  // steps recorded; (length, method) pairs done, skipped ones too
   const std::int64_t total = static_cast<std::int64_t>(lengths.size() * methods.size());
   for (int n : lengths) {
     const AttentionShape shape{1, n, n, d, d};
@@ -319,7 +322,11 @@ void runScaling(RunContext& ctx) {
       std::vector<float> out;
       if (method == "naive") {
         // Skipped where its n × n matrix would not fit comfortably (> 4 GiB).
-        if (static_cast<double>(n) * n * 4 > 4.0 * (1u << 30)) continue;
+        if (static_cast<double>(n) * n * 4 > 4.0 * (1u << 30)) {
+          ctx.progress(static_cast<double>(++done) / static_cast<double>(total),
+                       "naive skipped at N=" + std::to_string(n) + ": its N×N matrix exceeds 4 GiB");
+          continue;
+        }
         out = standardAttention(q.data(), k.data(), v.data(), shape, defaultScale(d), causal).out;
       } else if (method == "tiled") {
         FlashOptions opt;
@@ -341,13 +348,9 @@ void runScaling(RunContext& ctx) {
           .metric(method + "_peak_mb", std::max(0.0, peak));
       // Linear attention is a different function: its error against softmax
       // attention measures the approximation, not rounding.
-      if (ref && method != "linear") {
-        double worst = 0;
-        for (std::size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::fabs(out[i] - ref->out[i]));
-        r.metric(method + "_max_error", worst);
-      }
+      if (ref && method != "linear") r.metric(method + "_max_error", maxAbsDifference(out, ref->out));
       ctx.emitStep(std::move(r));
-      ctx.progress(static_cast<double>(step) / static_cast<double>(total), method + " N=" + std::to_string(n));
+      ctx.progress(static_cast<double>(++done) / static_cast<double>(total), method + " N=" + std::to_string(n));
     }
   }
 }

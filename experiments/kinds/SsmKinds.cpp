@@ -135,11 +135,8 @@ double legsRms(const Eigen::VectorXd& c, const std::vector<double>& f, int k, in
   double sq = 0;
   int count = 0;
   for (int j = 0; j < points; j += stride) {
-    // reconstructLegs evaluates at cell centres; one point at a time here.
-    const double x = 2.0 * (j + 0.5) / points - 1.0;
-    const auto p = legendre(static_cast<int>(c.size()), x);
-    double v = 0;
-    for (int n = 0; n < c.size(); ++n) v += c[n] * std::sqrt(2.0 * n + 1) * p[static_cast<std::size_t>(n)];
+    // At cell centres, as reconstructLegs, but only the sampled ones.
+    const double v = legsValue(c, 2.0 * (j + 0.5) / points - 1.0);
     sq += (v - f[static_cast<std::size_t>(j)]) * (v - f[static_cast<std::size_t>(j)]);
     ++count;
   }

@@ -32,5 +32,7 @@ bool waitUntil(Condition condition, int timeoutMs = 5000) {
 #define LOUPE_WAIT_EQ(actual, expected, timeoutMs)                                                         \
   do {                                                                                                     \
     const bool loupeHeld = ::loupe::testing::waitUntil([&] { return (actual) == (expected); }, timeoutMs); \
-    if (!loupeHeld) ASSERT_EQ(actual, expected) << "after waiting " << (timeoutMs) << " ms";               \
+    if (!loupeHeld) {                                                                                      \
+      ASSERT_EQ(actual, expected) << "after waiting " << (timeoutMs) << " ms";                             \
+    }                                                                                                      \
   } while (false)

@@ -165,7 +165,9 @@ TEST(TensorStats, FastPathsEqualTheReferenceOnEveryTail) {
 TEST(TensorStats, RefusesAnInstructionSetTheCpuLacks) {
   const float x[1] = {1.0f};
   for (StatsIsa isa : {StatsIsa::Avx512, StatsIsa::Avx2})
-    if (!statsIsaAvailable(isa)) EXPECT_THROW(tensorStats(x, 1, Format::F16, isa), std::invalid_argument);
+    if (!statsIsaAvailable(isa)) {
+      EXPECT_THROW(tensorStats(x, 1, Format::F16, isa), std::invalid_argument);
+    }
   EXPECT_TRUE(statsIsaAvailable(StatsIsa::Portable));
   EXPECT_EQ(tensorStats(x, 1, Format::F16, StatsIsa::Portable).normal, 1);
 }
