@@ -40,6 +40,22 @@ struct StepRecord {
       if (a.name == name) return &a.array;
     return nullptr;
   }
+  double metricOr(const std::string& name, double fallback = 0) const {
+    const double* v = findMetric(name);
+    return v ? *v : fallback;
+  }
+  // A u8 array recorded as text (UTF-8); "" if absent.
+  std::string text(const std::string& name) const {
+    const Array* a = findArray(name);
+    return a ? std::string(reinterpret_cast<const char*>(a->data<std::uint8_t>()), static_cast<std::size_t>(a->numel()))
+             : std::string();
+  }
+  // A 1-D array's elements as T (the caller names the recorded dtype); empty if absent.
+  template <class T>
+  std::vector<T> values(const std::string& name) const {
+    const Array* a = findArray(name);
+    return a ? std::vector<T>(a->data<T>(), a->data<T>() + a->numel()) : std::vector<T>();
+  }
 };
 
 // The life of a run, as stored. `Interrupted`: the process recording it died

@@ -32,113 +32,77 @@ std::string methodName(Method m) {
   }
 }
 
-namespace {
-
-// p^(1/T), normalised: softmax(log p / T).
-std::vector<double> tempered(const std::vector<double>& p, double temperature) {
-  std::vector<double> q(p.size());
-  double sum = 0;
-  for (std::size_t i = 0; i < p.size(); ++i) sum += q[i] = p[i] > 0 ? std::pow(p[i], 1.0 / temperature) : 0.0;
-  for (double& v : q) v /= sum;
-  return q;
-}
-
-}  // namespace
-
 StepTrace medusaStep(const TokenModel& target, const MedusaHeads& heads, const MedusaBuffers& tree, int topk,
                      const AcceptanceRule& rule, const std::vector<int>& context,
-                     const std::vector<double>& rootDistribution, std::mt19937_64& rng, std::vector<double>& next) {
+                     const std::vector<double>& rootDistribution, std::vector<double>& next) {
   StepTrace s;
-  const int root =
-      rule.greedy ? argmax(rootDistribution) : sampleFrom(tempered(rootDistribution, rule.temperature), rng);
-  // Each head's top-k guesses, best first.
-  const auto guesses = heads.predict(context);
-  std::vector<std::vector<int>> ranked;
-  for (const auto& p : guesses) {
+  // The root is the target's argmax, as Medusa's fast path takes it (greedy
+  // and typical alike); candidates: [root, top-k of head 0, of head 1, …],
+  // the layout tree indices point into.
+  std::vector<int> candidates{argmax(rootDistribution)};
+  for (const auto& p : heads.predict(context)) {
     std::vector<int> order(p.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
     const auto k = std::min<std::size_t>(static_cast<std::size_t>(topk), order.size());
     std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
                       [&](int a, int b) { return p[static_cast<std::size_t>(a)] > p[static_cast<std::size_t>(b)]; });
     order.resize(k);
-    ranked.push_back(std::move(order));
+    order.resize(static_cast<std::size_t>(topk), -1);  // ranks beyond the vocabulary
+    candidates.insert(candidates.end(), order.begin(), order.end());
   }
-  // The tree's nodes: node 0 the root, node i + 1 the path tree.sorted[i].
-  std::map<std::vector<int>, int> nodeOf{{{}, 0}};
-  s.nodeToken = {root};
-  s.nodeParent = {-1};
-  for (const auto& path : tree.sorted) {
-    const auto depth = path.size();
-    if (depth > ranked.size())
-      throw std::invalid_argument("Medusa tree: a path of depth " + std::to_string(depth) + " needs more than the " +
-                                  std::to_string(ranked.size()) + " heads");
-    const auto rank = static_cast<std::size_t>(path.back());
-    if (rank >= ranked[depth - 1].size())
-      throw std::invalid_argument("Medusa tree: rank " + std::to_string(rank) + " beyond the heads' top-k");
-    s.nodeParent.push_back(nodeOf.at(std::vector<int>(path.begin(), path.end() - 1)));
-    s.nodeToken.push_back(ranked[depth - 1][rank]);
-    nodeOf[path] = static_cast<int>(s.nodeToken.size()) - 1;
-    s.drafted = std::max(s.drafted, static_cast<int>(depth));
+  const std::size_t nodes = tree.treeIndices.size();
+  s.nodeParent = tree.parents;
+  s.drafted = *std::max_element(tree.positionIds.begin(), tree.positionIds.end());
+  for (int index : tree.treeIndices) {
+    if (static_cast<std::size_t>(index) >= candidates.size())
+      throw std::invalid_argument("Medusa tree: depth " + std::to_string(s.drafted) + " needs more than the " +
+                                  std::to_string(heads.count()) + " heads");
+    if (candidates[static_cast<std::size_t>(index)] < 0)
+      throw std::invalid_argument("Medusa tree: a rank beyond the vocabulary's " +
+                                  std::to_string(target.vocabularySize()) + " tokens");
+    s.nodeToken.push_back(candidates[static_cast<std::size_t>(index)]);
   }
-  // One target call: the distribution after every node, given its path.
-  const std::size_t nodes = s.nodeToken.size();
-  std::vector<std::vector<int>> contexts(nodes);
+  // One target call: the distribution after every node given its path (one
+  // context buffer, the node's path appended).
   std::vector<std::vector<double>> after(nodes);
   s.nodeProbability.resize(nodes);
+  std::vector<int> ctx = context, path;
   for (std::size_t i = 0; i < nodes; ++i) {
-    if (i == 0) {
-      contexts[i] = context;
-      s.nodeProbability[i] = rootDistribution[static_cast<std::size_t>(root)];
-    } else {
-      const auto parent = static_cast<std::size_t>(s.nodeParent[i]);
-      contexts[i] = contexts[parent];
-      s.nodeProbability[i] = after[parent][static_cast<std::size_t>(s.nodeToken[i])];
-    }
-    contexts[i].push_back(s.nodeToken[i]);
-    after[i] = target.next(contexts[i]);
+    path.clear();
+    for (int n = static_cast<int>(i); n >= 0; n = s.nodeParent[static_cast<std::size_t>(n)])
+      path.push_back(s.nodeToken[static_cast<std::size_t>(n)]);
+    ctx.resize(context.size());
+    ctx.insert(ctx.end(), path.rbegin(), path.rend());
+    after[i] = target.next(ctx);
+    const std::vector<double>& before = i == 0 ? rootDistribution : after[static_cast<std::size_t>(s.nodeParent[i])];
+    s.nodeProbability[i] = before[static_cast<std::size_t>(s.nodeToken[i])];
   }
-  // Per node, once: the logits the rule reads (log p) and, for typical
-  // acceptance, log softmax(logits / T) for the tie-break score.
-  std::vector<std::vector<double>> logits(nodes), logTempered(nodes);
-  for (std::size_t i = 0; i < nodes; ++i) {
-    logits[i].resize(after[i].size());
-    for (std::size_t v = 0; v < after[i].size(); ++v) logits[i][v] = std::log(std::max(after[i][v], 1e-300));
-    if (!rule.greedy) {
-      logTempered[i] = tempered(after[i], rule.temperature);
-      for (double& q : logTempered[i]) q = std::log(q);
-    }
-  }
-  // Each candidate path (a retrieve row) through the acceptance rule; the
+  // Every candidate path (a retrieve row) through the rule in one call: the
   // longest accepted wins (ties: greedy the first, typical the likelier).
-  std::vector<int> best{0};
-  double bestScore = -INFINITY;
+  std::vector<std::vector<double>> logits(nodes);  // log p after each node, computed once
+  for (std::size_t i = 0; i < nodes; ++i)
+    for (double p : after[i]) logits[i].push_back(std::log(std::max(p, 1e-300)));
+  std::vector<std::vector<int>> rows, rowTokens;
+  std::vector<std::vector<std::vector<double>>> rowLogits;
   for (const auto& row : tree.retrieveIndices) {
-    std::vector<std::size_t> path;
-    for (int n : row)
-      if (n >= 0) path.push_back(static_cast<std::size_t>(n));
-    std::vector<int> tokens;
-    std::vector<std::vector<double>> pathLogits;
-    for (std::size_t n : path) {
-      tokens.push_back(s.nodeToken[n]);
-      pathLogits.push_back(logits[n]);
-    }
-    const Acceptance a =
-        evaluatePosterior({pathLogits}, {tokens}, rule.greedy ? 0.0 : rule.temperature, rule.threshold, rule.alpha);
-    double score = 0;
-    if (!rule.greedy)
-      for (std::size_t j = 1; j <= static_cast<std::size_t>(a.acceptLength); ++j)
-        score += logTempered[path[j - 1]][static_cast<std::size_t>(tokens[j])];
-    const int length = a.acceptLength + 1;
-    if (length > static_cast<int>(best.size()) ||
-        (length == static_cast<int>(best.size()) && !rule.greedy && score > bestScore)) {
-      best.assign(path.begin(), path.begin() + length);
-      bestScore = score;
+    rows.emplace_back(), rowTokens.emplace_back(), rowLogits.emplace_back();
+    for (int n : row) {
+      if (n < 0) break;
+      rows.back().push_back(n);
+      rowTokens.back().push_back(s.nodeToken[static_cast<std::size_t>(n)]);
+      rowLogits.back().push_back(logits[static_cast<std::size_t>(n)]);
     }
   }
-  s.acceptedNodes = best;
-  s.accepted = static_cast<int>(best.size()) - 1;
-  for (int n : best) s.emitted.push_back(s.nodeToken[static_cast<std::size_t>(n)]);
-  next = after[static_cast<std::size_t>(best.back())];
+  const Acceptance a =
+      evaluatePosterior(rowLogits, rowTokens, rule.greedy ? 0.0 : rule.temperature, rule.threshold, rule.alpha);
+  const auto& best = rows[static_cast<std::size_t>(a.bestCandidate)];
+  s.acceptedNodes.assign(best.begin(), best.begin() + a.acceptLength + 1);
+  s.accepted = a.acceptLength;
+  for (int n : s.acceptedNodes) s.emitted.push_back(s.nodeToken[static_cast<std::size_t>(n)]);
+  const int last = s.acceptedNodes.back();
+  const bool hasChild = std::find(s.nodeParent.begin(), s.nodeParent.end(), last) != s.nodeParent.end();
+  s.reachable = s.accepted + (hasChild ? 1 : 0);
+  next = after[static_cast<std::size_t>(last)];
   return s;
 }
 
@@ -151,7 +115,15 @@ DecodeRun decode(const DecodeModels& models, const DecodeSettings& settings, con
   std::vector<int> context = prompt;
   auto emit = [&](StepTrace s) {
     const auto room = static_cast<std::size_t>(settings.tokens) - run.tokens.size();
-    if (s.emitted.size() > room) s.emitted.resize(room);
+    if (s.emitted.size() > room) {
+      // The budget, not a rejection, ends this step: count only the drafts
+      // emitted (a tree's come after its root, a chain's first).
+      s.emitted.resize(room);
+      const bool tree = !s.acceptedNodes.empty();
+      s.accepted = std::min(s.accepted, static_cast<int>(room) - (tree ? 1 : 0));
+      if (tree) s.acceptedNodes.resize(static_cast<std::size_t>(s.accepted) + 1);
+      s.reachable = s.accepted;
+    }
     for (int t : s.emitted) {
       run.tokens.push_back(t);
       context.push_back(t);
@@ -192,7 +164,7 @@ DecodeRun decode(const DecodeModels& models, const DecodeSettings& settings, con
         StepTrace s;
         s.emitted = step.tokens;
         s.accepted = step.accepted;
-        s.drafted = gamma;
+        s.drafted = s.reachable = gamma;
         run.targetCalls += 1;
         run.draftCalls += gamma;
         emit(std::move(s));
@@ -205,8 +177,8 @@ DecodeRun decode(const DecodeModels& models, const DecodeSettings& settings, con
       std::vector<double> rootDistribution = target.next(context), next;
       run.targetCalls = 1;  // the prompt's call gives the first root
       while (static_cast<int>(run.tokens.size()) < settings.tokens) {
-        StepTrace s = medusaStep(target, *models.medusa, tree, settings.topk, settings.rule, context, rootDistribution,
-                                 rng, next);
+        StepTrace s =
+            medusaStep(target, *models.medusa, tree, settings.topk, settings.rule, context, rootDistribution, next);
         run.targetCalls += 1;
         run.draftCalls += 1;
         rootDistribution = next;
@@ -225,7 +197,7 @@ DecodeMetrics metricsOf(const DecodeRun& run) {
   int deepest = 0;
   long accepted = 0;
   for (const auto& s : run.steps) {
-    deepest = std::max(deepest, s.drafted);
+    deepest = std::max(deepest, s.reachable);
     accepted += s.accepted;
   }
   m.tokensPerStep = static_cast<double>(run.tokens.size()) / steps;
@@ -237,13 +209,20 @@ DecodeMetrics metricsOf(const DecodeRun& run) {
   for (int d = 1; d <= deepest; ++d) {
     long reached = 0, kept = 0;
     for (const auto& s : run.steps) {
-      reached += s.drafted >= d && s.accepted >= d - 1;
+      reached += s.reachable >= d && s.accepted >= d - 1;
       kept += s.accepted >= d;
     }
     m.acceptanceByDepth.push_back(reached ? static_cast<double>(kept) / static_cast<double>(reached) : 0.0);
   }
   m.tokensPerSecond = run.seconds > 0 ? static_cast<double>(run.tokens.size()) / run.seconds : 0.0;
   return m;
+}
+
+void appendRun(DecodeRun& into, DecodeRun run) {
+  into.tokens.insert(into.tokens.end(), run.tokens.begin(), run.tokens.end());
+  into.steps.insert(into.steps.end(), std::make_move_iterator(run.steps.begin()),
+                    std::make_move_iterator(run.steps.end()));
+  into.targetCalls += run.targetCalls, into.draftCalls += run.draftCalls, into.seconds += run.seconds;
 }
 
 double DecodeMetrics::speedup(double costRatio, const DecodeRun& run) const {

@@ -26,9 +26,10 @@ std::string methodName(Method m);
 
 struct AcceptanceRule {
   bool greedy = true;
-  // Typical acceptance (Medusa): root sampled at this temperature, a node
-  // kept while p(token) > min(threshold, alpha·e^(−H)). Defaults as
-  // medusa_generate's.
+  // Typical acceptance (Medusa's fast path): a node kept while
+  // p(token) > min(threshold, alpha·e^(−H)), p = softmax(logits / T); the
+  // root is the target's argmax either way. threshold and alpha as
+  // medusa_generate's defaults, T as Medusa's command line's.
   double temperature = 0.7, threshold = 0.09, alpha = 0.3;
 };
 
@@ -36,6 +37,11 @@ struct StepTrace {
   std::vector<int> emitted;  // the tokens this step added
   int accepted = 0;          // drafts kept (tree: accepted path length below the root)
   int drafted = 0;           // chain: γ; tree: its depth
+  // The deepest draft this step could have kept along what it accepted:
+  // chain γ; tree: one below the last accepted node if it has children, else
+  // that node's depth (a leaf ends the path without a rejection). Acceptance
+  // by depth counts depth d as tried only where reachable ≥ d.
+  int reachable = 0;
   // Tree (Medusa) only, node 0 the root: token, parent, the target's
   // probability of the node's token given its path, on the accepted path.
   std::vector<int> nodeToken, nodeParent;
@@ -74,7 +80,7 @@ DecodeRun decode(const DecodeModels& models, const DecodeSettings& settings, con
 // trace; next receives the target's distribution after the emitted tokens.
 StepTrace medusaStep(const TokenModel& target, const MedusaHeads& heads, const MedusaBuffers& tree, int topk,
                      const AcceptanceRule& rule, const std::vector<int>& context,
-                     const std::vector<double>& rootDistribution, std::mt19937_64& rng, std::vector<double>& next);
+                     const std::vector<double>& rootDistribution, std::vector<double>& next);
 
 struct DecodeMetrics {
   double tokensPerStep = 0;               // mean tokens per target call after the first: the "accepted length"
@@ -89,5 +95,9 @@ struct DecodeMetrics {
 };
 
 DecodeMetrics metricsOf(const DecodeRun& run);
+
+// Several runs as one for metrics (repeats over seeds): tokens, steps, calls
+// and time appended.
+void appendRun(DecodeRun& into, DecodeRun run);
 
 }  // namespace loupe::specdec

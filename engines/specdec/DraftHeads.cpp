@@ -12,6 +12,15 @@ OracleMedusaHeads::OracleMedusaHeads(const MarkovCache& target, int heads) : m_t
 }
 
 std::vector<std::vector<double>> OracleMedusaHeads::predict(const std::vector<int>& context) const {
+  // The marginals depend on the context only through the history the
+  // target conditions on.
+  const std::uint64_t key = m_target.key(context);
+  const auto it = m_cache.find(key);
+  if (it != m_cache.end()) return it->second;
+  return m_cache.emplace(key, compute(context)).first->second;
+}
+
+std::vector<std::vector<double>> OracleMedusaHeads::compute(const std::vector<int>& context) const {
   // The mass of each state (the history the target conditions on), carried
   // forward one token at a time; a state keeps its full recent history so
   // next() sees what it would in decoding.

@@ -35,6 +35,7 @@ class MedusaHeads {
   virtual std::vector<std::vector<double>> predict(const std::vector<int>& context) const = 0;
 };
 
+// Threading: not thread-safe (predictions are cached per target history).
 class OracleMedusaHeads : public MedusaHeads {
  public:
   OracleMedusaHeads(const MarkovCache& target, int heads);
@@ -42,8 +43,11 @@ class OracleMedusaHeads : public MedusaHeads {
   std::vector<std::vector<double>> predict(const std::vector<int>& context) const override;
 
  private:
+  std::vector<std::vector<double>> compute(const std::vector<int>& context) const;
+
   const MarkovCache& m_target;
   int m_heads;
+  mutable std::unordered_map<std::uint64_t, std::vector<std::vector<double>>> m_cache;  // by target history
 };
 
 // `tokens` tokens sampled from the target, restarting from the empty context

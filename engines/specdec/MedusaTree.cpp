@@ -43,6 +43,8 @@ MedusaBuffers medusaBuffers(const Choices& choices, int topk) {
   b.attentionMask.assign(static_cast<std::size_t>(n), std::vector<int>(static_cast<std::size_t>(n), 0));
   b.treeIndices.assign(static_cast<std::size_t>(n), 0);
   b.positionIds.assign(static_cast<std::size_t>(n), 0);
+  b.parents.assign(static_cast<std::size_t>(n), 0);
+  b.parents[0] = -1;
   b.attentionMask[0][0] = 1;
   std::size_t depthMax = 0;
   for (int i = 1; i < n; ++i) {
@@ -56,6 +58,7 @@ MedusaBuffers medusaBuffers(const Choices& choices, int topk) {
             "Medusa tree: path " + pathText(p) + " lacks its prefix " +
             pathText(std::vector<int>(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(len))));
       row[static_cast<std::size_t>(it->second)] = 1;
+      b.parents[static_cast<std::size_t>(i)] = it->second;  // the longest prefix, last: the parent
     }
     const int depth = static_cast<int>(p.size());
     b.treeIndices[static_cast<std::size_t>(i)] = p.back() + topk * (depth - 1) + 1;

@@ -23,6 +23,7 @@ struct MedusaBuffers {
   Choices sorted;                               // the paths as the buffers index them
   std::vector<std::vector<int>> attentionMask;  // (N + 1) × (N + 1), 0/1
   std::vector<int> treeIndices, positionIds;    // N + 1
+  std::vector<int> parents;                     // N + 1: node i's parent, −1 for the root
   std::vector<std::vector<int>> retrieveIndices;
 };
 

@@ -12,12 +12,14 @@ Acceptance evaluatePosterior(const std::vector<std::vector<std::vector<double>>>
                              double posteriorThreshold, double posteriorAlpha) {
   if (logits.size() != candidates.size() || candidates.empty())
     throw std::invalid_argument("evaluatePosterior: logits and candidates must list the same candidates");
-  const std::size_t C = candidates.size(), L = candidates[0].size();
+  const std::size_t C = candidates.size();
   std::vector<int> lengths(C, 0);
-  std::vector<std::vector<double>> logProb(C, std::vector<double>(L, 0.0));
+  std::vector<std::vector<double>> logProb(C);
   for (std::size_t c = 0; c < C; ++c) {
-    if (candidates[c].size() != L || logits[c].size() < L)
+    const std::size_t L = candidates[c].size();
+    if (L == 0 || logits[c].size() < L)
       throw std::invalid_argument("evaluatePosterior: candidate " + std::to_string(c) + " has the wrong length");
+    logProb[c].assign(L, 0.0);
     for (std::size_t t = 0; t + 1 < L; ++t) {
       const std::vector<double>& z = logits[c][t];
       const int token = candidates[c][t + 1];

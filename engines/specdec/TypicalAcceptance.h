@@ -21,6 +21,8 @@ struct Acceptance {
 };
 
 // logits: [candidates][L][vocabulary]; candidates: [candidates][L] token ids.
+// Upstream pads every candidate to one L; here each may have its own (a
+// tree's shorter paths need no padding that a lenient rule could accept).
 Acceptance evaluatePosterior(const std::vector<std::vector<std::vector<double>>>& logits,
                              const std::vector<std::vector<int>>& candidates, double temperature,
                              double posteriorThreshold, double posteriorAlpha);

@@ -107,11 +107,29 @@ Choices treeFrom(const std::string& spec, const std::string& where) {
     return chainChoices(depth);
   }
   try {
-    if (!spec.empty() && spec[0] == '[') return parseChoices(spec, where);
-    return namedChoices(choicesFile(), spec);
+    Choices c = !spec.empty() && spec[0] == '[' ? parseChoices(spec, where) : namedChoices(choicesFile(), spec);
+    (void)medusaBuffers(c);  // a malformed tree fails here, before anything runs
+    return c;
   } catch (const std::invalid_argument& e) {
     throw InputError(where, e.what());
   }
+}
+
+// "target,chain,medusa:[[0], [1]]" → its methods: commas inside a JSON
+// choice list do not split.
+std::vector<std::string> splitMethods(const std::string& list) {
+  std::vector<std::string> out{""};
+  int depth = 0;
+  for (char ch : list) {
+    depth += ch == '[' ? 1 : ch == ']' ? -1 : 0;
+    if (ch == ',' && depth == 0)
+      out.emplace_back();
+    else
+      out.back() += ch;
+  }
+  std::erase_if(out, [](const std::string& m) { return m.find_first_not_of(' ') == std::string::npos; });
+  for (auto& m : out) m.erase(0, m.find_first_not_of(' '));
+  return out;
 }
 
 int treeDepth(const Choices& c) {
@@ -198,11 +216,6 @@ void runMedusa(RunContext& ctx) {
   s.tokens = static_cast<int>(ctx.paramInt("tokens"));
   s.rule = ruleFrom(ctx);
   s.tree = treeFrom(ctx.paramString("tree"), "params.tree");
-  try {
-    (void)medusaBuffers(s.tree);
-  } catch (const std::invalid_argument& e) {
-    throw InputError("params.tree", e.what());
-  }
   buildMedusaHeads(ctx, *m, treeDepth(s.tree));
   std::mt19937_64 rng(ctx.seed());
   const DecodeRun run = decode({m->target.get(), nullptr, m->medusa.get(), nullptr}, s, m->prompt, rng);
@@ -211,12 +224,7 @@ void runMedusa(RunContext& ctx) {
 
 void runCompare(RunContext& ctx) {
   auto m = loadModels(ctx);
-  std::vector<std::string> methods;
-  {
-    std::stringstream list(ctx.paramString("methods"));
-    for (std::string item; std::getline(list, item, ',');)
-      if (!item.empty()) methods.push_back(item);
-  }
+  const std::vector<std::string> methods = splitMethods(ctx.paramString("methods"));
   if (methods.empty()) throw InputError("params.methods", "names no method");
   // Check every method before any runs.
   std::vector<DecodeSettings> settings;
@@ -237,34 +245,34 @@ void runCompare(RunContext& ctx) {
     }
     settings.push_back(std::move(s));
   }
-  int deepest = 1;
-  for (const auto& s : settings) deepest = std::max(deepest, treeDepth(s.tree));
-  buildMedusaHeads(ctx, *m, deepest);
-  sampleTrainingText(ctx, *m);
-  m->mtp = std::make_unique<EstimatedMtpHeads>(m->text, m->target->vocabularySize(),
-                                               static_cast<int>(ctx.paramInt("gamma")));
+  // Heads only for the methods that use them.
+  int deepest = 0;
+  bool mtp = false;
+  for (const auto& s : settings) deepest = std::max(deepest, treeDepth(s.tree)), mtp |= s.method == Method::Mtp;
+  if (deepest > 0) buildMedusaHeads(ctx, *m, deepest);
+  if (mtp) {
+    sampleTrainingText(ctx, *m);
+    m->mtp = std::make_unique<EstimatedMtpHeads>(m->text, m->target->vocabularySize(),
+                                                 static_cast<int>(ctx.paramInt("gamma")));
+  }
   const int repeats = static_cast<int>(ctx.paramInt("repeats"));
   for (std::size_t k = 0; k < settings.size(); ++k) {
     ctx.throwIfCancelled();
-    // The same seeds for every method; the runs' steps pooled.
+    // The same seeds for every method; metrics over all repeats' steps.
     DecodeRun pooled;
+    std::vector<int> firstTokens;
     for (int r = 0; r < repeats; ++r) {
       std::mt19937_64 rng(ctx.seed() + static_cast<std::uint64_t>(r));
       DecodeRun run =
           decode({m->target.get(), m->draft.get(), m->medusa.get(), m->mtp.get()}, settings[k], m->prompt, rng);
-      if (r == 0) pooled.tokens = run.tokens;
-      pooled.targetCalls += run.targetCalls, pooled.draftCalls += run.draftCalls, pooled.seconds += run.seconds;
-      for (auto& s : run.steps) pooled.steps.push_back(std::move(s));
+      if (r == 0) firstTokens = run.tokens;
+      appendRun(pooled, std::move(run));
     }
-    // Metrics over all repeats: tokens counted from the steps.
-    DecodeRun counted = pooled;
-    counted.tokens.clear();
-    for (const auto& s : pooled.steps) counted.tokens.insert(counted.tokens.end(), s.emitted.begin(), s.emitted.end());
     StepRecord r;
     r.step = static_cast<std::int64_t>(k);
     r.array("method_name", bytes(methods[k]));
-    summarize(r, counted, ctx.paramFloat("cost_ratio"));
-    r.array("tokens", int64s(pooled.tokens));
+    summarize(r, pooled, ctx.paramFloat("cost_ratio"));
+    r.array("tokens", int64s(firstTokens));
     if (k == 0) r.array("vocabulary", bytes(vocabularyText(*m))).array("prompt_tokens", int64s(m->prompt));
     ctx.emitStep(std::move(r));
     ctx.progress(static_cast<double>(k + 1) / static_cast<double>(settings.size()), methods[k]);

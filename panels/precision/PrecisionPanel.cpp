@@ -24,14 +24,8 @@ namespace {
 enum Column { Name, Elements, Overflow, Underflow, Subnormal, NotFinite, MaxError, MeanError, kColumns };
 
 std::string tensorName(const StepRecord& r) {
-  const Array* a = r.findArray("tensor_name");
-  if (!a) return "step " + std::to_string(r.step);
-  return std::string(reinterpret_cast<const char*>(a->data<std::uint8_t>()), static_cast<std::size_t>(a->numel()));
-}
-
-double metricOr(const StepRecord& r, const std::string& name, double fallback = 0) {
-  const double* v = r.findMetric(name);
-  return v ? *v : fallback;
+  const std::string name = r.text("tensor_name");
+  return name.empty() ? "step " + std::to_string(r.step) : name;
 }
 
 QTableWidgetItem* number(double v, int precision = 4) {
@@ -204,13 +198,13 @@ void PrecisionPanel::fillTable() {
     name->setData(Qt::UserRole, QVariant::fromValue<qlonglong>(r.step));
     name->setFlags(name->flags() & ~Qt::ItemIsEditable);
     m_table->setItem(row, Name, name);
-    m_table->setItem(row, Elements, number(metricOr(r, "elements"), 12));
-    m_table->setItem(row, Overflow, number(100 * metricOr(r, f + "_overflow_frac")));
-    m_table->setItem(row, Underflow, number(100 * metricOr(r, f + "_underflow_frac")));
-    m_table->setItem(row, Subnormal, number(100 * metricOr(r, f + "_subnormal_frac")));
-    m_table->setItem(row, NotFinite, number(metricOr(r, "nan") + metricOr(r, "inf"), 12));
-    m_table->setItem(row, MaxError, number(metricOr(r, f + "_max_rel_error")));
-    m_table->setItem(row, MeanError, number(metricOr(r, f + "_mean_rel_error")));
+    m_table->setItem(row, Elements, number(r.metricOr("elements"), 12));
+    m_table->setItem(row, Overflow, number(100 * r.metricOr(f + "_overflow_frac")));
+    m_table->setItem(row, Underflow, number(100 * r.metricOr(f + "_underflow_frac")));
+    m_table->setItem(row, Subnormal, number(100 * r.metricOr(f + "_subnormal_frac")));
+    m_table->setItem(row, NotFinite, number(r.metricOr("nan") + r.metricOr("inf"), 12));
+    m_table->setItem(row, MaxError, number(r.metricOr(f + "_max_rel_error")));
+    m_table->setItem(row, MeanError, number(r.metricOr(f + "_mean_rel_error")));
   }
   m_table->setSortingEnabled(true);
   m_table->resizeColumnsToContents();
@@ -228,7 +222,7 @@ void PrecisionPanel::showTensor(const StepRecord& r) {
   if (!h || h->numel() == 0) return;
   // Bins k ↔ exponent −149 + k; drawn over the occupied bins and the format's range.
   const auto* counts = h->data<std::int64_t>();
-  const double lo = metricOr(r, f + "_log2_min_subnormal"), hi = metricOr(r, f + "_log2_max");
+  const double lo = r.metricOr(f + "_log2_min_subnormal"), hi = r.metricOr(f + "_log2_max");
   int first = static_cast<int>(h->numel()), last = -1;
   for (int k = 0; k < h->numel(); ++k)
     if (counts[k]) first = std::min(first, k), last = std::max(last, k);
@@ -242,7 +236,7 @@ void PrecisionPanel::showTensor(const StepRecord& r) {
   }
   edges.push_back(-149.0 + last + 1);
   m_histogram->setHistogram("values per binary exponent", edges, values);
-  const double minNormal = metricOr(r, f + "_log2_min_normal");
+  const double minNormal = r.metricOr(f + "_log2_min_normal");
   m_histogram->addBand(edges.front(), lo - 1, "underflows to 0", QColor(214, 39, 40, 45));
   m_histogram->addBand(lo - 1, minNormal, "subnormal", QColor(255, 160, 0, 70));
   // Bin k holds [2^k, 2^(k+1)): max lies in bin ⌊log2 max⌋, everything from the next bin up overflows.
@@ -251,10 +245,10 @@ void PrecisionPanel::showTensor(const StepRecord& r) {
   m_histogram->addBand(top, edges.back(), "overflows", QColor(214, 39, 40, 45));
   QStringList shown;
   for (const char* key : {"_overflow_frac", "_underflow_frac", "_subnormal_frac", "_max_rel_error", "_mean_rel_error"})
-    shown << QString("%1 = %2").arg(QString::fromStdString(f + key)).arg(metricOr(r, f + key), 0, 'g', 4);
+    shown << QString("%1 = %2").arg(QString::fromStdString(f + key)).arg(r.metricOr(f + key), 0, 'g', 4);
   m_values->setText(QString("<b>%1</b> (%2 values): ")
                         .arg(QString::fromStdString(tensorName(r)).toHtmlEscaped())
-                        .arg(metricOr(r, "elements")) +
+                        .arg(r.metricOr("elements")) +
                     shown.join(", "));
 }
 

@@ -21,27 +21,8 @@ namespace loupe {
 
 namespace {
 
-std::vector<std::int64_t> ints(const StepRecord& r, const std::string& name) {
-  const Array* a = r.findArray(name);
-  if (!a) return {};
-  return {a->data<std::int64_t>(), a->data<std::int64_t>() + a->numel()};
-}
-
-std::vector<double> doubles(const StepRecord& r, const std::string& name) {
-  const Array* a = r.findArray(name);
-  if (!a) return {};
-  return {a->data<double>(), a->data<double>() + a->numel()};
-}
-
 QString text(const StepRecord& r, const std::string& name) {
-  const Array* a = r.findArray(name);
-  if (!a) return {};
-  return QString::fromUtf8(reinterpret_cast<const char*>(a->data<std::uint8_t>()), static_cast<int>(a->numel()));
-}
-
-double metricOr(const StepRecord& r, const std::string& name, double fallback = 0) {
-  const double* v = r.findMetric(name);
-  return v ? *v : fallback;
+  return QString::fromStdString(r.text(name));
 }
 
 }  // namespace
@@ -121,9 +102,8 @@ void SpecdecPanel::openRun(Store& store, std::int64_t run) {
   m_records.clear();
   const auto steps = store.stepNumbers(run);
   for (std::int64_t s : steps) m_records.push_back(store.readStep(run, s));
-  m_words.clear();
-  if (!m_records.empty())
-    for (const QString& w : text(m_records.front(), "vocabulary").split('\n', Qt::SkipEmptyParts)) m_words.push_back(w);
+  if (!m_records.empty()) setVocabulary(m_records.front());
+  m_runKind = info.kind;
   const bool compare = info.kind == "specdec.compare";
   m_scrubber->setSteps(compare ? std::vector<std::int64_t>{} : steps);
   showRunSummary();
@@ -135,7 +115,14 @@ void SpecdecPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t run
   openRun(store, runA);
   m_runB = runB;
   m_header->setText(m_header->text() + QString(" · compared with run %1 (B, dashed)").arg(runB));
-  addMethodLines(store, runB, "B ", Qt::DashLine);
+  // Run B's method lines: every step of a compare run, else its last (the summary).
+  const RunInfo info = store.getRun(runB);
+  const auto steps = store.stepNumbers(runB);
+  std::vector<StepRecord> records;
+  for (std::size_t i = info.kind == "specdec.compare" ? 0 : steps.size() - std::min<std::size_t>(steps.size(), 1);
+       i < steps.size(); ++i)
+    records.push_back(store.readStep(runB, steps[i]));
+  addMethodLines(records, info.kind, "B ", Qt::DashLine);
 }
 
 void SpecdecPanel::liveStarted(const RunInfo& run) {
@@ -147,8 +134,15 @@ void SpecdecPanel::liveStarted(const RunInfo& run) {
   m_header->setText(QString("<b>run %1</b> · <i>live</i>").arg(run.id));
 }
 
+void SpecdecPanel::setVocabulary(const StepRecord& first) {
+  m_words.clear();
+  for (const QString& w : text(first, "vocabulary").split('\n', Qt::SkipEmptyParts)) m_words.push_back(w);
+}
+
+// A live step's tree is drawn as it comes; the shell reopens the stored run
+// when it ends, for the summary and the text.
 void SpecdecPanel::liveRecord(const StepRecord& record) {
-  m_records.push_back(record);
+  showStep(record);
 }
 
 void SpecdecPanel::liveEnded(RunStatus status) {
@@ -163,7 +157,7 @@ void SpecdecPanel::showRunSummary() {
   m_depth->setTitles("acceptance by depth", "draft depth", "P(kept | parent kept)");
   m_histogram->setTitles("drafts kept per step", "drafts kept", "steps");
   if (m_records.empty()) return;
-  if (m_store) addMethodLines(*m_store, m_run, "", Qt::SolidLine);
+  addMethodLines(m_records, m_runKind, "", Qt::SolidLine);
   // The text: the prompt, then each step's tokens — accepted drafts on green,
   // the target's own token (root, correction or bonus) plain.
   QString html = "<p style='font-family:monospace'>";
@@ -172,10 +166,10 @@ void SpecdecPanel::showRunSummary() {
                ? m_words[static_cast<std::size_t>(id)].toHtmlEscaped()
                : QString::number(id);
   };
-  for (std::int64_t id : ints(m_records.front(), "prompt_tokens")) html += "<b>" + word(id) + "</b> ";
+  for (std::int64_t id : m_records.front().values<std::int64_t>("prompt_tokens")) html += "<b>" + word(id) + "</b> ";
   for (const StepRecord& r : m_records) {
-    const auto emitted = ints(r, "emitted_tokens");
-    const auto accepted = static_cast<std::size_t>(metricOr(r, "accepted"));
+    const auto emitted = r.values<std::int64_t>("emitted_tokens");
+    const auto accepted = static_cast<std::size_t>(r.metricOr("accepted"));
     const bool tree = r.findArray("node_token") != nullptr;
     for (std::size_t i = 0; i < emitted.size(); ++i) {
       const bool draft = tree ? (i >= 1 && i <= accepted) : i < accepted;
@@ -185,21 +179,22 @@ void SpecdecPanel::showRunSummary() {
   m_text->setHtml(html + "</p>");
 }
 
-void SpecdecPanel::addMethodLines(Store& store, std::int64_t run, const QString& prefix, Qt::PenStyle style) {
-  const RunInfo info = store.getRun(run);
-  const auto steps = store.stepNumbers(run);
+// One acceptance-by-depth line per method (a compare run's steps, else the
+// summary on a run's last step) and their tokens per call.
+void SpecdecPanel::addMethodLines(const std::vector<StepRecord>& records, const std::string& kind,
+                                  const QString& prefix, Qt::PenStyle style) {
   QStringList values;
   auto add = [&](const StepRecord& r, const QString& name) {
     std::vector<QPointF> points;
-    const auto depth = doubles(r, "acceptance_by_depth");
+    const auto depth = r.values<double>("acceptance_by_depth");
     for (std::size_t d = 0; d < depth.size(); ++d) points.emplace_back(static_cast<double>(d + 1), depth[d]);
     if (!points.empty()) m_depth->addLine(prefix + name, points, QColor(), style);
     values << QString("%1%2: %3 tokens/call, ×%4 est. speed-up")
                   .arg(prefix, name)
-                  .arg(metricOr(r, "tokens_per_step"), 0, 'f', 2)
-                  .arg(metricOr(r, "speedup_estimate"), 0, 'f', 2);
-    if (prefix.isEmpty()) {  // a compare run: the last method's
-      const auto h = doubles(r, "accepted_histogram");
+                  .arg(r.metricOr("tokens_per_step"), 0, 'f', 2)
+                  .arg(r.metricOr("speedup_estimate"), 0, 'f', 2);
+    if (prefix.isEmpty()) {  // run A's drafts-kept histogram (a compare run: its last method's)
+      const auto h = r.values<double>("accepted_histogram");
       m_histogram->clear();
       m_histogram->setTitles("drafts kept per step: " + name, "drafts kept", "steps");
       std::vector<double> edges;
@@ -207,13 +202,10 @@ void SpecdecPanel::addMethodLines(Store& store, std::int64_t run, const QString&
       if (!h.empty()) m_histogram->setHistogram(name, edges, h);
     }
   };
-  if (info.kind == "specdec.compare") {
-    for (std::int64_t s : steps) {
-      const StepRecord r = store.readStep(run, s);
-      add(r, text(r, "method_name"));
-    }
-  } else if (!steps.empty()) {
-    add(store.readStep(run, steps.back()), QString::fromStdString(info.kind.substr(info.kind.find('.') + 1)));
+  if (kind == "specdec.compare") {
+    for (const StepRecord& r : records) add(r, text(r, "method_name"));
+  } else if (!records.empty()) {
+    add(records.back(), QString::fromStdString(kind.substr(kind.find('.') + 1)));
   }
   m_values->setText((m_values->text().isEmpty() || prefix.isEmpty() ? QString() : m_values->text() + " · ") +
                     values.join(" · "));
@@ -225,10 +217,17 @@ void SpecdecPanel::showPosition(int index) {
     m_scrubber->setPosition(index);
     return;
   }
-  const StepRecord& r = m_records[static_cast<std::size_t>(index)];
+  showStep(m_records[static_cast<std::size_t>(index)]);
+}
+
+// The step's candidate tree: accepted path highlighted, the rest greyed,
+// each node's token and the target's probability of it.
+void SpecdecPanel::showStep(const StepRecord& r) {
+  if (r.findArray("vocabulary")) setVocabulary(r);
   if (!m_tree) return;
-  const auto token = ints(r, "node_token"), parent = ints(r, "node_parent"), path = ints(r, "accepted_nodes");
-  const auto prob = doubles(r, "node_probability");
+  const auto token = r.values<std::int64_t>("node_token"), parent = r.values<std::int64_t>("node_parent"),
+             path = r.values<std::int64_t>("accepted_nodes");
+  const auto prob = r.values<double>("node_probability");
   std::vector<TreeNode> nodes;
   std::vector<int> highlighted(path.begin(), path.end());
   std::vector<bool> onPath(token.size(), false);
@@ -245,12 +244,12 @@ void SpecdecPanel::showPosition(int index) {
   if (nodes.empty()) {  // a chain run: drafts are not recorded as a tree
     m_tree->setTree(
         {}, {},
-        QString("step %1: %2 of %3 drafts kept").arg(r.step).arg(metricOr(r, "accepted")).arg(metricOr(r, "drafted")));
+        QString("step %1: %2 of %3 drafts kept").arg(r.step).arg(r.metricOr("accepted")).arg(r.metricOr("drafted")));
     return;
   }
   m_tree->setTree(
       nodes, highlighted,
-      QString("step %1: %2 of depth %3 accepted").arg(r.step).arg(path.size() - 1).arg(metricOr(r, "drafted")));
+      QString("step %1: %2 of depth %3 accepted").arg(r.step).arg(path.size() - 1).arg(r.metricOr("drafted")));
 }
 
 std::vector<PanelFigure> SpecdecPanel::figures() {

@@ -49,10 +49,14 @@ class SpecdecPanel : public Panel {
 
  private:
   void showRunSummary();
-  void addMethodLines(Store& store, std::int64_t run, const QString& prefix, Qt::PenStyle style);
+  void showStep(const StepRecord& record);
+  void setVocabulary(const StepRecord& first);
+  void addMethodLines(const std::vector<StepRecord>& records, const std::string& kind, const QString& prefix,
+                      Qt::PenStyle style);
 
   Store* m_store = nullptr;
   std::int64_t m_run = 0, m_runB = 0;
+  std::string m_runKind;
   std::vector<StepRecord> m_records;
   std::vector<QString> m_words;
 

@@ -70,22 +70,20 @@ void BM_Decode(benchmark::State& state) {
     settings.tree =
         namedChoices(std::filesystem::path(LOUPE_SHARED_DATA) / "oracles" / "medusa_choices.json", "mc_sim_7b_63");
   const DecodeModels models{&s.target, &s.draft, s.medusa.get(), s.mtp.get()};
-  double seconds = 0, tokens = 0, steps = 0, calls = 0;
+  DecodeRun pooled;
   std::uint64_t seed = 0;
   for (auto _ : state) {
     std::mt19937_64 rng(seed++ % 5);
-    const DecodeRun run = decode(models, settings, s.prompt, rng);
-    seconds += run.seconds;
-    tokens += static_cast<double>(run.tokens.size());
-    steps += static_cast<double>(run.steps.size());
-    calls += static_cast<double>(run.targetCalls);
+    DecodeRun run = decode(models, settings, s.prompt, rng);
     state.SetIterationTime(run.seconds);
+    appendRun(pooled, std::move(run));
   }
-  const double rate = tokens / seconds;
+  const DecodeMetrics m = metricsOf(pooled);
+  const double rate = m.tokensPerSecond;
   if (method == 0) plainRate()[greedy] = rate;
   state.counters["tokens_per_s"] = rate;
-  state.counters["tokens_per_call"] = tokens / steps;
-  state.counters["target_calls_per_token"] = calls / tokens;
+  state.counters["tokens_per_call"] = m.tokensPerStep;
+  state.counters["target_calls_per_token"] = m.targetCallsPerToken;
   if (plainRate().count(greedy)) state.counters["vs_plain"] = rate / plainRate()[greedy];
 }
 

@@ -41,11 +41,7 @@ TEST(PrecisionKind, TensorStatsOfAnNpzPerTensorAndChannel) {
   ASSERT_EQ(run.status, RunStatus::Finished) << run.error;
   ASSERT_EQ(store.getRun(run.run).stepCount, 2);
   const StepRecord grads = store.readStep(run.run, 0);
-  const Array* name = grads.findArray("tensor_name");
-  ASSERT_NE(name, nullptr);
-  EXPECT_EQ(
-      std::string(reinterpret_cast<const char*>(name->data<std::uint8_t>()), static_cast<std::size_t>(name->numel())),
-      "grads");
+  EXPECT_EQ(grads.text("tensor_name"), "grads");
   std::int64_t over = 0, under = 0, overLast = 0;
   for (std::size_t i = 0; i < g.size(); ++i) {
     const float a = std::fabs(g[i]);

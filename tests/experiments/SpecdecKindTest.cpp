@@ -19,12 +19,6 @@ namespace {
 
 using testing::recordRun;
 
-std::vector<std::int64_t> ints(const StepRecord& r, const std::string& name) {
-  const Array* a = r.findArray(name);
-  if (!a) return {};
-  return std::vector<std::int64_t>(a->data<std::int64_t>(), a->data<std::int64_t>() + a->numel());
-}
-
 TEST(SpecdecKind, MedusaRecordsReplayGreedyDecoding) {
   KindRegistry kinds;
   registerBuiltinKinds(kinds);
@@ -45,9 +39,10 @@ TEST(SpecdecKind, MedusaRecordsReplayGreedyDecoding) {
   ASSERT_LT(steps, 60);  // more than one token a step
   for (std::int64_t i = 0; i < steps; ++i) {
     const StepRecord r = store.readStep(run.run, i);
-    const auto e = ints(r, "emitted_tokens");
+    const auto e = r.values<std::int64_t>("emitted_tokens");
     emitted.insert(emitted.end(), e.begin(), e.end());
-    const auto path = ints(r, "accepted_nodes"), parent = ints(r, "node_parent"), token = ints(r, "node_token");
+    const auto path = r.values<std::int64_t>("accepted_nodes"), parent = r.values<std::int64_t>("node_parent"),
+               token = r.values<std::int64_t>("node_token");
     ASSERT_FALSE(path.empty());
     EXPECT_EQ(path[0], 0);
     EXPECT_EQ(token.size(), 64u);
@@ -70,7 +65,7 @@ TEST(SpecdecKind, SampledChainAndCompare) {
   for (std::int64_t i = 0; i < store.getRun(chain.run).stepCount; ++i) {
     const StepRecord r = store.readStep(chain.run, i);
     EXPECT_LE(*r.findMetric("accepted"), 3);
-    total += static_cast<std::int64_t>(ints(r, "emitted_tokens").size());
+    total += static_cast<std::int64_t>(r.values<std::int64_t>("emitted_tokens").size());
   }
   EXPECT_EQ(total, 100);
   const auto compare = recordRun(store, kinds,
@@ -78,6 +73,12 @@ TEST(SpecdecKind, SampledChainAndCompare) {
                                      "tokens": 80, "repeats": 2, "acceptance": "typical"}})");
   ASSERT_EQ(compare.status, RunStatus::Finished) << compare.error;
   ASSERT_EQ(store.getRun(compare.run).stepCount, 3);
+  // A JSON tree inside the method list keeps its commas.
+  const auto json = recordRun(store, kinds,
+                              R"({"kind": "specdec.compare", "params": {"methods": "target, medusa:[[0], [1], [0, 0]]",
+                                  "tokens": 40, "repeats": 1}})");
+  ASSERT_EQ(json.status, RunStatus::Finished) << json.error;
+  ASSERT_EQ(store.getRun(json.run).stepCount, 2);
   EXPECT_DOUBLE_EQ(*store.readStep(compare.run, 0).findMetric("tokens_per_step"), 1.0);
   EXPECT_GT(*store.readStep(compare.run, 1).findMetric("tokens_per_step"), 1.0);
 }
@@ -93,6 +94,8 @@ TEST(SpecdecKind, BadInputNamesTheParameterAndRecordsNothing) {
       {R"({"kind": "specdec.sample", "params": {"prompt": "SIL QQQ"}})", "params.prompt"},
       {R"({"kind": "specdec.compare", "params": {"methods": "target,beam"}})", "params.methods"},
       {R"({"kind": "specdec.sample", "params": {"target_file": "/nonexistent.arpa"}})", "params.target_file"},
+      // parses, but rank 12 is beyond top-10: refused before "target" runs
+      {R"({"kind": "specdec.compare", "params": {"methods": "target,medusa:[[12]]"}})", "params.methods"},
   };
   for (const auto& [recipe, where] : cases) {
     const auto run = recordRun(store, kinds, recipe);

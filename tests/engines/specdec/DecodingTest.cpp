@@ -7,6 +7,7 @@
 // the metrics equal a hand count on a made-up run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -111,37 +112,119 @@ TEST(Decoding, MtpWithSpeculativeSamplingKeepsTheTargetsDistribution) {
   EXPECT_GT(testing::chiSquareP(counts, marginal), 0.001);
 }
 
-TEST(Decoding, TypicalAcceptanceKeepsOnlyNodesThatPassItsRule) {
+// Typical acceptance recomputed here from the raw ARPA model: every kept
+// node passes p > min(ε, α·e^(−H)) with p = softmax(log p / T), and the
+// step keeps the longest path any retrieve row could (the rule walked down
+// each row here); the root is the target's argmax.
+TEST(Decoding, TypicalAcceptanceKeepsTheLongestPathItsRulePasses) {
   const ArpaTokenModel raw(phones());
   const MarkovCache target(raw, 3);
   const OracleMedusaHeads heads(target, 4);
   const MedusaBuffers tree = medusaBuffers(namedChoices(kChoices, "mc_sim_7b_63"));
   AcceptanceRule rule;
   rule.greedy = false;
-  std::mt19937_64 rng(3);
+  auto passes = [&](const std::vector<int>& path, int token) {
+    const auto p = raw.next(path);
+    std::vector<double> q(p.size());
+    double sum = 0, entropy = 0;
+    for (std::size_t v = 0; v < p.size(); ++v) sum += q[v] = std::pow(p[v], 1.0 / rule.temperature);
+    for (double& v : q) v /= sum;
+    for (double v : q) entropy -= v * std::log(v + 1e-5);
+    return q[static_cast<std::size_t>(token)] > std::min(rule.threshold, rule.alpha * std::exp(-entropy));
+  };
   std::vector<int> context = prompt(raw);
   std::vector<double> root = target.next(context), next;
   int accepted = 0;
   for (int step = 0; step < 30; ++step) {
-    const StepTrace s = medusaStep(target, heads, tree, 10, rule, context, root, rng, next);
+    const StepTrace s = medusaStep(target, heads, tree, 10, rule, context, root, next);
     ASSERT_EQ(s.emitted.size(), s.acceptedNodes.size());
+    EXPECT_EQ(s.emitted[0], argmax(raw.next(context)));
     for (std::size_t j = 1; j < s.acceptedNodes.size(); ++j) {
       std::vector<int> path(context);
       path.insert(path.end(), s.emitted.begin(), s.emitted.begin() + static_cast<std::ptrdiff_t>(j));
-      // softmax(log p / T), its entropy with Medusa's 1e-5, the threshold.
-      const auto p = target.next(path);
-      std::vector<double> q(p.size());
-      double sum = 0, entropy = 0;
-      for (std::size_t v = 0; v < p.size(); ++v) sum += q[v] = std::pow(p[v], 1.0 / rule.temperature);
-      for (double& v : q) v /= sum;
-      for (double v : q) entropy -= v * std::log(v + 1e-5);
-      EXPECT_GT(q[static_cast<std::size_t>(s.emitted[j])], std::min(rule.threshold, rule.alpha * std::exp(-entropy)));
+      EXPECT_TRUE(passes(path, s.emitted[j])) << "step " << step << " depth " << j;
     }
+    int longest = 0;
+    for (const auto& row : tree.retrieveIndices) {
+      std::vector<int> path(context);
+      path.push_back(s.nodeToken[0]);
+      int length = 0;
+      for (std::size_t j = 1; j < row.size() && row[j] >= 0; ++j) {
+        const int token = s.nodeToken[static_cast<std::size_t>(row[j])];
+        if (!passes(path, token)) break;
+        path.push_back(token);
+        ++length;
+      }
+      longest = std::max(longest, length);
+    }
+    EXPECT_EQ(s.accepted, longest) << "step " << step;
     accepted += s.accepted;
     context.insert(context.end(), s.emitted.begin(), s.emitted.end());
     root = next;
   }
   EXPECT_GT(accepted, 0);  // the rule does accept on this model
+}
+
+// Which head fills which depth: with oracle heads, a depth-d node holds the
+// rank-r token of the target's (d + 1)-step marginal, enumerated here path
+// by path from the ARPA model (depths 1 and 2).
+TEST(Decoding, TreeNodesHoldEachHeadsRankedGuesses) {
+  const ArpaTokenModel raw(phones());
+  const MarkovCache target(raw, 3);
+  const OracleMedusaHeads heads(target, 4);
+  const MedusaBuffers tree = medusaBuffers(namedChoices(kChoices, "mc_sim_7b_63"));
+  const std::vector<int> ctx = prompt(raw);
+  const auto V = static_cast<std::size_t>(raw.vocabularySize());
+  std::vector<std::vector<double>> marginal(2, std::vector<double>(V, 0.0));
+  const auto p0 = raw.next(ctx);
+  for (std::size_t a = 0; a < V; ++a) {
+    auto c1 = ctx;
+    c1.push_back(static_cast<int>(a));
+    const auto p1 = raw.next(c1);
+    for (std::size_t b = 0; b < V; ++b) {
+      marginal[0][b] += p0[a] * p1[b];
+      auto c2 = c1;
+      c2.push_back(static_cast<int>(b));
+      const auto p2 = raw.next(c2);
+      for (std::size_t c = 0; c < V; ++c) marginal[1][c] += p0[a] * p1[b] * p2[c];
+    }
+  }
+  std::vector<double> next;
+  AcceptanceRule greedy;
+  const StepTrace s = medusaStep(target, heads, tree, 10, greedy, ctx, p0, next);
+  EXPECT_EQ(s.nodeToken[0], argmax(p0));
+  int checked = 0;
+  for (std::size_t i = 1; i < s.nodeToken.size(); ++i) {
+    const auto& path = tree.sorted[i - 1];
+    if (path.size() > 2) continue;
+    const auto& m = marginal[path.size() - 1];
+    // The token's rank in the enumerated marginal: how many are likelier.
+    const double pt = m[static_cast<std::size_t>(s.nodeToken[i])];
+    const auto likelier = std::count_if(m.begin(), m.end(), [&](double v) { return v > pt; });
+    EXPECT_EQ(likelier, path.back()) << "node " << i;
+    // Its parent is the node of its path less the last rank (the root at depth 1).
+    const int parent = s.nodeParent[i];
+    if (path.size() == 1)
+      EXPECT_EQ(parent, 0) << "node " << i;
+    else
+      EXPECT_EQ(tree.sorted[static_cast<std::size_t>(parent) - 1], std::vector<int>(path.begin(), path.end() - 1));
+    ++checked;
+  }
+  EXPECT_GT(checked, 20);
+}
+
+// The MTP chain as a draft: the k-th call after begin() is head k, fed the
+// context's last token as anchor and the previous draft.
+TEST(Decoding, MtpDraftFeedsEachHeadItsAnchorAndPreviousToken) {
+  const std::vector<int> text{0, 1, 2, 0, 2, 1, 0, 1, 1, 2, 0, 0, 2, 2, 1};
+  const EstimatedMtpHeads heads(text, 3, 3);
+  MtpDraft draft(heads, 3);
+  const std::vector<int> ctx{2, 1, 0};
+  draft.begin(ctx);
+  EXPECT_EQ(draft.next(ctx), heads.predict(0, 0, 0));
+  EXPECT_EQ(draft.next({2, 1, 0, 2}), heads.predict(1, 0, 2));
+  EXPECT_EQ(draft.next({2, 1, 0, 2, 1}), heads.predict(2, 0, 1));
+  EXPECT_THROW(draft.next({2, 1, 0, 2, 1, 1}), std::logic_error);  // a fourth draft: no such head
 }
 
 // The estimated heads on a text small enough to count by hand.
@@ -169,7 +252,7 @@ TEST(Decoding, MetricsCountAHandMadeRun) {
   DecodeRun run;
   auto step = [](int accepted, int drafted, int emitted) {
     StepTrace s;
-    s.accepted = accepted, s.drafted = drafted, s.emitted.assign(static_cast<std::size_t>(emitted), 0);
+    s.accepted = accepted, s.drafted = s.reachable = drafted, s.emitted.assign(static_cast<std::size_t>(emitted), 0);
     return s;
   };
   run.steps = {step(2, 3, 3), step(0, 3, 1), step(3, 3, 4), step(1, 3, 2)};
