@@ -82,6 +82,8 @@ MainWindow::MainWindow(const KindRegistry& kinds, const PanelRegistry& panels, Q
   connect(m_controller, &RunController::started, this, [this](const RunInfo& run) {
     Panel* panel = panelForKind(QString::fromStdString(run.kind));
     panel->liveStarted(run);
+    m_livePanel = panel;
+    m_liveRun = run.id;
     m_progress->setValue(0);
     m_progress->show();
     m_stop->show();
@@ -89,7 +91,7 @@ MainWindow::MainWindow(const KindRegistry& kinds, const PanelRegistry& panels, Q
     refreshBrowser();
   });
   connect(m_controller, &RunController::recordArrived, this, [this](const StepRecord& record) {
-    if (m_activePanel) m_activePanel->liveRecord(record);
+    if (Panel* panel = livePanel()) panel->liveRecord(record);
   });
   connect(m_controller, &RunController::progressChanged, this, [this](double fraction, const QString& message) {
     m_progress->setValue(static_cast<int>(fraction * 1000));
@@ -97,16 +99,18 @@ MainWindow::MainWindow(const KindRegistry& kinds, const PanelRegistry& panels, Q
   });
   connect(m_controller, &RunController::finished, this,
           [this](std::int64_t run, RunStatus status, const QString& error) {
-            if (m_activePanel) m_activePanel->liveEnded(status);
+            Panel* panel = livePanel();
+            m_livePanel = nullptr;
+            if (panel) panel->liveEnded(status);
             // The live view keeps at most a few records in flight and drops
             // the rest, so the last one shown may not be the last recorded:
             // switch the panel to the stored run, at its last step.
-            if (m_activePanel && m_store && m_activePanel->currentRun() == run) {
+            if (panel && m_store && panel->currentRun() == run) {
               try {
                 const RunInfo info = m_store->getRun(run);
                 if (info.stepCount > 0) {
-                  m_activePanel->openRun(*m_store, run);
-                  m_activePanel->showPosition(static_cast<int>(info.stepCount) - 1);
+                  panel->openRun(*m_store, run);
+                  panel->showPosition(static_cast<int>(info.stepCount) - 1);
                 }
               } catch (const std::exception& e) {
                 log(QString("run %1: could not reopen it from the database: %2").arg(run).arg(e.what()));
@@ -259,6 +263,10 @@ bool MainWindow::openDatabase(const QString& path) {
   refreshBrowser();
   log("opened " + path);
   return true;
+}
+
+Panel* MainWindow::livePanel() const {
+  return m_livePanel && m_livePanel->currentRun() == m_liveRun ? m_livePanel : nullptr;
 }
 
 Panel* MainWindow::panelForKind(const QString& kind) {

@@ -74,6 +74,11 @@ class MainWindow : public QMainWindow {
   QPlainTextEdit* m_log;
   std::map<QString, std::pair<QDockWidget*, Panel*>> m_panelDocks;  // by topic
   Panel* m_activePanel = nullptr;
+  // The panel a live run streams into, while it still shows that run (the
+  // user may open another run, in it or in another panel, meanwhile).
+  Panel* m_livePanel = nullptr;
+  std::int64_t m_liveRun = 0;
+  Panel* livePanel() const;
   RunController* m_controller;
   QLabel* m_deviceLabel;
   QLabel* m_dbLabel;

@@ -201,6 +201,8 @@ void SsmPanel::liveStarted(const RunInfo& run) {
   m_runB = 0;
   m_hasB = false;
   m_steps.clear();
+  m_live = {};  // a run that fails before its first step must not show the previous one's
+  m_liveDirty = false;
   m_scrubber->setSteps({});
   m_header->setText(QString("<b>run %1</b> · <i>live</i>").arg(run.id));
 }

@@ -294,6 +294,19 @@ TEST_F(WorkbenchTest, LiveRunStreamsIntoThePanelAndCanBeStopped) {
   LOUPE_WAIT_TRUE(window->logText().contains("run 3 cancelled"), 20000);
   EXPECT_EQ(window->store()->getRun(3).status, RunStatus::Cancelled);
 
+  // Opening a stored run while another runs live: the live records no longer
+  // reach the panel (they would redraw it at the live run's steps).
+  testing::writeFile(dir / "busy.json", R"({"kind": "test.series", "params": {"steps": 100000, "sleep_ms": 2}})");
+  ASSERT_TRUE(window->startRecipeFile(QString::fromStdString((dir / "busy.json").string())));
+  LOUPE_WAIT_TRUE(window->store()->getRun(4).stepCount > 20, 10000);
+  ASSERT_TRUE(window->openRun(1));
+  QTest::qWait(400);  // live records keep arriving meanwhile
+  EXPECT_EQ(window->activePanel()->currentRun(), 1);
+  EXPECT_LE(panel->shownStep().value_or(-1), 11);  // run 1's steps are 0 … 11
+  window->stopRun();
+  LOUPE_WAIT_TRUE(window->logText().contains("run 4 cancelled"), 20000);
+  EXPECT_EQ(window->activePanel()->currentRun(), 1);  // its end does not reopen run 4 over it
+
   testing::writeFile(dir / "bad.json", R"({"kind": "test.series", "params": {"block": 3}})");
   EXPECT_FALSE(window->startRecipeFile(QString::fromStdString((dir / "bad.json").string())));
   EXPECT_TRUE(window->logText().contains("params.block: must be a power of two in [16, 256], got 3"));
