@@ -26,8 +26,6 @@ namespace loupe {
 namespace {
 const std::vector<std::string> kCharted = {"running_max_hi", "rescale", "tiles_skipped"};
 
-// Probabilities span decades (one key of 256 vs a few ones): shown as log10 p
-// over [−4, 0], zeros (masked) at the bottom of the scale.
 // A sweep's points against N, one series per method and quantity: time
 // (ms), peak memory above the inputs (MB) and max error against float64.
 // Points with a zero or missing value are left out (log axes).
@@ -50,6 +48,8 @@ std::map<QString, std::vector<QPointF>> scalingSeries(Store& store, std::int64_t
   return series;
 }
 
+// Probabilities span decades (one key of 256 vs a few ones): shown as log10 p
+// over [−4, 0], zeros (masked) at the bottom of the scale.
 void showMap(ImageView* view, const Array& map) {
   std::vector<float> logP(static_cast<std::size_t>(map.numel()));
   for (std::size_t i = 0; i < logP.size(); ++i) {

@@ -40,10 +40,7 @@ SeriesMap bySuffix(const SeriesMap& all, const QString& suffix, const QString& l
   SeriesMap out;
   for (const auto& [name, points] : all) {
     if (!name.endsWith(suffix) || name.contains("_final_")) continue;
-    QString config = name.left(name.size() - suffix.size());
-    for (const char* run : {"A ", "B "})
-      if (config.startsWith(run)) config = run + config.mid(2);
-    out[config + label] = points;
+    out[name.left(name.size() - suffix.size()) + label] = points;
   }
   return out;
 }

@@ -58,7 +58,7 @@ SsmPanel::SsmPanel(QWidget* parent) : Panel(parent) {
   m_kind = choiceBox(this, {"ssm.hippo", "ssm.s4_kernel", "ssm.selective_scan"}, "what to run");
   m_model = choiceBox(this, {"dense", "s4d", "lru"}, "ssm.s4_kernel: dense HiPPO, diagonal S4D, or the LRU");
   m_measure = choiceBox(this, {"legs", "legt", "lmu", "lagt"}, "HiPPO measure");
-  m_method = choiceBox(this, {"bilinear", "zoh", "forward_euler", "backward_euler"}, "discretisation");
+  m_method = choiceBox(this, QStringList(std::begin(kMethods), std::end(kMethods)), "discretisation");
   m_signal = choiceBox(this, {"sines", "step", "chirp", "noise"}, "input signal (ssm.hippo)");
   m_state = prefixedSpin(this, "N ", 1, 256, 32);
   m_length = prefixedSpin(this, "L ", 16, 65536, 1000);
@@ -149,7 +149,6 @@ void SsmPanel::openRun(Store& store, std::int64_t run) {
   m_store = &store;
   m_run = run;
   m_runB = 0;
-  m_hasB = false;
   const RunInfo info = store.getRun(run);
   const auto params = info.recipe.value("params", nlohmann::json::object());
   QString detail;
@@ -188,10 +187,9 @@ void SsmPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) {
   const auto stepsB = store.stepNumbers(runB);
   if (stepsB.empty()) return;
   m_runB = runB;
-  m_lastB = store.readStep(runB, stepsB.back());
-  m_hasB = true;
+  const StepRecord lastB = store.readStep(runB, stepsB.back());
   m_header->setText(m_header->text() + QString(" · compared with run %1 (B, dashed)").arg(runB));
-  showSummary(m_last, &m_lastB);
+  showSummary(m_last, &lastB);
   if (!m_steps.empty()) showRecord(m_store->readStep(m_run, m_steps[static_cast<std::size_t>(m_scrubber->position())]));
 }
 
@@ -199,7 +197,6 @@ void SsmPanel::liveStarted(const RunInfo& run) {
   m_store = nullptr;
   m_run = run.id;
   m_runB = 0;
-  m_hasB = false;
   m_steps.clear();
   m_live = {};  // a run that fails before its first step must not show the previous one's
   m_liveDirty = false;

@@ -70,8 +70,7 @@ class SsmPanel : public Panel {
   std::int64_t m_run = 0, m_runB = 0;
   std::vector<std::int64_t> m_steps;
   std::optional<std::int64_t> m_shownStep;
-  StepRecord m_last, m_lastB;  // the runs' last steps
-  bool m_hasB = false;
+  StepRecord m_last;  // the run's last step
   StepRecord m_live;
   bool m_liveDirty = false;
 

@@ -12,6 +12,7 @@
 
 #include "app/workbench/MainWindow.h"
 #include "panels/attention/AttentionPanel.h"
+#include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
@@ -64,17 +65,9 @@ TEST(AttentionPanel, TilesMidRunAndCausalMap) {
     EXPECT_EQ(grid->rows(), 16);
     EXPECT_EQ(grid->cols(), 16);
     QTest::qWait(100);
-    std::set<QRgb> colours;
-    const QImage tiles = grid->grabFramebuffer();
-    for (int y = 0; y < tiles.height(); y += 3)
-      for (int x = 0; x < tiles.width(); x += 3) colours.insert(tiles.pixel(x, y));
-    EXPECT_GT(colours.size(), 10u);
+    EXPECT_GT(testing::distinctColours(grid->grabFramebuffer(), 3), 10);
   }
-  const QByteArray out = qgetenv("LOUPE_SCREENSHOT_DIR");
-  if (!out.isEmpty()) {
-    QTest::qWait(150);
-    window.grab().save(QString::fromUtf8(out) + "/attention-tiles.png");
-  }
+  testing::saveScreenshot(window, "attention-tiles.png");
 }
 
 TEST(AttentionPanel, ScalingSweepPlotsTimeAgainstN) {
@@ -108,11 +101,7 @@ TEST(AttentionPanel, ScalingSweepPlotsTimeAgainstN) {
     EXPECT_FALSE(names.contains("linear max error"));  // a different function: no error against softmax
   }
   EXPECT_TRUE(found);
-  const QByteArray out = qgetenv("LOUPE_SCREENSHOT_DIR");
-  if (!out.isEmpty()) {
-    QTest::qWait(150);
-    window.grab().save(QString::fromUtf8(out) + "/attention-scaling.png");
-  }
+  testing::saveScreenshot(window, "attention-scaling.png");
 }
 
 // The pattern editor as a person uses it: pick sizes, open the editor tab,
@@ -160,11 +149,7 @@ TEST(AttentionPanel, PatternEditorTilesDriveARun) {
   }
   LOUPE_WAIT_EQ(QString::fromStdString(panel->blockLayoutText()), QString("11000100/11100000/01110000/10111000"), 5000);
   EXPECT_NE(panel->recipeJson().indexOf("\"pattern\":\"blocks\""), -1) << panel->recipeJson().toStdString();
-  const QByteArray out = qgetenv("LOUPE_SCREENSHOT_DIR");
-  if (!out.isEmpty()) {
-    QTest::qWait(150);
-    window.grab().save(QString::fromUtf8(out) + "/attention-pattern-editor.png");
-  }
+  testing::saveScreenshot(window, "attention-pattern-editor.png");
   QTest::mouseClick(panel->findChild<QPushButton*>("attentionRun"), Qt::LeftButton);
   LOUPE_WAIT_TRUE(window.logText().contains("run 2 finished"), 60000);
   Store store(db);
@@ -174,11 +159,8 @@ TEST(AttentionPanel, PatternEditorTilesDriveARun) {
   EXPECT_EQ(store.metricSeries(2, "tiles_skipped").back().value, 32 - 13);
   EXPECT_LE(store.metricSeries(2, "max_error_vs_fp64").back().value, 1e-5);
   panel->viewTabs()->setCurrentIndex(0);
-  if (!out.isEmpty()) {
-    LOUPE_WAIT_EQ(panel->shownStep().value_or(-1), 31, 5000);
-    QTest::qWait(200);
-    window.grab().save(QString::fromUtf8(out) + "/attention-pattern-run.png");
-  }
+  LOUPE_WAIT_EQ(panel->shownStep().value_or(-1), 31, 5000);  // reopened at the last step after the run
+  testing::saveScreenshot(window, "attention-pattern-run.png");
 }
 
 }  // namespace

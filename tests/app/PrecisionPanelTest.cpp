@@ -12,6 +12,7 @@
 
 #include "app/workbench/MainWindow.h"
 #include "panels/precision/PrecisionPanel.h"
+#include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
@@ -19,13 +20,6 @@
 
 namespace loupe {
 namespace {
-
-void screenshot(QWidget& window, const char* name) {
-  const QByteArray out = qgetenv("LOUPE_SCREENSHOT_DIR");
-  if (out.isEmpty()) return;
-  QTest::qWait(200);
-  window.grab().save(QString::fromUtf8(out) + "/" + name);
-}
 
 TEST(PrecisionPanel, TensorTableHistogramAndTraining) {
   KindRegistry kinds;
@@ -62,21 +56,28 @@ TEST(PrecisionPanel, TensorTableHistogramAndTraining) {
   ASSERT_NE(panel, nullptr);
   QTableWidget* table = panel->tensorTable();
   ASSERT_EQ(table->rowCount(), 3);
-  // Sort by overflow, descending: two clicks on the header, as a user does.
-  const int overflowColumn = 2;
+  // Sort by underflow, descending: clicks on the header, as a user does. The
+  // file's order (and the alphabet) puts activations first; sorted, the
+  // gradients (|x| down to 1e-12) lead.
+  const int overflowColumn = 2, underflowColumn = 3;
   QHeaderView* header = table->horizontalHeader();
-  const QPoint at(header->sectionViewportPosition(overflowColumn) + header->sectionSize(overflowColumn) / 2,
+  const QPoint at(header->sectionViewportPosition(underflowColumn) + header->sectionSize(underflowColumn) / 2,
                   header->height() / 2);
   QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, at);
   if (table->horizontalHeader()->sortIndicatorOrder() != Qt::DescendingOrder)
     QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, at);
-  LOUPE_WAIT_EQ(table->item(0, 0)->text(), QString("activations"), 3000);  // σ = 3e4: many |x| ≥ 65520
-  EXPECT_GT(table->item(0, overflowColumn)->data(Qt::DisplayRole).toDouble(), 1.0);
-  // Click the gradients row: its histogram, fp16's ranges shaded.
-  int gradientsRow = -1;
+  LOUPE_WAIT_EQ(table->item(0, 0)->text(), QString("gradients"), 3000);
+  EXPECT_EQ(header->sortIndicatorSection(), underflowColumn);
+  for (int row = 1; row < 3; ++row)
+    EXPECT_GE(table->item(row - 1, underflowColumn)->data(Qt::DisplayRole).toDouble(),
+              table->item(row, underflowColumn)->data(Qt::DisplayRole).toDouble());
+  int activationsRow = -1;
   for (int row = 0; row < 3; ++row)
-    if (table->item(row, 0)->text() == "gradients") gradientsRow = row;
-  ASSERT_GE(gradientsRow, 0);
+    if (table->item(row, 0)->text() == "activations") activationsRow = row;
+  ASSERT_GE(activationsRow, 0);
+  EXPECT_GT(table->item(activationsRow, overflowColumn)->data(Qt::DisplayRole).toDouble(), 1.0);  // σ = 3e4
+  // Click the gradients row (row 0, the npz's step 1): its histogram, fp16's ranges shaded.
+  const int gradientsRow = 0;
   QTest::mouseClick(table->viewport(), Qt::LeftButton, {},
                     table->visualItemRect(table->item(gradientsRow, 1)).center());
   LOUPE_WAIT_EQ(panel->shownStep().value_or(-1), 1, 3000);  // the npz's second tensor
@@ -84,8 +85,15 @@ TEST(PrecisionPanel, TensorTableHistogramAndTraining) {
   for (const char* b : {"underflows to 0", "subnormal", "normal", "overflows"})
     EXPECT_TRUE(bands.contains(b)) << bands.join(", ").toStdString();
   EXPECT_GT(table->item(gradientsRow, 3)->data(Qt::DisplayRole).toDouble(), 1.0);  // fp16 underflow %
-  screenshot(window, "precision-histogram.png");
+  testing::saveScreenshot(window, "precision-histogram.png");
+  // E4M3's smallest subnormal is 2^-9: far more of the gradients underflow than in fp16.
+  const double fp16Underflow = table->item(gradientsRow, underflowColumn)->data(Qt::DisplayRole).toDouble();
   panel->formatChoice()->setCurrentText("e4m3");
+  double e4m3Underflow = 0;
+  for (int row = 0; row < 3; ++row)
+    if (table->item(row, 0)->text() == "gradients")
+      e4m3Underflow = table->item(row, underflowColumn)->data(Qt::DisplayRole).toDouble();
+  EXPECT_GT(e4m3Underflow, fp16Underflow + 10.0);
   LOUPE_WAIT_TRUE(panel->histogram()->seriesNames().contains("normal"), 3000);
 
   ASSERT_TRUE(window.openRun(2));
@@ -94,7 +102,7 @@ TEST(PrecisionPanel, TensorTableHistogramAndTraining) {
     EXPECT_TRUE(losses.contains(c)) << losses.join(", ").toStdString();
   EXPECT_TRUE(panel->scaleChart()->seriesNames().contains("fp16_scaled loss scale"));
   EXPECT_TRUE(panel->underflowChart()->seriesNames().contains("fp16 lost"));
-  screenshot(window, "precision-training.png");
+  testing::saveScreenshot(window, "precision-training.png");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "engines/rgbd/PointCloudIO.h"
 #include "experiments/Recipe.h"
 #include "panels/rgbd/RgbdPanel.h"
+#include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
@@ -24,13 +25,6 @@
 
 namespace loupe {
 namespace {
-
-int colours(const QImage& image) {
-  std::set<QRgb> c;
-  for (int y = 0; y < image.height(); y += 3)
-    for (int x = 0; x < image.width(); x += 3) c.insert(image.pixel(x, y));
-  return static_cast<int>(c.size());
-}
 
 class RgbdPanelTest : public ::testing::Test {
  protected:
@@ -53,12 +47,7 @@ class RgbdPanelTest : public ::testing::Test {
     EXPECT_TRUE(QTest::qWaitForWindowExposed(window.get()));
     return nullptr;
   }
-  void shot(QWidget* w, const QString& name) {
-    const QByteArray out = qgetenv("LOUPE_SCREENSHOT_DIR");
-    if (out.isEmpty()) return;
-    QTest::qWait(150);
-    w->grab().save(QString::fromUtf8(out) + "/" + name + ".png");
-  }
+  void shot(QWidget* w, const QString& name) { testing::saveScreenshot(*w, name + ".png"); }
 
   testing::TempDir dir;
   std::string db;
@@ -81,10 +70,10 @@ TEST_F(RgbdPanelTest, SyntheticReplayCompareAndExport) {
   EXPECT_EQ(panel->shownStep(), 5);
   ASSERT_FALSE(panel->depthView()->image().isNull());
   EXPECT_EQ(panel->depthView()->image().size(), QSize(640, 480));
-  EXPECT_GT(colours(panel->depthView()->image()), 50);
+  EXPECT_GT(testing::distinctColours(panel->depthView()->image(), 3), 50);
   if (probeOpenGl().usable) {
     EXPECT_GT(panel->cloudView()->pointCount(), 30000);  // a quarter of ~300k valid pixels
-    EXPECT_GT(colours(panel->cloudView()->grabImage()), 50);
+    EXPECT_GT(testing::distinctColours(panel->cloudView()->grabImage(), 3), 50);
   }
   shot(window.get(), "rgbd-synthetic");
 
@@ -108,7 +97,7 @@ TEST_F(RgbdPanelTest, SyntheticReplayCompareAndExport) {
   EXPECT_EQ(rgbd::readPly(ply).size(), recorded.shape()[0]);
   EXPECT_EQ(rgbd::readPcd(pcd).size(), recorded.shape()[0]);
   ASSERT_TRUE(window->exportFigure("depth", QString::fromStdString((dir / "depth.png").string())));
-  EXPECT_GT(colours(QImage(QString::fromStdString((dir / "depth.png").string()))), 50);
+  EXPECT_GT(testing::distinctColours(QImage(QString::fromStdString((dir / "depth.png").string())), 3), 50);
   ASSERT_TRUE(window->exportFigure("metrics", QString::fromStdString((dir / "metrics.svg").string())));
 }
 

@@ -12,6 +12,7 @@
 
 #include "app/workbench/MainWindow.h"
 #include "panels/specdec/SpecdecPanel.h"
+#include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
@@ -21,13 +22,6 @@
 
 namespace loupe {
 namespace {
-
-void screenshot(QWidget& window, const char* name) {
-  const QByteArray out = qgetenv("LOUPE_SCREENSHOT_DIR");
-  if (out.isEmpty()) return;
-  QTest::qWait(300);
-  window.grab().save(QString::fromUtf8(out) + "/" + name);
-}
 
 TEST(SpecdecPanel, TreeHistogramTextAndComparison) {
   KindRegistry kinds;
@@ -78,13 +72,13 @@ TEST(SpecdecPanel, TreeHistogramTextAndComparison) {
   ASSERT_FALSE(path5.empty());
   panel->scrubber()->setPosition(5);
   LOUPE_WAIT_EQ(panel->treeView()->highlightedPath(), std::vector<int>(path5.begin(), path5.end()), 3000);
-  screenshot(window, "specdec-tree.png");
+  testing::saveScreenshot(window, "specdec-tree.png");
 
   ASSERT_TRUE(window.openRun(2));
   const QStringList methods = panel->depthChart()->seriesNames();
   for (const char* m : {"chain", "mtp", "medusa:chain:4", "medusa:mc_sim_7b_63"})
     EXPECT_TRUE(methods.contains(m)) << methods.join(", ").toStdString();
-  screenshot(window, "specdec-compare.png");
+  testing::saveScreenshot(window, "specdec-compare.png");
 
   panel->compareRuns(*window.store(), 1, 3);
   EXPECT_TRUE(panel->depthChart()->seriesNames().contains("B medusa"));

@@ -15,6 +15,7 @@
 
 #include "app/workbench/MainWindow.h"
 #include "panels/ssm/SsmPanel.h"
+#include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
@@ -31,20 +32,6 @@ void recordInto(const std::filesystem::path& db, const KindRegistry& kinds, cons
   Store store(db);
   const auto r = testing::recordRun(store, kinds, recipeJson);
   ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
-}
-
-void screenshot(QWidget& window, const char* name) {
-  const QByteArray out = qgetenv("LOUPE_SCREENSHOT_DIR");
-  if (out.isEmpty()) return;
-  QTest::qWait(200);
-  window.grab().save(QString::fromUtf8(out) + "/" + name);
-}
-
-int distinctColours(const QImage& image) {
-  std::set<QRgb> colours;
-  for (int y = 0; y < image.height(); y += 2)
-    for (int x = 0; x < image.width(); x += 2) colours.insert(image.pixel(x, y));
-  return static_cast<int>(colours.size());
 }
 
 struct Fixture {
@@ -76,13 +63,13 @@ TEST(SsmPanel, StateEvolutionAndReconstruction) {
   // Heat-map: 512 time columns × 32 states (rows drawn 8 pixels tall), not blank.
   const QImage heat = panel->stateHeatmap()->image();
   EXPECT_EQ(heat.size(), QSize(512, 32 * 8));
-  EXPECT_GT(distinctColours(heat), 50);
+  EXPECT_GT(testing::distinctColours(heat), 50);
   if (probeOpenGl().usable) {
     ASSERT_NE(panel->stateSurface(), nullptr);
     QTest::qWait(100);
-    EXPECT_GT(distinctColours(panel->stateSurface()->grabImage()), 20);
+    EXPECT_GT(testing::distinctColours(panel->stateSurface()->grabImage()), 20);
   }
-  screenshot(window, "ssm-state-evolution.png");
+  testing::saveScreenshot(window, "ssm-state-evolution.png");
 
   // Reconstruction: signal and rebuilt history, and the error-vs-N table
   // with every stable discretisation.
@@ -98,13 +85,13 @@ TEST(SsmPanel, StateEvolutionAndReconstruction) {
   LOUPE_WAIT_EQ(panel->shownStep().value_or(-1), 4, 5000);
   EXPECT_NE(panel->findChild<QLabel*>("stepValues")->text().indexOf("t = 500"), -1)
       << panel->findChild<QLabel*>("stepValues")->text().toStdString();
-  screenshot(window, "ssm-reconstruction.png");
+  testing::saveScreenshot(window, "ssm-reconstruction.png");
 
   panel->viewTabs()->setCurrentIndex(2);
   const QStringList eig = panel->eigenChart()->seriesNames();
   EXPECT_TRUE(eig.contains("unit circle") && eig.contains("Ā (discrete)")) << eig.join(", ").toStdString();
   EXPECT_TRUE(panel->continuousEigenChart()->seriesNames().contains("A (continuous)"));
-  screenshot(window, "ssm-eigenvalues.png");
+  testing::saveScreenshot(window, "ssm-eigenvalues.png");
 }
 
 TEST(SsmPanel, ComparesTwoConfigurationsAndRunsAScan) {
@@ -129,7 +116,7 @@ TEST(SsmPanel, ComparesTwoConfigurationsAndRunsAScan) {
   const QStringList outputs = panel->outputChart()->seriesNames();
   EXPECT_TRUE(outputs.contains("A output_convolution") && outputs.contains("B output_recurrence"))
       << outputs.join(", ").toStdString();
-  screenshot(window, "ssm-kernels-compared.png");
+  testing::saveScreenshot(window, "ssm-kernels-compared.png");
 
   // The panel's controls: a selective scan, N = 8, L = 512, Run.
   auto* kind = panel->findChildren<QComboBox*>().front();
@@ -149,7 +136,7 @@ TEST(SsmPanel, ComparesTwoConfigurationsAndRunsAScan) {
   EXPECT_TRUE(panel->kernelChart()->seriesNames().contains("gate"));
   LOUPE_WAIT_EQ(panel->stateHeatmap()->image().size(), QSize(512, 8 * 32), 5000);
   EXPECT_TRUE(panel->outputChart()->seriesNames().contains("y"));
-  screenshot(window, "ssm-selective-scan.png");
+  testing::saveScreenshot(window, "ssm-selective-scan.png");
 
   // And an LRU kernel: its eigenvalues λ sit inside the unit circle.
   kind->setCurrentText("ssm.s4_kernel");
@@ -161,7 +148,7 @@ TEST(SsmPanel, ComparesTwoConfigurationsAndRunsAScan) {
   LOUPE_WAIT_TRUE(panel->kernelChart()->seriesNames().contains("kernel"), 5000);
   panel->viewTabs()->setCurrentIndex(2);
   EXPECT_TRUE(panel->eigenChart()->seriesNames().contains("Ā (discrete)"));
-  screenshot(window, "ssm-lru-eigenvalues.png");
+  testing::saveScreenshot(window, "ssm-lru-eigenvalues.png");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <set>
 
+#include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
 #include "tests/support/TestHelpers.h"
 #include "viewers/ChartView.h"
@@ -22,13 +23,6 @@
 
 namespace loupe {
 namespace {
-
-int colourCount(const QImage& image) {
-  std::set<QRgb> colours;
-  for (int y = 0; y < image.height(); y += 2)
-    for (int x = 0; x < image.width(); x += 2) colours.insert(image.pixel(x, y));
-  return static_cast<int>(colours.size());
-}
 
 QImage shoot(QWidget* view, const QString& name, QSize size = QSize(640, 420)) {
   view->resize(size);
@@ -57,7 +51,7 @@ TEST(ViewerGallery, LineChartWithLogAxesAndScatter) {
   chart.addLine("has a zero", {{0, 1}, {1, 0}});  // left out on log axes, not a crash
   const QImage image = shoot(&chart, "chart-lines");
   EXPECT_EQ(image.size(), chart.size() * chart.devicePixelRatio());
-  EXPECT_GT(colourCount(image), 20);
+  EXPECT_GT(testing::distinctColours(image), 20);
   EXPECT_EQ(chart.seriesCount(), 4);
 }
 
@@ -72,7 +66,7 @@ TEST(ViewerGallery, HistogramWithReferenceLinesAndBands) {
   chart.addReferenceLine(15.999, "fp16 max");
   chart.addReferenceLine(-14, "min normal", QColor(40, 160, 60));
   const QImage image = shoot(&chart, "chart-histogram");
-  EXPECT_GT(colourCount(image), 20);
+  EXPECT_GT(testing::distinctColours(image), 20);
   testing::TempDir dir;
   for (const char* ext : {"png", "svg", "pdf"}) {
     const QString path = QString::fromStdString((dir / ("h." + std::string(ext))).string());
@@ -89,7 +83,7 @@ TEST(ViewerGallery, HeatmapImage) {
       v[r * 64 + c] = static_cast<float>(std::exp(-0.002 * ((r - 24) * (r - 24) + (c - 30) * (c - 30))));
   v[5] = NAN;
   heat.setData(48, 64, v, "attention map (softmax row-normalised)");
-  EXPECT_GT(colourCount(shoot(&heat, "heatmap")), 20);
+  EXPECT_GT(testing::distinctColours(shoot(&heat, "heatmap")), 20);
 }
 
 TEST(ViewerGallery, TreeDrawerHighlightsAPathAndReportsClicks) {
@@ -104,7 +98,7 @@ TEST(ViewerGallery, TreeDrawerHighlightsAPathAndReportsClicks) {
   }
   tree.setTree(nodes, {0, 1, 3}, "accepted path: root > t0 > t0.1");
   const QImage image = shoot(&tree, "tree");
-  EXPECT_GT(colourCount(image), 8);
+  EXPECT_GT(testing::distinctColours(image), 8);
   QSignalSpy spy(&tree, &TreeGraphView::nodeClicked);
   QTest::mouseMove(&tree, tree.nodeCenter(4).toPoint());
   QTest::qWait(30);
@@ -120,7 +114,7 @@ TEST(ViewerGallery, HeightFieldSurfaceAndPointPick) {
   for (int r = 0; r < 60; ++r)
     for (int c = 0; c < 80; ++c) heights[r * 80 + c] = static_cast<float>(std::sin(0.15 * r) * std::cos(0.1 * c));
   view.setHeightField(heights.data(), 60, 80, "h");
-  EXPECT_GT(colourCount(shoot(&view, "vtk-surface")), 20);
+  EXPECT_GT(testing::distinctColours(shoot(&view, "vtk-surface")), 20);
 
   // One point in the middle of the view: a click on it reports its coordinates.
   const float xyz[] = {0.25f, -0.5f, 1.0f};
@@ -148,7 +142,7 @@ TEST(ViewerGallery, LargeTileGridDrawsAndSelects) {
   grid.setGrid(128, 128, v, "causal mask, decaying");
   grid.setMarks(marks, "marked");
   const QImage image = shoot(&grid, "tile-grid-large", QSize(640, 600));
-  EXPECT_GT(colourCount(image), 20);
+  EXPECT_GT(testing::distinctColours(image), 20);
   QSignalSpy spy(&grid, &TileGridView::cellSelected);
   const QPoint at = grid.cellCenter(40, 90).toPoint();
   QTest::mouseMove(&grid, at);

@@ -21,6 +21,7 @@
 #include "app/workbench/MainWindow.h"
 #include "experiments/Recipe.h"
 #include "panels/generic/GenericPanel.h"
+#include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
@@ -33,18 +34,6 @@
 
 namespace loupe {
 namespace {
-
-// Distinct colours in an image, capped: "not blank" means more than one.
-int colourCount(const QImage& image, int cap = 64) {
-  std::set<QRgb> colours;
-  for (int y = 0; y < image.height(); y += 2) {
-    for (int x = 0; x < image.width(); x += 2) {
-      colours.insert(image.pixel(x, y));
-      if (static_cast<int>(colours.size()) >= cap) return cap;
-    }
-  }
-  return static_cast<int>(colours.size());
-}
 
 double differingFraction(const QImage& a, const QImage& b) {
   if (a.size() != b.size()) return 1.0;
@@ -103,13 +92,6 @@ class WorkbenchTest : public ::testing::Test {
     QTest::qWait(50);
   }
 
-  void saveScreenshot(QWidget* widget, const QString& name) {
-    const QByteArray dirName = qgetenv("LOUPE_SCREENSHOT_DIR");
-    if (dirName.isEmpty()) return;
-    QTest::qWait(100);
-    widget->grab().save(QString::fromUtf8(dirName) + "/" + name + ".png");
-  }
-
   testing::TempDir dir;
   std::string db;
   KindRegistry kinds;
@@ -136,7 +118,7 @@ TEST_F(WorkbenchTest, OpenFromBrowserAndScrub) {
   EXPECT_TRUE(values->text().contains("square = 121"));
   QTest::keyClick(slider, Qt::Key_Home);
   EXPECT_EQ(panel->shownStep(), 0);
-  saveScreenshot(window.get(), "main-window");
+  testing::saveScreenshot(*window, "main-window.png");
 }
 
 TEST_F(WorkbenchTest, ExportsFiguresAndReport) {
@@ -150,7 +132,7 @@ TEST_F(WorkbenchTest, ExportsFiguresAndReport) {
   QImage png(out + "/metrics.png");
   ASSERT_FALSE(png.isNull());
   EXPECT_EQ(png.size(), panel->metricsChart()->size());
-  EXPECT_GT(colourCount(png), 8);
+  EXPECT_GT(testing::distinctColours(png), 8);
 
   ASSERT_TRUE(window->exportFigure("metrics", out + "/metrics.svg"));
   QSvgRenderer svg(out + "/metrics.svg");
@@ -160,7 +142,7 @@ TEST_F(WorkbenchTest, ExportsFiguresAndReport) {
   QPainter painter(&fromSvg);
   svg.render(&painter);
   painter.end();
-  EXPECT_GT(colourCount(fromSvg), 8);
+  EXPECT_GT(testing::distinctColours(fromSvg), 8);
 
   ASSERT_TRUE(window->exportFigure("metrics", out + "/metrics.pdf"));
   QFile pdf(out + "/metrics.pdf");
@@ -172,13 +154,13 @@ TEST_F(WorkbenchTest, ExportsFiguresAndReport) {
   const auto rendered = testing::runProcess({"pdftoppm", "-png", "-r", "50", "-singlefile",
                                              (out + "/metrics.pdf").toStdString(), (out + "/pdfpage").toStdString()});
   ASSERT_EQ(rendered.exitCode, 0) << rendered.err;
-  EXPECT_GT(colourCount(QImage(out + "/pdfpage.png")), 4);
+  EXPECT_GT(testing::distinctColours(QImage(out + "/pdfpage.png")), 4);
 
   if (probeOpenGl().usable) {
     ASSERT_TRUE(window->exportFigure("array-grid", out + "/grid.png"));
     QImage grid(out + "/grid.png");
     EXPECT_EQ(grid.size(), panel->tileGrid()->size() * panel->tileGrid()->devicePixelRatio());
-    EXPECT_GT(colourCount(grid), 8);
+    EXPECT_GT(testing::distinctColours(grid), 8);
   }
   ASSERT_TRUE(window->exportFigure("array-image", out + "/image.svg"));
   EXPECT_TRUE(QSvgRenderer(out + "/image.svg").isValid());
@@ -197,7 +179,7 @@ TEST_F(WorkbenchTest, ExportsFiguresAndReport) {
   const int start = static_cast<int>(text.indexOf("data:image/png;base64,")) + 22;
   const QImage first =
       QImage::fromData(QByteArray::fromBase64(text.mid(start, text.indexOf('"', start) - start).toLatin1()));
-  EXPECT_GT(colourCount(first), 8);
+  EXPECT_GT(testing::distinctColours(first), 8);
 
   ASSERT_TRUE(window->exportReport({1}, out + "/report.pdf"));
   QFile reportPdf(out + "/report.pdf");
@@ -215,7 +197,7 @@ TEST_F(WorkbenchTest, DragRotatesThePointCloud) {
   EXPECT_EQ(view->pointCount(), 2000);
   QTest::qWait(100);
   const QImage before = view->grabImage();
-  EXPECT_GT(colourCount(before), 8);
+  EXPECT_GT(testing::distinctColours(before), 8);
   const QPoint centre(view->width() / 2, view->height() / 2);
   QTest::mousePress(view, Qt::LeftButton, {}, centre);
   for (int i = 1; i <= 10; ++i) {
@@ -228,7 +210,7 @@ TEST_F(WorkbenchTest, DragRotatesThePointCloud) {
   QTest::qWait(100);
   const QImage after = view->grabImage();
   EXPECT_GT(differingFraction(before, after), 0.01);
-  saveScreenshot(view, "vtk-view");
+  testing::saveScreenshot(*view, "vtk-view.png");
 }
 
 TEST_F(WorkbenchTest, ClickSelectsTheTileUnderTheCursor) {
@@ -248,7 +230,7 @@ TEST_F(WorkbenchTest, ClickSelectsTheTileUnderTheCursor) {
   EXPECT_EQ(grid->selectedRow(), 5);
   EXPECT_EQ(grid->selectedCol(), 9);
   EXPECT_FLOAT_EQ(spy.at(0).at(2).toDouble(), testing::expectedGrid(4, 5, 9));
-  saveScreenshot(grid, "tile-grid");
+  testing::saveScreenshot(*grid, "tile-grid.png");
 }
 
 TEST_F(WorkbenchTest, FilterCompareDelete) {
@@ -270,7 +252,7 @@ TEST_F(WorkbenchTest, FilterCompareDelete) {
   auto* panel = dynamic_cast<GenericPanel*>(window->activePanel());
   EXPECT_EQ(panel->comparedRun(), 2);
   EXPECT_EQ(panel->metricsChart()->seriesCount(), 8 + 1);  // 4 metrics × 2 runs + cursor
-  saveScreenshot(panel, "compare");
+  testing::saveScreenshot(*panel, "compare.png");
 
   ASSERT_TRUE(window->deleteRuns({3}, /*askFirst=*/false));
   EXPECT_EQ(browser->visibleRunCount(), 2);
