@@ -110,6 +110,46 @@ MatrixXd relu(const MatrixXd& a) {
 
 }  // namespace
 
+MlpGradients mlpGradients(const MlpWeights& w, const Eigen::MatrixXd& x, const std::vector<int>& y, Format format,
+                          double lossWeight, double scale, StepLog& log) {
+  const Rounder round{format};
+  const auto batch = static_cast<double>(x.rows());
+  LayerCounts& l1 = log.layers[0];
+  LayerCounts& l2 = log.layers[1];
+  std::int64_t ignore = 0;
+  // Forward in the format.
+  const MatrixXd xq = round(x, ignore, ignore);
+  const MatrixXd W1q = round(w.W1, l1.weightOverflow, l1.weightUnderflow);
+  const MatrixXd W2q = round(w.W2, l2.weightOverflow, l2.weightUnderflow);
+  const RowVectorXd b1q = round(w.b1, l1.weightOverflow, l1.weightUnderflow);
+  const RowVectorXd b2q = round(w.b2, l2.weightOverflow, l2.weightUnderflow);
+  const MatrixXd a1 = round(MatrixXd((xq * W1q).rowwise() + b1q), l1.activationOverflow, l1.activationUnderflow);
+  const MatrixXd h = relu(a1);
+  const MatrixXd z = round(MatrixXd((h * W2q).rowwise() + b2q), l2.activationOverflow, l2.activationUnderflow);
+  MatrixXd p;
+  softmaxLoss(z, y, p, log.loss, log.accuracy);
+  // Backward: dL/dz of the weighted, scaled mean loss, then every product
+  // rounded (overflow counted; underflow counted below, against float64).
+  MatrixXd g64 = p;
+  for (Eigen::Index i = 0; i < x.rows(); ++i) g64(i, y[static_cast<std::size_t>(i)]) -= 1.0;
+  g64 *= lossWeight * scale / batch;
+  const MatrixXd g = round(g64, l2.gradientOverflow, ignore);
+  const MatrixXd mask = (a1.array() > 0).cast<double>();
+  MlpGradients out;
+  out.W2 = round(MatrixXd(h.transpose() * g), l2.gradientOverflow, ignore);
+  out.b2 = round(RowVectorXd(g.colwise().sum()), l2.gradientOverflow, ignore);
+  const MatrixXd gh = round(MatrixXd(g * W2q.transpose()), l1.gradientOverflow, ignore).cwiseProduct(mask);
+  out.W1 = round(MatrixXd(xq.transpose() * gh), l1.gradientOverflow, ignore);
+  out.b1 = round(RowVectorXd(gh.colwise().sum()), l1.gradientOverflow, ignore);
+  // The weight gradients lost to underflow: zero here, non-zero in float64.
+  const MatrixXd ref2 = h.transpose() * g64, ref1 = xq.transpose() * (g64 * W2q.transpose()).cwiseProduct(mask);
+  for (Eigen::Index i = 0; i < ref2.size(); ++i)
+    if (ref2.data()[i] != 0) ++l2.gradientNonzero, l2.gradientUnderflow += out.W2.data()[i] == 0;
+  for (Eigen::Index i = 0; i < ref1.size(); ++i)
+    if (ref1.data()[i] != 0) ++l1.gradientNonzero, l1.gradientUnderflow += out.W1.data()[i] == 0;
+  return out;
+}
+
 TrainResult trainMlp(const Digits& data, const TrainConfig& c, const std::function<void(const StepLog&)>& onLog) {
   if (c.format != Format::F32 && c.format != Format::F16 && c.format != Format::BF16)
     throw std::invalid_argument("training: format must be fp32, fp16 or bf16");
@@ -124,14 +164,12 @@ TrainResult trainMlp(const Digits& data, const TrainConfig& c, const std::functi
     for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = static_cast<float>(normal(rng) * std::sqrt(2.0 / rows));
     return w;
   };
-  MatrixXd W1 = init(64, c.hidden), W2 = init(c.hidden, 10);
-  RowVectorXd b1 = RowVectorXd::Zero(c.hidden), b2 = RowVectorXd::Zero(10);
+  MlpWeights weights{init(64, c.hidden), init(c.hidden, 10), RowVectorXd::Zero(c.hidden), RowVectorXd::Zero(10)};
   // A fixed shuffle: the first trainCount images train, the rest test.
   std::vector<int> order(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
   std::shuffle(order.begin(), order.end(), rng);
   std::uniform_int_distribution<int> pick(0, c.trainCount - 1);
-  const Rounder round{c.format};
   LossScaler scaler(c.scaler);
   TrainResult result;
   std::int64_t lost = 0, nonzero = 0;
@@ -147,42 +185,12 @@ TrainResult trainMlp(const Digits& data, const TrainConfig& c, const std::functi
     StepLog log;
     log.step = step;
     log.scale = scale;
-    LayerCounts& l1 = log.layers[0];
-    LayerCounts& l2 = log.layers[1];
-    std::int64_t ignore = 0;
-    // Forward in the format.
-    const MatrixXd xq = round(x, ignore, ignore);
-    const MatrixXd W1q = round(W1, l1.weightOverflow, l1.weightUnderflow);
-    const MatrixXd W2q = round(W2, l2.weightOverflow, l2.weightUnderflow);
-    const RowVectorXd b1q = round(b1, l1.weightOverflow, l1.weightUnderflow);
-    const RowVectorXd b2q = round(b2, l2.weightOverflow, l2.weightUnderflow);
-    const MatrixXd a1 = round(MatrixXd((xq * W1q).rowwise() + b1q), l1.activationOverflow, l1.activationUnderflow);
-    const MatrixXd h = relu(a1);
-    const MatrixXd z = round(MatrixXd((h * W2q).rowwise() + b2q), l2.activationOverflow, l2.activationUnderflow);
-    MatrixXd p;
-    softmaxLoss(z, y, p, log.loss, log.accuracy);
-    // Backward: dL/dz of the weighted, scaled mean loss, then every product rounded.
-    MatrixXd g64 = p;
-    for (int i = 0; i < c.batch; ++i) g64(i, y[static_cast<std::size_t>(i)]) -= 1.0;
-    g64 *= c.lossWeight * scale / c.batch;
-    const MatrixXd g = round(g64, l2.gradientOverflow, l2.gradientUnderflow);
-    const MatrixXd mask = (a1.array() > 0).cast<double>();
-    const MatrixXd gW2 = round(MatrixXd(h.transpose() * g), l2.gradientOverflow, l2.gradientUnderflow);
-    const RowVectorXd gb2 = round(RowVectorXd(g.colwise().sum()), l2.gradientOverflow, l2.gradientUnderflow);
-    const MatrixXd gh =
-        round(MatrixXd(g * W2q.transpose()), l1.gradientOverflow, l1.gradientUnderflow).cwiseProduct(mask);
-    const MatrixXd gW1 = round(MatrixXd(xq.transpose() * gh), l1.gradientOverflow, l1.gradientUnderflow);
-    const RowVectorXd gb1 = round(RowVectorXd(gh.colwise().sum()), l1.gradientOverflow, l1.gradientUnderflow);
-    // The weight gradients lost to underflow: zero here, non-zero in float64.
-    const MatrixXd ref2 = h.transpose() * g64, ref1 = xq.transpose() * (g64 * W2q.transpose()).cwiseProduct(mask);
-    l1.gradientUnderflow = l2.gradientUnderflow = 0;  // count the weight gradients only, against float64
-    for (Eigen::Index i = 0; i < ref2.size(); ++i)
-      if (ref2.data()[i] != 0) ++l2.gradientNonzero, l2.gradientUnderflow += gW2.data()[i] == 0;
-    for (Eigen::Index i = 0; i < ref1.size(); ++i)
-      if (ref1.data()[i] != 0) ++l1.gradientNonzero, l1.gradientUnderflow += gW1.data()[i] == 0;
+    const MlpGradients grad = mlpGradients(weights, x, y, c.format, c.lossWeight, scale, log);
+    const LayerCounts& l1 = log.layers[0];
+    const LayerCounts& l2 = log.layers[1];
     lost += l1.gradientUnderflow + l2.gradientUnderflow;
     nonzero += l1.gradientNonzero + l2.gradientNonzero;
-    const bool finite = gW1.allFinite() && gW2.allFinite() && gb1.allFinite() && gb2.allFinite();
+    const bool finite = grad.W1.allFinite() && grad.W2.allFinite() && grad.b1.allFinite() && grad.b2.allFinite();
     log.skipped = !finite;
     if (c.lossScaling) scaler.update(!finite);
     if (!finite) ++result.skippedSteps;
@@ -193,7 +201,7 @@ TrainResult trainMlp(const Digits& data, const TrainConfig& c, const std::functi
         w -= k * gw;
         for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = static_cast<float>(w.data()[i]);
       };
-      apply(W1, gW1), apply(b1, gb1), apply(W2, gW2), apply(b2, gb2);
+      apply(weights.W1, grad.W1), apply(weights.b1, grad.b1), apply(weights.W2, grad.W2), apply(weights.b2, grad.b2);
     }
     log.skippedSoFar = result.skippedSteps;
     if (onLog && (step % c.logEvery == 0 || step == c.steps - 1)) onLog(log);
@@ -207,7 +215,8 @@ TrainResult trainMlp(const Digits& data, const TrainConfig& c, const std::functi
       y.push_back(data.labels[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])]);
     }
     MatrixXd p;
-    softmaxLoss(MatrixXd((relu(MatrixXd((x * W1).rowwise() + b1)) * W2).rowwise() + b2), y, p, loss, accuracy);
+    softmaxLoss(MatrixXd((relu(MatrixXd((x * weights.W1).rowwise() + weights.b1)) * weights.W2).rowwise() + weights.b2),
+                y, p, loss, accuracy);
   };
   evaluate(0, c.trainCount, result.trainLoss, result.trainAccuracy);
   evaluate(c.trainCount, n, result.testLoss, result.testAccuracy);

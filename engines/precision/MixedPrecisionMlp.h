@@ -67,6 +67,20 @@ struct TrainResult {
   double gradientUnderflowFraction = 0;  // over all steps and layers
 };
 
+struct MlpWeights {
+  Eigen::MatrixXd W1, W2;  // 64 × H, H × 10
+  Eigen::RowVectorXd b1, b2;
+};
+struct MlpGradients {
+  Eigen::MatrixXd W1, W2;
+  Eigen::RowVectorXd b1, b2;
+};
+// One forward and backward pass of a batch (x: rows of 64 pixels, y: labels)
+// in the format: the gradients of lossWeight · scale · mean cross-entropy,
+// every product rounded; fills log's loss, accuracy and per-layer counts.
+MlpGradients mlpGradients(const MlpWeights& weights, const Eigen::MatrixXd& x, const std::vector<int>& y, Format format,
+                          double lossWeight, double scale, StepLog& log);
+
 TrainResult trainMlp(const Digits& data, const TrainConfig& config,
                      const std::function<void(const StepLog&)>& onLog = {});
 

@@ -42,14 +42,14 @@ std::vector<NamedTensor> generated(RunContext& ctx) {
   std::mt19937_64 rng(ctx.seed());
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  const double sigma = ctx.paramFloat("sigma");
   std::vector<float> v(count);
-  for (auto& e : v) {
-    if (source == "normal") e = static_cast<float>(scale * normal(rng));
-    if (source == "uniform") e = static_cast<float>(scale * uniform(rng));
-    // lognormal magnitudes with a random sign: decades of range, like gradients
-    if (source == "lognormal")
-      e = static_cast<float>(scale * std::exp(ctx.paramFloat("sigma") * normal(rng)) * (uniform(rng) < 0 ? -1 : 1));
-  }
+  if (source == "normal")
+    for (auto& e : v) e = static_cast<float>(scale * normal(rng));
+  if (source == "uniform")
+    for (auto& e : v) e = static_cast<float>(scale * uniform(rng));
+  if (source == "lognormal")  // lognormal magnitudes with a random sign: decades of range, like gradients
+    for (auto& e : v) e = static_cast<float>(scale * std::exp(sigma * normal(rng)) * (uniform(rng) < 0 ? -1 : 1));
   return {{source, Array::fromValues<float>({static_cast<std::int64_t>(count)}, v)}};
 }
 
