@@ -79,7 +79,6 @@ Limits limits(Format format) {
   l.minSubnormal = std::ldexp(1.0, 1 - s.bias - s.mantissaBits);
   l.epsilon = std::ldexp(1.0, -s.mantissaBits);
   l.minExponent = 1 - s.bias;
-  l.maxExponent = static_cast<int>((maxPattern(s) & exponentMask(s)) >> s.mantissaBits) - s.bias;
   return l;
 }
 
@@ -92,9 +91,7 @@ std::uint32_t encodeReference(Format format, double value, Overflow overflow) {
   if (std::isnan(value)) return nanPattern(s);
   const std::uint32_t sign = std::signbit(value) ? signBit(s) : 0;
   const double a = std::fabs(value);
-  if (std::isinf(a))
-    return sign |
-           (overflow == Overflow::Saturate || !s.hasInfinity ? overflowPattern(s, overflow) : infinityPattern(s));
+  if (std::isinf(a)) return sign | overflowPattern(s, overflow);  // ±inf itself: as an overflow
   if (a == 0) return sign;
   const int e = std::max(std::ilogb(a), l.minExponent);
   const double quantum = std::ldexp(1.0, e - s.mantissaBits);
@@ -136,8 +133,7 @@ std::uint32_t encode(Format format, float value, Overflow overflow) {
   const std::uint32_t sign = (x >> 31) ? signBit(s) : 0;
   const std::uint32_t magnitude = x & 0x7fffffff;
   if (magnitude > 0x7f800000) return nanPattern(s);
-  if (magnitude == 0x7f800000)
-    return sign | (s.hasInfinity && overflow == Overflow::Format ? infinityPattern(s) : overflowPattern(s, overflow));
+  if (magnitude == 0x7f800000) return sign | overflowPattern(s, overflow);
   const int e32 = static_cast<int>(magnitude >> 23) - 127;
   const int minExponent = 1 - s.bias;
   if (e32 < minExponent) {
@@ -148,13 +144,11 @@ std::uint32_t encode(Format format, float value, Overflow overflow) {
     std::memcpy(&a, &magnitude, 4);
     return sign | static_cast<std::uint32_t>(std::nearbyint(std::ldexp(a, s.mantissaBits - minExponent)));
   }
-  const int maxBiased = (1 << s.exponentBits) - 1;
-  if (e32 + s.bias > maxBiased) return sign | overflowPattern(s, overflow);  // far past max
   const int drop = 23 - s.mantissaBits;
   std::uint32_t h = (static_cast<std::uint32_t>(e32 + s.bias) << s.mantissaBits) | ((magnitude & 0x7fffff) >> drop);
   const std::uint32_t rest = magnitude & ((1u << drop) - 1), half = 1u << (drop - 1);
-  if (rest > half || (rest == half && (h & 1))) ++h;  // a carry into the exponent is correct
-  if (h > maxPattern(s)) return sign | overflowPattern(s, overflow);
+  if (rest > half || (rest == half && (h & 1))) ++h;                  // a carry into the exponent is correct
+  if (h > maxPattern(s)) return sign | overflowPattern(s, overflow);  // past max, near or far (e32 ≤ 127: no wrap)
   return sign | h;
 }
 

@@ -42,7 +42,6 @@ struct Limits {
   double minSubnormal;  // 2^(1 − bias − mantissa bits)
   double epsilon;       // 2^−mantissa bits: the gap above 1
   int minExponent;      // of normals: 1 − bias
-  int maxExponent;      // of max
 };
 Limits limits(Format format);
 

@@ -9,8 +9,10 @@
 // float32: within 2⁻²⁴ of it, and never rounded across a power of two (a
 // quotient below 2ᵏ is at most 2ᵏ(1 − 2⁻²⁴) less a little), so its binary
 // exponent — the histogram bin — is exact. Every changed value's error lies in
-// (2⁻²⁴, 1): bins −24 … −1, inside a window of 32 error bins. A lane outside
-// it would be counted apart; that cannot happen for fp16 and costs a compare.
+// (2⁻²⁴, 1) — at least x's ulp over x, less than |x| since 0 is a candidate —
+// so bins −24 … −1, inside a window of 32 error bins. The slot is clamped to
+// the window all the same, so no input can index outside the table (the
+// tests compare every bin with the reference loop over random bit patterns).
 //
 // Both histograms come from one joint table indexed by (exponent bin, error
 // slot): one scalar increment per value instead of two, spread over enough
@@ -21,46 +23,30 @@
 
 #include <immintrin.h>
 #include <algorithm>
-#include <cmath>
+#include <bit>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 namespace loupe::precision::detail {
 namespace {
 
-std::uint32_t bitsOf(float f) {
-  std::uint32_t b;
-  std::memcpy(&b, &f, 4);
-  return b;
-}
-
 // |x| bit patterns: ≥ 65520 rounds to inf; ≤ 2⁻²⁵ (a tie with 0, which is
 // even) rounds to 0; below (2047/2048)·2⁻¹⁴ (the tie between the largest
 // subnormal, odd, and 2⁻¹⁴) stays subnormal.
-const std::uint32_t kOverflow = bitsOf(65520.0f), kUnderflowMax = bitsOf(std::ldexp(1.0f, -25)),
-                    kSubnormalEnd = bitsOf(std::ldexp(2047.0f / 2048.0f, -14));
+constexpr std::uint32_t kOverflow = std::bit_cast<std::uint32_t>(65520.0f),
+                        kUnderflowMax = std::bit_cast<std::uint32_t>(0x1p-25f),
+                        kSubnormalEnd = std::bit_cast<std::uint32_t>(0x1.ffcp-15f);  // (2047/2048)·2⁻¹⁴
 
 // The joint table: one row per exponent bin and a spare row; in a row, the
 // slot says what became of the value.
 constexpr int kWindowLow = 32, kWindowSlots = 32;  // slots 0 … 31: changed, error bin 32 … 63
 constexpr int kExactSlot = 32;                     // kept, unchanged
-constexpr int kStraySlot = 33;                     // kept, changed, error outside the window
-constexpr int kLostSlot = 34;                      // finite, non-zero, not kept: underflow or overflow by row
-constexpr int kRowCells = 35, kSpareRow = TensorStats::kExponentBins, kRows = kSpareRow + 1;
+constexpr int kLostSlot = 33;                      // finite, non-zero, not kept: underflow or overflow by row
+constexpr int kRowCells = 34, kSpareRow = TensorStats::kExponentBins, kRows = kSpareRow + 1;
 // In the spare row: zeros, infinities, NaN.
 constexpr int kZeroSlot = 0, kInfSlot = 1, kNanSlot = 2;
 // Cells and lane counts are 32-bit: a chunk keeps them from overflowing.
 constexpr std::size_t kChunk = std::size_t(1) << 24;
-
-// A changed value whose error falls outside the window (cannot happen for
-// fp16; kept so the histogram stays right if the thresholds ever change).
-void countStray(TensorStats& s, float rel) {
-  int e;
-  std::frexp(rel, &e);
-  ++s.errorHistogram[static_cast<std::size_t>(
-      std::clamp(e - 1 - TensorStats::kMinErrorExponent, 0, TensorStats::kErrorBins - 1))];
-}
 
 // floor(log2|x|) of a float32 subnormal, as an exponent-histogram row.
 int subnormalRow(std::uint32_t absBits) {
@@ -127,7 +113,7 @@ std::size_t inChunks(const float* x, std::size_t n, TensorStats& s, std::size_t 
   for (std::size_t done = 0; done < whole; done += kChunk) {
     std::fill(cells.begin(), cells.end(), 0u);
     const std::size_t count = std::min(kChunk, whole - done);
-    const LaneTotals t = kernel(x + done, count, s, cells.data());
+    const LaneTotals t = kernel(x + done, count, cells.data());
     addCells(s, cells.data(), t.subnormal);
     s.count += static_cast<std::int64_t>(count);
     s.sumRelativeError += t.sumRelative;
@@ -137,8 +123,7 @@ std::size_t inChunks(const float* x, std::size_t n, TensorStats& s, std::size_t 
 }
 
 // n is a multiple of 8.
-[[gnu::target("avx2,fma,f16c")]] LaneTotals avx2Chunk(const float* x, std::size_t n, TensorStats& s,
-                                                      std::uint32_t* cells) {
+[[gnu::target("avx2,fma,f16c")]] LaneTotals avx2Chunk(const float* x, std::size_t n, std::uint32_t* cells) {
   const __m256i absMask = _mm256_set1_epi32(0x7fffffff), infBelow = _mm256_set1_epi32(0x7f800000 - 1);
   // Signed compares are safe: |x| patterns are non-negative as int32.
   const __m256i overflow = _mm256_set1_epi32(static_cast<int>(kOverflow)),
@@ -148,9 +133,8 @@ std::size_t inChunks(const float* x, std::size_t n, TensorStats& s, std::size_t 
   const __m256i expOffset = _mm256_set1_epi32(127 + TensorStats::kMinExponent),
                 errOffset = _mm256_set1_epi32(127 + TensorStats::kMinErrorExponent + kWindowLow),
                 spareRow = _mm256_set1_epi32(kSpareRow), lastWindowSlot = _mm256_set1_epi32(kWindowSlots - 1),
-                exactSlot = _mm256_set1_epi32(kExactSlot), straySlot = _mm256_set1_epi32(kStraySlot),
-                lostSlot = _mm256_set1_epi32(kLostSlot), nanSlot = _mm256_set1_epi32(kNanSlot),
-                rowCells = _mm256_set1_epi32(kRowCells);
+                exactSlot = _mm256_set1_epi32(kExactSlot), lostSlot = _mm256_set1_epi32(kLostSlot),
+                nanSlot = _mm256_set1_epi32(kNanSlot), rowCells = _mm256_set1_epi32(kRowCells);
   __m256i subnormals = zero;
   __m256d sum = _mm256_setzero_pd();
   __m256 max = _mm256_setzero_ps();
@@ -174,29 +158,22 @@ std::size_t inChunks(const float* x, std::size_t n, TensorStats& s, std::size_t 
     max = _mm256_max_ps(max, rel);
     // Row: the exponent bin (float32 subnormals fixed up apart), or spare.
     __m256i row = _mm256_blendv_epi8(_mm256_sub_epi32(_mm256_srli_epi32(a, 23), expOffset), spareRow, special);
-    // Slot: lost, a special's (0 zero, 1 inf, 2 NaN), exact, error or stray.
-    const __m256i errSlot = _mm256_sub_epi32(_mm256_srli_epi32(relBits, 23), errOffset);
-    const __m256i stray = _mm256_and_si256(
-        changed, _mm256_or_si256(_mm256_cmpgt_epi32(zero, errSlot), _mm256_cmpgt_epi32(errSlot, lastWindowSlot)));
+    // Slot: lost, a special's (0 zero, 1 inf, 2 NaN), exact, or the error bin.
+    const __m256i errSlot = _mm256_min_epi32(
+        _mm256_max_epi32(_mm256_sub_epi32(_mm256_srli_epi32(relBits, 23), errOffset), zero), lastWindowSlot);
     const __m256i specialSlot = _mm256_max_epi32(_mm256_min_epi32(_mm256_sub_epi32(a, infBelow), nanSlot), zero);
     __m256i slot = _mm256_blendv_epi8(lostSlot, specialSlot, special);
     slot = _mm256_blendv_epi8(slot, exactSlot, kept);
     slot = _mm256_blendv_epi8(slot, errSlot, changed);
-    slot = _mm256_blendv_epi8(slot, straySlot, stray);
     const unsigned tiny = static_cast<unsigned>(
         _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(isZero, _mm256_cmpgt_epi32(smallestNormal, a)))));
-    const unsigned strays = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(stray)));
-    if (tiny | strays) [[unlikely]] {
+    if (tiny) [[unlikely]] {
       alignas(32) std::int32_t rows[8];
       alignas(32) std::uint32_t absBits[8];
-      alignas(32) float rels[8];
       _mm256_store_si256(reinterpret_cast<__m256i*>(rows), row);
       _mm256_store_si256(reinterpret_cast<__m256i*>(absBits), a);
-      _mm256_store_ps(rels, rel);
-      for (int k = 0; k < 8; ++k) {
+      for (int k = 0; k < 8; ++k)
         if (tiny >> k & 1) rows[k] = subnormalRow(absBits[k]);
-        if (strays >> k & 1) countStray(s, rels[k]);
-      }
       row = _mm256_load_si256(reinterpret_cast<const __m256i*>(rows));
     }
     const __m256i index = _mm256_add_epi32(_mm256_mullo_epi32(row, rowCells), slot);
@@ -226,8 +203,7 @@ std::size_t inChunks(const float* x, std::size_t n, TensorStats& s, std::size_t 
 
 // The same with 16 lanes and compares into mask registers. n is a multiple
 // of 16.
-[[gnu::target(LOUPE_AVX512)]] LaneTotals avx512Chunk(const float* x, std::size_t n, TensorStats& s,
-                                                     std::uint32_t* cells) {
+[[gnu::target(LOUPE_AVX512)]] LaneTotals avx512Chunk(const float* x, std::size_t n, std::uint32_t* cells) {
   const __m512i absMask = _mm512_set1_epi32(0x7fffffff), infBelow = _mm512_set1_epi32(0x7f800000 - 1);
   const __m512i overflow = _mm512_set1_epi32(static_cast<int>(kOverflow)),
                 underflowMax = _mm512_set1_epi32(static_cast<int>(kUnderflowMax)),
@@ -236,9 +212,8 @@ std::size_t inChunks(const float* x, std::size_t n, TensorStats& s, std::size_t 
   const __m512i expOffset = _mm512_set1_epi32(127 + TensorStats::kMinExponent),
                 errOffset = _mm512_set1_epi32(127 + TensorStats::kMinErrorExponent + kWindowLow),
                 spareRow = _mm512_set1_epi32(kSpareRow), lastWindowSlot = _mm512_set1_epi32(kWindowSlots - 1),
-                exactSlot = _mm512_set1_epi32(kExactSlot), straySlot = _mm512_set1_epi32(kStraySlot),
-                lostSlot = _mm512_set1_epi32(kLostSlot), nanSlot = _mm512_set1_epi32(kNanSlot),
-                rowCells = _mm512_set1_epi32(kRowCells);
+                exactSlot = _mm512_set1_epi32(kExactSlot), lostSlot = _mm512_set1_epi32(kLostSlot),
+                nanSlot = _mm512_set1_epi32(kNanSlot), rowCells = _mm512_set1_epi32(kRowCells);
   __m512i subnormals = zero;
   __m512d sum = _mm512_setzero_pd();
   __m512 max = _mm512_setzero_ps();
@@ -258,25 +233,20 @@ std::size_t inChunks(const float* x, std::size_t n, TensorStats& s, std::size_t 
                                            _mm512_cvtps_pd(_mm512_extractf32x8_ps(rel, 1))));
     max = _mm512_max_ps(max, rel);
     __m512i row = _mm512_mask_mov_epi32(_mm512_sub_epi32(_mm512_srli_epi32(a, 23), expOffset), special, spareRow);
-    const __m512i errSlot = _mm512_sub_epi32(_mm512_srli_epi32(relBits, 23), errOffset);
-    const __mmask16 stray = _mm512_mask_cmpgt_epu32_mask(changed, errSlot, lastWindowSlot);  // below 0 wraps above
+    const __m512i errSlot = _mm512_min_epi32(
+        _mm512_max_epi32(_mm512_sub_epi32(_mm512_srli_epi32(relBits, 23), errOffset), zero), lastWindowSlot);
     const __m512i specialSlot = _mm512_max_epi32(_mm512_min_epi32(_mm512_sub_epi32(a, infBelow), nanSlot), zero);
     __m512i slot = _mm512_mask_mov_epi32(lostSlot, special, specialSlot);
     slot = _mm512_mask_mov_epi32(slot, kept, exactSlot);
     slot = _mm512_mask_mov_epi32(slot, changed, errSlot);
-    slot = _mm512_mask_mov_epi32(slot, stray, straySlot);
     const __mmask16 tiny = _mm512_mask_cmplt_epi32_mask(static_cast<__mmask16>(~special), a, smallestNormal);
-    if (tiny | stray) [[unlikely]] {
+    if (tiny) [[unlikely]] {
       alignas(64) std::int32_t rows[16];
       alignas(64) std::uint32_t absBits[16];
-      alignas(64) float rels[16];
       _mm512_store_si512(rows, row);
       _mm512_store_si512(absBits, a);
-      _mm512_store_ps(rels, rel);
-      for (int k = 0; k < 16; ++k) {
+      for (int k = 0; k < 16; ++k)
         if (tiny >> k & 1) rows[k] = subnormalRow(absBits[k]);
-        if (stray >> k & 1) countStray(s, rels[k]);
-      }
       row = _mm512_load_si512(rows);
     }
     const __m512i index = _mm512_add_epi32(_mm512_mullo_epi32(row, rowCells), slot);

@@ -69,8 +69,10 @@ TEST(Format, OracleCasesBothPaths) {
     const auto b = static_cast<std::uint32_t>(std::stoul(c["bf16_bits"].get<std::string>(), nullptr, 16));
     const std::string what = c["f32_value"];
     if (std::isnan(x)) {
-      EXPECT_TRUE(std::isnan(decode(Format::F16, encode(Format::F16, x)))) << what;
-      EXPECT_TRUE(std::isnan(decode(Format::BF16, encodeReference(Format::BF16, x)))) << what;
+      for (Format f : {Format::F16, Format::BF16}) {
+        EXPECT_TRUE(std::isnan(decode(f, encode(f, x)))) << what;
+        EXPECT_TRUE(std::isnan(decode(f, encodeReference(f, x)))) << what;
+      }
       continue;
     }
     EXPECT_EQ(encode(Format::F16, x), h) << what;
@@ -216,8 +218,10 @@ TEST(Format, Fp8MatchesNearestEvenOverEveryPattern) {
     }
     EXPECT_EQ(bad, 0u) << spec(c.f).name;
     // Overflow conventions: E4M3 has no inf (NaN), E5M2 goes to inf; saturating clamps to max.
-    EXPECT_TRUE(std::isnan(decode(c.f, encode(c.f, 1e6f))) == !c.ieee);
+    const double over = decode(c.f, encode(c.f, 1e6f));
+    EXPECT_TRUE(c.ieee ? std::isinf(over) && over > 0 : std::isnan(over)) << spec(c.f).name;
     EXPECT_EQ(decode(c.f, encode(c.f, 1e6f, Overflow::Saturate)), max);
+    EXPECT_EQ(decode(c.f, encodeReference(c.f, 1e6, Overflow::Saturate)), max);
     EXPECT_EQ(decode(c.f, encode(c.f, -std::numeric_limits<float>::infinity(), Overflow::Saturate)), -max);
     EXPECT_TRUE(std::isnan(decode(c.f, encode(c.f, std::nanf("")))));
   }
@@ -225,6 +229,29 @@ TEST(Format, Fp8MatchesNearestEvenOverEveryPattern) {
   EXPECT_TRUE(std::isnan(decode(Format::E4M3, encode(Format::E4M3, 464.01f))));
   EXPECT_TRUE(std::isinf(decode(Format::E5M2, encode(Format::E5M2, 61440.0f))));  // tie with max (odd): overflows
   EXPECT_EQ(decode(Format::E5M2, encode(Format::E5M2, 61439.0f)), 57344.0);
+}
+
+// Saturating conversion in fp16 and bf16, both paths: what would overflow
+// (or is ±inf already) becomes ±max; NaN stays NaN; the rest is unchanged.
+TEST(Format, SaturatingFp16AndBf16ClampToMax) {
+  const float inf = std::numeric_limits<float>::infinity();
+  for (Format f : {Format::F16, Format::BF16}) {
+    const double max = limits(f).max;
+    const float past = f == Format::F16 ? 70000.0f : std::numeric_limits<float>::max();  // rounds past max
+    for (bool reference : {false, true}) {
+      auto sat = [&](float x) {
+        return decode(f, reference ? encodeReference(f, x, Overflow::Saturate) : encode(f, x, Overflow::Saturate));
+      };
+      const std::string what = std::string(spec(f).name) + (reference ? " reference" : " fast");
+      EXPECT_EQ(sat(past), max) << what;
+      EXPECT_EQ(sat(-past), -max) << what;
+      EXPECT_EQ(sat(inf), max) << what;
+      EXPECT_EQ(sat(-inf), -max) << what;
+      EXPECT_TRUE(std::isnan(sat(std::nanf("")))) << what;
+      EXPECT_EQ(sat(1.5f), 1.5) << what;
+      EXPECT_TRUE(std::isinf(decode(f, reference ? encodeReference(f, past) : encode(f, past)))) << what;
+    }
+  }
 }
 
 TEST(Format, ClassifiesWhatAValueBecomes) {
