@@ -21,6 +21,7 @@
 
 #include "engines/attention/FlashAttention.h"
 #include "engines/core/Timer.h"
+#include "tests/bench/BenchSupport.h"
 
 namespace loupe {
 namespace {
@@ -153,16 +154,14 @@ void BM_AttentionSweep(benchmark::State& state) {
     benchmark::DoNotOptimize(r.out.data());
     naive = naiveEigenSeconds(q, k, v, n, d);
     // torch in its own process, timing only its own call (best of 3).
-    const std::string cmd = "/usr/bin/python3 -c \"import time, torch; n=" + std::to_string(n) +
-                            "; q=torch.randn(1,n,64); k=torch.randn(1,n,64); v=torch.randn(1,n,64); "
-                            "f=torch.nn.functional._scaled_dot_product_attention; "
-                            "f(q,k,v,None,0.0,False,False); b=1e9\nfor _ in range(3):\n t=time.perf_counter(); "
-                            "f(q,k,v,None,0.0,False,False); b=min(b,time.perf_counter()-t)\nprint(b)\"";
-    if (FILE* p = popen(cmd.c_str(), "r")) {
-      char buffer[64] = {};
-      if (std::fgets(buffer, sizeof buffer, p)) torch = std::atof(buffer);
-      pclose(p);
-    }
+    torch = bench::pythonSeconds("import time, torch\nn = " + std::to_string(n) +
+                                 "\nq = torch.randn(1, n, 64); k = torch.randn(1, n, 64); v = torch.randn(1, n, 64)\n"
+                                 "f = torch.nn.functional._scaled_dot_product_attention\n"
+                                 "f(q, k, v, None, 0.0, False, False); b = 1e9\n"
+                                 "for _ in range(3):\n"
+                                 "    t = time.perf_counter(); f(q, k, v, None, 0.0, False, False)\n"
+                                 "    b = min(b, time.perf_counter() - t)\n"
+                                 "print(b)\n");
     state.SetIterationTime(tiled);
   }
   static const double peak = measuredPeakGflops();

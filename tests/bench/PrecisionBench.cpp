@@ -18,24 +18,12 @@
 
 #include "engines/core/Timer.h"
 #include "engines/precision/TensorStats.h"
+#include "tests/bench/BenchSupport.h"
 
 namespace loupe {
 namespace {
 
 constexpr std::size_t kCount = std::size_t(1) << 25;
-
-double memcpyGBs() {
-  const std::size_t bytes = std::size_t(256) << 20;
-  std::vector<char> a(bytes, 1), b(bytes, 2);
-  double best = 1e9;
-  for (int i = 0; i < 3; ++i) {
-    const Stopwatch clock;
-    std::memcpy(b.data(), a.data(), bytes);
-    benchmark::DoNotOptimize(b.data());
-    best = std::min(best, clock.seconds());
-  }
-  return 2.0 * bytes / best / 1e9;  // read + write
-}
 
 // numpy on the same distribution and count, best of three, in its own process.
 double numpySeconds() {
@@ -56,14 +44,7 @@ double numpySeconds() {
       "    hist = np.bincount(np.frexp(x)[1] + 150, minlength=300)\n"
       "    best = min(best, time.perf_counter() - t)\n"
       "print(best)\n";
-  const std::string cmd = "/usr/bin/python3 - <<'LOUPE_EOF'\n" + script + "LOUPE_EOF\n";
-  double seconds = 0;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buffer[64] = {};
-    if (std::fgets(buffer, sizeof buffer, p)) seconds = std::atof(buffer);
-    pclose(p);
-  }
-  return seconds;
+  return bench::pythonSeconds(script);
 }
 
 void BM_Fp16TensorStats(benchmark::State& state) {
@@ -86,7 +67,7 @@ void BM_Fp16TensorStats(benchmark::State& state) {
     state.SetIterationTime(once);
   }
   seconds /= static_cast<double>(state.iterations());
-  static const double memcpy = memcpyGBs();
+  static const double memcpy = bench::memcpyGBs();
   static const double numpy = numpySeconds();
   const double gbs = 4.0 * kCount / seconds / 1e9;
   state.counters["Melements_per_s"] = kCount / seconds / 1e6;

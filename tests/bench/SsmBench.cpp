@@ -16,6 +16,7 @@
 
 #include "engines/core/Timer.h"
 #include "engines/ssm/SelectiveScan.h"
+#include "tests/bench/BenchSupport.h"
 
 namespace loupe {
 namespace {
@@ -23,19 +24,6 @@ namespace {
 using namespace loupe::ssm;
 
 constexpr int kDim = 1536, kLength = 4096, kState = 16;
-
-double memcpyGBs() {
-  const std::size_t bytes = std::size_t(256) << 20;
-  std::vector<char> a(bytes, 1), b(bytes, 2);
-  double best = 1e9;
-  for (int i = 0; i < 3; ++i) {
-    const Stopwatch clock;
-    std::memcpy(b.data(), a.data(), bytes);
-    benchmark::DoNotOptimize(b.data());
-    best = std::min(best, clock.seconds());
-  }
-  return 2.0 * bytes / best / 1e9;  // read + write
-}
 
 double torchLoopSeconds() {
   const std::string script =
@@ -60,14 +48,7 @@ double torchLoopSeconds() {
       "    return y * F.silu(z)\n"
       "ref()\n"
       "t = time.perf_counter(); ref(); print(time.perf_counter() - t)\n";
-  std::string cmd = "/usr/bin/python3 - <<'LOUPE_EOF'\n" + script + "LOUPE_EOF\n";
-  double seconds = 0;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buffer[64] = {};
-    if (std::fgets(buffer, sizeof buffer, p)) seconds = std::atof(buffer);
-    pclose(p);
-  }
-  return seconds;
+  return bench::pythonSeconds(script);
 }
 
 void BM_SelectiveScanMamba(benchmark::State& state) {
@@ -109,7 +90,7 @@ void BM_SelectiveScanMamba(benchmark::State& state) {
   }
   const double bytes = 4.0 * (4 * dl + 2.0 * kState * kLength);  // u, Δ, z in; out; B, C
   seconds /= static_cast<double>(state.iterations());
-  static const double memcpy = memcpyGBs();
+  static const double memcpy = bench::memcpyGBs();
   static const double torch = torchLoopSeconds();
   state.counters["scan_GBs"] = bytes / seconds / 1e9;
   state.counters["memcpy_GBs"] = memcpy;

@@ -31,9 +31,7 @@ TEST(PrecisionKind, TensorStatsOfAnNpzPerTensorAndChannel) {
       "g.tofile(sys.argv[2])\n",
       {(dir / "t.npz").string(), (dir / "g.bin").string()});
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  const std::string raw = testing::readFile(dir / "g.bin");
-  std::vector<float> g(raw.size() / 4);
-  std::memcpy(g.data(), raw.data(), raw.size());
+  const std::vector<float> g = testing::readValues<float>(dir / "g.bin");
   const auto run = recordRun(store, kinds,
                              R"({"kind": "precision.tensor_stats", "params": {"source": "file", "per_channel": true,
                                  "file": ")" +

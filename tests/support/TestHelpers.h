@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -48,6 +49,15 @@ double chiSquareP(const std::vector<double>& observed, const std::vector<double>
 
 std::string readFile(const std::filesystem::path& path);
 void writeFile(const std::filesystem::path& path, const std::string& bytes);
+
+// A file of raw native-endian T values (as numpy's tofile writes them).
+template <class T>
+std::vector<T> readValues(const std::filesystem::path& path) {
+  const std::string bytes = readFile(path);
+  std::vector<T> out(bytes.size() / sizeof(T));
+  std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
+  return out;
+}
 
 // SHA-256 of a file's bytes, computed by Python's hashlib (not by our code).
 std::string fileSha256(const std::filesystem::path& path);

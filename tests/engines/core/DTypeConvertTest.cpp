@@ -12,13 +12,6 @@
 namespace loupe {
 namespace {
 
-std::vector<float> readFloats(const std::filesystem::path& file) {
-  const std::string bytes = testing::readFile(file);
-  std::vector<float> out(bytes.size() / 4);
-  std::memcpy(out.data(), bytes.data(), out.size() * 4);
-  return out;
-}
-
 void expectSameFloats(const std::vector<float>& reference, float (*decode)(std::uint16_t), const char* what) {
   ASSERT_EQ(reference.size(), 65536u);
   int mismatches = 0;
@@ -39,7 +32,7 @@ TEST(DTypeConvert, HalfMatchesNumpyForEveryBitPattern) {
       "dtype=np.uint16).view(np.float16).astype(np.float32).tofile(sys.argv[1])",
       {(dir / "f16.bin").string()});
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  expectSameFloats(readFloats(dir / "f16.bin"), halfBitsToFloat, "f16");
+  expectSameFloats(testing::readValues<float>(dir / "f16.bin"), halfBitsToFloat, "f16");
 }
 
 TEST(DTypeConvert, BFloat16MatchesTorchForEveryBitPattern) {
@@ -50,7 +43,7 @@ TEST(DTypeConvert, BFloat16MatchesTorchForEveryBitPattern) {
       "b.float().numpy().astype(np.float32).tofile(sys.argv[1])",
       {(dir / "bf16.bin").string()});
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  expectSameFloats(readFloats(dir / "bf16.bin"), bfloat16BitsToFloat, "bf16");
+  expectSameFloats(testing::readValues<float>(dir / "bf16.bin"), bfloat16BitsToFloat, "bf16");
 }
 
 // Floats that probe every rounding case: halfway points and their
@@ -90,13 +83,6 @@ std::vector<float> roundingProbes() {
   return x;
 }
 
-std::vector<std::uint16_t> readBits(const std::filesystem::path& file) {
-  const std::string bytes = testing::readFile(file);
-  std::vector<std::uint16_t> out(bytes.size() / 2);
-  std::memcpy(out.data(), bytes.data(), out.size() * 2);
-  return out;
-}
-
 void expectSameEncoding(const std::vector<float>& x, const std::vector<std::uint16_t>& reference,
                         std::uint16_t (*encode)(float), float (*decode)(std::uint16_t), const char* what) {
   ASSERT_EQ(reference.size(), x.size());
@@ -120,7 +106,7 @@ TEST(DTypeConvert, HalfEncodingMatchesNumpyIncludingTiesOverflowAndSubnormals) {
       "with np.errstate(over='ignore'): x.astype(np.float16).view(np.uint16).tofile(sys.argv[2])",
       {(dir / "x.bin").string(), (dir / "f16.bin").string()});
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  expectSameEncoding(x, readBits(dir / "f16.bin"), floatToHalfBits, halfBitsToFloat, "f16");
+  expectSameEncoding(x, testing::readValues<std::uint16_t>(dir / "f16.bin"), floatToHalfBits, halfBitsToFloat, "f16");
 }
 
 TEST(DTypeConvert, BFloat16EncodingMatchesTorchIncludingTies) {
@@ -133,7 +119,8 @@ TEST(DTypeConvert, BFloat16EncodingMatchesTorchIncludingTies) {
       "x.bfloat16().view(torch.int16).numpy().view(np.uint16).tofile(sys.argv[2])",
       {(dir / "x.bin").string(), (dir / "bf16.bin").string()});
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  expectSameEncoding(x, readBits(dir / "bf16.bin"), floatToBfloat16Bits, bfloat16BitsToFloat, "bf16");
+  expectSameEncoding(x, testing::readValues<std::uint16_t>(dir / "bf16.bin"), floatToBfloat16Bits, bfloat16BitsToFloat,
+                     "bf16");
 }
 
 TEST(DTypeConvert, StridedIntegersConvertByIndexFormula) {

@@ -15,13 +15,6 @@
 namespace loupe {
 namespace {
 
-std::vector<double> readDoubles(const std::filesystem::path& file) {
-  const std::string bytes = testing::readFile(file);
-  std::vector<double> out(bytes.size() / 8);
-  std::memcpy(out.data(), bytes.data(), out.size() * 8);
-  return out;
-}
-
 TEST(NpyRead, ReadsWhatNumpyWritesInEveryDtypeOrderAndVersion) {
   testing::TempDir dir;
   const auto r = testing::runPython(
@@ -46,7 +39,7 @@ TEST(NpyRead, ReadsWhatNumpyWritesInEveryDtypeOrderAndVersion) {
       for (const char* version : {"1", "2"}) {
         const std::string name = std::string(t) + "_" + order + "_" + version;
         const Array a = readNpy(dir / (name + ".npy"));
-        const auto expected = readDoubles(dir / (name + ".bin"));
+        const auto expected = testing::readValues<double>(dir / (name + ".bin"));
         ASSERT_EQ(a.shape(), (Shape{3, 5, 7})) << name;
         ASSERT_EQ(a.numel(), static_cast<std::int64_t>(expected.size())) << name;
         for (std::int64_t i = 0; i < a.numel(); ++i)

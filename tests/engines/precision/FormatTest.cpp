@@ -20,14 +20,6 @@
 namespace loupe::precision {
 namespace {
 
-template <class T>
-std::vector<T> readRaw(const std::filesystem::path& path) {
-  const std::string bytes = testing::readFile(path);
-  std::vector<T> out(bytes.size() / sizeof(T));
-  std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
-  return out;
-}
-
 float bitsToFloat(std::uint32_t b) {
   float f;
   std::memcpy(&f, &b, 4);
@@ -89,7 +81,7 @@ TEST(Format, EveryFp16PatternDecodesAsNumpyAndRoundTrips) {
       ".tofile(sys.argv[1])",
       {(dir / "f16.bin").string()});
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  const auto numpy = readRaw<double>(dir / "f16.bin");
+  const auto numpy = testing::readValues<double>(dir / "f16.bin");
   ASSERT_EQ(numpy.size(), 65536u);
   for (std::uint32_t i = 0; i < 65536; ++i) {
     const double v = decode(Format::F16, i);
@@ -124,9 +116,9 @@ TEST(Format, TenMillionFloatsMatchNumpyAndTorch) {
       "torch.from_numpy(x).bfloat16().view(torch.int16).numpy().view(np.uint16).tofile(sys.argv[3])\n",
       {(dir / "x.bin").string(), (dir / "h.bin").string(), (dir / "b.bin").string()});
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  const auto x = readRaw<float>(dir / "x.bin");
-  const auto h = readRaw<std::uint16_t>(dir / "h.bin");
-  const auto b = readRaw<std::uint16_t>(dir / "b.bin");
+  const auto x = testing::readValues<float>(dir / "x.bin");
+  const auto h = testing::readValues<std::uint16_t>(dir / "h.bin");
+  const auto b = testing::readValues<std::uint16_t>(dir / "b.bin");
   ASSERT_EQ(x.size(), 10'000'036u);
   ASSERT_EQ(h.size(), x.size());
   ASSERT_EQ(b.size(), x.size());

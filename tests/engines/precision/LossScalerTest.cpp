@@ -32,8 +32,10 @@ TEST(LossScaler, NeverGrowsToInfinity) {
   EXPECT_EQ(s.scale(), 5e307);
 }
 
-TEST(LossScaler, DefaultsFollowTheRuleOnARecordedSequence) {
-  // A recorded run: overflow bursts early (scale too high), then long clean stretches.
+TEST(LossScaler, DefaultsFollowTheRuleOnASeededSequence) {
+  // A seeded sequence shaped like a run: overflow bursts early (scale too
+  // high), then long clean stretches; checked against the rule as torch's
+  // _amp_update_scale_ states it, transcribed here.
   std::vector<bool> infs;
   std::mt19937 rng(5);
   for (int i = 0; i < 20000; ++i) infs.push_back(i < 40 ? (i % 3 == 0) : (rng() % 2500 == 0));

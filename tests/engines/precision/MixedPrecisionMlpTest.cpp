@@ -18,13 +18,6 @@ void writeDoubles(const std::filesystem::path& file, const double* data, Eigen::
   testing::writeFile(file, std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(count) * 8));
 }
 
-std::vector<double> readDoubles(const std::filesystem::path& file) {
-  const std::string bytes = testing::readFile(file);
-  std::vector<double> v(bytes.size() / 8);
-  std::memcpy(v.data(), bytes.data(), bytes.size());
-  return v;
-}
-
 TEST(MixedPrecisionMlp, Fp32GradientsEqualTorchAutogradInFloat64) {
   const Digits digits = loadDigits(defaultDigitsPath());
   const int batch = 16, hidden = 12;
@@ -84,11 +77,11 @@ np.array([loss.item(), acc]).tofile(d + '/loss')
       ASSERT_NEAR(ours[i], torch[i], 1e-5 * scale) << what << "[" << i << "]";
   };
   const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> gw1 = got.W1, gw2 = got.W2;
-  expectClose(gw1.data(), readDoubles(dir / "gw1"), "dW1");
-  expectClose(gw2.data(), readDoubles(dir / "gw2"), "dW2");
-  expectClose(got.b1.data(), readDoubles(dir / "gb1"), "db1");
-  expectClose(got.b2.data(), readDoubles(dir / "gb2"), "db2");
-  const auto loss = readDoubles(dir / "loss");
+  expectClose(gw1.data(), testing::readValues<double>(dir / "gw1"), "dW1");
+  expectClose(gw2.data(), testing::readValues<double>(dir / "gw2"), "dW2");
+  expectClose(got.b1.data(), testing::readValues<double>(dir / "gb1"), "db1");
+  expectClose(got.b2.data(), testing::readValues<double>(dir / "gb2"), "db2");
+  const auto loss = testing::readValues<double>(dir / "loss");
   EXPECT_NEAR(log.loss, loss[0], 1e-5 * loss[0]);
   EXPECT_DOUBLE_EQ(log.accuracy, loss[1]);
 }
