@@ -248,14 +248,14 @@ GroupKernel pickGroup(bool varyingB, bool varyingC, ScanIsa isa, int state) {
   return varyingC ? pickFor<false, true>(isa, state) : pickFor<false, false>(isa, state);
 }
 
-// [batch][N][L] → [batch][L][N], so one step's N values are contiguous.
-std::vector<float> timeMajorStates(const float* src, const ScanShape& s) {
+// [batch][N][L] → [batch][L][N], so one step's N values are contiguous;
+// into dst, reused when it already has the size.
+void timeMajorStates(const float* src, const ScanShape& s, std::vector<float>& dst) {
   const std::size_t L = static_cast<std::size_t>(s.length), N = static_cast<std::size_t>(s.state);
-  std::vector<float> dst(static_cast<std::size_t>(s.batch) * L * N);
+  dst.resize(static_cast<std::size_t>(s.batch) * L * N);
   for (std::size_t b = 0; b < static_cast<std::size_t>(s.batch); ++b)
     for (std::size_t n = 0; n < N; ++n)
       for (std::size_t t = 0; t < L; ++t) dst[(b * L + t) * N + n] = src[(b * N + n) * L + t];
-  return dst;
 }
 
 }  // namespace
@@ -282,23 +282,29 @@ void selectiveScanInto(const ScanShape& s, const ScanInputs<float>& in, ScanResu
   // Every element is written below: resizing keeps a reused buffer as it is.
   r.out.resize(static_cast<std::size_t>(s.batch) * s.dim * s.length);
   r.lastState.resize(static_cast<std::size_t>(s.batch) * s.dim * s.state);
-  const std::vector<float> Bt = s.varyingB ? timeMajorStates(in.B, s) : std::vector<float>{};
-  const std::vector<float> Ct = s.varyingC ? timeMajorStates(in.C, s) : std::vector<float>{};
+  // B and C time-major, in the calling thread's scratch (kept across calls
+  // of the same shape, like the result: no allocation in a forward loop).
+  // (Pointers, not the vectors, go to the workers: a thread_local named in
+  // the lambda would be each worker's own.)
+  thread_local std::vector<float> scratchB, scratchC;
+  if (s.varyingB) timeMajorStates(in.B, s, scratchB);
+  if (s.varyingC) timeMajorStates(in.C, s, scratchC);
+  const float* const Bt = s.varyingB ? scratchB.data() : nullptr;
+  const float* const Ct = s.varyingC ? scratchC.data() : nullptr;
   const std::size_t perBatch = static_cast<std::size_t>(s.length) * s.state;
   const GroupKernel kernel = pickGroup(s.varyingB, s.varyingC, isa, s.state);
   const int groups = (s.dim + kernel.lanes - 1) / kernel.lanes;
-  ThreadPool::shared().parallelFor(0, static_cast<std::int64_t>(s.batch) * groups, 1,
-                                   [&](std::int64_t j0, std::int64_t j1) {
-                                     // One per thread, kept: fresh buffers per chunk cost page faults.
-                                     thread_local GroupWork w;
-                                     w.size(s.length, s.state, kernel.lanes);
-                                     for (std::int64_t j = j0; j < j1; ++j) {
-                                       const int b = static_cast<int>(j / groups);
-                                       const int d0 = static_cast<int>(j % groups) * kernel.lanes;
-                                       kernel.fn(s, in, s.varyingB ? Bt.data() + b * perBatch : nullptr,
-                                                 s.varyingC ? Ct.data() + b * perBatch : nullptr, b, d0, w, r);
-                                     }
-                                   });
+  ThreadPool::shared().parallelFor(
+      0, static_cast<std::int64_t>(s.batch) * groups, 1, [&](std::int64_t j0, std::int64_t j1) {
+        // One per thread, kept: fresh buffers per chunk cost page faults.
+        thread_local GroupWork w;
+        w.size(s.length, s.state, kernel.lanes);
+        for (std::int64_t j = j0; j < j1; ++j) {
+          const int b = static_cast<int>(j / groups);
+          const int d0 = static_cast<int>(j % groups) * kernel.lanes;
+          kernel.fn(s, in, Bt ? Bt + b * perBatch : nullptr, Ct ? Ct + b * perBatch : nullptr, b, d0, w, r);
+        }
+      });
 }
 
 }  // namespace loupe::ssm

@@ -63,7 +63,9 @@ bool scanIsaAvailable(ScanIsa isa);
 
 ScanResult<float> selectiveScan(const ScanShape& shape, const ScanInputs<float>& in, ScanIsa isa = ScanIsa::Auto);
 // The same into a result whose buffers are reused when they already have
-// the right sizes (a model's forward loop; no allocation, no page faults).
+// the right sizes; B and C's time-major copies live in the calling thread's
+// scratch, so repeated calls of one shape (a model's forward loop) allocate
+// nothing and take no page faults.
 void selectiveScanInto(const ScanShape& shape, const ScanInputs<float>& in, ScanResult<float>& result,
                        ScanIsa isa = ScanIsa::Auto);
 
