@@ -145,4 +145,44 @@ Choices chainChoices(int depth) {
   return out;
 }
 
+Choices choicesFromSpec(const std::string& spec, const std::filesystem::path& publishedFile) {
+  Choices c;
+  if (spec.rfind("chain:", 0) == 0) {
+    const int depth = std::atoi(spec.c_str() + 6);
+    if (depth < 1 || depth > 16) throw std::invalid_argument("'" + spec + "': chain depth must be 1 … 16");
+    c = chainChoices(depth);
+  } else if (!spec.empty() && spec[0] == '[') {
+    c = parseChoices(spec, "choice list");
+  } else {
+    c = namedChoices(publishedFile, spec);
+  }
+  (void)medusaBuffers(c);  // a malformed tree fails here, before anything runs
+  return c;
+}
+
+Choices withChild(const Choices& choices, const std::vector<int>& parent, int topk) {
+  if (!parent.empty() && std::find(choices.begin(), choices.end(), parent) == choices.end())
+    throw std::invalid_argument("Medusa tree: no node " + pathText(parent) + " to add a child to");
+  std::vector<bool> taken(static_cast<std::size_t>(topk), false);
+  for (const auto& p : choices)
+    if (p.size() == parent.size() + 1 && isPrefix(parent, p) && p.back() >= 0 && p.back() < topk)
+      taken[static_cast<std::size_t>(p.back())] = true;
+  const auto free = std::find(taken.begin(), taken.end(), false);
+  if (free == taken.end())
+    throw std::invalid_argument("Medusa tree: " + pathText(parent) + " already has all " + std::to_string(topk) +
+                                " ranks as children");
+  Choices out = choices;
+  out.push_back(parent);
+  out.back().push_back(static_cast<int>(free - taken.begin()));
+  return out;
+}
+
+Choices withoutSubtree(const Choices& choices, const std::vector<int>& path) {
+  if (path.empty()) throw std::invalid_argument("Medusa tree: the root cannot be removed");
+  Choices out;
+  for (const auto& p : choices)
+    if (!isPrefix(path, p)) out.push_back(p);
+  return out;
+}
+
 }  // namespace loupe::specdec

@@ -41,5 +41,16 @@ std::vector<std::string> choiceNames(const std::filesystem::path& file);
 Choices namedChoices(const std::filesystem::path& file, const std::string& name);
 // A chain of `depth` top-1 guesses: [[0], [0, 0], …].
 Choices chainChoices(int depth);
+// A tree as the kinds and the panel name it: "chain:N", a JSON choice list,
+// or a published tree's name in `publishedFile`; checked by medusaBuffers.
+// Throws std::invalid_argument with the fault.
+Choices choicesFromSpec(const std::string& spec, const std::filesystem::path& publishedFile);
+
+// Editing a tree (the panel's tree editor): a new child of `parent` (the
+// root: {}) at the smallest rank its siblings leave free; and the tree less
+// `path` and everything below it. Throw std::invalid_argument for a parent
+// not in the tree, a parent whose `topk` ranks are all taken, or the root.
+Choices withChild(const Choices& choices, const std::vector<int>& parent, int topk = 10);
+Choices withoutSubtree(const Choices& choices, const std::vector<int>& path);
 
 }  // namespace loupe::specdec

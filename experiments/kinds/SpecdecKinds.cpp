@@ -58,10 +58,6 @@ struct Models {
 std::string defaultTargetFile() {
   return std::string(LOUPE_SHARED_DATA) + "/ngram_lm/pocketsphinx_en-us-phone.arpa";
 }
-std::string choicesFile() {
-  return std::string(LOUPE_SHARED_DATA) + "/oracles/medusa_choices.json";
-}
-
 std::unique_ptr<Models> loadModels(RunContext& ctx) {
   auto m = std::make_unique<Models>();
   const std::string file =
@@ -101,15 +97,8 @@ void sampleTrainingText(RunContext& ctx, Models& m) {
 }
 
 Choices treeFrom(const std::string& spec, const std::string& where) {
-  if (spec.rfind("chain:", 0) == 0) {
-    const int depth = std::atoi(spec.c_str() + 6);
-    if (depth < 1 || depth > 16) throw InputError(where, "'" + spec + "': chain depth must be 1 … 16");
-    return chainChoices(depth);
-  }
   try {
-    Choices c = !spec.empty() && spec[0] == '[' ? parseChoices(spec, where) : namedChoices(choicesFile(), spec);
-    (void)medusaBuffers(c);  // a malformed tree fails here, before anything runs
-    return c;
+    return choicesFromSpec(spec, medusaChoicesFile());
   } catch (const std::invalid_argument& e) {
     throw InputError(where, e.what());
   }
@@ -302,6 +291,10 @@ void addAcceptance(ParamSchema& s) {
 }
 
 }  // namespace
+
+std::filesystem::path medusaChoicesFile() {
+  return std::filesystem::path(LOUPE_SHARED_DATA) / "oracles" / "medusa_choices.json";
+}
 
 void registerSpecdecKinds(KindRegistry& registry) {
   EngineKind sample;

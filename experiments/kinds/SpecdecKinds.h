@@ -3,10 +3,15 @@
 // rule) and `specdec.compare` (several methods on the same prompt and seeds).
 #pragma once
 
+#include <filesystem>
+
 #include "experiments/KindRegistry.h"
 
 namespace loupe {
 
 void registerSpecdecKinds(KindRegistry& registry);
+
+// The published Medusa trees (medusa_choices.json) the kinds name by name.
+std::filesystem::path medusaChoicesFile();
 
 }  // namespace loupe

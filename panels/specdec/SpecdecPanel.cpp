@@ -1,6 +1,8 @@
 #include "panels/specdec/SpecdecPanel.h"
 
 #include <QComboBox>
+#include <QFile>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -10,6 +12,7 @@
 #include <QVBoxLayout>
 #include <nlohmann/json.hpp>
 
+#include "experiments/kinds/SpecdecKinds.h"
 #include "panels/Controls.h"
 #include "panels/MetricSeries.h"
 #include "viewers/ChartView.h"
@@ -36,7 +39,22 @@ SpecdecPanel::SpecdecPanel(QWidget* parent) : Panel(parent) {
   m_treeSpec->setToolTip("Medusa tree: a name from medusa_choices.json, chain:N, or a JSON choice list");
   auto* run = new QPushButton("Run", this);
   run->setObjectName("specdecRun");
-  for (QWidget* w : std::initializer_list<QWidget*>{m_kind, new QLabel("tree:", this), m_treeSpec, run})
+  auto* editTreeButton = new QPushButton("Edit tree", this);
+  editTreeButton->setObjectName("specdecEditTree");
+  editTreeButton->setToolTip("load the tree field's tree into the tree view to add or remove nodes");
+  m_editButtons = new QWidget(this);
+  auto* editRow = new QHBoxLayout(m_editButtons);
+  editRow->setContentsMargins(0, 0, 0, 0);
+  auto* add = new QPushButton("Add child", m_editButtons);
+  add->setObjectName("specdecAddChild");
+  auto* remove = new QPushButton("Remove", m_editButtons);
+  remove->setObjectName("specdecRemoveNode");
+  auto* save = new QPushButton("Save as…", m_editButtons);
+  save->setObjectName("specdecSaveTree");
+  for (QWidget* w : std::initializer_list<QWidget*>{add, remove, save}) editRow->addWidget(w);
+  m_editButtons->setEnabled(false);
+  for (QWidget* w : std::initializer_list<QWidget*>{m_kind, new QLabel("tree:", this), m_treeSpec, editTreeButton,
+                                                    m_editButtons, run})
     controls->addWidget(w);
   controls->addStretch(1);
   layout->addLayout(controls);
@@ -73,6 +91,97 @@ SpecdecPanel::SpecdecPanel(QWidget* parent) : Panel(parent) {
 
   connect(m_scrubber, &TimelineScrubber::positionChanged, this, &SpecdecPanel::showPosition);
   connect(run, &QPushButton::clicked, this, [this] { emit runRequested(recipeJson()); });
+  connect(editTreeButton, &QPushButton::clicked, this, [this] { editTree(); });
+  connect(add, &QPushButton::clicked, this, &SpecdecPanel::addChild);
+  connect(remove, &QPushButton::clicked, this, &SpecdecPanel::removeSelected);
+  connect(save, &QPushButton::clicked, this, [this] {
+    const QString file =
+        QFileDialog::getSaveFileName(this, "Save the tree as a choice list", "tree.json", "JSON (*.json)");
+    if (!file.isEmpty()) saveTree(file);
+  });
+  if (m_tree) connect(m_tree, &TreeGraphView::nodeClicked, this, &SpecdecPanel::selectNode);
+}
+
+QString SpecdecPanel::treeSpec() const {
+  return m_treeSpec->text();
+}
+
+bool SpecdecPanel::editTree() {
+  try {
+    m_edit = specdec::choicesFromSpec(m_treeSpec->text().toStdString(), medusaChoicesFile());
+  } catch (const std::exception& e) {
+    m_values->setText(QString("tree: %1").arg(e.what()).toHtmlEscaped());
+    return false;
+  }
+  m_editing = true;
+  m_selected.clear();
+  m_editButtons->setEnabled(true);
+  showEditedTree();
+  return true;
+}
+
+void SpecdecPanel::selectNode(int node) {
+  if (!m_editing) return;
+  const auto sorted = specdec::medusaBuffers(m_edit).sorted;
+  m_selected = node <= 0 || node > static_cast<int>(sorted.size()) ? std::vector<int>{}
+                                                                   : sorted[static_cast<std::size_t>(node) - 1];
+  showEditedTree();
+}
+
+void SpecdecPanel::addChild() {
+  if (!m_editing) return;
+  try {
+    m_edit = specdec::withChild(m_edit, m_selected);
+  } catch (const std::exception& e) {
+    m_values->setText(QString::fromStdString(e.what()).toHtmlEscaped());
+    return;
+  }
+  showEditedTree();
+}
+
+void SpecdecPanel::removeSelected() {
+  if (!m_editing || m_selected.empty()) return;  // the root stays
+  m_edit = specdec::withoutSubtree(m_edit, m_selected);
+  m_selected.pop_back();  // its parent is selected next
+  showEditedTree();
+}
+
+bool SpecdecPanel::saveTree(const QString& file) {
+  QFile out(file);
+  if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+    m_values->setText(QString("%1: cannot be written (%2)").arg(file, out.errorString()).toHtmlEscaped());
+    return false;
+  }
+  out.write(QByteArray::fromStdString(specdec::choicesToJson(m_edit) + "\n"));
+  m_values->setText(QString("saved %1 paths to %2").arg(m_edit.size()).arg(file).toHtmlEscaped());
+  return true;
+}
+
+// The edited tree: each node's rank, the selected one and its path
+// highlighted; the tree field follows, so Run uses what is shown.
+void SpecdecPanel::showEditedTree() {
+  m_treeSpec->setText(QString::fromStdString(specdec::choicesToJson(m_edit)));
+  if (!m_tree) return;
+  const specdec::MedusaBuffers b = specdec::medusaBuffers(m_edit);
+  std::vector<TreeNode> nodes;
+  std::vector<int> path{0};
+  for (std::size_t i = 0; i < b.parents.size(); ++i) {
+    TreeNode n;
+    n.parent = b.parents[i];
+    n.label = i == 0 ? QString("root") : QString("rank %1").arg(b.sorted[i - 1].back());
+    const bool selected = i == 0 ? m_selected.empty() : b.sorted[i - 1] == m_selected;
+    n.color = selected ? QColor(60, 170, 80) : QColor(90, 140, 200);
+    nodes.push_back(n);
+  }
+  for (std::size_t len = 1; len <= m_selected.size(); ++len) {
+    const std::vector<int> prefix(m_selected.begin(), m_selected.begin() + static_cast<std::ptrdiff_t>(len));
+    path.push_back(static_cast<int>(std::find(b.sorted.begin(), b.sorted.end(), prefix) - b.sorted.begin()) + 1);
+  }
+  int depth = 0;
+  for (const auto& p : m_edit) depth = std::max(depth, static_cast<int>(p.size()));
+  m_tree->setTree(
+      nodes, path,
+      QString("editing: %1 nodes, depth %2 (click a node; Add child / Remove)").arg(m_edit.size()).arg(depth));
 }
 
 QString SpecdecPanel::recipeJson() const {
@@ -224,6 +333,8 @@ void SpecdecPanel::showPosition(int index) {
 // each node's token and the target's probability of it.
 void SpecdecPanel::showStep(const StepRecord& r) {
   if (r.findArray("vocabulary")) setVocabulary(r);
+  m_editing = false;
+  m_editButtons->setEnabled(false);
   if (!m_tree) return;
   const auto token = r.values<std::int64_t>("node_token"), parent = r.values<std::int64_t>("node_parent"),
              path = r.values<std::int64_t>("accepted_nodes");

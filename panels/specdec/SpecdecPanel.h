@@ -5,11 +5,16 @@
 // rate by depth, and the generated text with the runs of accepted drafts
 // highlighted. For `specdec.compare` runs and two compared runs: acceptance
 // by depth per method on one chart and tokens per target call side by side.
+// The tree editor loads the tree field's tree (a published name, chain:N or
+// a choice list), lets the user pick a node in the tree view and add a child
+// (at the next free rank) or remove it with its subtree, and saves the
+// result as a choice list; the tree field then holds it, so Run uses it.
 //
 // It computes no science: everything shown comes from the recorded steps.
 // Threading: GUI thread only (Panel.h).
 #pragma once
 
+#include "engines/specdec/MedusaTree.h"
 #include "panels/Panel.h"
 
 class QComboBox;
@@ -47,8 +52,18 @@ class SpecdecPanel : public Panel {
   QTextBrowser* textView() const { return m_text; }
   TimelineScrubber* scrubber() const { return m_scrubber; }
 
+  // The tree editor (its buttons call these).
+  bool editTree();  // loads the tree field's tree; false (and why, below the charts) if it is not a tree
+  void addChild();
+  void removeSelected();
+  bool saveTree(const QString& file);
+  const specdec::Choices& editedTree() const { return m_edit; }
+  QString treeSpec() const;
+
  private:
   void showRunSummary();
+  void showEditedTree();
+  void selectNode(int node);
   void showStep(const StepRecord& record);
   void setVocabulary(const StepRecord& first);
   void addMethodLines(const std::vector<StepRecord>& records, const std::string& kind, const QString& prefix,
@@ -66,6 +81,10 @@ class SpecdecPanel : public Panel {
   QLabel* m_values;
   TimelineScrubber* m_scrubber;
   TreeGraphView* m_tree = nullptr;
+  bool m_editing = false;
+  specdec::Choices m_edit;
+  std::vector<int> m_selected;  // the edited tree's selected path ({} = the root)
+  QWidget* m_editButtons;
   QWidget* m_treeHolder;
   ChartView* m_histogram;
   ChartView* m_depth;

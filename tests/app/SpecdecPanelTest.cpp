@@ -4,11 +4,18 @@
 // histogram of drafts kept and acceptance by depth; scrubbing shows step 5's
 // accepted path; the text marks exactly the accepted drafts (tree and chain
 // runs); a compare
-// run draws one acceptance line per method; two runs compare (B dashed).
+// run draws one acceptance line per method; two runs compare (B dashed);
+// the tree editor adds and removes nodes by clicks and saves a choice list
+// that runs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include <QLineEdit>
+#include <QPushButton>
 #include <QTest>
 #include <QTextBrowser>
+#include <nlohmann/json.hpp>
 
 #include "app/workbench/MainWindow.h"
 #include "panels/specdec/SpecdecPanel.h"
@@ -88,6 +95,44 @@ TEST(SpecdecPanel, TreeHistogramTextAndComparison) {
   EXPECT_EQ(panel->treeView()->nodeCount(), 0);
   EXPECT_GT(draftsRecorded(4), 0);
   EXPECT_EQ(panel->textView()->toHtml().count("#b8e6b8"), draftsRecorded(4));
+
+  // The tree editor: chain:2 loaded, a child added under [0], [0, 0]
+  // removed, the result saved as a choice list — clicking as a person does.
+  auto* field = panel->findChild<QLineEdit*>("specdecTree");
+  ASSERT_NE(field, nullptr);
+  field->selectAll();
+  QTest::keyClicks(field, "chain:2");
+  QTest::mouseClick(panel->findChild<QPushButton*>("specdecEditTree"), Qt::LeftButton);
+  ASSERT_EQ(panel->editedTree(), (specdec::Choices{{0}, {0, 0}}));
+  LOUPE_WAIT_EQ(panel->treeView()->nodeCount(), 3, 3000);
+  auto clickNode = [&](const std::vector<int>& path) {
+    const auto sorted = specdec::medusaBuffers(panel->editedTree()).sorted;
+    const int node = static_cast<int>(std::find(sorted.begin(), sorted.end(), path) - sorted.begin()) + 1;
+    const QPoint at = panel->treeView()->nodeCenter(node).toPoint();
+    QTest::mouseMove(panel->treeView(), at);
+    QTest::qWait(30);
+    QTest::mouseClick(panel->treeView(), Qt::LeftButton, {}, at);
+    LOUPE_WAIT_EQ(panel->treeView()->highlightedPath().back(), node, 3000);
+  };
+  clickNode({0});
+  QTest::mouseClick(panel->findChild<QPushButton*>("specdecAddChild"), Qt::LeftButton);
+  EXPECT_EQ(panel->editedTree(), (specdec::Choices{{0}, {0, 0}, {0, 1}}));
+  LOUPE_WAIT_EQ(panel->treeView()->nodeCount(), 4, 3000);
+  testing::saveScreenshot(window, "specdec-editor.png");
+  clickNode({0, 0});
+  QTest::mouseClick(panel->findChild<QPushButton*>("specdecRemoveNode"), Qt::LeftButton);
+  EXPECT_EQ(panel->editedTree(), (specdec::Choices{{0}, {0, 1}}));
+  EXPECT_EQ(panel->treeSpec().toStdString(), specdec::choicesToJson(panel->editedTree()));  // Run uses it
+  ASSERT_TRUE(panel->saveTree(QString::fromStdString((dir / "tree.json").string())));
+  EXPECT_EQ(specdec::parseChoices(testing::readFile(dir / "tree.json"), "saved"), (specdec::Choices{{0}, {0, 1}}));
+  // Saved as it is, the tree runs.
+  {
+    Store store(dir / "s.sqlite");
+    nlohmann::json recipe = {{"kind", "specdec.medusa"}, {"params", {{"tokens", 30}}}};
+    recipe["params"]["tree"] = testing::readFile(dir / "tree.json");  // the choice list as the tree field
+    const auto r = testing::recordRun(store, kinds, recipe.dump());
+    EXPECT_EQ(r.status, RunStatus::Finished) << r.error;
+  }
 }
 
 }  // namespace

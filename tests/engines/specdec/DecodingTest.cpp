@@ -272,6 +272,26 @@ TEST(Decoding, MetricsCountAHandMadeRun) {
   EXPECT_DOUBLE_EQ(m.speedup(0.1, run), 2.5 / 1.3);
 }
 
+// The tree editor's two edits, against trees written out by hand.
+TEST(Decoding, TreeEditsAddAtTheFreeRankAndRemoveSubtrees) {
+  const Choices tree{{0}, {1}, {0, 0}, {0, 2}, {0, 0, 0}};
+  EXPECT_EQ(withChild(tree, {}), (Choices{{0}, {1}, {0, 0}, {0, 2}, {0, 0, 0}, {2}}));
+  EXPECT_EQ(withChild(tree, {0}), (Choices{{0}, {1}, {0, 0}, {0, 2}, {0, 0, 0}, {0, 1}}));  // rank 1 is free
+  EXPECT_EQ(withChild(tree, {1}), (Choices{{0}, {1}, {0, 0}, {0, 2}, {0, 0, 0}, {1, 0}}));
+  EXPECT_EQ(withoutSubtree(tree, {0, 0}), (Choices{{0}, {1}, {0, 2}}));
+  EXPECT_EQ(withoutSubtree(tree, {0}), (Choices{{1}}));
+  EXPECT_THROW(withoutSubtree(tree, {}), std::invalid_argument);
+  EXPECT_THROW(withChild(tree, {5}), std::invalid_argument);                 // no such node
+  EXPECT_THROW(withChild(Choices{{0}, {1}}, {}, 2), std::invalid_argument);  // both ranks taken
+  // Every edit keeps a tree medusaBuffers accepts.
+  EXPECT_NO_THROW(medusaBuffers(withChild(withoutSubtree(tree, {0, 0}), {0, 2})));
+  EXPECT_EQ(choicesFromSpec("chain:2", kChoices), (Choices{{0}, {0, 0}}));
+  EXPECT_EQ(choicesFromSpec("[[0], [1]]", kChoices), (Choices{{0}, {1}}));
+  EXPECT_EQ(choicesFromSpec("mc_sim_7b_63", kChoices).size(), 63u);
+  EXPECT_THROW(choicesFromSpec("[[0, 0]]", kChoices), std::invalid_argument);  // its prefix [0] is missing
+  EXPECT_THROW(choicesFromSpec("chain:0", kChoices), std::invalid_argument);
+}
+
 TEST(Decoding, ChoiceListsParseAndRefuseBadOnes) {
   EXPECT_EQ(parseChoices("[[0], [0, 1], [1]]", "t"), (Choices{{0}, {0, 1}, {1}}));
   EXPECT_EQ(parseChoices(choicesToJson(Choices{{0}, {0, 0}}), "t"), (Choices{{0}, {0, 0}}));
