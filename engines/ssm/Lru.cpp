@@ -106,9 +106,11 @@ LruResult lruScanParallel(const Lru& l, const std::vector<double>& u, int chunk)
   const std::size_t L = u.size() / static_cast<std::size_t>(l.width), N = static_cast<std::size_t>(l.state);
   const std::size_t c = static_cast<std::size_t>(chunk), chunks = (L + c - 1) / c;
   const Modes modes(l);
-  // Phase 1: every chunk from zero state, its end state only.
+  // Phase 1: every chunk but the last from zero state, its end state only
+  // (the last chunk's end would feed no later chunk). B·u is computed again
+  // in phase 3: storing it would take L·N complex values.
   std::vector<std::vector<cd>> ends(chunks, std::vector<cd>(N, cd(0)));
-  ThreadPool::shared().parallelFor(0, static_cast<std::int64_t>(chunks), 1, [&](std::int64_t a, std::int64_t b) {
+  ThreadPool::shared().parallelFor(0, static_cast<std::int64_t>(chunks) - 1, 1, [&](std::int64_t a, std::int64_t b) {
     for (std::int64_t k = a; k < b; ++k) {
       const std::size_t i = static_cast<std::size_t>(k);
       scanSteps(l, modes, u, i * c, std::min(L, (i + 1) * c), ends[i], nullptr);
@@ -116,11 +118,12 @@ LruResult lruScanParallel(const Lru& l, const std::vector<double>& u, int chunk)
   });
   // Phase 2, along the chunks: start_{k+1} = Λ^len_k ⊙ start_k + end_k (the
   // associative combination (a₁, b₁)∘(a₂, b₂) = (a₁a₂, a₂b₁ + b₂) with a = Λ^len).
+  // Every chunk but the last is full: Λ^c once.
   std::vector<std::vector<cd>> starts(chunks, std::vector<cd>(N, cd(0)));
-  for (std::size_t k = 0; k + 1 < chunks; ++k) {
-    const double len = static_cast<double>(std::min(L, (k + 1) * c) - k * c);
-    for (std::size_t j = 0; j < N; ++j) starts[k + 1][j] = std::pow(modes.lambda[j], len) * starts[k][j] + ends[k][j];
-  }
+  std::vector<cd> lambdaChunk(N);
+  for (std::size_t j = 0; j < N; ++j) lambdaChunk[j] = std::pow(modes.lambda[j], static_cast<double>(c));
+  for (std::size_t k = 0; k + 1 < chunks; ++k)
+    for (std::size_t j = 0; j < N; ++j) starts[k + 1][j] = lambdaChunk[j] * starts[k][j] + ends[k][j];
   // Phase 3: every chunk again from its true start, with outputs.
   LruResult r;
   r.y.assign(u.size(), 0.0);

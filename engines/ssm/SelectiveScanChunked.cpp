@@ -58,9 +58,10 @@ struct Scratch {
   std::vector<float> dt, gate, y;
 };
 
-// Scans t ∈ [t0, t1) of channel (b, d) from state x (updated in place).
-// With `out`, writes out[t] for the span; without, only the state moves
-// (and ΣΔ' over the span is returned, for the chunk combination).
+// Scans t ∈ [t0, t1) of channel (b, d) from state x (updated in place) and
+// returns ΣΔ' over the span, for the chunk combination. WithOutput: also
+// writes out[t] for the span; without, only the state moves (no C·x).
+template <bool WithOutput>
 [[gnu::always_inline]] inline float scanSpan(const ScanShape& s, const ScanInputs<float>& in, const Packed& p, int b,
                                              int d, int t0, int t1, F8* x, float* out, Scratch& w) {
   const std::size_t L = static_cast<std::size_t>(s.length), np = static_cast<std::size_t>(p.np);
@@ -99,11 +100,11 @@ struct Scratch {
     for (int v = 0; v < nv; ++v) {
       const F8 a = simd::exp8(dtv * simd::load(A + v * kLanes));
       x[v] = a * x[v] + dtu * simd::load(Bt + v * kLanes);
-      acc += x[v] * simd::load(Ct + v * kLanes);
+      if constexpr (WithOutput) acc += x[v] * simd::load(Ct + v * kLanes);
     }
-    w.y[static_cast<std::size_t>(k)] = simd::horizontalSum(acc);
+    if constexpr (WithOutput) w.y[static_cast<std::size_t>(k)] = simd::horizontalSum(acc);
   }
-  if (!out) return dtSum;
+  if constexpr (!WithOutput) return dtSum;
   // out = (y + D·u)·SiLU(z), 8 at a time.
   const float D = in.D ? in.D[d] : 0.0f;
   const float* z = in.z ? in.z + row + t0 : nullptr;
@@ -134,8 +135,9 @@ constexpr int kMaxVectors = detail::kMaxScanState / kLanes;
   F8 x[kMaxVectors];
   const int nv = p.np / kLanes;
   for (int v = 0; v < nv; ++v) x[v] = simd::load(state + v * kLanes);
+  const int b = static_cast<int>(job / s.dim), d = static_cast<int>(job % s.dim);
   const float dtSum =
-      scanSpan(s, in, p, static_cast<int>(job / s.dim), static_cast<int>(job % s.dim), t0, t1, x, out, w);
+      out ? scanSpan<true>(s, in, p, b, d, t0, t1, x, out, w) : scanSpan<false>(s, in, p, b, d, t0, t1, x, nullptr, w);
   for (int v = 0; v < nv; ++v) simd::store(state + v * kLanes, x[v]);
   return dtSum;
 }
@@ -162,15 +164,19 @@ ScanResult<float> selectiveScanChunked(const ScanShape& s, const ScanInputs<floa
   r.lastState.assign(static_cast<std::size_t>(channels) * s.state, 0.0f);
   static const bool avx2 = cpuHasAvx2Fma();
   auto span = avx2 ? spanAvx2 : spanBaseline;
-  // Phase 1, all (channel, chunk) pairs in parallel: each chunk from zero state.
+  // Phase 1, all (channel, chunk) pairs in parallel: each chunk from zero
+  // state. Chunk 0's start is the true one, so its outputs are final here;
+  // the last chunk's end feeds nothing, so it waits for phase 3.
   std::vector<float> ends(static_cast<std::size_t>(channels) * chunks * np, 0.0f);
   std::vector<float> dtSums(static_cast<std::size_t>(channels) * chunks, 0.0f);
   ThreadPool::shared().parallelFor(0, channels * chunks, 4, [&](std::int64_t a, std::int64_t b) {
     for (std::int64_t i = a; i < b; ++i) {
       const std::int64_t job = i / chunks;
       const int c = static_cast<int>(i % chunks);
+      if (c == chunks - 1 && c > 0) continue;
+      float* out = c == 0 ? &r.out[static_cast<std::size_t>(job) * s.length] : nullptr;
       dtSums[static_cast<std::size_t>(i)] = span(s, in, p, job, c * chunk, std::min(s.length, (c + 1) * chunk),
-                                                 &ends[static_cast<std::size_t>(i) * np], nullptr);
+                                                 &ends[static_cast<std::size_t>(i) * np], out);
     }
   });
   // Phase 2, per channel along the chunks: start_c = exp(A·ΣΔ'_{c−1}) ⊙ start_{c−1} + end_{c−1}.
@@ -185,17 +191,19 @@ ScanResult<float> selectiveScanChunked(const ScanShape& s, const ScanInputs<floa
       }
     }
   });
-  // Phase 3, all pairs in parallel again: each chunk from its true start, with outputs.
+  // Phase 3, the other pairs in parallel again: each chunk from its true
+  // start, with outputs (chunk 0's are done; with one chunk, so is its end).
   ThreadPool::shared().parallelFor(0, channels * chunks, 4, [&](std::int64_t a, std::int64_t b) {
     for (std::int64_t i = a; i < b; ++i) {
       const std::int64_t job = i / chunks;
       const int c = static_cast<int>(i % chunks);
       const int t0 = c * chunk;
-      span(s, in, p, job, t0, std::min(s.length, t0 + chunk), &starts[static_cast<std::size_t>(i) * np],
-           &r.out[static_cast<std::size_t>(job) * s.length + t0]);
+      float* state = c == 0 ? &ends[static_cast<std::size_t>(i) * np] : &starts[static_cast<std::size_t>(i) * np];
+      if (c > 0)
+        span(s, in, p, job, t0, std::min(s.length, t0 + chunk), state,
+             &r.out[static_cast<std::size_t>(job) * s.length + t0]);
       if (c == chunks - 1)
-        for (int n = 0; n < s.state; ++n)
-          r.lastState[static_cast<std::size_t>(job) * s.state + n] = starts[static_cast<std::size_t>(i) * np + n];
+        for (int n = 0; n < s.state; ++n) r.lastState[static_cast<std::size_t>(job) * s.state + n] = state[n];
     }
   });
   return r;
