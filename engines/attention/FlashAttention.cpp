@@ -198,7 +198,8 @@ AttentionResult<float> flashAttention(const float* q, const float* k, const floa
   const std::int64_t jobs = static_cast<std::int64_t>(shape.heads) * qBlocks;
   // Per job events, concatenated in job order afterwards so the trace order is deterministic.
   std::vector<std::vector<TileEvent>> perJob(trace ? static_cast<std::size_t>(jobs) : 0);
-  static const QueryBlockFn queryBlock = pickQueryBlock();
+  static const QueryBlockFn best = pickQueryBlock();
+  const QueryBlockFn queryBlock = options.portable ? queryBlockBaseline : best;
   const std::vector<float> kPacked = packKeysTransposed(k, shape, options.blockK);
   ThreadPool::shared().parallelFor(0, jobs, 1, [&](std::int64_t j0, std::int64_t j1) {
     Workspace w(shape, options);

@@ -29,6 +29,7 @@ struct FlashOptions {
   double scale = 0;                                      // 0: 1/√d
   const std::vector<std::uint8_t>* blockMask = nullptr;  // optional: qBlocks × kBlocks, 0 = skip tile
   const KeepFn* keep = nullptr;                          // optional element mask inside the tiles that run
+  bool portable = false;  // the portable build even where AVX2 + FMA is there (tests run both)
 };
 
 enum class TileState : std::uint8_t { Computed = 0, Partial = 1, Skipped = 2 };

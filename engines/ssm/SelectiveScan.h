@@ -69,7 +69,10 @@ ScanResult<float> selectiveScan(const ScanShape& shape, const ScanInputs<float>&
 void selectiveScanInto(const ScanShape& shape, const ScanInputs<float>& in, ScanResult<float>& result,
                        ScanIsa isa = ScanIsa::Auto);
 
-ScanResult<float> selectiveScanChunked(const ScanShape& shape, const ScanInputs<float>& in, int chunk);
+// isa: Auto or Avx2 (the AVX2 build where the CPU has it), Baseline (the
+// portable one); there is no AVX-512 build of the chunked scan.
+ScanResult<float> selectiveScanChunked(const ScanShape& shape, const ScanInputs<float>& in, int chunk,
+                                       ScanIsa isa = ScanIsa::Auto);
 
 // One channel (b, d) followed step by step in float64, for the panel: Δ'
 // and the gate SiLU(z) over time, the state (N × L, row n is x_n over t)

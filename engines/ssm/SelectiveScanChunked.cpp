@@ -152,9 +152,12 @@ float spanBaseline(const ScanShape& s, const ScanInputs<float>& in, const Packed
 
 }  // namespace
 
-ScanResult<float> selectiveScanChunked(const ScanShape& s, const ScanInputs<float>& in, int chunk) {
+ScanResult<float> selectiveScanChunked(const ScanShape& s, const ScanInputs<float>& in, int chunk, ScanIsa isa) {
   detail::checkScanShape(s);
   if (chunk < 1) throw std::invalid_argument("selective scan: chunk must be ≥ 1");
+  if (isa == ScanIsa::Avx512) throw std::invalid_argument("selective scan: the chunked scan has no AVX-512 build");
+  if (!scanIsaAvailable(isa))
+    throw std::invalid_argument("selective scan: this CPU lacks the instruction set asked for");
   const Packed p = pack(s, in);
   const std::int64_t channels = static_cast<std::int64_t>(s.batch) * s.dim;
   const int chunks = (s.length + chunk - 1) / chunk;
@@ -163,7 +166,7 @@ ScanResult<float> selectiveScanChunked(const ScanShape& s, const ScanInputs<floa
   r.out.assign(static_cast<std::size_t>(channels) * s.length, 0.0f);
   r.lastState.assign(static_cast<std::size_t>(channels) * s.state, 0.0f);
   static const bool avx2 = cpuHasAvx2Fma();
-  auto span = avx2 ? spanAvx2 : spanBaseline;
+  auto span = avx2 && isa != ScanIsa::Baseline ? spanAvx2 : spanBaseline;
   // Phase 1, all (channel, chunk) pairs in parallel: each chunk from zero
   // state. Chunk 0's start is the true one, so its outputs are final here;
   // the last chunk's end feeds nothing, so it waits for phase 3.

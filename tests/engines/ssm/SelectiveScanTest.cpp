@@ -152,11 +152,16 @@ TEST(SelectiveScan, ChunkedEqualsSequentialForEveryChunkSize) {
   ScanInputs<float> x{r.u.data(), r.delta.data(), r.A.data(),    r.B.data(), r.C.data(),
                       r.D.data(), r.z.data(),     r.bias.data(), true};
   const auto seq = selectiveScan(s, x);
-  for (int chunk : {1, 7, 64, 299, 300, 1000}) {
-    const auto par = selectiveScanChunked(s, x, chunk);
-    expectClose(par.out, seq.out, 1e-5, 1e-6, "chunk " + std::to_string(chunk));
-    expectClose(par.lastState, seq.lastState, 1e-5, 1e-6, "chunk " + std::to_string(chunk) + " last state");
+  for (ScanIsa isa : {ScanIsa::Avx2, ScanIsa::Baseline}) {  // both builds of the chunked scan
+    if (!scanIsaAvailable(isa)) continue;
+    for (int chunk : {1, 7, 64, 299, 300, 1000}) {
+      const auto par = selectiveScanChunked(s, x, chunk, isa);
+      const std::string what = "chunk " + std::to_string(chunk) + (isa == ScanIsa::Baseline ? " baseline" : " avx2");
+      expectClose(par.out, seq.out, 1e-5, 1e-6, what);
+      expectClose(par.lastState, seq.lastState, 1e-5, 1e-6, what + " last state");
+    }
   }
+  EXPECT_THROW(selectiveScanChunked(s, x, 16, ScanIsa::Avx512), std::invalid_argument);
   EXPECT_THROW(selectiveScanChunked(s, x, 0), std::invalid_argument);
   EXPECT_THROW(selectiveScan(ScanShape{1, 1, 4, 300, true, true}, x), std::invalid_argument);
 }
