@@ -99,6 +99,12 @@ void runTensorStats(RunContext& ctx) {
       const Limits lim = limits(f);
       r.metric(p + "_log2_max", std::log2(lim.max)).metric(p + "_log2_min_normal", std::log2(lim.minNormal));
       r.metric(p + "_log2_min_subnormal", std::log2(lim.minSubnormal));
+      // Where the exponent histogram's bins (bin k: |x| ∈ [2^k, 2^(k+1)))
+      // stop rounding: below half the smallest subnormal values go to 0, so
+      // bins under log2(min subnormal) − 1 underflow; max lies in bin
+      // ⌊log2 max⌋ and every bin above overflows.
+      r.metric(p + "_underflow_edge_log2", std::log2(lim.minSubnormal) - 1);
+      r.metric(p + "_overflow_edge_log2", std::floor(std::log2(lim.max)) + 1);
       r.metric(p + "_overflow", static_cast<double>(s.overflow)).metric(p + "_overflow_frac", s.overflow / n);
       r.metric(p + "_underflow", static_cast<double>(s.underflow)).metric(p + "_underflow_frac", s.underflow / n);
       r.metric(p + "_subnormal", static_cast<double>(s.subnormal)).metric(p + "_subnormal_frac", s.subnormal / n);
@@ -210,7 +216,7 @@ void runTrain(RunContext& ctx) {
 void registerPrecisionKinds(KindRegistry& registry) {
   EngineKind k;
   k.name = "precision.tensor_stats";
-  k.version = "1.0";
+  k.version = "1.1";  // 1.1: the histogram's underflow / overflow band edges per format
   k.summary =
       "every tensor of a file (or a generated distribution) through fp16, bf16, e4m3, e5m2: what overflows, "
       "underflows, goes subnormal, and the rounding error";

@@ -233,11 +233,15 @@ void PrecisionPanel::showTensor(const StepRecord& r) {
   }
   edges.push_back(-149.0 + last + 1);
   m_histogram->setHistogram("values per binary exponent", edges, values);
+  // The band edges as the run recorded them (the kind works out which bins
+  // round to 0 and which overflow).
   const double minNormal = r.metricOr(f + "_log2_min_normal");
-  m_histogram->addBand(edges.front(), lo - 1, "underflows to 0", QColor(214, 39, 40, 45));
-  m_histogram->addBand(lo - 1, minNormal, "subnormal", QColor(255, 160, 0, 70));
-  // Bin k holds [2^k, 2^(k+1)): max lies in bin ⌊log2 max⌋, everything from the next bin up overflows.
-  const double top = std::floor(hi) + 1;
+  const double* underflowEdge = r.findMetric(f + "_underflow_edge_log2");
+  const double* overflowEdge = r.findMetric(f + "_overflow_edge_log2");
+  if (!underflowEdge || !overflowEdge) return;  // a run from before the kind recorded them
+  const double bottom = *underflowEdge, top = *overflowEdge;
+  m_histogram->addBand(edges.front(), bottom, "underflows to 0", QColor(214, 39, 40, 45));
+  m_histogram->addBand(bottom, minNormal, "subnormal", QColor(255, 160, 0, 70));
   m_histogram->addBand(minNormal, top, "normal", QColor(44, 160, 44, 45));
   m_histogram->addBand(top, edges.back(), "overflows", QColor(214, 39, 40, 45));
   QStringList shown;

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <tuple>
 
 #include "experiments/KindRegistry.h"
 #include "tests/support/RecordRun.h"
@@ -48,6 +49,14 @@ TEST(PrecisionKind, TensorStatsOfAnNpzPerTensorAndChannel) {
     if (i % 6 == 5) overLast += a >= 65520.0f;
   }
   EXPECT_EQ(*grads.findMetric("fp16_overflow"), over);
+  // The histogram bands' edges from the formats' published limits: fp16's
+  // smallest subnormal 2^−24 (half of it rounds to 0) and max 65504 < 2^16;
+  // E4M3's 2^−9 and 448 < 2^9; bf16's 2^−133 and max < 2^128.
+  for (const auto& [f, under, over] :
+       {std::tuple{"fp16", -25.0, 16.0}, std::tuple{"e4m3", -10.0, 9.0}, std::tuple{"bf16", -134.0, 128.0}}) {
+    EXPECT_EQ(grads.metricOr(std::string(f) + "_underflow_edge_log2", 0), under) << f;
+    EXPECT_EQ(grads.metricOr(std::string(f) + "_overflow_edge_log2", 0), over) << f;
+  }
   EXPECT_EQ(*grads.findMetric("fp16_underflow"), under);
   EXPECT_EQ(*grads.findMetric("bf16_overflow"), 0);
   EXPECT_GT(*grads.findMetric("e4m3_overflow"), over);  // 448 is a lower ceiling
