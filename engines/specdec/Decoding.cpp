@@ -62,18 +62,10 @@ StepTrace medusaStep(const TokenModel& target, const MedusaHeads& heads, const M
                                   std::to_string(target.vocabularySize()) + " tokens");
     s.nodeToken.push_back(candidates[static_cast<std::size_t>(index)]);
   }
-  // One target call: the distribution after every node given its path (one
-  // context buffer, the node's path appended).
-  std::vector<std::vector<double>> after(nodes);
+  // One target call: the distribution after every node given its path.
+  const std::vector<std::vector<double>> after = target.evaluateTree(context, s.nodeToken, s.nodeParent);
   s.nodeProbability.resize(nodes);
-  std::vector<int> ctx = context, path;
   for (std::size_t i = 0; i < nodes; ++i) {
-    path.clear();
-    for (int n = static_cast<int>(i); n >= 0; n = s.nodeParent[static_cast<std::size_t>(n)])
-      path.push_back(s.nodeToken[static_cast<std::size_t>(n)]);
-    ctx.resize(context.size());
-    ctx.insert(ctx.end(), path.rbegin(), path.rend());
-    after[i] = target.next(ctx);
     const std::vector<double>& before = i == 0 ? rootDistribution : after[static_cast<std::size_t>(s.nodeParent[i])];
     s.nodeProbability[i] = before[static_cast<std::size_t>(s.nodeToken[i])];
   }

@@ -29,6 +29,29 @@ std::vector<double> ArpaTokenModel::next(const std::vector<int>& context) const 
   return p;
 }
 
+std::vector<std::vector<double>> TokenModel::nextBatch(const std::vector<std::vector<int>>& contexts) const {
+  std::vector<std::vector<double>> out;
+  out.reserve(contexts.size());
+  for (const auto& c : contexts) out.push_back(next(c));
+  return out;
+}
+
+std::vector<std::vector<double>> TokenModel::evaluateTree(const std::vector<int>& context,
+                                                          const std::vector<int>& tokens,
+                                                          const std::vector<int>& parents) const {
+  if (tokens.size() != parents.size()) throw std::invalid_argument("evaluateTree: one parent per token");
+  std::vector<std::vector<int>> contexts(tokens.size());
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const int parent = parents[i];
+    if (parent >= static_cast<int>(i) || (i > 0 && parent < 0) || (i == 0 && parent != -1))
+      throw std::invalid_argument("evaluateTree: node " + std::to_string(i) + " has parent " + std::to_string(parent) +
+                                  " (the root first, parents before children)");
+    contexts[i] = i == 0 ? context : contexts[static_cast<std::size_t>(parent)];
+    contexts[i].push_back(tokens[i]);
+  }
+  return nextBatch(contexts);
+}
+
 int sampleFrom(const std::vector<double>& p, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
   double r = u(rng), acc = 0;

@@ -23,6 +23,15 @@ class TokenModel {
   virtual int vocabularySize() const = 0;
   // p(next | context), summing to 1.
   virtual std::vector<double> next(const std::vector<int>& context) const = 0;
+  // The same for a batch of contexts: one target call in a real system (a
+  // batched forward); by default next() for each.
+  virtual std::vector<std::vector<double>> nextBatch(const std::vector<std::vector<int>>& contexts) const;
+  // A candidate tree in one call (nextBatch once): the distribution after
+  // every node, node i's context being `context` then the tokens on the
+  // path from the root (node 0) down to i. parents[0] = −1; parents come
+  // before their children.
+  std::vector<std::vector<double>> evaluateTree(const std::vector<int>& context, const std::vector<int>& tokens,
+                                                const std::vector<int>& parents) const;
 };
 
 // An ARPA model as a token model: ids are its 1-grams except <s> and the

@@ -227,6 +227,51 @@ TEST(Decoding, MtpDraftFeedsEachHeadItsAnchorAndPreviousToken) {
   EXPECT_THROW(draft.next({2, 1, 0, 2, 1, 1}), std::logic_error);  // a fourth draft: no such head
 }
 
+// A target that counts its batched calls and the contexts in them.
+class CountingModel : public TokenModel {
+ public:
+  explicit CountingModel(const TokenModel& m) : m_model(m) {}
+  int vocabularySize() const override { return m_model.vocabularySize(); }
+  std::vector<double> next(const std::vector<int>& context) const override { return m_model.next(context); }
+  std::vector<std::vector<double>> nextBatch(const std::vector<std::vector<int>>& contexts) const override {
+    ++batches;
+    contextsSeen += static_cast<int>(contexts.size());
+    return TokenModel::nextBatch(contexts);
+  }
+  mutable int batches = 0, contextsSeen = 0;
+
+ private:
+  const TokenModel& m_model;
+};
+
+// Verification is one target call per step: evaluateTree hands the whole
+// tree (64 nodes of mc_sim_7b_63) to nextBatch once, and its distributions
+// equal next() on each node's path built here.
+TEST(Decoding, AMedusaStepVerifiesItsTreeInOneTargetCall) {
+  const ArpaTokenModel raw(phones());
+  const MarkovCache cached(raw, 3);
+  const CountingModel target(cached);
+  const OracleMedusaHeads heads(cached, 4);
+  const MedusaBuffers tree = medusaBuffers(namedChoices(kChoices, "mc_sim_7b_63"));
+  const std::vector<int> ctx = prompt(raw);
+  std::vector<double> next;
+  const StepTrace s = medusaStep(target, heads, tree, 10, AcceptanceRule{}, ctx, raw.next(ctx), next);
+  EXPECT_EQ(target.batches, 1);
+  EXPECT_EQ(target.contextsSeen, 64);
+  const auto after = raw.evaluateTree(ctx, s.nodeToken, s.nodeParent);
+  ASSERT_EQ(after.size(), 64u);
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    std::vector<int> path;
+    for (int n = static_cast<int>(i); n >= 0; n = s.nodeParent[static_cast<std::size_t>(n)])
+      path.insert(path.begin(), s.nodeToken[static_cast<std::size_t>(n)]);
+    std::vector<int> full = ctx;
+    full.insert(full.end(), path.begin(), path.end());
+    EXPECT_EQ(after[i], raw.next(full)) << "node " << i;
+  }
+  EXPECT_EQ(next, after[static_cast<std::size_t>(s.acceptedNodes.back())]);
+  EXPECT_THROW(raw.evaluateTree(ctx, {1, 2}, {-1, 1}), std::invalid_argument);  // a node its own parent
+}
+
 // The estimated heads on a text small enough to count by hand.
 TEST(Decoding, EstimatedHeadsEqualHandCounts) {
   const std::vector<int> text{0, 1, 2, 0, 1, 2, 0, 1};  // V = 3
