@@ -30,6 +30,27 @@ std::vector<int> prompt(const ArpaTokenModel& m) {
   return {m.id("SIL"), m.id("HH"), m.id("AH")};
 }
 
+// The marginals of tokens t + 2 and t + 3 after ctx, by walking every path
+// of root + 1 or 2 tokens straight from the ARPA model.
+std::vector<std::vector<double>> enumeratedMarginals(const ArpaTokenModel& raw, const std::vector<int>& ctx) {
+  const auto V = static_cast<std::size_t>(raw.vocabularySize());
+  std::vector<std::vector<double>> marginal(2, std::vector<double>(V, 0.0));
+  const auto p0 = raw.next(ctx);
+  for (std::size_t a = 0; a < V; ++a) {
+    auto c1 = ctx;
+    c1.push_back(static_cast<int>(a));
+    const auto p1 = raw.next(c1);
+    for (std::size_t b = 0; b < V; ++b) {
+      marginal[0][b] += p0[a] * p1[b];
+      auto c2 = c1;
+      c2.push_back(static_cast<int>(b));
+      const auto p2 = raw.next(c2);
+      for (std::size_t c = 0; c < V; ++c) marginal[1][c] += p0[a] * p1[b] * p2[c];
+    }
+  }
+  return marginal;
+}
+
 TEST(Decoding, OracleHeadsAreTheTargetsMarginalsEnumerated) {
   const ArpaTokenModel raw(phones());
   const MarkovCache target(raw, 3);
@@ -37,25 +58,10 @@ TEST(Decoding, OracleHeadsAreTheTargetsMarginalsEnumerated) {
   const std::vector<int> ctx = prompt(raw);
   const auto predicted = heads.predict(ctx);
   ASSERT_EQ(predicted.size(), 2u);
-  // Every path of root + 1 or 2 tokens, straight from the ARPA model.
-  const auto V = static_cast<std::size_t>(raw.vocabularySize());
-  std::vector<double> head0(V, 0.0), head1(V, 0.0);
-  const auto p0 = raw.next(ctx);
-  for (std::size_t a = 0; a < V; ++a) {
-    auto c1 = ctx;
-    c1.push_back(static_cast<int>(a));
-    const auto p1 = raw.next(c1);
-    for (std::size_t b = 0; b < V; ++b) {
-      head0[b] += p0[a] * p1[b];
-      auto c2 = c1;
-      c2.push_back(static_cast<int>(b));
-      const auto p2 = raw.next(c2);
-      for (std::size_t c = 0; c < V; ++c) head1[c] += p0[a] * p1[b] * p2[c];
-    }
-  }
-  for (std::size_t v = 0; v < V; ++v) {
-    EXPECT_NEAR(predicted[0][v], head0[v], 1e-12) << v;
-    EXPECT_NEAR(predicted[1][v], head1[v], 1e-12) << v;
+  const auto enumerated = enumeratedMarginals(raw, ctx);
+  for (std::size_t v = 0; v < enumerated[0].size(); ++v) {
+    EXPECT_NEAR(predicted[0][v], enumerated[0][v], 1e-12) << v;
+    EXPECT_NEAR(predicted[1][v], enumerated[1][v], 1e-12) << v;
   }
 }
 
@@ -174,21 +180,8 @@ TEST(Decoding, TreeNodesHoldEachHeadsRankedGuesses) {
   const OracleMedusaHeads heads(target, 4);
   const MedusaBuffers tree = medusaBuffers(namedChoices(kChoices, "mc_sim_7b_63"));
   const std::vector<int> ctx = prompt(raw);
-  const auto V = static_cast<std::size_t>(raw.vocabularySize());
-  std::vector<std::vector<double>> marginal(2, std::vector<double>(V, 0.0));
+  const auto marginal = enumeratedMarginals(raw, ctx);
   const auto p0 = raw.next(ctx);
-  for (std::size_t a = 0; a < V; ++a) {
-    auto c1 = ctx;
-    c1.push_back(static_cast<int>(a));
-    const auto p1 = raw.next(c1);
-    for (std::size_t b = 0; b < V; ++b) {
-      marginal[0][b] += p0[a] * p1[b];
-      auto c2 = c1;
-      c2.push_back(static_cast<int>(b));
-      const auto p2 = raw.next(c2);
-      for (std::size_t c = 0; c < V; ++c) marginal[1][c] += p0[a] * p1[b] * p2[c];
-    }
-  }
   std::vector<double> next;
   AcceptanceRule greedy;
   const StepTrace s = medusaStep(target, heads, tree, 10, greedy, ctx, p0, next);
