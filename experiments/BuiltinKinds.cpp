@@ -2,6 +2,7 @@
 #include "experiments/kinds/AttentionKinds.h"
 #include "experiments/kinds/PrecisionKinds.h"
 #include "experiments/kinds/RgbdKinds.h"
+#include "experiments/kinds/ScalingKinds.h"
 #include "experiments/kinds/SpecdecKinds.h"
 #include "experiments/kinds/SsmKinds.h"
 
@@ -14,6 +15,7 @@ void registerBuiltinKinds(KindRegistry& registry) {
   registerSsmKinds(registry);
   registerPrecisionKinds(registry);
   registerSpecdecKinds(registry);
+  registerScalingKinds(registry);
 }
 
 }  // namespace loupe

@@ -30,6 +30,16 @@ struct StepRecord {
     arrays.push_back({std::move(name), std::move(value)});
     return *this;
   }
+  // Text as a u8 array (UTF-8), what text() reads back.
+  StepRecord& textArray(std::string name, const std::string& utf8) {
+    return array(std::move(name), Array::fromValues<std::uint8_t>({static_cast<std::int64_t>(utf8.size())},
+                                                                  std::vector<std::uint8_t>(utf8.begin(), utf8.end())));
+  }
+  // A 1-D array of the values, what values<T>() reads back.
+  template <class T>
+  StepRecord& vector(std::string name, const std::vector<T>& v) {
+    return array(std::move(name), Array::fromValues<T>({static_cast<std::int64_t>(v.size())}, v));
+  }
   const double* findMetric(const std::string& name) const {
     for (const auto& [n, v] : metrics)
       if (n == name) return &v;

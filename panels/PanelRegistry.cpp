@@ -7,6 +7,7 @@
 #include "panels/precision/PrecisionPanel.h"
 #include "panels/specdec/SpecdecPanel.h"
 #include "panels/rgbd/RgbdPanel.h"
+#include "panels/scaling/ScalingPanel.h"
 #include "panels/ssm/SsmPanel.h"
 
 namespace loupe {
@@ -35,6 +36,7 @@ void registerBuiltinPanels(PanelRegistry& registry) {
   registry.add({"ssm", "State-space models", [](QWidget* parent) -> Panel* { return new SsmPanel(parent); }});
   registry.add({"precision", "Precision", [](QWidget* parent) -> Panel* { return new PrecisionPanel(parent); }});
   registry.add({"specdec", "Speculative decoding", [](QWidget* parent) -> Panel* { return new SpecdecPanel(parent); }});
+  registry.add({"scaling", "Scaling", [](QWidget* parent) -> Panel* { return new ScalingPanel(parent); }});
 }
 
 }  // namespace loupe

@@ -46,8 +46,8 @@ void ChartView::addLine(const QString& name, std::vector<QPointF> points, const 
   rebuild();
 }
 
-void ChartView::addScatter(const QString& name, std::vector<QPointF> points) {
-  m_series.push_back({name, std::move(points), true, QColor(), Qt::SolidLine});
+void ChartView::addScatter(const QString& name, std::vector<QPointF> points, const QColor& color) {
+  m_series.push_back({name, std::move(points), true, color, Qt::SolidLine});
   rebuild();
 }
 

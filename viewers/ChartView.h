@@ -30,7 +30,7 @@ class ChartView : public QChartView {
   // color invalid: the chart's palette; dashed lines tell a second run apart.
   void addLine(const QString& name, std::vector<QPointF> points, const QColor& color = QColor(),
                Qt::PenStyle style = Qt::SolidLine);
-  void addScatter(const QString& name, std::vector<QPointF> points);
+  void addScatter(const QString& name, std::vector<QPointF> points, const QColor& color = QColor());
   // Bars between consecutive edges (edges.size() == counts.size() + 1).
   void setHistogram(const QString& name, std::vector<double> edges, std::vector<double> counts);
   void addReferenceLine(double x, const QString& label, const QColor& color = QColor(220, 60, 60));

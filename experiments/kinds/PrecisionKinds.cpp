@@ -53,10 +53,6 @@ std::vector<NamedTensor> generated(RunContext& ctx) {
   return {{source, Array::fromValues<float>({static_cast<std::int64_t>(count)}, v)}};
 }
 
-Array int64s(const std::vector<std::int64_t>& v) {
-  return Array::fromValues<std::int64_t>({static_cast<std::int64_t>(v.size())}, v);
-}
-
 void runTensorStats(RunContext& ctx) {
   std::vector<NamedTensor> tensors;
   if (ctx.paramString("source") == "file") {
@@ -80,9 +76,8 @@ void runTensorStats(RunContext& ctx) {
     const std::vector<float> values = toFloat32(t.array.view());
     StepRecord r;
     r.step = step++;
-    r.array("tensor_name", Array::fromValues<std::uint8_t>({static_cast<std::int64_t>(t.name.size())},
-                                                           std::vector<std::uint8_t>(t.name.begin(), t.name.end())));
-    r.array("shape", int64s(std::vector<std::int64_t>(t.array.shape().begin(), t.array.shape().end())));
+    r.textArray("tensor_name", t.name);
+    r.vector("shape", std::vector<std::int64_t>(t.array.shape().begin(), t.array.shape().end()));
     r.metric("elements", static_cast<double>(values.size()));
     bool first = true;
     for (Format f : kFormats) {
@@ -90,7 +85,7 @@ void runTensorStats(RunContext& ctx) {
       const std::string p = spec(f).name;
       const double n = std::max<double>(1.0, static_cast<double>(s.count));
       if (first) {
-        r.array("exponent_histogram", int64s(s.exponentHistogram));
+        r.vector("exponent_histogram", s.exponentHistogram);
         r.metric("nan", static_cast<double>(s.nans)).metric("inf", static_cast<double>(s.infinities));
         r.metric("zeros", static_cast<double>(s.zeros));
         first = false;
@@ -109,7 +104,7 @@ void runTensorStats(RunContext& ctx) {
       r.metric(p + "_underflow", static_cast<double>(s.underflow)).metric(p + "_underflow_frac", s.underflow / n);
       r.metric(p + "_subnormal", static_cast<double>(s.subnormal)).metric(p + "_subnormal_frac", s.subnormal / n);
       r.metric(p + "_max_rel_error", s.maxRelativeError).metric(p + "_mean_rel_error", s.meanRelativeError());
-      r.array(p + "_error_histogram", int64s(s.errorHistogram));
+      r.vector(p + "_error_histogram", s.errorHistogram);
       if (perChannel && t.array.ndim() == 2) {
         const auto rows = static_cast<std::size_t>(t.array.shape()[0]);
         const auto cols = static_cast<std::size_t>(t.array.shape()[1]);

@@ -29,11 +29,6 @@ namespace {
 
 using namespace loupe::specdec;
 
-Array bytes(const std::string& s) {
-  return Array::fromValues<std::uint8_t>({static_cast<std::int64_t>(s.size())},
-                                         std::vector<std::uint8_t>(s.begin(), s.end()));
-}
-
 Array int64s(const std::vector<int>& v) {
   return Array::fromValues<std::int64_t>({static_cast<std::int64_t>(v.size())},
                                          std::vector<std::int64_t>(v.begin(), v.end()));
@@ -171,7 +166,7 @@ void emitRun(RunContext& ctx, const Models& models, const DecodeRun& run, double
       r.array("node_token", int64s(s.nodeToken)).array("node_parent", int64s(s.nodeParent));
       r.array("node_probability", doubles(s.nodeProbability)).array("accepted_nodes", int64s(s.acceptedNodes));
     }
-    if (i == 0) r.array("vocabulary", bytes(vocabularyText(models))).array("prompt_tokens", int64s(models.prompt));
+    if (i == 0) r.textArray("vocabulary", vocabularyText(models)).array("prompt_tokens", int64s(models.prompt));
     if (i + 1 == run.steps.size()) summarize(r, run, costRatio);
     ctx.emitStep(std::move(r));
   }
@@ -259,10 +254,10 @@ void runCompare(RunContext& ctx) {
     }
     StepRecord r;
     r.step = static_cast<std::int64_t>(k);
-    r.array("method_name", bytes(methods[k]));
+    r.textArray("method_name", methods[k]);
     summarize(r, pooled, ctx.paramFloat("cost_ratio"));
     r.array("tokens", int64s(firstTokens));
-    if (k == 0) r.array("vocabulary", bytes(vocabularyText(*m))).array("prompt_tokens", int64s(m->prompt));
+    if (k == 0) r.textArray("vocabulary", vocabularyText(*m)).array("prompt_tokens", int64s(m->prompt));
     ctx.emitStep(std::move(r));
     ctx.progress(static_cast<double>(k + 1) / static_cast<double>(settings.size()), methods[k]);
   }

@@ -159,14 +159,14 @@ TEST_F(CliTest, KindsListsSchemas) {
   ASSERT_EQ(r.exitCode, 0);
   const json kinds = json::parse(r.out);
   // Every engine kind, the test kind last; the product binary ships its engines and no test kinds.
-  const std::vector<std::string> engines = {"attention.scaling", "attention.tiles",   "precision.tensor_stats",
-                                            "precision.train",   "rgbd.stream",       "specdec.compare",
-                                            "specdec.medusa",    "specdec.sample",    "ssm.hippo",
-                                            "ssm.s4_kernel",     "ssm.selective_scan"};
+  const std::vector<std::string> engines = {
+      "attention.scaling", "attention.tiles",  "precision.tensor_stats", "precision.train", "rgbd.stream",
+      "scaling.compound",  "scaling.roofline", "specdec.compare",        "specdec.medusa",  "specdec.sample",
+      "ssm.hippo",         "ssm.s4_kernel",    "ssm.selective_scan"};
   std::vector<std::string> withTest = engines;
   withTest.push_back("test.series");
   EXPECT_EQ(names(kinds), withTest);
-  EXPECT_EQ(kinds[8]["params"].size(), 11u);  // ssm.hippo
+  EXPECT_EQ(kinds[10]["params"].size(), 11u);  // ssm.hippo
   r = testing::runProcess({LOUPE_CLI, "kinds", "--json"});
   EXPECT_EQ(r.exitCode, 0);
   EXPECT_EQ(names(json::parse(r.out)), engines);

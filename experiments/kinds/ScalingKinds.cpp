@@ -1,0 +1,219 @@
+// Engine kinds of the scaling topic:
+// - `scaling.compound`: one step per network, in the order asked: its name
+//   and family (text), totals (params, macs, activations), its coefficients
+//   (phi, width, depth, resolution), for EfficientNet B0–B7 the paper's
+//   Table 2 row (paper_params_m, paper_flops_b, paper_top1), and per layer
+//   its name, type, detail, stage (newline-separated text), input and output
+//   shapes, params, MACs, activations and arithmetic intensity.
+// - `scaling.roofline`: step 0 is the machine (peak GFLOP/s, SGEMM ceiling,
+//   triad and copy GB/s, ridge, and the roof sampled for plotting); then one
+//   step per kernel and implementation (ours, OpenCV DNN): the problem, its
+//   median time, GFLOP/s, GB/s, intensity, what the roof allows there, and
+//   the largest difference from the float64 reference.
+#include "experiments/kinds/ScalingKinds.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "engines/core/Error.h"
+#include "engines/scaling/EfficientNet.h"
+#include "engines/scaling/Roofline.h"
+#include "engines/scaling/ThunderNet.h"
+#include "experiments/RunContext.h"
+
+namespace loupe {
+
+namespace {
+
+using namespace loupe::scaling;
+
+struct Entry {
+  Network network;
+  std::string family;
+  StepRecord extra;  // coefficients and paper figures
+};
+
+std::vector<Entry> networksOf(RunContext& ctx) {
+  std::vector<Entry> out;
+  const double alpha = ctx.paramFloat("alpha"), beta = ctx.paramFloat("beta"), gamma = ctx.paramFloat("gamma");
+  const int rois = static_cast<int>(ctx.paramInt("rois"));
+  auto efficientNetEntry = [&](int b) {
+    Entry e{efficientNetB(b), "efficientnet", {}};
+    const EfficientNetCoefficients c = releasedCoefficients(b);
+    const EfficientNetPaperRow paper = paperRow(b);
+    e.extra.metric("variant", b).metric("phi", b).metric("width", c.width).metric("depth", c.depth);
+    e.extra.metric("paper_params_m", paper.paramsM).metric("paper_flops_b", paper.flopsB);
+    e.extra.metric("paper_top1", paper.top1);
+    out.push_back(std::move(e));
+  };
+  auto thunderNetEntry = [&](int v) {
+    out.push_back({thunderNet(v, static_cast<int>(ctx.paramInt("thundernet_resolution")), rois), "thundernet", {}});
+  };
+  std::stringstream list(ctx.paramString("networks"));
+  std::string item;
+  while (std::getline(list, item, ',')) {
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (item.empty()) continue;
+    if (item == "efficientnet") {
+      for (int b = 0; b < 8; ++b) efficientNetEntry(b);
+    } else if (item.rfind("efficientnet-b", 0) == 0 && item.size() == 15 && item[14] >= '0' && item[14] <= '7') {
+      efficientNetEntry(item[14] - '0');
+    } else if (item == "compound") {
+      const double step = ctx.paramFloat("phi_step"), max = ctx.paramFloat("phi_max");
+      for (int i = 0; i * step <= max + 1e-9; ++i) {
+        const double phi = i * step;
+        const EfficientNetCoefficients c = compoundCoefficients(phi, alpha, beta, gamma);
+        std::ostringstream name;
+        name << "compound φ=" << phi;
+        Entry e{efficientNet(c, name.str()), "compound", {}};
+        e.extra.metric("phi", phi).metric("width", c.width).metric("depth", c.depth);
+        out.push_back(std::move(e));
+      }
+    } else if (item == "thundernet") {
+      for (int v : {49, 146, 535}) thunderNetEntry(v);
+    } else if (item.rfind("thundernet-snet", 0) == 0) {
+      const std::string v = item.substr(15);
+      if (v != "49" && v != "146" && v != "535")
+        throw InputError("params.networks", "'" + item + "': ThunderNet comes with snet49, snet146 or snet535");
+      thunderNetEntry(std::stoi(v));
+    } else if (item == "snet49" || item == "snet146" || item == "snet535") {
+      out.push_back({snetClassifier(std::stoi(item.substr(4))), "snet", {}});
+    } else if (item.size() > 5 && item.substr(item.size() - 5) == ".json") {
+      try {
+        out.push_back({readNetworkFile(item), "custom", {}});
+      } catch (const InputError& e) {
+        throw InputError("params.networks", e.what());
+      }
+    } else {
+      throw InputError(
+          "params.networks",
+          "'" + item +
+              "' is not efficientnet, efficientnet-b0…b7, compound, thundernet, thundernet-snet49/146/535, "
+              "snet49/146/535 or a .json network file");
+    }
+  }
+  if (out.empty()) throw InputError("params.networks", "names no network");
+  return out;
+}
+
+void runCompound(RunContext& ctx) {
+  std::vector<Entry> entries = networksOf(ctx);  // every name checked before anything is recorded
+  std::int64_t step = 0;
+  for (Entry& e : entries) {
+    ctx.throwIfCancelled();
+    const Network& n = e.network;
+    StepRecord r = std::move(e.extra);
+    r.step = step++;
+    r.textArray("network", n.name).textArray("family", e.family);
+    const Cost total = n.total();
+    r.metric("params", static_cast<double>(total.params)).metric("macs", static_cast<double>(total.macs));
+    r.metric("activations", static_cast<double>(total.activations));
+    r.metric("resolution", static_cast<double>(n.input.height)).metric("layers", static_cast<double>(n.layers.size()));
+    std::string names, types, details, stages;
+    std::vector<std::int64_t> params, macs, activations, shapes;
+    std::vector<double> intensity;
+    for (const Layer& l : n.layers) {
+      names += l.name + "\n", types += l.type + "\n", details += l.detail + "\n", stages += l.stage + "\n";
+      params.push_back(l.cost.params), macs.push_back(l.cost.macs), activations.push_back(l.cost.activations);
+      intensity.push_back(l.intensity());
+      for (const FeatureShape* s : {&l.in, &l.out}) shapes.insert(shapes.end(), {s->channels, s->height, s->width});
+    }
+    r.textArray("layer_names", names).textArray("layer_types", types);
+    r.textArray("layer_details", details).textArray("layer_stages", stages);
+    r.vector("layer_params", params).vector("layer_macs", macs);
+    r.vector("layer_activations", activations).vector("layer_intensity", intensity);
+    // (layers, 2, 3): input and output as channels, height, width.
+    r.array("layer_shapes",
+            Array::fromValues<std::int64_t>({static_cast<std::int64_t>(n.layers.size()), 2, 3}, shapes));
+    ctx.emitStep(std::move(r));
+    ctx.progress(static_cast<double>(step) / static_cast<double>(entries.size()), n.name);
+  }
+}
+
+void runRoofline(RunContext& ctx) {
+  const std::vector<ConvProblem> sweep = kernelSweep(ctx.paramString("sweep"));
+  const int repeats = static_cast<int>(ctx.paramInt("repeats"));
+  const bool check = ctx.paramBool("check");
+  std::vector<ConvImpl> impls{ConvImpl::Loupe};
+  if (ctx.paramBool("opencv")) impls.push_back(ConvImpl::OpenCv);
+  ctx.progress(0, "measuring peaks");
+  const MachinePeaks m = measurePeaks();
+  StepRecord machine;
+  machine.step = 0;
+  machine.metric("peak_gflops", m.peakGflops).metric("sgemm_gflops", m.sgemmGflops);
+  machine.metric("triad_gbs", m.triadGBs).metric("copy_gbs", m.copyGBs).metric("ridge", m.ridge());
+  machine.metric("threads", m.threads);
+  machine.textArray("isa", m.isa);
+  // The roof sampled from 1/16 to 1024 FLOP/B, with the ridge itself, for plotting.
+  std::vector<double> roofI, roofG;
+  for (double i = 1.0 / 16; i <= 1024; i *= std::sqrt(2.0)) roofI.push_back(i);
+  roofI.push_back(m.ridge());
+  std::sort(roofI.begin(), roofI.end());
+  for (double i : roofI) roofG.push_back(attainableGflops(m, i));
+  machine.vector("roof_intensity", roofI).vector("roof_gflops", roofG);
+  ctx.emitStep(std::move(machine));
+  std::int64_t step = 1;
+  const double total = static_cast<double>(sweep.size() * impls.size());
+  for (const ConvProblem& p : sweep)
+    for (ConvImpl impl : impls) {
+      ctx.throwIfCancelled();
+      const KernelPoint k = measureKernel(p, impl, repeats, check);
+      StepRecord r;
+      r.step = step++;
+      r.textArray("kernel", p.label()).textArray("kind", convKindName(p.kind));
+      r.textArray("impl", convImplName(impl));
+      r.metric("channels", p.channels).metric("height", p.height).metric("width", p.width).metric("out", p.out);
+      r.metric("kernel_size", p.kernel).metric("stride", p.stride);
+      r.metric("flops", p.flops()).metric("bytes", p.minimumBytes()).metric("intensity", p.intensity());
+      r.metric("seconds", k.seconds).metric("gflops", k.gflops).metric("gbs", k.gbs);
+      const double roof = attainableGflops(m, p.intensity());
+      r.metric("attainable_gflops", roof).metric("roof_fraction", k.gflops / roof);
+      r.metric("memory_bound", p.intensity() < m.ridge() ? 1 : 0);
+      if (check) r.metric("max_abs_error", k.maxAbsError);
+      ctx.emitStep(std::move(r));
+      ctx.progress(static_cast<double>(step - 1) / total, p.label() + " (" + convImplName(impl) + ")");
+    }
+}
+
+}  // namespace
+
+void registerScalingKinds(KindRegistry& registry) {
+  EngineKind c;
+  c.name = "scaling.compound";
+  c.version = "1.0";
+  c.summary =
+      "parameters, multiply-adds, activations and intensity per layer: EfficientNet B0–B7 and the compound rule, "
+      "ThunderNet (SNet49/146/535 + CEM + RPN at 320×320), networks from JSON";
+  c.schema = ParamSchema{
+      ParamSpec::text("networks", "efficientnet,compound,thundernet",
+                      "comma-separated: efficientnet (B0–B7), efficientnet-b0…b7, compound (the α^φ rule), "
+                      "thundernet, thundernet-snet49/146/535, snet49/146/535 (classifiers at 224), or a .json file"),
+      ParamSpec::number("phi_max", 7.0, "compound: the largest φ").range(0, 12),
+      ParamSpec::number("phi_step", 0.5, "compound: φ step").range(0.05, 4),
+      ParamSpec::number("alpha", kAlpha, "compound: depth base α").range(1, 3),
+      ParamSpec::number("beta", kBeta, "compound: width base β").range(1, 3),
+      ParamSpec::number("gamma", kGamma, "compound: resolution base γ").range(1, 3),
+      ParamSpec::integer("thundernet_resolution", 320, "ThunderNet's input side").range(64, 2048),
+      ParamSpec::integer("rois", 200, "ThunderNet: proposals the R-CNN subnet runs on").range(1, 10000),
+  };
+  c.run = runCompound;
+  registry.add(std::move(c));
+
+  EngineKind r;
+  r.name = "scaling.roofline";
+  r.version = "1.0";
+  r.summary =
+      "standard, depthwise and pointwise convolutions timed on this machine (ours: im2col + OpenBLAS; peer: OpenCV "
+      "DNN) and placed on its measured roofline";
+  r.schema = ParamSchema{
+      ParamSpec::choice("sweep", {"quick", "full"}, "quick", "layer shapes from EfficientNet-B0 and SNet"),
+      ParamSpec::integer("repeats", 10, "timed runs per kernel (the median is kept)").range(1, 1000),
+      ParamSpec::boolean("opencv", true, "time OpenCV DNN's convolution on the same problems"),
+      ParamSpec::boolean("check", true, "compare every output with the float64 reference"),
+  };
+  r.run = runRoofline;
+  registry.add(std::move(r));
+}
+
+}  // namespace loupe
