@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,13 @@ struct DeviceReport {
 const DeviceReport& deviceReport();
 
 enum class DeviceKind { Cpu, Cuda };
+
+// Thrown by an engine's CUDA path when this build or machine has no usable
+// device, or on any CUDA error; what() says why. Callers run the CPU path
+// instead and log the reason.
+struct CudaUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 std::string_view deviceKindName(DeviceKind kind);  // "cpu" / "cuda"
 

@@ -11,10 +11,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "engines/core/Device.h"
 #include "engines/precision/Format.h"
 
 #if defined(__CUDACC__)
@@ -75,11 +75,8 @@ RangeCounts rangeCounts(const float* values, std::size_t count, Format format);
 
 // The CUDA path: copies the values to the GPU, counts with shared-memory
 // histograms, copies the counts back. Throws CudaUnavailable (with the
-// reason) when this build or this machine has no CUDA device, and on any
-// CUDA error; callers fall back to rangeCounts() and log why.
-struct CudaUnavailable : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+// reason, engines/core/Device.h) when this build or this machine has no
+// CUDA device, and on any CUDA error; callers fall back to rangeCounts() and log why.
 RangeCounts rangeCountsCuda(const float* values, std::size_t count, Format format);
 
 }  // namespace loupe::precision

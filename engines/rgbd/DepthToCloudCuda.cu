@@ -1,0 +1,122 @@
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cub/device/device_select.cuh>
+#include <string>
+#include <vector>
+
+#include "engines/core/Device.h"
+#include "engines/rgbd/DepthToCloudCuda.h"
+
+namespace loupe::rgbd {
+
+namespace {
+
+struct Point3 {
+  float x, y, z;
+};
+struct Colour3 {
+  std::uint8_t r, g, b;
+};
+
+__global__ void backProject(const std::uint16_t* raw, float scale, const float* xFactor, const float* yFactor,
+                            int width, int height, float zMin, float zMax, Point3* xyz, char* valid) {
+  const int u = blockIdx.x * blockDim.x + threadIdx.x, v = blockIdx.y * blockDim.y + threadIdx.y;
+  if (u >= width || v >= height) return;
+  const std::size_t i = static_cast<std::size_t>(v) * width + u;
+  const float z = static_cast<float>(raw[i]) * scale;
+  const bool ok = z > 0.0f && z >= zMin && z < zMax;
+  const float zz = ok ? z : __int_as_float(0x7fc00000);  // quiet NaN, as the CPU path writes
+  xyz[i] = {xFactor[u] * zz, yFactor[v] * zz, zz};
+  valid[i] = ok;
+}
+
+void check(cudaError_t err, const char* what) {
+  if (err != cudaSuccess) throw CudaUnavailable(std::string(what) + ": " + cudaGetErrorString(err));
+}
+
+// Device memory freed on every way out (a failed call throws).
+class DeviceMemory {
+ public:
+  ~DeviceMemory() {
+    for (void* p : m_blocks) cudaFree(p);
+  }
+  template <class T>
+  T* allocate(std::size_t count, const char* what) {
+    void* p = nullptr;
+    check(cudaMalloc(&p, std::max<std::size_t>(1, count) * sizeof(T)), what);
+    m_blocks.push_back(p);
+    return static_cast<T*>(p);
+  }
+
+ private:
+  std::vector<void*> m_blocks;
+};
+
+// Keeps the flagged elements in order; returns how many.
+template <class T>
+std::size_t select(DeviceMemory& mem, const T* in, const char* flags, T* out, std::size_t n) {
+  int* count = mem.allocate<int>(1, "cudaMalloc(count)");
+  std::size_t tempBytes = 0;
+  check(cub::DeviceSelect::Flagged(nullptr, tempBytes, in, flags, out, count, static_cast<int>(n)), "cub select");
+  void* temp = mem.allocate<char>(tempBytes, "cudaMalloc(cub scratch)");
+  check(cub::DeviceSelect::Flagged(temp, tempBytes, in, flags, out, count, static_cast<int>(n)), "cub select");
+  int host = 0;
+  check(cudaMemcpy(&host, count, sizeof host, cudaMemcpyDeviceToHost), "cudaMemcpy(count)");
+  return static_cast<std::size_t>(host);
+}
+
+}  // namespace
+
+void depthToCloudCuda(const std::uint16_t* raw, double depthScale, const std::uint8_t* rgb, const PinholeIntrinsics& k,
+                      DepthRange range, PointCloud& organized, PointCloud* compact) {
+  if (deviceReport().cudaDevices.empty()) throw CudaUnavailable(deviceReport().noCudaReason);
+  const int w = k.width, h = k.height;
+  const std::size_t n = static_cast<std::size_t>(w) * h;
+  // The factors exactly as the CPU fast path makes them.
+  std::vector<float> xFactor(static_cast<std::size_t>(w)), yFactor(static_cast<std::size_t>(h));
+  for (int u = 0; u < w; ++u) xFactor[static_cast<std::size_t>(u)] = static_cast<float>((u - k.cx) / k.fx);
+  for (int v = 0; v < h; ++v) yFactor[static_cast<std::size_t>(v)] = static_cast<float>((v - k.cy) / k.fy);
+  DeviceMemory mem;
+  auto* dRaw = mem.allocate<std::uint16_t>(n, "cudaMalloc(depth)");
+  auto* dX = mem.allocate<float>(xFactor.size(), "cudaMalloc(x factors)");
+  auto* dY = mem.allocate<float>(yFactor.size(), "cudaMalloc(y factors)");
+  auto* dXyz = mem.allocate<Point3>(n, "cudaMalloc(points)");
+  auto* dValid = mem.allocate<char>(n, "cudaMalloc(valid)");
+  check(cudaMemcpy(dRaw, raw, n * sizeof(std::uint16_t), cudaMemcpyHostToDevice), "cudaMemcpy(depth)");
+  check(cudaMemcpy(dX, xFactor.data(), xFactor.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy(x)");
+  check(cudaMemcpy(dY, yFactor.data(), yFactor.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy(y)");
+  const dim3 block(32, 8), grid((w + 31) / 32, (h + 7) / 8);
+  backProject<<<grid, block>>>(dRaw, static_cast<float>(depthScale), dX, dY, w, h,
+                               static_cast<float>(std::max(range.min, 0.0)), static_cast<float>(range.max), dXyz,
+                               dValid);
+  check(cudaGetLastError(), "backProject launch");
+  organized.width = w;
+  organized.height = h;
+  organized.xyz.resize(n * 3);
+  organized.normals.clear();
+  check(cudaMemcpy(organized.xyz.data(), dXyz, n * sizeof(Point3), cudaMemcpyDeviceToHost), "cudaMemcpy(points)");
+  if (rgb)
+    organized.rgb.assign(rgb, rgb + n * 3);
+  else
+    organized.rgb.clear();
+  if (!compact) return;
+  auto* dKept = mem.allocate<Point3>(n, "cudaMalloc(kept points)");
+  const std::size_t kept = select(mem, dXyz, dValid, dKept, n);
+  compact->width = static_cast<int>(kept);
+  compact->height = 1;
+  compact->normals.clear();
+  compact->xyz.resize(kept * 3);
+  check(cudaMemcpy(compact->xyz.data(), dKept, kept * sizeof(Point3), cudaMemcpyDeviceToHost), "cudaMemcpy(kept)");
+  compact->rgb.clear();
+  if (!rgb) return;
+  auto* dRgb = mem.allocate<Colour3>(n, "cudaMalloc(colours)");
+  auto* dRgbKept = mem.allocate<Colour3>(n, "cudaMalloc(kept colours)");
+  check(cudaMemcpy(dRgb, rgb, n * sizeof(Colour3), cudaMemcpyHostToDevice), "cudaMemcpy(colours)");
+  if (select(mem, dRgb, dValid, dRgbKept, n) != kept) throw CudaUnavailable("colour selection kept a different count");
+  compact->rgb.resize(kept * 3);
+  check(cudaMemcpy(compact->rgb.data(), dRgbKept, kept * sizeof(Colour3), cudaMemcpyDeviceToHost),
+        "cudaMemcpy(kept colours)");
+}
+
+}  // namespace loupe::rgbd
