@@ -102,6 +102,10 @@ void depthToCloudCuda(const std::uint16_t*, double, const std::uint8_t*, const P
                       PointCloud&, PointCloud*) {
   throw CudaUnavailable("this build of Loupe has no CUDA support (configured with LOUPE_CUDA off or no nvcc)");
 }
+void depthToCloudCuda(const float*, const std::uint8_t*, const PinholeIntrinsics&, DepthRange, PointCloud&,
+                      PointCloud*) {
+  throw CudaUnavailable("this build of Loupe has no CUDA support (configured with LOUPE_CUDA off or no nvcc)");
+}
 #endif
 
 PointCloud compactCloud(const PointCloud& organized) {

@@ -19,8 +19,9 @@ struct Colour3 {
   std::uint8_t r, g, b;
 };
 
-__global__ void backProject(const std::uint16_t* raw, float scale, const float* xFactor, const float* yFactor,
-                            int width, int height, float zMin, float zMax, Point3* xyz, char* valid) {
+template <class Depth>
+__global__ void backProject(const Depth* raw, float scale, const float* xFactor, const float* yFactor, int width,
+                            int height, float zMin, float zMax, Point3* xyz, char* valid) {
   const int u = blockIdx.x * blockDim.x + threadIdx.x, v = blockIdx.y * blockDim.y + threadIdx.y;
   if (u >= width || v >= height) return;
   const std::size_t i = static_cast<std::size_t>(v) * width + u;
@@ -66,10 +67,9 @@ std::size_t select(DeviceMemory& mem, const T* in, const char* flags, T* out, st
   return static_cast<std::size_t>(host);
 }
 
-}  // namespace
-
-void depthToCloudCuda(const std::uint16_t* raw, double depthScale, const std::uint8_t* rgb, const PinholeIntrinsics& k,
-                      DepthRange range, PointCloud& organized, PointCloud* compact) {
+template <class Depth>
+void depthToCloud(const Depth* raw, double depthScale, const std::uint8_t* rgb, const PinholeIntrinsics& k,
+                  DepthRange range, PointCloud& organized, PointCloud* compact) {
   if (deviceReport().cudaDevices.empty()) throw CudaUnavailable(deviceReport().noCudaReason);
   const int w = k.width, h = k.height;
   const std::size_t n = static_cast<std::size_t>(w) * h;
@@ -78,12 +78,12 @@ void depthToCloudCuda(const std::uint16_t* raw, double depthScale, const std::ui
   for (int u = 0; u < w; ++u) xFactor[static_cast<std::size_t>(u)] = static_cast<float>((u - k.cx) / k.fx);
   for (int v = 0; v < h; ++v) yFactor[static_cast<std::size_t>(v)] = static_cast<float>((v - k.cy) / k.fy);
   DeviceMemory mem;
-  auto* dRaw = mem.allocate<std::uint16_t>(n, "cudaMalloc(depth)");
+  auto* dRaw = mem.allocate<Depth>(n, "cudaMalloc(depth)");
   auto* dX = mem.allocate<float>(xFactor.size(), "cudaMalloc(x factors)");
   auto* dY = mem.allocate<float>(yFactor.size(), "cudaMalloc(y factors)");
   auto* dXyz = mem.allocate<Point3>(n, "cudaMalloc(points)");
   auto* dValid = mem.allocate<char>(n, "cudaMalloc(valid)");
-  check(cudaMemcpy(dRaw, raw, n * sizeof(std::uint16_t), cudaMemcpyHostToDevice), "cudaMemcpy(depth)");
+  check(cudaMemcpy(dRaw, raw, n * sizeof(Depth), cudaMemcpyHostToDevice), "cudaMemcpy(depth)");
   check(cudaMemcpy(dX, xFactor.data(), xFactor.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy(x)");
   check(cudaMemcpy(dY, yFactor.data(), yFactor.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy(y)");
   const dim3 block(32, 8), grid((w + 31) / 32, (h + 7) / 8);
@@ -117,6 +117,18 @@ void depthToCloudCuda(const std::uint16_t* raw, double depthScale, const std::ui
   compact->rgb.resize(kept * 3);
   check(cudaMemcpy(compact->rgb.data(), dRgbKept, kept * sizeof(Colour3), cudaMemcpyDeviceToHost),
         "cudaMemcpy(kept colours)");
+}
+
+}  // namespace
+
+void depthToCloudCuda(const std::uint16_t* raw, double depthScale, const std::uint8_t* rgb, const PinholeIntrinsics& k,
+                      DepthRange range, PointCloud& organized, PointCloud* compact) {
+  depthToCloud(raw, depthScale, rgb, k, range, organized, compact);
+}
+
+void depthToCloudCuda(const float* depthMetres, const std::uint8_t* rgb, const PinholeIntrinsics& k, DepthRange range,
+                      PointCloud& organized, PointCloud* compact) {
+  depthToCloud(depthMetres, 1.0, rgb, k, range, organized, compact);
 }
 
 }  // namespace loupe::rgbd

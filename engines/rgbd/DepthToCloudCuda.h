@@ -16,5 +16,8 @@ namespace loupe::rgbd {
 
 void depthToCloudCuda(const std::uint16_t* raw, double depthScale, const std::uint8_t* rgb, const PinholeIntrinsics& k,
                       DepthRange range, PointCloud& organized, PointCloud* compact = nullptr);
+// The same from depth in metres (what the stream's filters produce).
+void depthToCloudCuda(const float* depthMetres, const std::uint8_t* rgb, const PinholeIntrinsics& k, DepthRange range,
+                      PointCloud& organized, PointCloud* compact = nullptr);
 
 }  // namespace loupe::rgbd

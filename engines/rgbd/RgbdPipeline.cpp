@@ -1,5 +1,8 @@
 #include "engines/rgbd/RgbdPipeline.h"
 
+#include "engines/core/Device.h"
+#include "engines/rgbd/DepthToCloudCuda.h"
+
 #include <cmath>
 #include <opencv2/core.hpp>
 
@@ -24,8 +27,16 @@ bool RgbdPipeline::next(FrameResult& out) {
   out.filterMs = clock.milliseconds();
 
   clock.restart();
-  depthToOrganizedCloud(out.frame.depth.data(), out.frame.rgb.empty() ? nullptr : out.frame.rgb.data(), k,
-                        m_options.range, out.organized);
+  const std::uint8_t* rgb = out.frame.rgb.empty() ? nullptr : out.frame.rgb.data();
+  if (m_options.cuda) {
+    try {
+      depthToCloudCuda(out.frame.depth.data(), rgb, k, m_options.range, out.organized);
+    } catch (const CudaUnavailable& e) {
+      m_options.cuda = false;
+      m_cudaFallback = e.what();
+    }
+  }
+  if (!m_options.cuda) depthToOrganizedCloud(out.frame.depth.data(), rgb, k, m_options.range, out.organized);
   if (m_options.normals) estimateOrganizedNormals(out.organized);
   out.cloudMs = clock.milliseconds();
 

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "engines/rgbd/CloudProcessing.h"
 #include "engines/rgbd/DepthMetrics.h"
@@ -23,6 +24,9 @@ struct PipelineOptions {
   int keepStride = 1;  // else every keepStride-th pixel (1: all valid points)
   bool normals = false;
   double badThresholdM = 0.05;
+  // Back-project on the GPU (DepthToCloudCuda.h); on CudaUnavailable the
+  // CPU from then on, the reason kept in cudaFallback().
+  bool cuda = false;
 };
 
 struct FrameResult {
@@ -42,11 +46,14 @@ class RgbdPipeline {
   const RgbdSource& source() const { return *m_source; }
   // False when the source has no more frames.
   bool next(FrameResult& out);
+  bool usingCuda() const { return m_options.cuda; }
+  const std::string& cudaFallback() const { return m_cudaFallback; }
 
  private:
   std::unique_ptr<RgbdSource> m_source;
   PipelineOptions m_options;
   std::int64_t m_index = 0;
+  std::string m_cudaFallback;
 };
 
 }  // namespace loupe::rgbd

@@ -16,12 +16,14 @@
 #include <string>
 
 #include "engines/attention/FlashAttention.h"
+#include "engines/attention/FlashAttentionCuda.h"
 #include "engines/attention/LinearAttention.h"
 #include "engines/attention/SparsePatterns.h"
 #include "engines/core/DTypeConvert.h"
 #include "engines/core/Error.h"
 #include "engines/core/NpyRead.h"
 #include "engines/core/Timer.h"
+#include "experiments/DeviceChoice.h"
 #include "experiments/RunContext.h"
 
 namespace loupe {
@@ -190,9 +192,20 @@ void runTiles(RunContext& ctx) {
   TileTrace trace;
   const Stopwatch clock;
   const DType inputType = dtypeFromName(ctx.paramString("input_dtype")).value_or(DType::F32);
-  const auto flash = inputType == DType::F32 ? flashAttention(q.data(), k.data(), v.data(), shape, opt, &trace)
-                                             : flashAttention(in.qBits.data(), in.kBits.data(), in.vBits.data(),
-                                                              inputType, shape, opt, &trace);
+  // On a CUDA run the GPU kernel (its trace from device counters); the CPU
+  // when there is none or the kernel cannot take this run (DeviceChoice.h).
+  DeviceChoice device(ctx);
+  const auto flash = device.run(
+      [&] {
+        return inputType == DType::F32 ? flashAttentionCuda(q.data(), k.data(), v.data(), shape, opt, &trace)
+                                       : flashAttentionCuda(in.qBits.data(), in.kBits.data(), in.vBits.data(),
+                                                            inputType, shape, opt, &trace);
+      },
+      [&] {
+        return inputType == DType::F32
+                   ? flashAttention(q.data(), k.data(), v.data(), shape, opt, &trace)
+                   : flashAttention(in.qBits.data(), in.kBits.data(), in.vBits.data(), inputType, shape, opt, &trace);
+      });
   const double flashMs = clock.milliseconds();
 
   // Errors against float64 (and the naive fp32 baseline).
@@ -246,6 +259,7 @@ void runTiles(RunContext& ctx) {
         .metric("bytes_so_far", static_cast<double>(bytes))
         .metric("tiles_skipped", static_cast<double>(skipped));
     r.array("tile_states", states).array("tile_running_max", maxima);
+    if (step == 0) device.annotate(r);
     if (step + 1 == perHead) {
       r.metric("max_error_vs_fp64", flashErr).metric("naive_fp32_error", naiveErr).metric("forward_ms", flashMs);
       if (!in.original.empty())
@@ -384,6 +398,7 @@ void registerAttentionKinds(KindRegistry& registry) {
       ParamSpec::text("v_npy", "", ".npy of V, (m, dv) or (heads, m, dv)"),
   };
   k.run = runTiles;
+  k.supportsCuda = true;  // d = 64 or 128, 64 × 64 tiles, no sparse pattern; else the CPU, saying why
   registry.add(std::move(k));
 
   EngineKind sweep;

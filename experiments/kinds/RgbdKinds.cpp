@@ -7,6 +7,8 @@
 // rebuilt exactly from the recorded depth and the recipe's intrinsics.
 #include "experiments/kinds/RgbdKinds.h"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <cmath>
 
@@ -110,7 +112,9 @@ void runStream(RunContext& ctx) {
   }
   options.keepStride = static_cast<int>(ctx.paramInt("record_stride"));
   options.normals = ctx.paramBool("normals");
+  options.cuda = ctx.device() == DeviceKind::Cuda;
   RgbdPipeline pipeline(sourceFrom(ctx), options);
+  bool saidFallback = false;
   const std::int64_t frames = ctx.paramInt("frames");
   const bool keepCloud = ctx.paramString("record") == "cloud";
   FrameResult r;
@@ -121,6 +125,16 @@ void runStream(RunContext& ctx) {
     const PinholeIntrinsics& k = r.frame.intrinsics;
     StepRecord rec;
     rec.step = step;
+    // Which device back-projected this frame; after a CUDA failure, why (said once).
+    rec.textArray("device", pipeline.usingCuda() ? "cuda" : "cpu");
+    if (!pipeline.cudaFallback().empty()) {
+      rec.textArray("cuda_fallback", pipeline.cudaFallback());
+      if (!saidFallback) {
+        std::fprintf(stderr, "loupe: rgbd.stream: CUDA unavailable (%s); running on the CPU\n",
+                     pipeline.cudaFallback().c_str());
+        saidFallback = true;
+      }
+    }
     rec.metric("timestamp_s", r.frame.timestamp)
         .metric("fill_rate", r.fill)
         .metric("points", static_cast<double>(r.kept.size()));
@@ -178,6 +192,7 @@ void runStream(RunContext& ctx) {
 void registerRgbdKinds(KindRegistry& registry) {
   EngineKind k;
   k.name = "rgbd.stream";
+  k.supportsCuda = true;  // back-projection on the GPU
   k.version = "1.0";
   k.summary =
       "depth camera (synthetic stereo/ToF/structured light, stereo pair, TUM/Redwood/PCL sequence, OpenNI2) → point "

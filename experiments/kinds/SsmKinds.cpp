@@ -31,7 +31,9 @@
 #include "engines/ssm/OnlineApproximation.h"
 #include "engines/ssm/S4.h"
 #include "engines/ssm/SelectiveScan.h"
+#include "engines/ssm/SelectiveScanCuda.h"
 #include "engines/ssm/Signals.h"
+#include "experiments/DeviceChoice.h"
 #include "experiments/RunContext.h"
 
 namespace loupe {
@@ -328,13 +330,19 @@ void runSelectiveScan(RunContext& ctx) {
   const std::string path = ctx.paramString("path");
   ctx.progress(0.0, "scan");
   const Stopwatch clock;
+  DeviceChoice device(ctx);
   const ScanResult<float> res =
-      path == "chunked" ? selectiveScanChunked(s, in, static_cast<int>(ctx.paramInt("chunk"))) : selectiveScan(s, in);
+      device.run([&] { return selectiveScanCuda(s, in); },
+                 [&] {
+                   return path == "chunked" ? selectiveScanChunked(s, in, static_cast<int>(ctx.paramInt("chunk")))
+                                            : selectiveScan(s, in);
+                 });
   const double seconds = clock.seconds();
   const double bytes = 4.0 * (static_cast<double>(bdl) * (in.z ? 4 : 3) + 2.0 * static_cast<double>(bc));
   StepRecord r;
   r.step = 0;
   r.metric("time_ms", seconds * 1e3).metric("gb_per_s", bytes / seconds / 1e9);
+  device.annotate(r);
   if (ctx.paramBool("check_fp64")) {
     ctx.progress(0.5, "float64 reference");
     std::vector<double> u64(u.begin(), u.end()), z64(z.begin(), z.end()), d64(delta.begin(), delta.end()),
@@ -436,6 +444,7 @@ void registerSsmKinds(KindRegistry& registry) {
 
   EngineKind s;
   s.name = "ssm.selective_scan";
+  s.supportsCuda = true;  // the GPU scan; path and chunk apply to the CPU
   s.version = "1.0";
   s.summary = "Mamba's selective scan on seeded inputs: speed, error vs float64, one channel's Δ, gate and state";
   s.schema = ParamSchema{

@@ -7,11 +7,11 @@
 namespace loupe::testing {
 
 RecordedRun recordRun(Store& store, const KindRegistry& kinds, const std::string& recipeJson,
-                      const std::string& engineVersion) {
+                      const std::string& engineVersion, DeviceKind device) {
   const Recipe recipe = parseRecipeText(recipeJson, "test", kinds);
-  const auto run = store.createRun(recipe, engineVersion, "cpu");
+  const auto run = store.createRun(recipe, engineVersion, std::string(deviceKindName(device)));
   StoreRecorder recorder(store, run);
-  Runner runner(*kinds.find(recipe.kind), recipe, DeviceKind::Cpu, {&recorder});
+  Runner runner(*kinds.find(recipe.kind), recipe, device, {&recorder});
   const RunStatus status = runner.runHere();
   return {status, runner.error(), run};
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "engines/core/Device.h"
 #include "experiments/KindRegistry.h"
 #include "experiments/Records.h"
 #include "experiments/Store.h"
@@ -18,8 +19,9 @@ struct RecordedRun {
 };
 
 // Parses the recipe text (kinds must know its kind), creates the run and
-// runs it on this thread on the CPU, every step recorded into the store.
+// runs it on this thread on `device` (the CPU unless asked), every step
+// recorded into the store.
 RecordedRun recordRun(Store& store, const KindRegistry& kinds, const std::string& recipeJson,
-                      const std::string& engineVersion = "1");
+                      const std::string& engineVersion = "1", DeviceKind device = DeviceKind::Cpu);
 
 }  // namespace loupe::testing
