@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "engines/attention/FlashAttentionCuda.h"
-#include "engines/core/Device.h"
+#include "engines/core/CudaSupport.h"
 
 namespace loupe::attention {
 
@@ -221,40 +221,14 @@ __global__ void __launch_bounds__(kThreads) flashKernel(Args a) {
   }
 }
 
-void check(cudaError_t err, const char* what) {
-  if (err != cudaSuccess) throw CudaUnavailable(std::string(what) + ": " + cudaGetErrorString(err));
-}
-
-class DeviceMemory {
- public:
-  ~DeviceMemory() {
-    for (void* p : m_blocks) cudaFree(p);
-  }
-  template <class T>
-  T* allocate(std::size_t count, const char* what) {
-    void* p = nullptr;
-    check(cudaMalloc(&p, std::max<std::size_t>(count, 1) * sizeof(T)), what);
-    m_blocks.push_back(p);
-    return static_cast<T*>(p);
-  }
-  template <class T>
-  T* upload(const T* host, std::size_t count, const char* what) {
-    T* p = allocate<T>(count, what);
-    check(cudaMemcpy(p, host, count * sizeof(T), cudaMemcpyHostToDevice), what);
-    return p;
-  }
-
- private:
-  std::vector<void*> m_blocks;
-};
-
 template <class T, int D>
 void launch(const Args& a, int qBlocks, cudaStream_t stream = nullptr) {
   constexpr std::size_t bytes = sharedBytes<T, D>();
-  check(cudaFuncSetAttribute(flashKernel<T, D>, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)),
-        "cudaFuncSetAttribute(shared memory)");
+  cuda::check(
+      cudaFuncSetAttribute(flashKernel<T, D>, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)),
+      "cudaFuncSetAttribute(shared memory)");
   flashKernel<T, D><<<dim3(qBlocks, a.heads), kThreads, bytes, stream>>>(a);
-  check(cudaGetLastError(), "flash attention launch");
+  cuda::check(cudaGetLastError(), "flash attention launch");
 }
 
 // Element type 0: f32, 1: f16, 2: bf16.
@@ -285,7 +259,7 @@ AttentionResult<float> run(const E* q, const E* k, const E* v, int type, const A
   const int qBlocks = (s.n + kTile - 1) / kTile, kBlocks = (s.m + kTile - 1) / kTile;
   const std::size_t qn = static_cast<std::size_t>(s.heads) * s.n * s.d,
                     kn = static_cast<std::size_t>(s.heads) * s.m * s.d;
-  DeviceMemory mem;
+  cuda::Buffers mem;
   Args a{};
   a.heads = s.heads, a.n = s.n, a.m = s.m, a.causal = o.causal;
   a.scale = static_cast<float>(o.scale > 0 ? o.scale : 1.0 / std::sqrt(static_cast<double>(s.d)));
@@ -297,7 +271,7 @@ AttentionResult<float> run(const E* q, const E* k, const E* v, int type, const A
   const std::size_t tiles = static_cast<std::size_t>(s.heads) * qBlocks * kBlocks;
   if (trace) {
     a.state = mem.allocate<unsigned char>(tiles, "cudaMalloc(trace)");
-    check(cudaMemset(a.state, 2, tiles), "cudaMemset(trace)");  // 2 = skipped until a tile runs
+    cuda::check(cudaMemset(a.state, 2, tiles), "cudaMemset(trace)");  // 2 = skipped until a tile runs
     a.maxBefore = mem.allocate<float>(2 * tiles, "cudaMalloc(trace)");
     a.maxAfter = mem.allocate<float>(2 * tiles, "cudaMalloc(trace)");
     a.rescale = mem.allocate<float>(tiles, "cudaMalloc(trace)");
@@ -306,15 +280,15 @@ AttentionResult<float> run(const E* q, const E* k, const E* v, int type, const A
   AttentionResult<float> r;
   r.out.resize(static_cast<std::size_t>(s.heads) * s.n * s.dv);
   r.lse.resize(static_cast<std::size_t>(s.heads) * s.n);
-  check(cudaMemcpy(r.out.data(), a.out, r.out.size() * 4, cudaMemcpyDeviceToHost), "download out");
-  check(cudaMemcpy(r.lse.data(), a.lse, r.lse.size() * 4, cudaMemcpyDeviceToHost), "download lse");
+  cuda::check(cudaMemcpy(r.out.data(), a.out, r.out.size() * 4, cudaMemcpyDeviceToHost), "download out");
+  cuda::check(cudaMemcpy(r.lse.data(), a.lse, r.lse.size() * 4, cudaMemcpyDeviceToHost), "download lse");
   if (trace) {
     std::vector<unsigned char> state(tiles);
     std::vector<float> before(2 * tiles), after(2 * tiles), rescale(tiles);
-    check(cudaMemcpy(state.data(), a.state, tiles, cudaMemcpyDeviceToHost), "download trace");
-    check(cudaMemcpy(before.data(), a.maxBefore, 2 * tiles * 4, cudaMemcpyDeviceToHost), "download trace");
-    check(cudaMemcpy(after.data(), a.maxAfter, 2 * tiles * 4, cudaMemcpyDeviceToHost), "download trace");
-    check(cudaMemcpy(rescale.data(), a.rescale, tiles * 4, cudaMemcpyDeviceToHost), "download trace");
+    cuda::check(cudaMemcpy(state.data(), a.state, tiles, cudaMemcpyDeviceToHost), "download trace");
+    cuda::check(cudaMemcpy(before.data(), a.maxBefore, 2 * tiles * 4, cudaMemcpyDeviceToHost), "download trace");
+    cuda::check(cudaMemcpy(after.data(), a.maxAfter, 2 * tiles * 4, cudaMemcpyDeviceToHost), "download trace");
+    cuda::check(cudaMemcpy(rescale.data(), a.rescale, tiles * 4, cudaMemcpyDeviceToHost), "download trace");
     trace->qBlocks = qBlocks, trace->kBlocks = kBlocks;
     trace->events.clear();
     const std::int64_t element = sizeof(E);
@@ -377,7 +351,7 @@ double timeFlashAttentionCuda(const AttentionShape& s, DType type, bool causal, 
   const int t = type == DType::F16 ? 1 : 2;
   const std::size_t qn = static_cast<std::size_t>(s.heads) * s.n * s.d,
                     kn = static_cast<std::size_t>(s.heads) * s.m * s.d;
-  DeviceMemory mem;
+  cuda::Buffers mem;
   Args a{};
   a.heads = s.heads, a.n = s.n, a.m = s.m, a.causal = causal;
   a.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(s.d)));
@@ -387,29 +361,12 @@ double timeFlashAttentionCuda(const AttentionShape& s, DType type, bool causal, 
   fillRandom<<<256, 256>>>(q, qn, t, 1);
   fillRandom<<<256, 256>>>(k, kn, t, 2);
   fillRandom<<<256, 256>>>(v, kn, t, 3);
-  check(cudaGetLastError(), "fill");
+  cuda::check(cudaGetLastError(), "fill");
   a.q = q, a.k = k, a.v = v;
   a.out = mem.allocate<float>(static_cast<std::size_t>(s.heads) * s.n * s.dv, "cudaMalloc(out)");
   a.lse = mem.allocate<float>(static_cast<std::size_t>(s.heads) * s.n, "cudaMalloc(lse)");
   const int qBlocks = (s.n + kTile - 1) / kTile;
-  dispatch(t, s.d, a, qBlocks);  // warm-up
-  cudaEvent_t start, stop;
-  check(cudaEventCreate(&start), "cudaEventCreate");
-  check(cudaEventCreate(&stop), "cudaEventCreate");
-  std::vector<float> ms;
-  for (int r = 0; r < std::max(1, repeats); ++r) {
-    check(cudaEventRecord(start), "cudaEventRecord");
-    dispatch(t, s.d, a, qBlocks);
-    check(cudaEventRecord(stop), "cudaEventRecord");
-    check(cudaEventSynchronize(stop), "cudaEventSynchronize");
-    float one = 0;
-    check(cudaEventElapsedTime(&one, start, stop), "cudaEventElapsedTime");
-    ms.push_back(one);
-  }
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
+  return cuda::medianMilliseconds(repeats, [&] { dispatch(t, s.d, a, qBlocks); });
 }
 
 }  // namespace loupe::attention

@@ -3,7 +3,7 @@
 #include "engines/core/Error.h"
 
 #ifdef LOUPE_HAVE_CUDA
-#include <cuda_runtime_api.h>
+#include "engines/core/CudaSupport.h"
 #endif
 
 namespace loupe {
@@ -58,6 +58,26 @@ DeviceKind resolveDevice(std::string_view request, bool kindSupportsCuda, const 
     return DeviceKind::Cuda;
   }
   throw InputError(where, "must be one of \"auto\", \"cpu\", \"cuda\", got \"" + std::string(request) + "\"");
+}
+
+}  // namespace loupe
+
+namespace loupe {
+
+double cudaCopyGBs(std::size_t bytes, int repeats) {
+  if (deviceReport().cudaDevices.empty()) throw CudaUnavailable(deviceReport().noCudaReason);
+#ifdef LOUPE_HAVE_CUDA
+  cuda::Buffers mem;
+  char* a = mem.allocate<char>(bytes, "cudaMalloc");
+  char* b = mem.allocate<char>(bytes, "cudaMalloc");
+  cuda::check(cudaMemset(b, 1, bytes), "cudaMemset");
+  const double ms = cuda::medianMilliseconds(
+      repeats, [&] { cuda::check(cudaMemcpyAsync(a, b, bytes, cudaMemcpyDeviceToDevice), "cudaMemcpyAsync"); });
+  return 2.0 * static_cast<double>(bytes) / (ms * 1e-3) / 1e9;
+#else
+  (void)bytes, (void)repeats;
+  return 0;
+#endif
 }
 
 }  // namespace loupe

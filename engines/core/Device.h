@@ -47,6 +47,12 @@ std::string_view deviceKindName(DeviceKind kind);  // "cpu" / "cuda"
 // kind has a CUDA path and a device exists, else the CPU. "cuda" when it cannot
 // be honoured throws InputError naming `where` and the reason; so does a name
 // other than auto/cpu/cuda.
+// Device-to-device copy bandwidth of CUDA device 0 (read + write bytes per
+// second / 1e9) over `bytes`, the median of `repeats` copies: the ceiling the
+// GPU benchmarks compare memory-bound kernels with. Throws CudaUnavailable
+// without a device.
+double cudaCopyGBs(std::size_t bytes, int repeats);
+
 DeviceKind resolveDevice(std::string_view request, bool kindSupportsCuda, const std::string& where = "device");
 
 }  // namespace loupe

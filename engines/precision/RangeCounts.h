@@ -79,4 +79,8 @@ RangeCounts rangeCounts(const float* values, std::size_t count, Format format);
 // CUDA device, and on any CUDA error; callers fall back to rangeCounts() and log why.
 RangeCounts rangeCountsCuda(const float* values, std::size_t count, Format format);
 
+// For the GPU benchmark: the kernel alone over `count` device-resident
+// lognormal-like values; the median of `repeats` runs in milliseconds.
+double timeRangeCountsCuda(std::size_t count, Format format, int repeats);
+
 }  // namespace loupe::precision

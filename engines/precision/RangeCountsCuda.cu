@@ -5,8 +5,9 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
-#include "engines/core/Device.h"
+#include "engines/core/CudaSupport.h"
 #include "engines/precision/RangeCounts.h"
 
 namespace loupe::precision {
@@ -32,38 +33,61 @@ __global__ void countKernel(const float* values, std::size_t count, OutcomeEdges
     if (local[i]) atomicAdd(&global[i], static_cast<unsigned long long>(local[i]));
 }
 
-void check(cudaError_t err, const char* what) {
-  if (err != cudaSuccess) throw CudaUnavailable(std::string(what) + ": " + cudaGetErrorString(err));
-}
-
-// Frees what it holds on every path out (a failed call throws).
-struct DeviceBuffers {
-  float* values = nullptr;
-  unsigned long long* counts = nullptr;
-  ~DeviceBuffers() {
-    cudaFree(values);
-    cudaFree(counts);
-  }
+struct Device {
+  float* values;
+  unsigned long long* counts;
 };
 
+int blocksFor(std::size_t count) {
+  int sms = 0;
+  cuda::check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0), "cudaDeviceGetAttribute");
+  const std::size_t wanted = (count + kThreads - 1) / kThreads;
+  return static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(wanted, 8u * sms)));
+}
+
+// |x| = e^(8·g) with g uniform-ish in [−1, 1), random sign: decades of range.
+__global__ void fillSpread(float* p, std::size_t n) {
+  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
+    std::uint32_t x = static_cast<std::uint32_t>(i) * 2654435761u;
+    x ^= x >> 15, x *= 2246822519u, x ^= x >> 13;
+    const float g = (x & 0xffffff) / 8388608.0f - 1.0f;
+    p[i] = (x >> 31 ? -1.0f : 1.0f) * expf(8.0f * g);
+  }
+}
+
 }  // namespace
+
+double timeRangeCountsCuda(std::size_t count, Format format, int repeats) {
+  if (deviceReport().cudaDevices.empty()) throw CudaUnavailable(deviceReport().noCudaReason);
+  const OutcomeEdges edges = outcomeEdges(format);
+  cuda::Buffers mem;
+  Device d{mem.allocate<float>(count, "cudaMalloc(values)"),
+           mem.allocate<unsigned long long>(kBins, "cudaMalloc(counts)")};
+  fillSpread<<<256, 256>>>(d.values, count);
+  cuda::check(cudaGetLastError(), "fill");
+  const int blocks = blocksFor(count);
+  auto once = [&] {
+    cuda::check(cudaMemsetAsync(d.counts, 0, kBins * sizeof(unsigned long long)), "cudaMemset(counts)");
+    countKernel<<<blocks, kThreads>>>(d.values, count, edges, d.counts);
+    cuda::check(cudaGetLastError(), "countKernel launch");
+  };
+  return cuda::medianMilliseconds(repeats, once);
+}
 
 RangeCounts rangeCountsCuda(const float* values, std::size_t count, Format format) {
   if (deviceReport().cudaDevices.empty()) throw CudaUnavailable(deviceReport().noCudaReason);
   const OutcomeEdges edges = outcomeEdges(format);
-  DeviceBuffers d;
-  check(cudaMalloc(&d.values, count * sizeof(float) + 1), "cudaMalloc(values)");
-  check(cudaMalloc(&d.counts, kBins * sizeof(unsigned long long)), "cudaMalloc(counts)");
-  check(cudaMemcpy(d.values, values, count * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy(values)");
-  check(cudaMemset(d.counts, 0, kBins * sizeof(unsigned long long)), "cudaMemset(counts)");
-  int sms = 0;
-  check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0), "cudaDeviceGetAttribute");
-  const std::size_t wanted = (count + kThreads - 1) / kThreads;
-  const int blocks = static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(wanted, 8u * sms)));
+  cuda::Buffers mem;
+  Device d{mem.allocate<float>(count, "cudaMalloc(values)"),
+           mem.allocate<unsigned long long>(kBins, "cudaMalloc(counts)")};
+  cuda::check(cudaMemcpy(d.values, values, count * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy(values)");
+  cuda::check(cudaMemset(d.counts, 0, kBins * sizeof(unsigned long long)), "cudaMemset(counts)");
+  const int blocks = blocksFor(count);
   countKernel<<<blocks, kThreads>>>(d.values, count, edges, d.counts);
-  check(cudaGetLastError(), "countKernel launch");
+  cuda::check(cudaGetLastError(), "countKernel launch");
   unsigned long long host[kBins];
-  check(cudaMemcpy(host, d.counts, sizeof host, cudaMemcpyDeviceToHost), "cudaMemcpy(counts)");
+  cuda::check(cudaMemcpy(host, d.counts, sizeof host, cudaMemcpyDeviceToHost), "cudaMemcpy(counts)");
   RangeCounts r;
   r.count = static_cast<std::int64_t>(count);
   for (int i = 0; i < RangeCounts::kExponentBins; ++i) r.exponentHistogram[i] = static_cast<std::int64_t>(host[i]);

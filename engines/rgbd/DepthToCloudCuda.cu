@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engines/core/Device.h"
+#include "engines/core/CudaSupport.h"
 #include "engines/rgbd/DepthToCloudCuda.h"
 
 namespace loupe::rgbd {
@@ -32,38 +32,16 @@ __global__ void backProject(const Depth* raw, float scale, const float* xFactor,
   valid[i] = ok;
 }
 
-void check(cudaError_t err, const char* what) {
-  if (err != cudaSuccess) throw CudaUnavailable(std::string(what) + ": " + cudaGetErrorString(err));
-}
-
-// Device memory freed on every way out (a failed call throws).
-class DeviceMemory {
- public:
-  ~DeviceMemory() {
-    for (void* p : m_blocks) cudaFree(p);
-  }
-  template <class T>
-  T* allocate(std::size_t count, const char* what) {
-    void* p = nullptr;
-    check(cudaMalloc(&p, std::max<std::size_t>(1, count) * sizeof(T)), what);
-    m_blocks.push_back(p);
-    return static_cast<T*>(p);
-  }
-
- private:
-  std::vector<void*> m_blocks;
-};
-
 // Keeps the flagged elements in order; returns how many.
 template <class T>
-std::size_t select(DeviceMemory& mem, const T* in, const char* flags, T* out, std::size_t n) {
+std::size_t select(cuda::Buffers& mem, const T* in, const char* flags, T* out, std::size_t n) {
   int* count = mem.allocate<int>(1, "cudaMalloc(count)");
   std::size_t tempBytes = 0;
-  check(cub::DeviceSelect::Flagged(nullptr, tempBytes, in, flags, out, count, static_cast<int>(n)), "cub select");
+  cuda::check(cub::DeviceSelect::Flagged(nullptr, tempBytes, in, flags, out, count, static_cast<int>(n)), "cub select");
   void* temp = mem.allocate<char>(tempBytes, "cudaMalloc(cub scratch)");
-  check(cub::DeviceSelect::Flagged(temp, tempBytes, in, flags, out, count, static_cast<int>(n)), "cub select");
+  cuda::check(cub::DeviceSelect::Flagged(temp, tempBytes, in, flags, out, count, static_cast<int>(n)), "cub select");
   int host = 0;
-  check(cudaMemcpy(&host, count, sizeof host, cudaMemcpyDeviceToHost), "cudaMemcpy(count)");
+  cuda::check(cudaMemcpy(&host, count, sizeof host, cudaMemcpyDeviceToHost), "cudaMemcpy(count)");
   return static_cast<std::size_t>(host);
 }
 
@@ -77,25 +55,25 @@ void depthToCloud(const Depth* raw, double depthScale, const std::uint8_t* rgb, 
   std::vector<float> xFactor(static_cast<std::size_t>(w)), yFactor(static_cast<std::size_t>(h));
   for (int u = 0; u < w; ++u) xFactor[static_cast<std::size_t>(u)] = static_cast<float>((u - k.cx) / k.fx);
   for (int v = 0; v < h; ++v) yFactor[static_cast<std::size_t>(v)] = static_cast<float>((v - k.cy) / k.fy);
-  DeviceMemory mem;
+  cuda::Buffers mem;
   auto* dRaw = mem.allocate<Depth>(n, "cudaMalloc(depth)");
   auto* dX = mem.allocate<float>(xFactor.size(), "cudaMalloc(x factors)");
   auto* dY = mem.allocate<float>(yFactor.size(), "cudaMalloc(y factors)");
   auto* dXyz = mem.allocate<Point3>(n, "cudaMalloc(points)");
   auto* dValid = mem.allocate<char>(n, "cudaMalloc(valid)");
-  check(cudaMemcpy(dRaw, raw, n * sizeof(Depth), cudaMemcpyHostToDevice), "cudaMemcpy(depth)");
-  check(cudaMemcpy(dX, xFactor.data(), xFactor.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy(x)");
-  check(cudaMemcpy(dY, yFactor.data(), yFactor.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy(y)");
+  cuda::check(cudaMemcpy(dRaw, raw, n * sizeof(Depth), cudaMemcpyHostToDevice), "cudaMemcpy(depth)");
+  cuda::check(cudaMemcpy(dX, xFactor.data(), xFactor.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy(x)");
+  cuda::check(cudaMemcpy(dY, yFactor.data(), yFactor.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy(y)");
   const dim3 block(32, 8), grid((w + 31) / 32, (h + 7) / 8);
   backProject<<<grid, block>>>(dRaw, static_cast<float>(depthScale), dX, dY, w, h,
                                static_cast<float>(std::max(range.min, 0.0)), static_cast<float>(range.max), dXyz,
                                dValid);
-  check(cudaGetLastError(), "backProject launch");
+  cuda::check(cudaGetLastError(), "backProject launch");
   organized.width = w;
   organized.height = h;
   organized.xyz.resize(n * 3);
   organized.normals.clear();
-  check(cudaMemcpy(organized.xyz.data(), dXyz, n * sizeof(Point3), cudaMemcpyDeviceToHost), "cudaMemcpy(points)");
+  cuda::check(cudaMemcpy(organized.xyz.data(), dXyz, n * sizeof(Point3), cudaMemcpyDeviceToHost), "cudaMemcpy(points)");
   if (rgb)
     organized.rgb.assign(rgb, rgb + n * 3);
   else
@@ -107,16 +85,17 @@ void depthToCloud(const Depth* raw, double depthScale, const std::uint8_t* rgb, 
   compact->height = 1;
   compact->normals.clear();
   compact->xyz.resize(kept * 3);
-  check(cudaMemcpy(compact->xyz.data(), dKept, kept * sizeof(Point3), cudaMemcpyDeviceToHost), "cudaMemcpy(kept)");
+  cuda::check(cudaMemcpy(compact->xyz.data(), dKept, kept * sizeof(Point3), cudaMemcpyDeviceToHost),
+              "cudaMemcpy(kept)");
   compact->rgb.clear();
   if (!rgb) return;
   auto* dRgb = mem.allocate<Colour3>(n, "cudaMalloc(colours)");
   auto* dRgbKept = mem.allocate<Colour3>(n, "cudaMalloc(kept colours)");
-  check(cudaMemcpy(dRgb, rgb, n * sizeof(Colour3), cudaMemcpyHostToDevice), "cudaMemcpy(colours)");
+  cuda::check(cudaMemcpy(dRgb, rgb, n * sizeof(Colour3), cudaMemcpyHostToDevice), "cudaMemcpy(colours)");
   if (select(mem, dRgb, dValid, dRgbKept, n) != kept) throw CudaUnavailable("colour selection kept a different count");
   compact->rgb.resize(kept * 3);
-  check(cudaMemcpy(compact->rgb.data(), dRgbKept, kept * sizeof(Colour3), cudaMemcpyDeviceToHost),
-        "cudaMemcpy(kept colours)");
+  cuda::check(cudaMemcpy(compact->rgb.data(), dRgbKept, kept * sizeof(Colour3), cudaMemcpyDeviceToHost),
+              "cudaMemcpy(kept colours)");
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "engines/core/Device.h"
+#include "engines/core/CudaSupport.h"
 #include "engines/ssm/SelectiveScanCuda.h"
 
 namespace loupe::ssm {
@@ -109,73 +109,97 @@ __global__ void scanKernel(Params p) {
   }
 }
 
-void check(cudaError_t err, const char* what) {
-  if (err != cudaSuccess) throw CudaUnavailable(std::string(what) + ": " + cudaGetErrorString(err));
+// Floats staged per time step: u, Δ', z, y per channel; B and C per state when they vary.
+int perStepFloats(const Params& p) {
+  return 4 * p.channels + (p.varyingB ? p.state : 0) + (p.varyingC ? p.state : 0);
 }
 
-class DeviceMemory {
- public:
-  ~DeviceMemory() {
-    for (void* p : m_blocks) cudaFree(p);
-  }
-  // A copy of count host floats (nullptr stays nullptr).
-  const float* upload(const float* host, std::size_t count, const char* what) {
-    if (!host) return nullptr;
-    float* p = allocate(count, what);
-    check(cudaMemcpy(p, host, count * sizeof(float), cudaMemcpyHostToDevice), what);
-    return p;
-  }
-  float* allocate(std::size_t count, const char* what) {
-    void* p = nullptr;
-    check(cudaMalloc(&p, std::max<std::size_t>(count, 1) * sizeof(float)), what);
-    m_blocks.push_back(p);
-    return static_cast<float*>(p);
-  }
-
- private:
-  std::vector<void*> m_blocks;
-};
-
-}  // namespace
-
-ScanResult<float> selectiveScanCuda(const ScanShape& s, const ScanInputs<float>& in) {
+// The launch shape: lanes per channel G, channels per block, chunk length.
+Params planned(const ScanShape& s, bool softplus) {
   if (deviceReport().cudaDevices.empty()) throw CudaUnavailable(deviceReport().noCudaReason);
   if (s.state > kMaxPerLane * 32)
     throw CudaUnavailable("the CUDA scan holds at most " + std::to_string(kMaxPerLane * 32) + " state entries");
   Params p{};
   p.batch = s.batch, p.dim = s.dim, p.length = s.length, p.state = s.state;
-  p.varyingB = s.varyingB, p.varyingC = s.varyingC, p.softplus = in.deltaSoftplus;
+  p.varyingB = s.varyingB, p.varyingC = s.varyingC, p.softplus = softplus;
   p.group = 1;
   while (p.group < std::min(s.state, 32)) p.group *= 2;
   p.channels = kThreads / p.group;
-  const int perStep = 4 * p.channels + (s.varyingB ? s.state : 0) + (s.varyingC ? s.state : 0);
-  p.chunk = std::max(1, std::min(256, kSharedFloats / perStep));
-  const std::size_t seq = static_cast<std::size_t>(s.batch) * s.dim * s.length;
-  const std::size_t bcSize =
-      s.varyingB ? static_cast<std::size_t>(s.batch) * s.state * s.length : static_cast<std::size_t>(s.dim) * s.state;
-  const std::size_t ccSize =
-      s.varyingC ? static_cast<std::size_t>(s.batch) * s.state * s.length : static_cast<std::size_t>(s.dim) * s.state;
-  DeviceMemory mem;
-  p.u = mem.upload(in.u, seq, "upload u");
-  p.delta = mem.upload(in.delta, seq, "upload delta");
-  p.A = mem.upload(in.A, static_cast<std::size_t>(s.dim) * s.state, "upload A");
-  p.B = mem.upload(in.B, bcSize, "upload B");
-  p.C = mem.upload(in.C, ccSize, "upload C");
-  p.D = mem.upload(in.D, static_cast<std::size_t>(s.dim), "upload D");
-  p.z = mem.upload(in.z, seq, "upload z");
-  p.bias = mem.upload(in.deltaBias, static_cast<std::size_t>(s.dim), "upload delta bias");
-  const std::size_t lastSize = static_cast<std::size_t>(s.batch) * s.dim * s.state;
-  p.out = mem.allocate(seq, "cudaMalloc(out)");
-  p.last = mem.allocate(lastSize, "cudaMalloc(last state)");
-  const dim3 grid((s.dim + p.channels - 1) / p.channels, s.batch);
-  scanKernel<<<grid, kThreads, static_cast<std::size_t>(perStep) * p.chunk * sizeof(float)>>>(p);
-  check(cudaGetLastError(), "scanKernel launch");
+  p.chunk = std::max(1, std::min(256, kSharedFloats / perStepFloats(p)));
+  return p;
+}
+
+void launch(const Params& p) {
+  const dim3 grid((p.dim + p.channels - 1) / p.channels, p.batch);
+  scanKernel<<<grid, kThreads, static_cast<std::size_t>(perStepFloats(p)) * p.chunk * sizeof(float)>>>(p);
+  cuda::check(cudaGetLastError(), "scanKernel launch");
+}
+
+struct Sizes {
+  std::size_t seq, b, c, last;
+};
+Sizes sizes(const ScanShape& s) {
+  const std::size_t bl = static_cast<std::size_t>(s.batch) * s.state * s.length,
+                    dn = static_cast<std::size_t>(s.dim) * s.state;
+  return {static_cast<std::size_t>(s.batch) * s.dim * s.length, s.varyingB ? bl : dn, s.varyingC ? bl : dn,
+          static_cast<std::size_t>(s.batch) * s.dim * s.state};
+}
+
+__global__ void fill(float* p, std::size_t n, float lo, float hi, std::uint32_t seed) {
+  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
+    std::uint32_t x = static_cast<std::uint32_t>(i) * 2654435761u ^ seed;
+    x ^= x >> 15, x *= 2246822519u, x ^= x >> 13;
+    p[i] = lo + (hi - lo) * ((x & 0xffffff) / 16777216.0f);
+  }
+}
+
+}  // namespace
+
+ScanResult<float> selectiveScanCuda(const ScanShape& s, const ScanInputs<float>& in) {
+  Params p = planned(s, in.deltaSoftplus);
+  const Sizes n = sizes(s);
+  cuda::Buffers mem;
+  p.u = mem.upload<float>(in.u, n.seq, "upload u");
+  p.delta = mem.upload<float>(in.delta, n.seq, "upload delta");
+  p.A = mem.upload<float>(in.A, static_cast<std::size_t>(s.dim) * s.state, "upload A");
+  p.B = mem.upload<float>(in.B, n.b, "upload B");
+  p.C = mem.upload<float>(in.C, n.c, "upload C");
+  p.D = mem.upload<float>(in.D, static_cast<std::size_t>(s.dim), "upload D");
+  p.z = mem.upload<float>(in.z, n.seq, "upload z");
+  p.bias = mem.upload<float>(in.deltaBias, static_cast<std::size_t>(s.dim), "upload delta bias");
+  p.out = mem.allocate<float>(n.seq, "cudaMalloc(out)");
+  p.last = mem.allocate<float>(n.last, "cudaMalloc(last state)");
+  launch(p);
   ScanResult<float> r;
-  r.out.resize(seq);
-  r.lastState.resize(lastSize);
-  check(cudaMemcpy(r.out.data(), p.out, seq * sizeof(float), cudaMemcpyDeviceToHost), "download out");
-  check(cudaMemcpy(r.lastState.data(), p.last, lastSize * sizeof(float), cudaMemcpyDeviceToHost), "download state");
+  r.out.resize(n.seq);
+  r.lastState.resize(n.last);
+  cuda::check(cudaMemcpy(r.out.data(), p.out, n.seq * sizeof(float), cudaMemcpyDeviceToHost), "download out");
+  cuda::check(cudaMemcpy(r.lastState.data(), p.last, n.last * sizeof(float), cudaMemcpyDeviceToHost), "download state");
   return r;
+}
+
+double timeSelectiveScanCuda(const ScanShape& s, int repeats) {
+  Params p = planned(s, true);
+  const Sizes n = sizes(s);
+  cuda::Buffers mem;
+  auto filled = [&](std::size_t count, float lo, float hi, std::uint32_t seed) {
+    float* d = mem.allocate<float>(count, "cudaMalloc(input)");
+    fill<<<256, 256>>>(d, count, lo, hi, seed);
+    return d;
+  };
+  p.u = filled(n.seq, -1, 1, 1);
+  p.delta = filled(n.seq, -3, 0, 2);
+  p.A = filled(static_cast<std::size_t>(s.dim) * s.state, -2, -0.1f, 3);
+  p.B = filled(n.b, -1, 1, 4);
+  p.C = filled(n.c, -1, 1, 5);
+  p.D = filled(static_cast<std::size_t>(s.dim), -1, 1, 6);
+  p.z = filled(n.seq, -1, 1, 7);
+  p.bias = filled(static_cast<std::size_t>(s.dim), -1, 0, 8);
+  p.out = mem.allocate<float>(n.seq, "cudaMalloc(out)");
+  p.last = mem.allocate<float>(n.last, "cudaMalloc(last state)");
+  cuda::check(cudaGetLastError(), "fill");
+  return cuda::medianMilliseconds(repeats, [&] { launch(p); });
 }
 
 }  // namespace loupe::ssm

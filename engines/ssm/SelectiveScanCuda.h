@@ -16,4 +16,9 @@ namespace loupe::ssm {
 
 ScanResult<float> selectiveScanCuda(const ScanShape& shape, const ScanInputs<float>& in);
 
+// For the GPU benchmark: the kernel alone on device-resident inputs (Δ
+// through softplus, gate on), timed with CUDA events; the median of
+// `repeats` runs in milliseconds.
+double timeSelectiveScanCuda(const ScanShape& shape, int repeats);
+
 }  // namespace loupe::ssm

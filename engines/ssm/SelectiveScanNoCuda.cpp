@@ -8,4 +8,8 @@ ScanResult<float> selectiveScanCuda(const ScanShape&, const ScanInputs<float>&) 
   throw CudaUnavailable(deviceReport().noCudaReason);
 }
 
+double timeSelectiveScanCuda(const ScanShape&, int) {
+  throw CudaUnavailable(deviceReport().noCudaReason);
+}
+
 }  // namespace loupe::ssm

@@ -1,0 +1,73 @@
+// What the CUDA paths share (included only where CUDA is built: .cu files
+// and the device query): errors turned into CudaUnavailable naming the
+// call, device buffers freed on every way out, and event-timed medians.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "engines/core/Device.h"
+
+namespace loupe::cuda {
+
+inline void check(cudaError_t err, const char* what) {
+  if (err != cudaSuccess) throw CudaUnavailable(std::string(what) + ": " + cudaGetErrorString(err));
+}
+
+// Device allocations, all freed when this goes (a failed call throws).
+class Buffers {
+ public:
+  Buffers() = default;
+  Buffers(const Buffers&) = delete;
+  Buffers& operator=(const Buffers&) = delete;
+  ~Buffers() {
+    for (void* p : m_blocks) cudaFree(p);
+  }
+  template <class T>
+  T* allocate(std::size_t count, const char* what) {
+    void* p = nullptr;
+    check(cudaMalloc(&p, std::max<std::size_t>(count, 1) * sizeof(T)), what);
+    m_blocks.push_back(p);
+    return static_cast<T*>(p);
+  }
+  // A device copy of `count` host values; nullptr stays nullptr.
+  template <class T>
+  T* upload(const T* host, std::size_t count, const char* what) {
+    if (!host) return nullptr;
+    T* p = allocate<T>(count, what);
+    check(cudaMemcpy(p, host, count * sizeof(T), cudaMemcpyHostToDevice), what);
+    return p;
+  }
+
+ private:
+  std::vector<void*> m_blocks;
+};
+
+// Runs `launch` once to warm up, then `repeats` times between CUDA events;
+// the median in milliseconds.
+template <class Launch>
+double medianMilliseconds(int repeats, Launch&& launch) {
+  launch();
+  cudaEvent_t start, stop;
+  check(cudaEventCreate(&start), "cudaEventCreate");
+  check(cudaEventCreate(&stop), "cudaEventCreate");
+  std::vector<float> ms;
+  for (int r = 0; r < std::max(1, repeats); ++r) {
+    check(cudaEventRecord(start), "cudaEventRecord");
+    launch();
+    check(cudaEventRecord(stop), "cudaEventRecord");
+    check(cudaEventSynchronize(stop), "cudaEventSynchronize");
+    float one = 0;
+    check(cudaEventElapsedTime(&one, start, stop), "cudaEventElapsedTime");
+    ms.push_back(one);
+  }
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+}  // namespace loupe::cuda
