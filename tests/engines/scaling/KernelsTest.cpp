@@ -33,29 +33,39 @@ double tolerance(const ConvProblem& p) {
 }
 
 TEST(ConvKernels, ReferenceEqualsTorchConv2d) {
+  // Every problem's inputs to files, one Python run: torch's conv2d in float64.
   testing::TempDir dir;
-  for (const ConvProblem& p : kProblems) {
+  std::string specs;
+  for (std::size_t i = 0; i < kProblems.size(); ++i) {
+    const ConvProblem& p = kProblems[i];
     const auto in = randomInput(p, 7), w = randomWeights(p, 7);
-    testing::writeFile(dir / "in.bin", std::string(reinterpret_cast<const char*>(in.data()), in.size() * 4));
-    testing::writeFile(dir / "w.bin", std::string(reinterpret_cast<const char*>(w.data()), w.size() * 4));
+    const std::string n = std::to_string(i);
+    testing::writeFile(dir / ("in" + n), std::string(reinterpret_cast<const char*>(in.data()), in.size() * 4));
+    testing::writeFile(dir / ("w" + n), std::string(reinterpret_cast<const char*>(w.data()), w.size() * 4));
     const int groups = p.kind == K::Depthwise ? p.channels : 1;
-    const auto r = testing::runPython(
-        R"(
-import sys, numpy as np, torch
-c, h, w, o, k, s, g = map(int, sys.argv[1:8])
-x = torch.from_numpy(np.fromfile(sys.argv[8], np.float32).astype(np.float64).reshape(1, c, h, w))
-wt = torch.from_numpy(np.fromfile(sys.argv[9], np.float32).astype(np.float64).reshape(o, c // g, k, k))
-torch.nn.functional.conv2d(x, wt, stride=s, padding=(k - 1) // 2, groups=g).numpy().tofile(sys.argv[10])
+    for (int v : {p.channels, p.height, p.width, p.out, p.kernel, p.stride, groups}) specs += std::to_string(v) + " ";
+    specs += "\n";
+  }
+  testing::writeFile(dir / "specs", specs);
+  const auto r = testing::runPython(R"(
+import sys, os, numpy as np, torch
+d = sys.argv[1]
+for i, line in enumerate(open(os.path.join(d, "specs"))):
+    c, h, w, o, k, s, g = map(int, line.split())
+    x = torch.from_numpy(np.fromfile(os.path.join(d, f"in{i}"), np.float32).astype(np.float64).reshape(1, c, h, w))
+    wt = torch.from_numpy(np.fromfile(os.path.join(d, f"w{i}"), np.float32).astype(np.float64).reshape(o, c // g, k, k))
+    torch.nn.functional.conv2d(x, wt, stride=s, padding=(k - 1) // 2, groups=g).numpy().tofile(os.path.join(d, f"out{i}"))
 )",
-        {std::to_string(p.channels), std::to_string(p.height), std::to_string(p.width), std::to_string(p.out),
-         std::to_string(p.kernel), std::to_string(p.stride), std::to_string(groups), (dir / "in.bin").string(),
-         (dir / "w.bin").string(), (dir / "out.bin").string()});
-    ASSERT_EQ(r.exitCode, 0) << r.err;
-    const auto torchOut = testing::readValues<double>(dir / "out.bin");
+                                    {dir.path().string()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  for (std::size_t i = 0; i < kProblems.size(); ++i) {
+    const ConvProblem& p = kProblems[i];
+    const auto in = randomInput(p, 7), w = randomWeights(p, 7);
+    const auto torchOut = testing::readValues<double>(dir / ("out" + std::to_string(i)));
     const auto ours = convReference(p, in.data(), w.data());
     ASSERT_EQ(torchOut.size(), ours.size()) << p.label();
     double m = 0;
-    for (std::size_t i = 0; i < ours.size(); ++i) m = std::max(m, std::abs(ours[i] - torchOut[i]));
+    for (std::size_t e = 0; e < ours.size(); ++e) m = std::max(m, std::abs(ours[e] - torchOut[e]));
     EXPECT_LT(m, 1e-12) << p.label();
   }
 }
