@@ -91,8 +91,8 @@ void im2col(const ConvProblem& p, const float* in, float* cols) {
   });
 }
 
-// Each channel's plane on its own: for every weight, a shifted row times a
-// scalar added into the output row (unit stride vectorises).
+// Any k and stride: each channel's plane on its own; for every weight, a
+// shifted row times a scalar added into the output row.
 void depthwise(const ConvProblem& p, const float* in, const float* w, float* out) {
   const int k = p.kernel, oh = p.outHeight(), ow = p.outWidth(), pad = p.pad(), s = p.stride;
   ThreadPool::shared().parallelFor(0, p.channels, 1, [&](std::int64_t begin, std::int64_t end) {
@@ -118,6 +118,38 @@ void depthwise(const ConvProblem& p, const float* in, const float* w, float* out
             else
               for (int ox = first; ox <= last; ++ox) dst[ox] += wv * row[ox * s];
           }
+        }
+      }
+    }
+  });
+}
+
+// Stride 1 with a fixed k: each plane copied once into a zero-bordered
+// buffer, then every output is one unrolled k×k sum over contiguous rows —
+// no bounds tests, no re-reading of the output row per tap, so the ox loop
+// vectorises (k² FMAs per vector of outputs).
+template <int K>
+void depthwisePadded(const ConvProblem& p, const float* in, const float* w, float* out) {
+  constexpr int pad = (K - 1) / 2;
+  const int h = p.height, wd = p.width, pw = wd + 2 * pad;
+  ThreadPool::shared().parallelFor(0, p.channels, 1, [&](std::int64_t begin, std::int64_t end) {
+    std::vector<float> padded(static_cast<std::size_t>(h + 2 * pad) * pw, 0.0f);  // the border stays 0
+    for (std::int64_t c = begin; c < end; ++c) {
+      const float* plane = in + c * h * wd;
+      for (int y = 0; y < h; ++y)
+        std::copy_n(plane + std::int64_t{y} * wd, wd, padded.data() + std::int64_t{y + pad} * pw + pad);
+      float wk[K * K];
+      std::copy_n(w + c * K * K, K * K, wk);
+      float* dstPlane = out + c * h * wd;
+      for (int oy = 0; oy < h; ++oy) {
+        const float* rows[K];
+        for (int ky = 0; ky < K; ++ky) rows[ky] = padded.data() + std::int64_t{oy + ky} * pw;
+        float* __restrict__ dst = dstPlane + std::int64_t{oy} * wd;
+        for (int ox = 0; ox < wd; ++ox) {
+          float acc = 0.0f;
+          for (int ky = 0; ky < K; ++ky)
+            for (int kx = 0; kx < K; ++kx) acc += wk[ky * K + kx] * rows[ky][ox + kx];
+          dst[ox] = acc;
         }
       }
     }
@@ -161,6 +193,8 @@ void convolve(const ConvProblem& p, const float* in, const float* w, float* out,
   const int spatial = p.outHeight() * p.outWidth();
   switch (p.kind) {
     case ConvKind::Depthwise:
+      if (p.stride == 1 && p.kernel == 3) return depthwisePadded<3>(p, in, w, out);
+      if (p.stride == 1 && p.kernel == 5) return depthwisePadded<5>(p, in, w, out);
       depthwise(p, in, w, out);
       return;
     case ConvKind::Pointwise:

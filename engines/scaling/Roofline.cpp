@@ -97,7 +97,7 @@ MachinePeaks measurePeaks(int repeats) {
   });
   volatile float keep = sink[0];
   (void)keep;
-  m.peakGflops = 2.0 * kChains * lanes * static_cast<double>(kIterations) * m.threads / fmaSeconds / 1e9;
+  m.fmaGflops = 2.0 * kChains * lanes * static_cast<double>(kIterations) * m.threads / fmaSeconds / 1e9;
 
   constexpr int n = 1536;
   std::vector<float> a(n * n, 1.0f), b(n * n, 0.5f), c(n * n);
@@ -105,6 +105,7 @@ MachinePeaks measurePeaks(int repeats) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
   });
   m.sgemmGflops = 2.0 * n * n * static_cast<double>(n) / gemmSeconds / 1e9;
+  m.peakGflops = std::max(m.fmaGflops, m.sgemmGflops);
 
   // 3 × 128 MiB: far past any last-level cache; touched first by the
   // threads that use them (pages land near them).

@@ -22,7 +22,11 @@
 namespace loupe::scaling {
 
 struct MachinePeaks {
-  double peakGflops = 0;   // FMA throughput, all threads
+  // The compute roof: the higher of the FMA loop and SGEMM. On a shared
+  // host a stolen time slice can slow the FMA loop below what SGEMM then
+  // reaches; a rate that was reached is the better ceiling.
+  double peakGflops = 0;
+  double fmaGflops = 0;    // register-only FMA chains, all threads
   double sgemmGflops = 0;  // OpenBLAS SGEMM ceiling
   double triadGBs = 0;     // STREAM triad
   double copyGBs = 0;      // memcpy, read + write

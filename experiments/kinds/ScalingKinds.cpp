@@ -141,7 +141,7 @@ void runRoofline(RunContext& ctx) {
   const MachinePeaks m = measurePeaks();
   StepRecord machine;
   machine.step = 0;
-  machine.metric("peak_gflops", m.peakGflops).metric("sgemm_gflops", m.sgemmGflops);
+  machine.metric("peak_gflops", m.peakGflops).metric("fma_gflops", m.fmaGflops).metric("sgemm_gflops", m.sgemmGflops);
   machine.metric("triad_gbs", m.triadGBs).metric("copy_gbs", m.copyGBs).metric("ridge", m.ridge());
   machine.metric("threads", m.threads);
   machine.textArray("isa", m.isa);

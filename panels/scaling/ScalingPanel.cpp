@@ -378,12 +378,12 @@ void ScalingPanel::showRoofline() {
       roof.emplace_back(roofI[i], roofG[i]);
       sgemm.emplace_back(roofI[i], m.metricOr("sgemm_gflops"));
     }
-    m_roofline->addLine(prefix + "roof: FMA peak, triad bandwidth", roof, QColor(40, 40, 40), style);
+    m_roofline->addLine(prefix + "roof: compute peak, triad bandwidth", roof, QColor(40, 40, 40), style);
     m_roofline->addLine(prefix + "OpenBLAS SGEMM ceiling", sgemm, QColor(148, 103, 189), style);
     if (prefix.isEmpty()) m_roofline->addReferenceLine(m.metricOr("ridge"), "ridge", QColor(120, 120, 120));
     machines << QString(
-                    "%1peak %2 GFLOP/s (%3, %4 threads), SGEMM %5 GFLOP/s, triad %6 GB/s, copy %7 GB/s, ridge %8 "
-                    "FLOP/B")
+                    "%1peak %2 GFLOP/s (FMA loop %9, %3, %4 threads), SGEMM %5 GFLOP/s, triad %6 GB/s, copy %7 "
+                    "GB/s, ridge %8 FLOP/B")
                     .arg(prefix)
                     .arg(m.metricOr("peak_gflops"), 0, 'f', 1)
                     .arg(QString::fromStdString(m.text("isa")))
@@ -391,7 +391,8 @@ void ScalingPanel::showRoofline() {
                     .arg(m.metricOr("sgemm_gflops"), 0, 'f', 1)
                     .arg(m.metricOr("triad_gbs"), 0, 'f', 1)
                     .arg(m.metricOr("copy_gbs"), 0, 'f', 1)
-                    .arg(m.metricOr("ridge"), 0, 'f', 2);
+                    .arg(m.metricOr("ridge"), 0, 'f', 2)
+                    .arg(m.metricOr("fma_gflops"), 0, 'f', 1);
     std::map<QString, std::pair<QColor, std::vector<QPointF>>> points;
     for (std::size_t i = 1; i < records.size(); ++i) {
       const StepRecord& k = records[i];

@@ -116,7 +116,7 @@ TEST(ScalingPanel, CurvesLayersComparisonAndRoofline) {
   ASSERT_TRUE(window.openRun(2));
   const QStringList roof = panel->rooflineChart()->seriesNames();
   for (const char* s :
-       {"roof: FMA peak, triad bandwidth", "OpenBLAS SGEMM ceiling", "standard · loupe", "standard · opencv",
+       {"roof: compute peak, triad bandwidth", "OpenBLAS SGEMM ceiling", "standard · loupe", "standard · opencv",
         "depthwise · loupe", "depthwise · opencv", "pointwise · loupe", "pointwise · opencv"})
     EXPECT_TRUE(roof.contains(s)) << s << " in " << roof.join(", ").toStdString();
   QTableWidget* kernels = panel->kernelTable();

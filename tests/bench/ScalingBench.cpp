@@ -29,6 +29,7 @@ void BM_Machine(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(peaks().peakGflops);
   const MachinePeaks& m = peaks();
   state.counters["peak_GFLOPs"] = m.peakGflops;
+  state.counters["fma_loop_GFLOPs"] = m.fmaGflops;
   state.counters["sgemm_GFLOPs"] = m.sgemmGflops;
   state.counters["triad_GBs"] = m.triadGBs;
   state.counters["copy_GBs"] = m.copyGBs;
