@@ -20,7 +20,8 @@ endif()
 # LOUPE_SANITIZE=address,undefined (any -fsanitize= list), empty for none.
 set(LOUPE_SANITIZE "" CACHE STRING "Sanitizers to build with, e.g. address,undefined")
 if(LOUPE_SANITIZE)
-  add_compile_options(-fsanitize=${LOUPE_SANITIZE} -fno-omit-frame-pointer)
+  # C and C++ only: nvcc takes neither flag.
+  add_compile_options("$<$<COMPILE_LANGUAGE:C,CXX>:-fsanitize=${LOUPE_SANITIZE};-fno-omit-frame-pointer>")
   add_link_options(-fsanitize=${LOUPE_SANITIZE})
 endif()
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -224,9 +225,21 @@ __global__ void __launch_bounds__(kThreads) flashKernel(Args a) {
 template <class T, int D>
 void launch(const Args& a, int qBlocks, cudaStream_t stream = nullptr) {
   constexpr std::size_t bytes = sharedBytes<T, D>();
-  cuda::check(
-      cudaFuncSetAttribute(flashKernel<T, D>, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)),
-      "cudaFuncSetAttribute(shared memory)");
+  // Once per kernel: check that this GPU gives a block that much shared
+  // memory (sm_86/89/120 allow 99 KiB, sm_80 163, sm_90 227), then ask for it.
+  static std::once_flag configured;
+  std::call_once(configured, [] {
+    int limit = 0;
+    cuda::check(cudaDeviceGetAttribute(&limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, 0),
+                "cudaDeviceGetAttribute(shared memory)");
+    if (static_cast<std::size_t>(limit) < bytes)
+      throw CudaUnavailable("this kernel needs " + std::to_string(bytes) +
+                            " bytes of shared memory per block; the GPU allows " + std::to_string(limit));
+    cuda::check(
+        cudaFuncSetAttribute(flashKernel<T, D>, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)),
+        "cudaFuncSetAttribute(shared memory)");
+  });
+  if (a.heads > 65535) throw CudaUnavailable("the CUDA kernel takes at most 65535 heads per call");
   flashKernel<T, D><<<dim3(qBlocks, a.heads), kThreads, bytes, stream>>>(a);
   cuda::check(cudaGetLastError(), "flash attention launch");
 }
@@ -256,6 +269,10 @@ template <class E>
 AttentionResult<float> run(const E* q, const E* k, const E* v, int type, const AttentionShape& s, const FlashOptions& o,
                            TileTrace* trace) {
   requireSupported(s, o);
+  if (s.heads <= 0 || s.n <= 0) {  // nothing to compute (an empty grid is a launch error)
+    if (trace) *trace = TileTrace{};
+    return {};
+  }
   const int qBlocks = (s.n + kTile - 1) / kTile, kBlocks = (s.m + kTile - 1) / kTile;
   const std::size_t qn = static_cast<std::size_t>(s.heads) * s.n * s.d,
                     kn = static_cast<std::size_t>(s.heads) * s.m * s.d;

@@ -48,24 +48,33 @@ class Buffers {
 
 // Runs `launch` once to warm up, then `repeats` times between CUDA events;
 // the median in milliseconds.
+// A CUDA event, destroyed on every way out.
+class Event {
+ public:
+  Event() { check(cudaEventCreate(&m_event), "cudaEventCreate"); }
+  ~Event() { cudaEventDestroy(m_event); }
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+  cudaEvent_t get() const { return m_event; }
+
+ private:
+  cudaEvent_t m_event = nullptr;
+};
+
 template <class Launch>
 double medianMilliseconds(int repeats, Launch&& launch) {
   launch();
-  cudaEvent_t start, stop;
-  check(cudaEventCreate(&start), "cudaEventCreate");
-  check(cudaEventCreate(&stop), "cudaEventCreate");
+  const Event start, stop;
   std::vector<float> ms;
   for (int r = 0; r < std::max(1, repeats); ++r) {
-    check(cudaEventRecord(start), "cudaEventRecord");
+    check(cudaEventRecord(start.get()), "cudaEventRecord");
     launch();
-    check(cudaEventRecord(stop), "cudaEventRecord");
-    check(cudaEventSynchronize(stop), "cudaEventSynchronize");
+    check(cudaEventRecord(stop.get()), "cudaEventRecord");
+    check(cudaEventSynchronize(stop.get()), "cudaEventSynchronize");
     float one = 0;
-    check(cudaEventElapsedTime(&one, start, stop), "cudaEventElapsedTime");
+    check(cudaEventElapsedTime(&one, start.get(), stop.get()), "cudaEventElapsedTime");
     ms.push_back(one);
   }
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
 }

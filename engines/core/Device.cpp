@@ -22,12 +22,22 @@ DeviceReport queryDevices() {
     report.noCudaReason = std::string("CUDA runtime: ") + cudaGetErrorString(err);
     return report;
   }
+  std::string tooOld;
   for (int i = 0; i < count; ++i) {
     cudaDeviceProp prop{};
     if (cudaGetDeviceProperties(&prop, i) != cudaSuccess) continue;
+    // The kernels are built for sm_80 and sm_90 (SASS and PTX): an older GPU
+    // could only fail every launch with "no kernel image".
+    if (prop.major < 8) {
+      tooOld += (tooOld.empty() ? "" : ", ") + std::string(prop.name) + " (sm_" + std::to_string(prop.major) +
+                std::to_string(prop.minor) + ")";
+      continue;
+    }
     report.cudaDevices.push_back({i, prop.name, prop.major, prop.minor, static_cast<std::size_t>(prop.totalGlobalMem)});
   }
-  if (report.cudaDevices.empty()) report.noCudaReason = "no CUDA device found";
+  if (report.cudaDevices.empty())
+    report.noCudaReason = tooOld.empty() ? "no CUDA device found"
+                                         : "Loupe's CUDA kernels need sm_80 or newer; this machine has " + tooOld;
 #else
   report.noCudaReason = "this build of Loupe has no CUDA support (configured with LOUPE_CUDA off or no nvcc)";
 #endif
@@ -73,6 +83,7 @@ double cudaCopyGBs(std::size_t bytes, int repeats) {
   cuda::check(cudaMemset(b, 1, bytes), "cudaMemset");
   const double ms = cuda::medianMilliseconds(
       repeats, [&] { cuda::check(cudaMemcpyAsync(a, b, bytes, cudaMemcpyDeviceToDevice), "cudaMemcpyAsync"); });
+  if (ms <= 0) throw CudaUnavailable("a device copy of " + std::to_string(bytes) + " bytes timed at 0 ms");
   return 2.0 * static_cast<double>(bytes) / (ms * 1e-3) / 1e9;
 #else
   (void)bytes, (void)repeats;

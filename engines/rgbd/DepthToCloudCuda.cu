@@ -27,8 +27,11 @@ __global__ void backProject(const Depth* raw, float scale, const float* xFactor,
   const std::size_t i = static_cast<std::size_t>(v) * width + u;
   const float z = static_cast<float>(raw[i]) * scale;
   const bool ok = z > 0.0f && z >= zMin && z < zMax;
-  const float zz = ok ? z : __int_as_float(0x7fc00000);  // quiet NaN, as the CPU path writes
-  xyz[i] = {xFactor[u] * zz, yFactor[v] * zz, zz};
+  // Invalid: the quiet NaN 0x7fc00000 in x, y and z, the bits the CPU path
+  // writes (x86 returns the NaN operand of NaN·x; a GPU multiply would give
+  // its canonical 0x7fffffff).
+  const float nan = __int_as_float(0x7fc00000);
+  xyz[i] = ok ? Point3{xFactor[u] * z, yFactor[v] * z, z} : Point3{nan, nan, nan};
   valid[i] = ok;
 }
 
@@ -64,6 +67,13 @@ void depthToCloud(const Depth* raw, double depthScale, const std::uint8_t* rgb, 
   cuda::check(cudaMemcpy(dRaw, raw, n * sizeof(Depth), cudaMemcpyHostToDevice), "cudaMemcpy(depth)");
   cuda::check(cudaMemcpy(dX, xFactor.data(), xFactor.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy(x)");
   cuda::check(cudaMemcpy(dY, yFactor.data(), yFactor.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy(y)");
+  organized.width = w;
+  organized.height = h;
+  if (n == 0) {  // an empty grid is a launch error; an empty frame is empty clouds
+    organized.xyz.clear(), organized.rgb.clear(), organized.normals.clear();
+    if (compact) *compact = PointCloud{};
+    return;
+  }
   const dim3 block(32, 8), grid((w + 31) / 32, (h + 7) / 8);
   backProject<<<grid, block>>>(dRaw, static_cast<float>(depthScale), dX, dY, w, h,
                                static_cast<float>(std::max(range.min, 0.0)), static_cast<float>(range.max), dXyz,

@@ -9,6 +9,10 @@
 
 namespace loupe::ssm {
 
+namespace detail {
+void checkScanShape(const ScanShape& s);  // SelectiveScan.cpp (ScanMath.h pulls in x86 intrinsics nvcc need not parse)
+}  // namespace detail
+
 namespace {
 
 constexpr int kThreads = 128;
@@ -43,7 +47,10 @@ __global__ void scanKernel(Params p) {
   float* sz = sdt + p.channels * T;
   float* sy = sz + p.channels * T;
   float* sB = sy + p.channels * T;
-  float* sC = sB + (p.varyingB ? N * T : 0);
+  // B and C rows T + 1 apart: the lanes of a group read n = lane, lane + G, …
+  // at one t, and a stride that is a multiple of 32 would put them all in one bank.
+  const int ldBC = T + 1;
+  float* sC = sB + (p.varyingB ? N * ldBC : 0);
   float a[kMaxPerLane], x[kMaxPerLane], bConst[kMaxPerLane], cConst[kMaxPerLane];
   const int perLane = (N + p.group - 1) / p.group;
   for (int k = 0; k < kMaxPerLane; ++k) {
@@ -70,8 +77,8 @@ __global__ void scanKernel(Params p) {
     for (int i = threadIdx.x; i < N * steps; i += blockDim.x) {
       const int n = i / steps, t = i % steps;
       const std::size_t at = (static_cast<std::size_t>(b) * N + n) * p.length + t0 + t;
-      if (p.varyingB) sB[n * T + t] = p.B[at];
-      if (p.varyingC) sC[n * T + t] = p.C[at];
+      if (p.varyingB) sB[n * ldBC + t] = p.B[at];
+      if (p.varyingC) sC[n * ldBC + t] = p.C[at];
     }
     __syncthreads();
     for (int t = 0; t < steps; ++t) {
@@ -80,8 +87,8 @@ __global__ void scanKernel(Params p) {
       for (int k = 0; k < perLane; ++k) {
         const int n = lane + k * p.group;
         if (n >= N) break;
-        const float bn = p.varyingB ? sB[n * T + t] : bConst[k];
-        const float cn = p.varyingC ? sC[n * T + t] : cConst[k];
+        const float bn = p.varyingB ? sB[n * ldBC + t] : bConst[k];
+        const float cn = p.varyingC ? sC[n * ldBC + t] : cConst[k];
         x[k] = expf(dt * a[k]) * x[k] + dt * bn * u;
         partial += x[k] * cn;
       }
@@ -113,9 +120,17 @@ __global__ void scanKernel(Params p) {
 int perStepFloats(const Params& p) {
   return 4 * p.channels + (p.varyingB ? p.state : 0) + (p.varyingC ? p.state : 0);
 }
+// And the padding column of each B and C row.
+int paddingFloats(const Params& p) {
+  return (p.varyingB ? p.state : 0) + (p.varyingC ? p.state : 0);
+}
+std::size_t sharedBytes(const Params& p) {
+  return (static_cast<std::size_t>(perStepFloats(p)) * p.chunk + paddingFloats(p)) * sizeof(float);
+}
 
 // The launch shape: lanes per channel G, channels per block, chunk length.
 Params planned(const ScanShape& s, bool softplus) {
+  detail::checkScanShape(s);  // what the CPU paths refuse, this one does too
   if (deviceReport().cudaDevices.empty()) throw CudaUnavailable(deviceReport().noCudaReason);
   if (s.state > kMaxPerLane * 32)
     throw CudaUnavailable("the CUDA scan holds at most " + std::to_string(kMaxPerLane * 32) + " state entries");
@@ -125,13 +140,14 @@ Params planned(const ScanShape& s, bool softplus) {
   p.group = 1;
   while (p.group < std::min(s.state, 32)) p.group *= 2;
   p.channels = kThreads / p.group;
-  p.chunk = std::max(1, std::min(256, kSharedFloats / perStepFloats(p)));
+  p.chunk = std::max(1, std::min(256, (kSharedFloats - paddingFloats(p)) / perStepFloats(p)));
   return p;
 }
 
 void launch(const Params& p) {
   const dim3 grid((p.dim + p.channels - 1) / p.channels, p.batch);
-  scanKernel<<<grid, kThreads, static_cast<std::size_t>(perStepFloats(p)) * p.chunk * sizeof(float)>>>(p);
+  if (p.batch > 65535) throw CudaUnavailable("the CUDA scan takes at most 65535 sequences per call");
+  scanKernel<<<grid, kThreads, sharedBytes(p)>>>(p);
   cuda::check(cudaGetLastError(), "scanKernel launch");
 }
 

@@ -306,9 +306,17 @@ TEST(FlashAttention, CudaMatchesTheReferenceAndTheCpuTrace) {
       const auto ref = naiveAttention(q64.data(), k64.data(), v64.data(), s, scale, c.causal);
       const auto naive32 = naiveAttention(q.data(), k.data(), v.data(), s, scale, c.causal);
       TileTrace gpuTrace, cpuTrace;
-      const auto gpu = type == DType::F32
-                           ? flashAttentionCuda(q.data(), k.data(), v.data(), s, opt, &gpuTrace)
-                           : flashAttentionCuda(qb.data(), kb.data(), vb.data(), type, s, opt, &gpuTrace);
+      AttentionResult<float> gpu;
+      try {
+        gpu = type == DType::F32 ? flashAttentionCuda(q.data(), k.data(), v.data(), s, opt, &gpuTrace)
+                                 : flashAttentionCuda(qb.data(), kb.data(), vb.data(), type, s, opt, &gpuTrace);
+      } catch (const CudaUnavailable& e) {
+        // GPUs with 99 KiB of shared memory per block (sm_86/89/120) cannot
+        // take the d = 128 tiles: that case falls back, saying so; anything else fails.
+        ASSERT_NE(std::string(e.what()).find("shared memory"), std::string::npos) << e.what();
+        std::printf("%s d=%d: %s (falls back to the CPU)\n", std::string(dtypeName(type)).c_str(), s.d, e.what());
+        continue;
+      }
       (void)flashAttention(q.data(), k.data(), v.data(), s, opt, &cpuTrace);
       const std::string what = std::string(dtypeName(type)) + " d=" + std::to_string(s.d) + (c.causal ? " causal" : "");
       const double err = maxError(gpu.out, ref.out);
