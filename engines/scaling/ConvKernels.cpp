@@ -111,7 +111,8 @@ void depthwise(const ConvProblem& p, const float* in, const float* w, float* out
             const float wv = wc[ky * k + kx];
             // ox with 0 ≤ ox·s + kx − pad < width.
             const int first = std::max(0, (pad - kx + s - 1) / s);
-            const int last = std::min(ow - 1, (p.width - 1 + pad - kx) / s);
+            const int reach = p.width - 1 + pad - kx;  // negative: no ox (division would round toward 0)
+            const int last = reach < 0 ? -1 : std::min(ow - 1, reach / s);
             const float* row = src + kx - pad;
             if (s == 1)
               for (int ox = first; ox <= last; ++ox) dst[ox] += wv * row[ox];

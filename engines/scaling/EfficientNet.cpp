@@ -61,8 +61,12 @@ std::int64_t roundRepeats(std::int64_t repeats, double depth) {
 }
 
 Network efficientNet(const EfficientNetCoefficients& c, const std::string& name) {
-  if (c.width <= 0 || c.depth <= 0 || c.resolution < 32)
-    throw InputError(name, "width and depth must be positive and the resolution at least 32");
+  // Up to 16× B0's width and depth and 4096 pixels (B7 is 2.0, 3.1, 600):
+  // beyond that a network has millions of layers or costs past 2^63.
+  if (!(c.width > 0 && c.width <= 16) || !(c.depth > 0 && c.depth <= 16) || c.resolution < 32 || c.resolution > 4096)
+    throw InputError(name, "width and depth must lie in (0, 16] and the resolution in [32, 4096]; got width " +
+                               std::to_string(c.width) + ", depth " + std::to_string(c.depth) + ", resolution " +
+                               std::to_string(c.resolution));
   NetworkBuilder b(name, {3, c.resolution, c.resolution});
   b.stage("stem").conv("stem", {.out = roundFilters(kStem, c.width), .kernel = 3, .stride = 2});
   int stageIndex = 1;

@@ -19,7 +19,22 @@ void requireShape(const FeatureShape& in, const char* field) {
               std::to_string(in.width) + " has a non-positive side");
 }
 
+// a·b, refusing what int64 cannot hold.
+std::int64_t times(std::int64_t a, std::int64_t b, const char* field) {
+  std::int64_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r))
+    throw InputError(field, "costs more than 2^63 (" + std::to_string(a) + " × " + std::to_string(b) + ")");
+  return r;
+}
+
 }  // namespace
+
+Cost& Cost::operator+=(const Cost& o) {
+  if (__builtin_add_overflow(params, o.params, &params) || __builtin_add_overflow(macs, o.macs, &macs) ||
+      __builtin_add_overflow(activations, o.activations, &activations))
+    throw InputError("network", "its total cost passes 2^63");
+  return *this;
+}
 
 FeatureShape convOutput(const FeatureShape& in, int kernel, int stride) {
   const std::int64_t pad = (kernel - 1) / 2;
@@ -36,11 +51,11 @@ LayerResult convCost(const FeatureShape& in, const ConvSpec& c, const char* fiel
   FeatureShape out = convOutput(in, c.kernel, c.stride);
   out.channels = c.out;
   require(out.height > 0 && out.width > 0, field, "kernel " + std::to_string(c.kernel) + " is larger than the input");
-  const std::int64_t perOutput = (in.channels / c.groups) * c.kernel * c.kernel;
+  const std::int64_t perOutput = times(in.channels / c.groups, times(c.kernel, c.kernel, field), field);
   Cost cost;
-  cost.params = c.out * perOutput + (c.bias ? c.out : 0) + (c.batchNorm ? 2 * c.out : 0);
-  cost.macs = out.elements() * perOutput;
-  cost.activations = out.elements();
+  cost.params = times(c.out, perOutput, field) + (c.bias ? c.out : 0) + (c.batchNorm ? 2 * c.out : 0);
+  cost.activations = times(out.channels, times(out.height, out.width, field), field);
+  cost.macs = times(cost.activations, perOutput, field);
   return {out, cost};
 }
 
@@ -131,13 +146,14 @@ LayerResult fullyConnectedCost(const FeatureShape& in, std::int64_t out, const c
   requireShape(in, field);
   require(out > 0, field, "out features must be positive");
   Cost cost;
-  cost.params = in.elements() * out + out;
-  cost.macs = in.elements() * out;
+  cost.macs = times(in.elements(), out, field);
+  cost.params = cost.macs + out;
   cost.activations = out;
   return {{out, 1, 1}, cost};
 }
 
 LayerResult poolCost(const FeatureShape& in, int kernel, int stride) {
+  if (kernel < 1 || stride < 1) throw InputError("pool", "kernel and stride must be positive");
   FeatureShape out = convOutput(in, kernel, stride);
   return {out, {0, 0, out.elements()}};
 }

@@ -34,10 +34,8 @@ struct Cost {
   std::int64_t params = 0;
   std::int64_t macs = 0;
   std::int64_t activations = 0;  // elements written
-  Cost& operator+=(const Cost& o) {
-    params += o.params, macs += o.macs, activations += o.activations;
-    return *this;
-  }
+  // Throws InputError when a sum passes 2^63 (a network too large to count).
+  Cost& operator+=(const Cost& o);
 };
 
 // The cost of a layer and the shape it produces.

@@ -1,7 +1,9 @@
 #include "engines/scaling/Network.h"
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <stdexcept>
 
 #include "engines/core/Error.h"
@@ -142,9 +144,33 @@ std::int64_t intField(const nlohmann::json& layer, const char* key, const std::s
     return fallback;
   }
   const auto& v = layer.at(key);
-  if (!v.is_number_integer() || v.get<std::int64_t>() <= 0)
-    throw InputError(where + "." + key, "must be a positive integer, not " + v.dump());
+  // Kernels, strides and ratios up to 4096, channels up to 2^24: generous
+  // for any real network, and far from where int sizes or int64 costs wrap.
+  const bool small = std::string(key) == "kernel" || key == std::string("stride") || key == std::string("expand");
+  const std::int64_t most = small ? 4096 : std::int64_t{1} << 24;
+  if (!v.is_number_integer() || v.get<std::int64_t>() <= 0 || v.get<std::int64_t>() > most)
+    throw InputError(where + "." + key,
+                     "must be a positive integer up to " + std::to_string(most) + ", not " + v.dump());
   return v.get<std::int64_t>();
+}
+
+// The fields each layer type reads; any other is refused, so a typo
+// ("strides") is not silently replaced by its default.
+const std::map<std::string, std::set<std::string>>& allowedKeys() {
+  static const std::map<std::string, std::set<std::string>> keys = {
+      {"conv", {"out", "kernel", "stride", "groups", "bias", "batch_norm"}},
+      {"pointwise", {"out", "groups", "bias", "batch_norm"}},
+      {"depthwise", {"kernel", "stride"}},
+      {"separable", {"out", "kernel", "stride"}},
+      {"mbconv", {"out", "expand", "kernel", "stride", "se"}},
+      {"inception", {"conv1", "reduce3", "conv3", "reduce5", "conv5", "pool_proj", "reduction"}},
+      {"shuffle", {"out", "kernel", "stride"}},
+      {"maxpool", {"kernel", "stride"}},
+      {"avgpool", {"kernel", "stride"}},
+      {"global_pool", {}},
+      {"fc", {"out"}},
+  };
+  return keys;
 }
 
 }  // namespace
@@ -156,8 +182,10 @@ Network networkFromJson(const nlohmann::json& j, const std::string& where) {
       !input[2].is_number_integer())
     throw InputError(where + ".input", "must be [channels, height, width]");
   const FeatureShape in{input[0].get<std::int64_t>(), input[1].get<std::int64_t>(), input[2].get<std::int64_t>()};
-  if (in.channels <= 0 || in.height <= 0 || in.width <= 0)
-    throw InputError(where + ".input", "sides must be positive, not " + input.dump());
+  if (in.channels <= 0 || in.height <= 0 || in.width <= 0 || in.channels > (1 << 24) || in.height > 65536 ||
+      in.width > 65536)
+    throw InputError(where + ".input", "needs channels in 1 … 2^24 and sides in 1 … 65536, not " + input.dump());
+  if (j.contains("name") && !j["name"].is_string()) throw InputError(where + ".name", "must be a string");
   if (!j.contains("layers") || !j["layers"].is_array() || j["layers"].empty())
     throw InputError(where + ".layers", "must be a non-empty list of layers");
   NetworkBuilder b(j.value("name", std::string("network")), in);
@@ -169,6 +197,14 @@ Network networkFromJson(const nlohmann::json& j, const std::string& where) {
       throw InputError(at, "a layer is an object with a \"type\"");
     try {
       const std::string type = l["type"].get<std::string>();
+      const auto allowed = allowedKeys().find(type);
+      if (allowed == allowedKeys().end())
+        throw InputError(at + ".type", "'" + type +
+                                           "' is not one of conv, pointwise, depthwise, separable, mbconv, inception, "
+                                           "shuffle, maxpool, avgpool, global_pool, fc");
+      for (const auto& [key, value] : l.items())
+        if (key != "type" && key != "name" && key != "stage" && !allowed->second.count(key))
+          throw InputError(at + "." + key, "is not a field of a " + type + " layer");
       const std::string name = l.value("name", std::string());
       b.field(at);
       if (l.contains("stage")) b.stage(l["stage"].get<std::string>());

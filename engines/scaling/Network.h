@@ -33,7 +33,12 @@ struct Layer {
   FeatureShape in, out;
   Cost cost;
   std::int64_t repeat = 1;  // a layer applied this many times (an R-CNN head per RoI); cost is the total
-  double intensity() const { return arithmeticIntensity(in, cost); }
+  // A repeated layer reads its input once per application.
+  double intensity() const {
+    FeatureShape read = in;
+    read.channels *= repeat;
+    return arithmeticIntensity(read, cost);
+  }
 };
 
 struct Network {

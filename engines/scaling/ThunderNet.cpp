@@ -54,6 +54,10 @@ Network snetClassifier(int variant, int resolution) {
 
 Network thunderNet(int variant, int resolution, int rois) {
   if (rois < 1) throw InputError("thundernet.rois", "needs at least one RoI");
+  // CEM adds C5 upsampled 2× to C4: they line up when the input is a multiple of 32.
+  if (resolution < 64 || resolution % 32 != 0)
+    throw InputError("thundernet.resolution",
+                     "must be a multiple of 32 (C4 = 2 × C5 for CEM), not " + std::to_string(resolution));
   NetworkBuilder b("thundernet-snet" + std::to_string(variant), {3, resolution, resolution});
   const FeatureShape c4 = backbone(b, snetConfig(variant));
   const FeatureShape c5 = b.current();

@@ -47,8 +47,13 @@ std::vector<Entry> networksOf(RunContext& ctx) {
     out.push_back(std::move(e));
   };
   auto thunderNetEntry = [&](int v) {
-    out.push_back({thunderNet(v, static_cast<int>(ctx.paramInt("thundernet_resolution")), rois), "thundernet", {}});
+    try {
+      out.push_back({thunderNet(v, static_cast<int>(ctx.paramInt("thundernet_resolution")), rois), "thundernet", {}});
+    } catch (const InputError& e) {
+      throw InputError("params.thundernet_resolution", e.problem());
+    }
   };
+
   std::stringstream list(ctx.paramString("networks"));
   std::string item;
   while (std::getline(list, item, ',')) {
@@ -66,7 +71,14 @@ std::vector<Entry> networksOf(RunContext& ctx) {
         const EfficientNetCoefficients c = compoundCoefficients(phi, alpha, beta, gamma);
         std::ostringstream name;
         name << "compound φ=" << phi;
-        Entry e{efficientNet(c, name.str()), "compound", {}};
+        Network n;
+        try {
+          n = efficientNet(c, name.str());
+        } catch (const InputError& e) {
+          throw InputError("params.phi_max",
+                           "at φ = " + name.str().substr(name.str().find('=') + 1) + ": " + e.problem());
+        }
+        Entry e{std::move(n), "compound", {}};
         e.extra.metric("phi", phi).metric("width", c.width).metric("depth", c.depth);
         out.push_back(std::move(e));
       }

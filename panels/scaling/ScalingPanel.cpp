@@ -196,6 +196,7 @@ void ScalingPanel::liveStarted(const RunInfo& run) {
 
 void ScalingPanel::liveRecord(const StepRecord& record) {
   m_records.push_back(record);
+  showAll();  // a few dozen records at most: each network, or each kernel, as it comes
 }
 
 void ScalingPanel::liveEnded(RunStatus status) {
@@ -298,9 +299,12 @@ void ScalingPanel::fillLayers(const StepRecord& r) {
   const double totalMacs = std::max(1.0, r.metricOr("macs"));
   m_layers->setSortingEnabled(false);
   m_layers->clearContents();
-  const int rows = static_cast<int>(names.size());
+  // Rows: as many layers as every per-layer array has (an odd record shows what it can).
+  const std::size_t n =
+      std::min({names.size(), params.size(), macs.size(), activations.size(), intensity.size(), shapes.size() / 6});
+  const int rows = static_cast<int>(n);
   m_layers->setRowCount(rows);
-  for (int i = 0; i < rows && static_cast<std::size_t>(i) < params.size() && shapes.size() >= 6 * names.size(); ++i) {
+  for (int i = 0; i < rows; ++i) {
     const auto k = static_cast<std::size_t>(i);
     auto* name = cell(names[k]);
     name->setData(Qt::UserRole, i);
@@ -413,7 +417,8 @@ void ScalingPanel::showRoofline() {
       m_kernels->setItem(row, KIntensity, number(k.metricOr("intensity")));
       m_kernels->setItem(row, KRoof, number(100 * k.metricOr("roof_fraction"), 3));
       m_kernels->setItem(row, KBound, cell(k.metricOr("memory_bound") ? "memory" : "compute"));
-      m_kernels->setItem(row, KError, number(k.metricOr("max_abs_error"), 2));
+      m_kernels->setItem(row, KError,
+                         k.findMetric("max_abs_error") ? number(k.metricOr("max_abs_error"), 2) : cell("not checked"));
     }
     for (const auto& [name, series] : points) m_roofline->addScatter(name, series.second, series.first);
   };

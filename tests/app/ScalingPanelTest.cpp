@@ -134,7 +134,7 @@ TEST(ScalingPanel, CurvesLayersComparisonAndRoofline) {
   EXPECT_TRUE(compared.contains("A compound rule: FLOPs (B)") && compared.contains("B compound rule: FLOPs (B)"))
       << compared.join(", ").toStdString();
 
-  // The Run button records a roofline run from the panel's controls.
+  // The Run button records a compound run from the panel's controls.
   window.openRun(1);
   auto* kind = panel->findChildren<QComboBox*>().front();
   pick(kind, "scaling.compound");

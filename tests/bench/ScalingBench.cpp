@@ -67,7 +67,11 @@ void BM_Conv(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Machine)->Iterations(1)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Conv)->DenseRange(0, 18)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(0.2);
+BENCHMARK(BM_Conv)
+    ->DenseRange(0, static_cast<int>(kernelSweep("full").size()) - 1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(0.2);
 
 }  // namespace
 }  // namespace loupe::scaling

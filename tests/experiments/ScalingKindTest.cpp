@@ -82,6 +82,14 @@ TEST(ScalingKind, NetworksFromJsonAndBadOnesNameTheField) {
   EXPECT_EQ(tiny.text("family"), "custom");
   // By hand: conv 32·32·16·27; separable 32·32·(16·9 + 16·32); fc 32·10.
   EXPECT_EQ(tiny.metricOr("macs"), 32 * 32 * 16 * 27 + 32 * 32 * (16 * 9 + 16 * 32) + 32 * 10);
+  // φ so large that α^φ builds millions of blocks: refused, naming the parameter.
+  const auto huge = recordRun(
+      store, kinds, R"({"kind": "scaling.compound", "params": {"networks": "compound", "alpha": 3, "phi_max": 12}})");
+  EXPECT_EQ(huge.status, RunStatus::Failed);
+  EXPECT_EQ(huge.error.rfind("params.phi_max: at φ = ", 0), 0u) << huge.error;
+  const auto odd = recordRun(store, kinds, R"({"kind": "scaling.compound", "params": {"networks": "thundernet",
+      "thundernet_resolution": 336}})");
+  EXPECT_EQ(odd.error.rfind("params.thundernet_resolution: must be a multiple of 32", 0), 0u) << odd.error;
   for (const std::string& networks : {std::string("efficientnet-b0,") + (dir / "bad.json").string(),
                                       std::string("efficientnet-b9"), std::string("thundernet-snet50")}) {
     const auto bad =

@@ -151,13 +151,19 @@ TEST(ThunderNet, ShuffleUnitsEqualTorchvisionsShuffleNetV2) {
 
 TEST(ThunderNet, SNetNamesAreTheirMflopsAt224) {
   // The widths (24/60/120/240 + conv5 512, 24/132/264/528, 48/248/496/992)
-  // are those of the public reimplementations; with 5×5 depthwise kernels
-  // they give SNet49 and SNet535 within 5 % of their names and SNet146 10 %
-  // above its name (the paper does not say how it counted).
+  // are those of the public reimplementations. With 5×5 depthwise kernels
+  // SNet49 and SNet535 come within 5 % of their names. SNet146 comes to
+  // 161 M, 10 % above its name, and the paper does not say how it counted:
+  // printed, and only held between its neighbours.
+  double previous = 0;
   for (int v : {49, 146, 535}) {
     const double mflops = snetClassifier(v).total().macs / 1e6;
     std::printf("SNet%d: %.1f MFLOPs at 224×224, %.2f M params\n", v, mflops, snetClassifier(v).total().params / 1e6);
-    EXPECT_NEAR(mflops, v, (v == 146 ? 0.11 : 0.05) * v) << "SNet" << v;
+    if (v != 146) {
+      EXPECT_NEAR(mflops, v, 0.05 * v) << "SNet" << v;
+    }
+    EXPECT_GT(mflops, previous) << "SNet" << v;
+    previous = mflops;
   }
 }
 
@@ -178,6 +184,7 @@ TEST(ThunderNet, DetectorShapesAndHeadCostsAt320) {
   std::printf("ThunderNet (SNet146, 320×320, 200 RoIs): %.1f MFLOPs, %.2f M params\n", n.total().macs / 1e6,
               n.total().params / 1e6);
   EXPECT_THROW(snetConfig(50), InputError);
+  EXPECT_THROW(thunderNet(146, 336), InputError);  // C5 upsampled (22²) would not meet C4 (21²)
 }
 
 TEST(Network, ReadsJsonAndNamesTheBadField) {
@@ -211,7 +218,18 @@ TEST(Network, ReadsJsonAndNamesTheBadField) {
   EXPECT_EQ(
       error(R"({"input": [3, 8, 8], "layers": [{"type": "swirl"}]})").rfind("net.json.layers[0].type: 'swirl'", 0), 0u);
   EXPECT_EQ(error(R"({"input": [3, 8, 8], "layers": [{"type": "conv", "out": 4, "kernel": -3}]})"),
-            "net.json.layers[0].kernel: must be a positive integer, not -3");
+            "net.json.layers[0].kernel: must be a positive integer up to 4096, not -3");
+  EXPECT_EQ(error(R"({"input": [3, 8, 8], "layers": [{"type": "conv", "out": 4, "strides": 2}]})"),
+            "net.json.layers[0].strides: is not a field of a conv layer");
+  EXPECT_EQ(error(R"({"input": [3, 8, 8], "layers": [{"type": "maxpool", "stride": 4294967296}]})"),
+            "net.json.layers[0].stride: must be a positive integer up to 4096, not 4294967296");
+  EXPECT_EQ(error(R"({"name": 5, "input": [3, 8, 8], "layers": [{"type": "global_pool"}]})"),
+            "net.json.name: must be a string");
+  // Within every per-field limit and still past 2^63 multiply-adds: refused, not wrapped.
+  EXPECT_EQ(
+      error(R"({"input": [16777216, 65536, 65536], "layers": [{"type": "conv", "out": 16777216, "kernel": 4095}]})")
+          .rfind("net.json.layers[0]: costs more than 2^63", 0),
+      0u);
   EXPECT_EQ(error(R"({"input": [3, 1, 1], "layers": [{"type": "conv", "out": 4, "kernel": 2}]})"),
             "net.json.layers[0]: kernel 2 is larger than the input");
 }

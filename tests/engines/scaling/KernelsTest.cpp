@@ -19,6 +19,7 @@ const std::vector<ConvProblem> kProblems = {
     {K::Standard, 3, 17, 23, 8, 3, 2},  {K::Standard, 16, 12, 12, 24, 3, 1},  {K::Standard, 5, 9, 11, 7, 5, 1},
     {K::Standard, 8, 10, 10, 6, 1, 1},  {K::Depthwise, 12, 15, 13, 12, 3, 1}, {K::Depthwise, 7, 16, 16, 7, 3, 2},
     {K::Depthwise, 9, 11, 14, 9, 5, 1}, {K::Depthwise, 5, 13, 9, 5, 5, 2},    {K::Pointwise, 24, 9, 7, 40, 1, 1},
+    {K::Depthwise, 3, 5, 1, 3, 3, 2},   {K::Depthwise, 2, 2, 2, 2, 5, 2},  // narrower than the padding
 };
 
 double maxAbsDiff(const std::vector<float>& a, const std::vector<double>& b) {
@@ -134,16 +135,13 @@ TEST(Roofline, MeasuredPeaksPutDepthwiseLeftOfTheRidge) {
   EXPECT_GT(m.fmaGflops, 0.5 * m.sgemmGflops);
   // A k×k depthwise convolution does about k²/4 FLOP per byte: 2.25 at 3×3,
   // left of any ridge a vector CPU has; 6.25 at 5×5, which lands on either
-  // side depending on the machine (printed, not asserted). Wide standard
-  // convolutions reuse every input many times and lie far right.
+  // side depending on the machine (printed, not asserted), as do wide
+  // standard convolutions on a many-core host with little bandwidth.
   for (const ConvProblem& p : kernelSweep("full")) {
     std::printf("%-40s intensity %6.2f FLOP/B (%s the ridge)\n", p.label().c_str(), p.intensity(),
                 p.intensity() < m.ridge() ? "left of" : "right of");
     if (p.kind == K::Depthwise && p.kernel == 3) {
       EXPECT_LT(p.intensity(), m.ridge()) << p.label();
-    }
-    if (p.kind == K::Standard && p.channels >= 64) {
-      EXPECT_GT(p.intensity(), m.ridge()) << p.label();
     }
   }
   EXPECT_DOUBLE_EQ(attainableGflops(m, 1.0), std::min(m.peakGflops, m.triadGBs));
