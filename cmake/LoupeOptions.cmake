@@ -52,6 +52,17 @@ if(NOT LOUPE_CUDA STREQUAL "OFF")
   endif()
 endif()
 
+# An engine's GPU path: its .cu where nvcc exists (static cudart), else the
+# stub that throws CudaUnavailable with the reason. One mechanism for every engine.
+function(loupe_cuda_sources target cuda_source stub_source)
+  if(LOUPE_HAVE_CUDA)
+    target_sources(${target} PRIVATE ${cuda_source})
+    target_link_libraries(${target} PRIVATE CUDA::cudart_static)
+  else()
+    target_sources(${target} PRIVATE ${stub_source})
+  endif()
+endfunction()
+
 # Test oracles run with Debian's interpreter, not whatever python3 is first on PATH.
 set(LOUPE_PYTHON /usr/bin/python3 CACHE FILEPATH "Python with numpy/scipy/torch for reference checks")
 set(LOUPE_SHARED_DATA "${CMAKE_SOURCE_DIR}/../shared/data" CACHE PATH "Real data with ground truth")

@@ -35,6 +35,17 @@ class DeviceChoice {
     return cpu();
   }
 
+  // A CUDA path that failed inside an engine (which then went on on the
+  // CPU itself, as the RGBD pipeline does): say why, once, and use the CPU.
+  void fallBack(const std::string& why) {
+    if (!m_cuda) return;
+    m_cuda = false;
+    m_reason = why;
+    std::fprintf(stderr, "loupe: %s: CUDA unavailable (%s); running on the CPU\n", m_ctx.recipe().kind.c_str(),
+                 why.c_str());
+    m_ctx.progress(0.0, "CUDA unavailable (" + why + "); on the CPU");
+  }
+
   // Text arrays on the step: "device" (cuda or cpu: what produced it) and,
   // after a fallback, "cuda_fallback" (why).
   void annotate(StepRecord& r) const {
@@ -43,14 +54,6 @@ class DeviceChoice {
   }
 
  private:
-  void fallBack(const std::string& why) {
-    m_cuda = false;
-    m_reason = why;
-    std::fprintf(stderr, "loupe: %s: CUDA unavailable (%s); running on the CPU\n", m_ctx.recipe().kind.c_str(),
-                 why.c_str());
-    m_ctx.progress(0.0, "CUDA unavailable (" + why + "); on the CPU");
-  }
-
   RunContext& m_ctx;
   bool m_cuda;
   std::string m_reason;

@@ -30,6 +30,14 @@ void appendRecordMetrics(SeriesMap& series, const StepRecord& record, const std:
   }
 }
 
+QString runHeader(const RunInfo& run) {
+  return QString("<b>run %1</b> · “%2” · %3 · %4 steps")
+      .arg(run.id)
+      .arg(QString::fromStdString(run.name).toHtmlEscaped())
+      .arg(QString::fromStdString(run.kind))
+      .arg(run.stepCount);
+}
+
 void markLiveEnded(QLabel* header, RunStatus status) {
   header->setText(header->text().replace("<i>live</i>", QString("<i>%1</i>").arg(runStatusName(status))));
 }

@@ -27,6 +27,9 @@ SeriesMap pairSeries(SeriesMap a, SeriesMap b);
 // Appends a live record's metrics (only `names`, or all when empty).
 void appendRecordMetrics(SeriesMap& series, const StepRecord& record, const std::vector<std::string>& names = {});
 
+// The header a panel shows for a stored run: "run 3 · “name” · kind · 12 steps".
+QString runHeader(const RunInfo& run);
+
 // Replaces the "<i>live</i>" marker of a panel header by the final status.
 void markLiveEnded(QLabel* header, RunStatus status);
 

@@ -348,9 +348,7 @@ namespace {
 __global__ void fillRandom(std::uint16_t* p, std::size_t n, int type, std::uint32_t seed) {
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
-    std::uint32_t x = static_cast<std::uint32_t>(i) * 2654435761u ^ seed;
-    x ^= x >> 15, x *= 2246822519u, x ^= x >> 13;
-    const float u = (x & 0xffffff) / 16777216.0f * 2.0f - 1.0f;
+    const float u = cuda::hashUniform(i, seed) * 2.0f - 1.0f;
     if (type == 1) {
       p[i] = __half_as_ushort(__float2half_rn(u));
     } else {

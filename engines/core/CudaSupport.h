@@ -6,6 +6,7 @@
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -78,5 +79,16 @@ double medianMilliseconds(int repeats, Launch&& launch) {
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
 }
+
+#if defined(__CUDACC__)
+// A uniform value in [0, 1) from an index and a seed (a multiplicative hash
+// with two xorshifts): how the GPU benchmarks fill device buffers without a
+// host copy.
+__device__ inline float hashUniform(std::size_t i, std::uint32_t seed) {
+  std::uint32_t x = static_cast<std::uint32_t>(i) * 2654435761u ^ seed;
+  x ^= x >> 15, x *= 2246822519u, x ^= x >> 13;
+  return (x & 0xffffff) / 16777216.0f;
+}
+#endif
 
 }  // namespace loupe::cuda

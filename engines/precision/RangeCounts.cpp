@@ -53,14 +53,4 @@ RangeCounts rangeCounts(const float* values, std::size_t count, Format format) {
   return r;
 }
 
-#ifndef LOUPE_HAVE_CUDA
-RangeCounts rangeCountsCuda(const float*, std::size_t, Format) {
-  throw CudaUnavailable("this build of Loupe has no CUDA support (configured with LOUPE_CUDA off or no nvcc)");
-}
-
-double timeRangeCountsCuda(std::size_t, Format, int) {
-  throw CudaUnavailable("this build of Loupe has no CUDA support (configured with LOUPE_CUDA off or no nvcc)");
-}
-#endif
-
 }  // namespace loupe::precision

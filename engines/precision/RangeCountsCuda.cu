@@ -49,10 +49,8 @@ int blocksFor(std::size_t count) {
 __global__ void fillSpread(float* p, std::size_t n) {
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
-    std::uint32_t x = static_cast<std::uint32_t>(i) * 2654435761u;
-    x ^= x >> 15, x *= 2246822519u, x ^= x >> 13;
-    const float g = (x & 0xffffff) / 8388608.0f - 1.0f;
-    p[i] = (x >> 31 ? -1.0f : 1.0f) * expf(8.0f * g);
+    const float g = cuda::hashUniform(i, 0) * 2.0f - 1.0f;
+    p[i] = (i & 1 ? -1.0f : 1.0f) * expf(8.0f * g);
   }
 }
 

@@ -1,8 +1,5 @@
 #include "engines/rgbd/DepthToCloud.h"
 
-#include "engines/core/Device.h"
-#include "engines/rgbd/DepthToCloudCuda.h"
-
 #include <cmath>
 #include <vector>
 
@@ -96,17 +93,6 @@ void depthToOrganizedCloud(const std::uint16_t* raw, double depthScale, const st
                            const PinholeIntrinsics& k, DepthRange range, PointCloud& out, ThreadPool* pool) {
   fastImpl(raw, static_cast<float>(depthScale), rgb, k, range, out, pool);
 }
-
-#ifndef LOUPE_HAVE_CUDA
-void depthToCloudCuda(const std::uint16_t*, double, const std::uint8_t*, const PinholeIntrinsics&, DepthRange,
-                      PointCloud&, PointCloud*) {
-  throw CudaUnavailable("this build of Loupe has no CUDA support (configured with LOUPE_CUDA off or no nvcc)");
-}
-void depthToCloudCuda(const float*, const std::uint8_t*, const PinholeIntrinsics&, DepthRange, PointCloud&,
-                      PointCloud*) {
-  throw CudaUnavailable("this build of Loupe has no CUDA support (configured with LOUPE_CUDA off or no nvcc)");
-}
-#endif
 
 PointCloud compactCloud(const PointCloud& organized) {
   PointCloud out;

@@ -46,7 +46,6 @@ class RgbdPipeline {
   const RgbdSource& source() const { return *m_source; }
   // False when the source has no more frames.
   bool next(FrameResult& out);
-  bool usingCuda() const { return m_options.cuda; }
   const std::string& cudaFallback() const { return m_cudaFallback; }
 
  private:

@@ -164,9 +164,7 @@ Sizes sizes(const ScanShape& s) {
 __global__ void fill(float* p, std::size_t n, float lo, float hi, std::uint32_t seed) {
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
-    std::uint32_t x = static_cast<std::uint32_t>(i) * 2654435761u ^ seed;
-    x ^= x >> 15, x *= 2246822519u, x ^= x >> 13;
-    p[i] = lo + (hi - lo) * ((x & 0xffffff) / 16777216.0f);
+    p[i] = lo + (hi - lo) * cuda::hashUniform(i, seed);
   }
 }
 

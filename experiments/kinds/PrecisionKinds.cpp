@@ -16,7 +16,6 @@
 #include "experiments/kinds/PrecisionKinds.h"
 
 #include <cmath>
-#include <optional>
 #include <random>
 #include <sstream>
 
@@ -25,9 +24,7 @@
 #include "engines/core/TensorFiles.h"
 #include "engines/precision/Format.h"
 #include "engines/precision/MixedPrecisionMlp.h"
-#include "engines/precision/RangeCounts.h"
 #include "engines/precision/TensorStats.h"
-#include "experiments/DeviceChoice.h"
 #include "experiments/RunContext.h"
 
 namespace loupe {
@@ -71,7 +68,6 @@ void runTensorStats(RunContext& ctx) {
     tensors = generated(ctx);
   }
   const bool perChannel = ctx.paramBool("per_channel");
-  DeviceChoice device(ctx);
   std::int64_t step = 0;
   for (const auto& t : tensors) {
     ctx.throwIfCancelled();
@@ -85,19 +81,7 @@ void runTensorStats(RunContext& ctx) {
     r.metric("elements", static_cast<double>(values.size()));
     bool first = true;
     for (Format f : kFormats) {
-      TensorStats s = tensorStats(values.data(), values.size(), f);
-      // A CUDA run counts the outcomes and the exponent histogram on the GPU
-      // (shared-memory histograms); the rounding error stays the CPU's.
-      if (device.usingCuda()) {
-        const std::optional<RangeCounts> gpu =
-            device.run([&] { return std::optional<RangeCounts>(rangeCountsCuda(values.data(), values.size(), f)); },
-                       [] { return std::optional<RangeCounts>(); });
-        if (gpu) {
-          s.overflow = gpu->slots[kOverflow], s.underflow = gpu->slots[kUnderflow];
-          s.subnormal = gpu->slots[kSubnormal], s.normal = gpu->slots[kNormal], s.zeros = gpu->slots[kZero];
-          s.exponentHistogram = gpu->exponentHistogram;
-        }
-      }
+      const TensorStats s = tensorStats(values.data(), values.size(), f);
       const std::string p = spec(f).name;
       const double n = std::max<double>(1.0, static_cast<double>(s.count));
       if (first) {
@@ -134,7 +118,6 @@ void runTensorStats(RunContext& ctx) {
         r.array(p + "_channel_underflow_frac", Array::fromValues<double>({static_cast<std::int64_t>(cols)}, under));
       }
     }
-    device.annotate(r);
     ctx.emitStep(std::move(r));
     ctx.progress(static_cast<double>(step) / static_cast<double>(tensors.size()), t.name);
   }
@@ -243,7 +226,9 @@ void registerPrecisionKinds(KindRegistry& registry) {
       ParamSpec::boolean("per_channel", false, "2-D tensors: overflow and underflow per column too"),
   };
   k.run = runTensorStats;
-  k.supportsCuda = true;  // outcome counts and exponent histograms on the GPU
+  // No CUDA path: the rounding-error statistics need the CPU pass, which
+  // counts the outcomes as it goes, so the GPU's range counts
+  // (engines/precision/RangeCounts.h) would only repeat that work.
   registry.add(std::move(k));
 
   EngineKind t;

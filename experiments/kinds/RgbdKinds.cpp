@@ -7,14 +7,13 @@
 // rebuilt exactly from the recorded depth and the recipe's intrinsics.
 #include "experiments/kinds/RgbdKinds.h"
 
-#include <cstdio>
-
 #include <algorithm>
 #include <cmath>
 
 #include "engines/core/Error.h"
 #include "engines/core/Timer.h"
 #include "engines/rgbd/RgbdPipeline.h"
+#include "experiments/DeviceChoice.h"
 #include "experiments/RunContext.h"
 
 namespace loupe {
@@ -112,9 +111,9 @@ void runStream(RunContext& ctx) {
   }
   options.keepStride = static_cast<int>(ctx.paramInt("record_stride"));
   options.normals = ctx.paramBool("normals");
-  options.cuda = ctx.device() == DeviceKind::Cuda;
+  DeviceChoice device(ctx);
+  options.cuda = device.usingCuda();
   RgbdPipeline pipeline(sourceFrom(ctx), options);
-  bool saidFallback = false;
   const std::int64_t frames = ctx.paramInt("frames");
   const bool keepCloud = ctx.paramString("record") == "cloud";
   FrameResult r;
@@ -125,16 +124,9 @@ void runStream(RunContext& ctx) {
     const PinholeIntrinsics& k = r.frame.intrinsics;
     StepRecord rec;
     rec.step = step;
-    // Which device back-projected this frame; after a CUDA failure, why (said once).
-    rec.textArray("device", pipeline.usingCuda() ? "cuda" : "cpu");
-    if (!pipeline.cudaFallback().empty()) {
-      rec.textArray("cuda_fallback", pipeline.cudaFallback());
-      if (!saidFallback) {
-        std::fprintf(stderr, "loupe: rgbd.stream: CUDA unavailable (%s); running on the CPU\n",
-                     pipeline.cudaFallback().c_str());
-        saidFallback = true;
-      }
-    }
+    // The pipeline falls back inside itself; the run says so once and records it per frame.
+    if (!pipeline.cudaFallback().empty()) device.fallBack(pipeline.cudaFallback());
+    device.annotate(rec);
     rec.metric("timestamp_s", r.frame.timestamp)
         .metric("fill_rate", r.fill)
         .metric("points", static_cast<double>(r.kept.size()));

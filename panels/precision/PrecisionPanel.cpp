@@ -128,11 +128,7 @@ void PrecisionPanel::openRun(Store& store, std::int64_t run) {
   m_runB = 0;
   const RunInfo info = store.getRun(run);
   m_training = info.kind == "precision.train";
-  m_header->setText(QString("<b>run %1</b> · “%2” · %3 · %4 steps")
-                        .arg(run)
-                        .arg(QString::fromStdString(info.name).toHtmlEscaped())
-                        .arg(QString::fromStdString(info.kind))
-                        .arg(info.stepCount));
+  m_header->setText(runHeader(info));
   m_steps = store.stepNumbers(run);
   m_shownStep.reset();
   m_tensors.clear();

@@ -164,11 +164,7 @@ void ScalingPanel::openRun(Store& store, std::int64_t run) {
   m_runB = 0;
   const RunInfo info = store.getRun(run);
   m_kindName = info.kind;
-  m_header->setText(QString("<b>run %1</b> · “%2” · %3 · %4 steps")
-                        .arg(run)
-                        .arg(QString::fromStdString(info.name).toHtmlEscaped())
-                        .arg(QString::fromStdString(info.kind))
-                        .arg(info.stepCount));
+  m_header->setText(runHeader(info));
   m_records.clear();
   m_recordsB.clear();
   for (std::int64_t s : store.stepNumbers(run)) m_records.push_back(store.readStep(run, s));

@@ -203,11 +203,7 @@ void SpecdecPanel::openRun(Store& store, std::int64_t run) {
   m_run = run;
   m_runB = 0;
   const RunInfo info = store.getRun(run);
-  m_header->setText(QString("<b>run %1</b> · “%2” · %3 · %4 steps")
-                        .arg(run)
-                        .arg(QString::fromStdString(info.name).toHtmlEscaped())
-                        .arg(QString::fromStdString(info.kind))
-                        .arg(info.stepCount));
+  m_header->setText(runHeader(info));
   m_records.clear();
   const auto steps = store.stepNumbers(run);
   for (std::int64_t s : steps) m_records.push_back(store.readStep(run, s));

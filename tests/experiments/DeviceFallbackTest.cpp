@@ -28,7 +28,6 @@ TEST(DeviceFallback, CudaRunsFallBackToTheCpuAndSayWhy) {
       {R"({"kind": "attention.tiles", "seed": 2, "params": {"n": 128, "d": 64, "causal": true}})", true, ""},
       {R"({"kind": "attention.tiles", "seed": 2, "params": {"n": 128, "d": 32}})", false, "d = dv = 64 or 128"},
       {R"({"kind": "ssm.selective_scan", "seed": 2, "params": {"length": 256, "dim": 8}})", true, ""},
-      {R"({"kind": "precision.tensor_stats", "seed": 2, "params": {"count": 5000}})", true, ""},
       {R"({"kind": "rgbd.stream", "seed": 2, "params": {"source": "synthetic", "frames": 2}})", true, ""},
   };
   for (const Case& c : cases) {

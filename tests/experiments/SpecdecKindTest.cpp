@@ -28,8 +28,7 @@ TEST(SpecdecKind, MedusaRecordsReplayGreedyDecoding) {
                              R"({"kind": "specdec.medusa", "params": {"tree": "mc_sim_7b_63", "heads": "oracle",
                                  "acceptance": "greedy", "tokens": 60, "prompt": "SIL HH AH"}})");
   ASSERT_EQ(run.status, RunStatus::Finished) << run.error;
-  const auto arpa =
-      specdec::ArpaModel::load(std::filesystem::path(LOUPE_SHARED_DATA) / "ngram_lm" / "pocketsphinx_en-us-phone.arpa");
+  const auto arpa = specdec::ArpaModel::load(testing::phoneTrigramPath());
   const specdec::ArpaTokenModel target(arpa);
   const std::vector<int> expected =
       specdec::greedyDecode(target, {target.id("SIL"), target.id("HH"), target.id("AH")}, 60);

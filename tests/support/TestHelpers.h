@@ -47,6 +47,12 @@ ProcessResult runPython(const std::string& script, const std::vector<std::string
 // (bins expecting fewer than 5 merged into one). Throws if Python fails.
 double chiSquareP(const std::vector<double>& observed, const std::vector<double>& probability);
 
+// pocketsphinx's phone trigram (43 phones) in the shared data: the real
+// ARPA model the speculative-decoding tests decode with.
+inline std::filesystem::path phoneTrigramPath() {
+  return std::filesystem::path(LOUPE_SHARED_DATA) / "ngram_lm" / "pocketsphinx_en-us-phone.arpa";
+}
+
 std::string readFile(const std::filesystem::path& path);
 void writeFile(const std::filesystem::path& path, const std::string& bytes);
 

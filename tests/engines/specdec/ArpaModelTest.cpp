@@ -17,8 +17,7 @@
 namespace loupe::specdec {
 namespace {
 
-const std::filesystem::path kPhones =
-    std::filesystem::path(LOUPE_SHARED_DATA) / "ngram_lm" / "pocketsphinx_en-us-phone.arpa";
+const std::filesystem::path kPhones = testing::phoneTrigramPath();
 
 struct Table {
   std::map<std::string, std::pair<double, double>> e;  // "w1 w2 w3" → (log10 p, log10 bo)

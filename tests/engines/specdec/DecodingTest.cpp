@@ -13,16 +13,11 @@
 #include <map>
 
 #include "engines/specdec/Decoding.h"
+#include "tests/engines/specdec/PhoneModel.h"
 #include "tests/support/TestHelpers.h"
 
 namespace loupe::specdec {
 namespace {
-
-const ArpaModel& phones() {
-  static const ArpaModel m =
-      ArpaModel::load(std::filesystem::path(LOUPE_SHARED_DATA) / "ngram_lm" / "pocketsphinx_en-us-phone.arpa");
-  return m;
-}
 
 const std::filesystem::path kChoices = std::filesystem::path(LOUPE_SHARED_DATA) / "oracles" / "medusa_choices.json";
 

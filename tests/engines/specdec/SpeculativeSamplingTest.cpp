@@ -9,16 +9,11 @@
 #include <filesystem>
 
 #include "engines/specdec/SpeculativeSampling.h"
+#include "tests/engines/specdec/PhoneModel.h"
 #include "tests/support/TestHelpers.h"
 
 namespace loupe::specdec {
 namespace {
-
-const ArpaModel& phones() {
-  static const ArpaModel m =
-      ArpaModel::load(std::filesystem::path(LOUPE_SHARED_DATA) / "ngram_lm" / "pocketsphinx_en-us-phone.arpa");
-  return m;
-}
 
 TEST(SpeculativeSampling, EmittedTokensAreDistributedAsTheTarget) {
   const ArpaTokenModel target(phones()), draft(phones(), 2);
