@@ -1,5 +1,7 @@
 #include "panels/Controls.h"
 
+#include <QTableWidgetItem>
+
 #include <QComboBox>
 #include <QSpinBox>
 
@@ -18,6 +20,19 @@ QComboBox* choiceBox(QWidget* parent, const QStringList& items, const QString& t
   c->addItems(items);
   c->setToolTip(toolTip);
   return c;
+}
+
+QTableWidgetItem* textCell(const QString& text) {
+  auto* item = new QTableWidgetItem(text);
+  item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+  return item;
+}
+
+QTableWidgetItem* numberCell(double value, int precision) {
+  auto* item = new QTableWidgetItem;
+  item->setData(Qt::DisplayRole, QString::number(value, 'g', precision).toDouble());
+  item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+  return item;
 }
 
 }  // namespace loupe

@@ -247,14 +247,8 @@ Network networkFromJson(const nlohmann::json& j, const std::string& where) {
         type == "maxpool" ? b.maxPool(name, kernel, stride) : b.avgPool(name, kernel, stride);
       } else if (type == "global_pool") {
         b.globalPool(name);
-      } else if (type == "fc") {
+      } else {  // "fc": allowedKeys() let no other type through
         b.fullyConnected(name, intField(l, "out", at, 0, true));
-      } else {
-        throw InputError(
-            at + ".type",
-            "'" + type +
-                "' is not one of conv, pointwise, depthwise, separable, mbconv, inception, shuffle, maxpool, "
-                "avgpool, global_pool, fc");
       }
       if (b.current().height <= 0 || b.current().width <= 0)
         throw InputError(at, "leaves no spatial extent (the input is too small for the strides)");

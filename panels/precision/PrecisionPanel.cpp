@@ -28,13 +28,6 @@ std::string tensorName(const StepRecord& r) {
   return name.empty() ? "step " + std::to_string(r.step) : name;
 }
 
-QTableWidgetItem* number(double v, int precision = 4) {
-  auto* item = new QTableWidgetItem;
-  item->setData(Qt::DisplayRole, QString::number(v, 'g', precision).toDouble());  // sorts as a number
-  item->setFlags(item->flags() & ~Qt::ItemIsEditable);
-  return item;
-}
-
 // The metrics of a training run that end in `suffix`, by configuration.
 SeriesMap bySuffix(const SeriesMap& all, const QString& suffix, const QString& label) {
   SeriesMap out;
@@ -187,17 +180,16 @@ void PrecisionPanel::fillTable() {
   m_table->setRowCount(static_cast<int>(m_tensors.size()));
   for (int row = 0; row < static_cast<int>(m_tensors.size()); ++row) {
     const StepRecord& r = m_tensors[static_cast<std::size_t>(row)];
-    auto* name = new QTableWidgetItem(QString::fromStdString(tensorName(r)));
+    auto* name = textCell(QString::fromStdString(tensorName(r)));
     name->setData(Qt::UserRole, QVariant::fromValue<qlonglong>(r.step));
-    name->setFlags(name->flags() & ~Qt::ItemIsEditable);
     m_table->setItem(row, Name, name);
-    m_table->setItem(row, Elements, number(r.metricOr("elements"), 12));
-    m_table->setItem(row, Overflow, number(100 * r.metricOr(f + "_overflow_frac")));
-    m_table->setItem(row, Underflow, number(100 * r.metricOr(f + "_underflow_frac")));
-    m_table->setItem(row, Subnormal, number(100 * r.metricOr(f + "_subnormal_frac")));
-    m_table->setItem(row, NotFinite, number(r.metricOr("nan") + r.metricOr("inf"), 12));
-    m_table->setItem(row, MaxError, number(r.metricOr(f + "_max_rel_error")));
-    m_table->setItem(row, MeanError, number(r.metricOr(f + "_mean_rel_error")));
+    m_table->setItem(row, Elements, numberCell(r.metricOr("elements"), 12));
+    m_table->setItem(row, Overflow, numberCell(100 * r.metricOr(f + "_overflow_frac")));
+    m_table->setItem(row, Underflow, numberCell(100 * r.metricOr(f + "_underflow_frac")));
+    m_table->setItem(row, Subnormal, numberCell(100 * r.metricOr(f + "_subnormal_frac")));
+    m_table->setItem(row, NotFinite, numberCell(r.metricOr("nan") + r.metricOr("inf"), 12));
+    m_table->setItem(row, MaxError, numberCell(r.metricOr(f + "_max_rel_error")));
+    m_table->setItem(row, MeanError, numberCell(r.metricOr(f + "_mean_rel_error")));
   }
   m_table->setSortingEnabled(true);
   m_table->resizeColumnsToContents();

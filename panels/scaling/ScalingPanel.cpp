@@ -28,19 +28,6 @@ std::vector<QString> lines(const std::string& text) {
   return out;
 }
 
-QTableWidgetItem* cell(const QString& text) {
-  auto* item = new QTableWidgetItem(text);
-  item->setFlags(item->flags() & ~Qt::ItemIsEditable);
-  return item;
-}
-
-QTableWidgetItem* number(double v, int precision = 4) {
-  auto* item = new QTableWidgetItem;
-  item->setData(Qt::DisplayRole, QString::number(v, 'g', precision).toDouble());  // sorts as a number
-  item->setFlags(item->flags() & ~Qt::ItemIsEditable);
-  return item;
-}
-
 QString shape(const std::vector<std::int64_t>& s, std::size_t at) {
   return QString("%1×%2×%3").arg(s[at]).arg(s[at + 1]).arg(s[at + 2]);
 }
@@ -302,19 +289,19 @@ void ScalingPanel::fillLayers(const StepRecord& r) {
   m_layers->setRowCount(rows);
   for (int i = 0; i < rows; ++i) {
     const auto k = static_cast<std::size_t>(i);
-    auto* name = cell(names[k]);
+    auto* name = textCell(names[k]);
     name->setData(Qt::UserRole, i);
     m_layers->setItem(i, LName, name);
-    m_layers->setItem(i, LStage, cell(k < stages.size() ? stages[k] : QString()));
-    m_layers->setItem(i, LType, cell(k < types.size() ? types[k] : QString()));
-    m_layers->setItem(i, LDetail, cell(k < details.size() ? details[k] : QString()));
-    m_layers->setItem(i, LIn, cell(shape(shapes, 6 * k)));
-    m_layers->setItem(i, LOut, cell(shape(shapes, 6 * k + 3)));
-    m_layers->setItem(i, LParams, number(static_cast<double>(params[k]), 12));
-    m_layers->setItem(i, LMacs, number(static_cast<double>(macs[k]), 12));
-    m_layers->setItem(i, LMacShare, number(100.0 * static_cast<double>(macs[k]) / totalMacs, 3));
-    m_layers->setItem(i, LActivations, number(static_cast<double>(activations[k]), 12));
-    m_layers->setItem(i, LIntensity, number(intensity[k], 3));
+    m_layers->setItem(i, LStage, textCell(k < stages.size() ? stages[k] : QString()));
+    m_layers->setItem(i, LType, textCell(k < types.size() ? types[k] : QString()));
+    m_layers->setItem(i, LDetail, textCell(k < details.size() ? details[k] : QString()));
+    m_layers->setItem(i, LIn, textCell(shape(shapes, 6 * k)));
+    m_layers->setItem(i, LOut, textCell(shape(shapes, 6 * k + 3)));
+    m_layers->setItem(i, LParams, numberCell(static_cast<double>(params[k]), 12));
+    m_layers->setItem(i, LMacs, numberCell(static_cast<double>(macs[k]), 12));
+    m_layers->setItem(i, LMacShare, numberCell(100.0 * static_cast<double>(macs[k]) / totalMacs, 3));
+    m_layers->setItem(i, LActivations, numberCell(static_cast<double>(activations[k]), 12));
+    m_layers->setItem(i, LIntensity, numberCell(intensity[k], 3));
   }
   m_layers->setSortingEnabled(true);
   m_layers->resizeColumnsToContents();
@@ -403,18 +390,19 @@ void ScalingPanel::showRoofline() {
       pts.emplace_back(k.metricOr("intensity"), k.metricOr("gflops"));
       const int row = m_kernels->rowCount();
       m_kernels->insertRow(row);
-      auto* label = cell(prefix + QString::fromStdString(k.text("kernel")));
+      auto* label = textCell(prefix + QString::fromStdString(k.text("kernel")));
       label->setData(Qt::UserRole, QVariant::fromValue<qlonglong>(prefix.isEmpty() ? k.step : -1));
       m_kernels->setItem(row, KKernel, label);
-      m_kernels->setItem(row, KImpl, cell(QString::fromStdString(k.text("impl"))));
-      m_kernels->setItem(row, KMs, number(k.metricOr("seconds") * 1e3));
-      m_kernels->setItem(row, KGflops, number(k.metricOr("gflops")));
-      m_kernels->setItem(row, KGbs, number(k.metricOr("gbs")));
-      m_kernels->setItem(row, KIntensity, number(k.metricOr("intensity")));
-      m_kernels->setItem(row, KRoof, number(100 * k.metricOr("roof_fraction"), 3));
-      m_kernels->setItem(row, KBound, cell(k.metricOr("memory_bound") ? "memory" : "compute"));
-      m_kernels->setItem(row, KError,
-                         k.findMetric("max_abs_error") ? number(k.metricOr("max_abs_error"), 2) : cell("not checked"));
+      m_kernels->setItem(row, KImpl, textCell(QString::fromStdString(k.text("impl"))));
+      m_kernels->setItem(row, KMs, numberCell(k.metricOr("seconds") * 1e3));
+      m_kernels->setItem(row, KGflops, numberCell(k.metricOr("gflops")));
+      m_kernels->setItem(row, KGbs, numberCell(k.metricOr("gbs")));
+      m_kernels->setItem(row, KIntensity, numberCell(k.metricOr("intensity")));
+      m_kernels->setItem(row, KRoof, numberCell(100 * k.metricOr("roof_fraction"), 3));
+      m_kernels->setItem(row, KBound, textCell(k.metricOr("memory_bound") ? "memory" : "compute"));
+      m_kernels->setItem(
+          row, KError,
+          k.findMetric("max_abs_error") ? numberCell(k.metricOr("max_abs_error"), 2) : textCell("not checked"));
     }
     for (const auto& [name, series] : points) m_roofline->addScatter(name, series.second, series.first);
   };
