@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# The checks that need a GPU, as one short run (for a machine lent with one):
-# the CUDA tests (each compares a kernel with the CPU path on the same
-# inputs) and bench_cuda (attention TFLOP/s against torch SDPA, scan and
-# statistics GB/s against a device copy). Expects a configured build
-# (`make build` or `cmake -S . -B build -G Ninja`) and builds only what it runs.
+# The checks that need a GPU, as one short run on a machine lent with one,
+# through the bundle built here by scripts/gpu-bundle.sh (that machine has
+# none of our Debian packages, so nothing is built there):
+#
+#   here:   scripts/gpu-bundle.sh
+#   there:  the device tool's run, command "scripts/gpu-check.sh",
+#           carry ["gpu-bundle"], timeout_s 300; then give_back.
+#
+# It runs gpu-bundle/run.sh, which writes the log, the test and benchmark
+# JSON and the condensed figures into $OUT (see scripts/gpu-bundle-run.sh).
+# On a machine that has our packages and a GPU, `make test` runs the same
+# tests (test_cuda) and `make bench` the same benchmarks.
 set -euo pipefail
-build=${1:-build}
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
-cmake --build "$build" --target test_engines_attention test_engines_ssm test_engines_precision test_engines_rgbd \
-  test_experiments bench_cuda
-for t in test_engines_attention test_engines_ssm test_engines_precision test_engines_rgbd test_experiments; do
-  "$build/tests/$t" --gtest_filter='*Cuda*:DeviceFallback*' --gtest_brief=1
-done
-"$build/tests/bench/bench_cuda"
+bundle=$(cd "$(dirname "$0")/.." && pwd)/gpu-bundle
+if [[ ! -x $bundle/run.sh ]]; then
+  echo "gpu-check: no bundle at $bundle: run scripts/gpu-bundle.sh first (where our Debian packages are) and carry gpu-bundle" >&2
+  exit 2
+fi
+exec "$bundle/run.sh" "$@"

@@ -14,4 +14,8 @@ void depthToCloudCuda(const float*, const std::uint8_t*, const PinholeIntrinsics
   throw CudaUnavailable(deviceReport().noCudaReason);
 }
 
+double timeDepthToCloudCuda(int, int, int, std::size_t&) {
+  throw CudaUnavailable(deviceReport().noCudaReason);
+}
+
 }  // namespace loupe::rgbd

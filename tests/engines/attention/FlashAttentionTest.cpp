@@ -8,41 +8,13 @@
 #include <random>
 
 #include "engines/attention/FlashAttention.h"
-#include "engines/attention/FlashAttentionCuda.h"
 #include "engines/attention/IoModel.h"
 #include "engines/core/DTypeConvert.h"
-#include "engines/core/Device.h"
+#include "tests/engines/attention/AttentionTestInputs.h"
 #include "tests/support/TestHelpers.h"
 
 namespace loupe::attention {
 namespace {
-
-struct Inputs {
-  AttentionShape shape;
-  std::vector<float> q, k, v;
-  std::vector<double> q64, k64, v64;
-};
-
-Inputs randomInputs(AttentionShape s, std::uint32_t seed, float spread = 1.0f) {
-  Inputs in{s, {}, {}, {}, {}, {}, {}};
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> g(0.0f, spread);
-  auto fill = [&](std::vector<float>& x, std::vector<double>& x64, std::size_t n) {
-    x.resize(n);
-    for (auto& e : x) e = g(rng);
-    x64.assign(x.begin(), x.end());
-  };
-  fill(in.q, in.q64, static_cast<std::size_t>(s.heads) * s.n * s.d);
-  fill(in.k, in.k64, static_cast<std::size_t>(s.heads) * s.m * s.d);
-  fill(in.v, in.v64, static_cast<std::size_t>(s.heads) * s.m * s.dv);
-  return in;
-}
-
-double maxError(const std::vector<float>& x, const std::vector<double>& ref) {
-  double worst = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::fabs(x[i] - ref[i]));
-  return worst;
-}
 
 struct Case {
   AttentionShape shape;
@@ -259,82 +231,6 @@ TEST(AttentionProbabilities, RowsReproduceTheNaiveOutput) {
       EXPECT_NEAR(o, ref.out[i * 8 + c], 1e-5);
     }
     for (int j = i + 1; j < 40; ++j) EXPECT_EQ(p[i * 40 + j], 0.0f);  // causal
-  }
-}
-
-}  // namespace
-}  // namespace loupe::attention
-
-namespace loupe::attention {
-namespace {
-
-// The GPU kernel against the float64 naive reference of the same (rounded)
-// inputs, and its tile trace against the CPU's: f32 within FlashAttention's
-// rule (≤ 2× the naive fp32 error, plus 1e-6); f16 and bf16, whose P is
-// rounded to the input type before P·V, within 2⁻¹¹ and 2⁻⁸ of the largest
-// |v| (4 at these spreads). Skips with the reason where there is no device.
-TEST(FlashAttention, CudaMatchesTheReferenceAndTheCpuTrace) {
-  const struct {
-    AttentionShape shape;
-    bool causal;
-  } cases[] = {{{2, 200, 200, 64, 64}, false},
-               {{2, 200, 200, 64, 64}, true},
-               {{1, 130, 300, 128, 128}, true},
-               {{3, 64, 64, 128, 128}, false}};
-  for (const auto& c : cases) {
-    const AttentionShape& s = c.shape;
-    const Inputs in = randomInputs(s, 5);
-    FlashOptions opt;
-    opt.causal = c.causal;
-    if (deviceReport().cudaDevices.empty()) {
-      EXPECT_THROW(flashAttentionCuda(in.q.data(), in.k.data(), in.v.data(), s, opt), CudaUnavailable);
-      GTEST_SKIP() << "no CUDA device: " << deviceReport().noCudaReason;
-    }
-    const double scale = defaultScale(s.d);
-    for (DType type : {DType::F32, DType::F16, DType::BF16}) {
-      std::vector<std::uint16_t> qb, kb, vb;
-      std::vector<float> q = in.q, k = in.k, v = in.v;
-      auto encode = [&](std::vector<float>& x, std::vector<std::uint16_t>& bits) {
-        bits.resize(x.size());
-        for (std::size_t i = 0; i < x.size(); ++i) {
-          bits[i] = type == DType::F16 ? floatToHalfBits(x[i]) : floatToBfloat16Bits(x[i]);
-          x[i] = type == DType::F16 ? halfBitsToFloat(bits[i]) : bfloat16BitsToFloat(bits[i]);
-        }
-      };
-      if (type != DType::F32) encode(q, qb), encode(k, kb), encode(v, vb);
-      const std::vector<double> q64(q.begin(), q.end()), k64(k.begin(), k.end()), v64(v.begin(), v.end());
-      const auto ref = naiveAttention(q64.data(), k64.data(), v64.data(), s, scale, c.causal);
-      const auto naive32 = naiveAttention(q.data(), k.data(), v.data(), s, scale, c.causal);
-      TileTrace gpuTrace, cpuTrace;
-      AttentionResult<float> gpu;
-      try {
-        gpu = type == DType::F32 ? flashAttentionCuda(q.data(), k.data(), v.data(), s, opt, &gpuTrace)
-                                 : flashAttentionCuda(qb.data(), kb.data(), vb.data(), type, s, opt, &gpuTrace);
-      } catch (const CudaUnavailable& e) {
-        // GPUs with 99 KiB of shared memory per block (sm_86/89/120) cannot
-        // take the d = 128 tiles: that case falls back, saying so; anything else fails.
-        ASSERT_NE(std::string(e.what()).find("shared memory"), std::string::npos) << e.what();
-        std::printf("%s d=%d: %s (falls back to the CPU)\n", std::string(dtypeName(type)).c_str(), s.d, e.what());
-        continue;
-      }
-      (void)flashAttention(q.data(), k.data(), v.data(), s, opt, &cpuTrace);
-      const std::string what = std::string(dtypeName(type)) + " d=" + std::to_string(s.d) + (c.causal ? " causal" : "");
-      const double err = maxError(gpu.out, ref.out);
-      const double allowed = type == DType::F32   ? 2 * maxError(naive32.out, ref.out) + 1e-6
-                             : type == DType::F16 ? 4 * std::ldexp(1.0, -11)
-                                                  : 4 * std::ldexp(1.0, -8);
-      EXPECT_LE(err, allowed) << what;
-      EXPECT_LE(maxError(gpu.lse, ref.lse), 1e-4) << what;
-      ASSERT_EQ(gpuTrace.events.size(), cpuTrace.events.size()) << what;
-      for (std::size_t e = 0; e < cpuTrace.events.size(); ++e) {
-        const TileEvent &g = gpuTrace.events[e], &r = cpuTrace.events[e];
-        ASSERT_EQ(g.state, r.state) << what << " tile " << e;
-        EXPECT_EQ(g.flops, r.flops) << what << " tile " << e;
-        if (r.state != TileState::Skipped) {
-          EXPECT_NEAR(g.rescale, r.rescale, 1e-4) << what << " tile " << e;
-        }
-      }
-    }
   }
 }
 

@@ -1,37 +1,18 @@
 // Range statistics (exponent histogram, overflow / underflow / subnormal /
 // normal counts): the edges against the formats' published limits, the
 // per-value functions the GPU kernel also runs against the float64
-// reference statistics, and the CUDA path against the CPU on the same values
-// (skipped, with the reason, where there is no device).
+// reference statistics (the CUDA path against the CPU on the same values is
+// in tests/cuda).
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 
-#include "engines/core/Device.h"
 #include "engines/precision/RangeCounts.h"
 #include "engines/precision/TensorStats.h"
+#include "tests/engines/precision/RangeSample.h"
 
 namespace loupe::precision {
 namespace {
-
-constexpr Format kFormats[] = {Format::F16, Format::BF16, Format::E4M3, Format::E5M2};
-
-// Lognormal magnitudes over ±60 decades of range, both signs, and every edge
-// with its float neighbours, zeros, NaN and infinities.
-std::vector<float> sample(std::size_t n) {
-  std::mt19937_64 rng(3);
-  std::normal_distribution<double> g;
-  std::vector<float> v(n);
-  for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<float>(std::exp(14.0 * g(rng)) * ((i & 1) ? -1 : 1));
-  for (Format f : kFormats) {
-    const OutcomeEdges e = outcomeEdges(f);
-    for (float edge : {e.zeroUpTo, e.normalFrom, e.overflowFrom})
-      for (float x : {edge, std::nextafter(edge, 0.0f), std::nextafter(edge, INFINITY)}) v.insert(v.end(), {x, -x});
-  }
-  v.insert(v.end(), {0.0f, -0.0f, NAN, INFINITY, -INFINITY, 1e-45f, 3.4e38f});
-  return v;
-}
 
 TEST(RangeCounts, EdgesAreTheFormatsPublishedLimits) {
   // fp16: half the smallest subnormal (2^-25) rounds to 0 (ties to even);
@@ -48,7 +29,7 @@ TEST(RangeCounts, EdgesAreTheFormatsPublishedLimits) {
 }
 
 TEST(RangeCounts, PerValueFunctionsCountWhatTheReferenceCounts) {
-  const std::vector<float> v = sample(200000);
+  const std::vector<float> v = rangeSample(200000);
   for (Format f : kFormats) {
     const RangeCounts r = rangeCounts(v.data(), v.size(), f);
     const TensorStats s = tensorStatsReference(v.data(), v.size(), f);
@@ -60,20 +41,6 @@ TEST(RangeCounts, PerValueFunctionsCountWhatTheReferenceCounts) {
     EXPECT_EQ(r.slots[kZero], s.zeros) << name;
     EXPECT_EQ(r.slots[kNotFinite], s.nans + s.infinities) << name;
     EXPECT_EQ(r.exponentHistogram, s.exponentHistogram) << name;
-  }
-}
-
-TEST(RangeCounts, CudaCountsEqualTheCpuCounts) {
-  const DeviceReport& devices = deviceReport();
-  if (devices.cudaDevices.empty()) {
-    EXPECT_THROW(rangeCountsCuda(nullptr, 0, Format::F16), CudaUnavailable);
-    GTEST_SKIP() << "no CUDA device: " << devices.noCudaReason;
-  }
-  const std::vector<float> v = sample(10000000);
-  for (Format f : kFormats) {
-    const RangeCounts gpu = rangeCountsCuda(v.data(), v.size(), f), cpu = rangeCounts(v.data(), v.size(), f);
-    for (int s = 0; s < kRangeSlots; ++s) EXPECT_EQ(gpu.slots[s], cpu.slots[s]) << spec(f).name << " slot " << s;
-    EXPECT_EQ(gpu.exponentHistogram, cpu.exponentHistogram) << spec(f).name;
   }
 }
 

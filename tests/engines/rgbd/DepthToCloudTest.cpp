@@ -9,9 +9,7 @@
 #include <opencv2/imgproc.hpp>
 #include <random>
 
-#include "engines/core/Device.h"
 #include "engines/rgbd/DepthToCloud.h"
-#include "engines/rgbd/DepthToCloudCuda.h"
 #include "engines/rgbd/PointCloudIO.h"
 #include "tests/support/TestHelpers.h"
 
@@ -132,45 +130,6 @@ TEST(DepthToCloud, FastMatchesReferenceOnRandomDepthWithRange) {
   std::int64_t expected = 0;
   for (float d : depth) expected += d > 0 && d >= 0.5f && d < 3.0f;
   EXPECT_EQ(compact.size(), expected);
-}
-
-}  // namespace
-}  // namespace loupe::rgbd
-
-namespace loupe::rgbd {
-namespace {
-
-// The GPU back-projection against the CPU fast path on the same raw frame:
-// organized clouds equal bit for bit (NaN where the CPU has NaN), the
-// compact cloud and its colours equal compactCloud()'s. Without a device the
-// CUDA path refuses with the reason and the test skips.
-TEST(DepthToCloud, CudaCloudsEqualTheCpuClouds) {
-  const PinholeIntrinsics k{640, 480, 525.0, 525.0, 320.0, 240.0};
-  std::mt19937 rng(11);
-  std::uniform_int_distribution<int> mm(0, 6000);
-  std::vector<std::uint16_t> raw(640 * 480);
-  std::vector<std::uint8_t> rgb(640 * 480 * 3);
-  for (auto& d : raw) d = static_cast<std::uint16_t>(mm(rng) < 300 ? 0 : mm(rng));
-  for (auto& c : rgb) c = static_cast<std::uint8_t>(rng());
-  const DepthRange range{0.3, 4.0};
-  PointCloud gpu, gpuCompact;
-  if (deviceReport().cudaDevices.empty()) {
-    EXPECT_THROW(depthToCloudCuda(raw.data(), 1e-3, rgb.data(), k, range, gpu, &gpuCompact), CudaUnavailable);
-    GTEST_SKIP() << "no CUDA device: " << deviceReport().noCudaReason;
-  }
-  depthToCloudCuda(raw.data(), 1e-3, rgb.data(), k, range, gpu, &gpuCompact);
-  PointCloud cpu;
-  depthToOrganizedCloud(raw.data(), 1e-3, rgb.data(), k, range, cpu);
-  ASSERT_EQ(gpu.xyz.size(), cpu.xyz.size());
-  // Bit for bit, the invalid points' NaN patterns included.
-  EXPECT_EQ(std::memcmp(gpu.xyz.data(), cpu.xyz.data(), cpu.xyz.size() * sizeof(float)), 0);
-  std::size_t invalid = 0;
-  for (std::size_t i = 2; i < cpu.xyz.size(); i += 3) invalid += std::isnan(cpu.xyz[i]);
-  EXPECT_GT(invalid, 0u);
-  const PointCloud cpuCompact = compactCloud(cpu);
-  EXPECT_EQ(gpuCompact.size(), cpuCompact.size());
-  EXPECT_EQ(gpuCompact.xyz, cpuCompact.xyz);
-  EXPECT_EQ(gpuCompact.rgb, cpuCompact.rgb);
 }
 
 }  // namespace

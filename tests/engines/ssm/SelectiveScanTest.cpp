@@ -5,108 +5,26 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <random>
 
-#include "engines/core/Device.h"
 #include "engines/ssm/SelectiveScan.h"
-#include "engines/ssm/SelectiveScanCuda.h"
+#include "tests/engines/ssm/ScanTestCases.h"
 
 namespace loupe::ssm {
 namespace {
 
-std::vector<float> flat(const nlohmann::json& j) {
-  std::vector<float> out;
-  if (j.is_number()) {
-    out.push_back(j.get<float>());
-  } else {
-    for (const auto& e : j) {
-      const auto part = flat(e);
-      out.insert(out.end(), part.begin(), part.end());
-    }
-  }
-  return out;
-}
-
-// Mamba's rule: |ours − ref| ≤ atol + rtol·|ref| everywhere.
-void expectClose(const std::vector<float>& ours, const std::vector<float>& ref, double rtol, double atol,
-                 const std::string& what) {
-  ASSERT_EQ(ours.size(), ref.size()) << what;
-  int bad = 0;
-  for (std::size_t i = 0; i < ref.size(); ++i) {
-    if (std::fabs(ours[i] - ref[i]) > atol + rtol * std::fabs(ref[i]) && ++bad <= 5)
-      ADD_FAILURE() << what << " [" << i << "]: ours " << ours[i] << ", reference " << ref[i];
-  }
-}
-
 TEST(SelectiveScan, ReproducesMambaReferenceCases) {
-  std::ifstream in(std::filesystem::path(LOUPE_SHARED_DATA) / "oracles" / "mamba_selective_scan_ref_cases.json");
-  ASSERT_TRUE(in);
-  const auto cases = nlohmann::json::parse(in).at("cases");
+  const auto cases = mambaReferenceCases();
   ASSERT_EQ(cases.size(), 3u);
-  for (const auto& c : cases) {
-    const std::string name = c.at("name");
-    const auto u = flat(c["u"]), delta = flat(c["delta"]), A = flat(c["A"]), B = flat(c["B"]), C = flat(c["C"]);
-    ScanShape s;
-    s.batch = static_cast<int>(c["u"].size());
-    s.dim = static_cast<int>(c["u"][0].size());
-    s.length = static_cast<int>(c["u"][0][0].size());
-    s.state = static_cast<int>(c["A"][0].size());
-    s.varyingB = c["B"][0][0].is_array();  // [batch][N][L] rather than [dim][N]
-    s.varyingC = c["C"][0][0].is_array();
-    std::vector<float> D, z, bias;
-    ScanInputs<float> x{u.data(), delta.data(), A.data(), B.data(), C.data()};
-    if (!c["D"].is_null()) x.D = (D = flat(c["D"])).data();
-    if (!c["z"].is_null()) x.z = (z = flat(c["z"])).data();
-    if (!c["delta_bias"].is_null()) x.deltaBias = (bias = flat(c["delta_bias"])).data();
-    x.deltaSoftplus = c["delta_softplus"].get<bool>();
-    const auto out = flat(c["out"]), last = flat(c["last_state"]);
-    for (const auto& [path, result] : {std::pair{"reference", selectiveScanReference(s, x)},
-                                       {"fast", selectiveScan(s, x)},
-                                       {"chunked", selectiveScanChunked(s, x, 5)}}) {
-      expectClose(result.out, out, 6e-4, 2e-3, name + " " + path + " out");
-      expectClose(result.lastState, last, 6e-4, 2e-3, name + " " + path + " last state");
+  for (const MambaCase& c : cases) {
+    const ScanInputs<float> x = c.inputs();
+    for (const auto& [path, result] : {std::pair{"reference", selectiveScanReference(c.shape, x)},
+                                       {"fast", selectiveScan(c.shape, x)},
+                                       {"chunked", selectiveScanChunked(c.shape, x, 5)}}) {
+      expectClose(result.out, c.out, 6e-4, 2e-3, c.name + " " + path + " out");
+      expectClose(result.lastState, c.lastState, 6e-4, 2e-3, c.name + " " + path + " last state");
     }
   }
-}
-
-struct Random {
-  ScanShape shape;
-  std::vector<float> u, delta, A, B, C, D, z, bias;
-};
-
-Random randomCase(ScanShape s, std::uint32_t seed) {
-  Random r{s, {}, {}, {}, {}, {}, {}, {}, {}};
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> g;
-  std::uniform_real_distribution<float> uni(-4.6f, -2.3f);  // log Δ in [log 0.01, log 0.1]
-  const std::size_t bdl = static_cast<std::size_t>(s.batch) * s.dim * s.length;
-  auto fill = [&](std::vector<float>& v, std::size_t n) {
-    v.resize(n);
-    for (auto& e : v) e = g(rng);
-  };
-  fill(r.u, bdl);
-  fill(r.z, bdl);
-  r.delta.resize(bdl);
-  for (auto& e : r.delta) e = std::exp(uni(rng));  // Δ log-uniform in [0.01, 0.1] (Mamba's init range)
-  r.A.resize(static_cast<std::size_t>(s.dim) * s.state);
-  for (int d = 0; d < s.dim; ++d)
-    for (int n = 0; n < s.state; ++n) r.A[static_cast<std::size_t>(d) * s.state + n] = -(n + 1.0f);  // S4D-real
-  fill(r.B,
-       s.varyingB ? static_cast<std::size_t>(s.batch) * s.state * s.length : static_cast<std::size_t>(s.dim) * s.state);
-  fill(r.C,
-       s.varyingC ? static_cast<std::size_t>(s.batch) * s.state * s.length : static_cast<std::size_t>(s.dim) * s.state);
-  fill(r.D, static_cast<std::size_t>(s.dim));
-  fill(r.bias, static_cast<std::size_t>(s.dim));
-  for (auto& b : r.bias) b = -2.0f + 0.5f * b;
-  return r;
-}
-
-template <class T, class S>
-std::vector<T> as(const std::vector<S>& v) {
-  return std::vector<T>(v.begin(), v.end());
 }
 
 TEST(SelectiveScan, FastAndChunkedMatchAFloat64LoopOnRandomShapes) {
@@ -232,41 +150,6 @@ TEST(SelectiveScan, NanInARefusedByTheFastPath) {
     FAIL() << "no error";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("A[1][2] is NaN"), std::string::npos) << e.what();
-  }
-}
-
-}  // namespace
-}  // namespace loupe::ssm
-
-namespace loupe::ssm {
-namespace {
-
-// The GPU scan against the float64 loop on the random shapes above (N from
-// 1 to 200: one lane per state up to 32, several per lane beyond), with
-// Mamba's fp32 tolerance as the fast paths use it. Skips with the reason
-// where there is no device.
-TEST(SelectiveScan, CudaMatchesAFloat64Loop) {
-  const ScanShape shapes[] = {{1, 5, 100, 16, true, true},  {2, 3, 257, 7, true, false},
-                              {1, 9, 64, 33, false, true},  {3, 2, 1000, 1, false, false},
-                              {2, 37, 130, 16, true, true}, {1, 4, 600, 200, true, true}};
-  std::uint32_t seed = 1;
-  for (const ScanShape& s : shapes) {
-    const Random r = randomCase(s, seed++);
-    const ScanInputs<float> x32{r.u.data(), r.delta.data(), r.A.data(),    r.B.data(), r.C.data(),
-                                r.D.data(), r.z.data(),     r.bias.data(), true};
-    if (deviceReport().cudaDevices.empty()) {
-      EXPECT_THROW(selectiveScanCuda(s, x32), CudaUnavailable);
-      GTEST_SKIP() << "no CUDA device: " << deviceReport().noCudaReason;
-    }
-    const auto u = as<double>(r.u), delta = as<double>(r.delta), A = as<double>(r.A), B = as<double>(r.B),
-               C = as<double>(r.C), D = as<double>(r.D), z = as<double>(r.z), bias = as<double>(r.bias);
-    const ScanInputs<double> x64{u.data(), delta.data(), A.data(),    B.data(), C.data(),
-                                 D.data(), z.data(),     bias.data(), true};
-    const auto ref = selectiveScanReference(s, x64);
-    const auto gpu = selectiveScanCuda(s, x32);
-    const std::string what = "N=" + std::to_string(s.state) + " L=" + std::to_string(s.length);
-    expectClose(gpu.out, as<float>(ref.out), 1e-4, 1e-5, what + " cuda");
-    expectClose(gpu.lastState, as<float>(ref.lastState), 1e-4, 1e-5, what + " cuda last state");
   }
 }
 
