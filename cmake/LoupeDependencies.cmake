@@ -12,7 +12,7 @@ pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 # and VTK the engines, store and CLI still build, and the configure summary
 # says why the window is missing.
 find_package(Qt6 COMPONENTS Widgets OpenGLWidgets Charts Svg PrintSupport Test QUIET)
-find_package(MPI COMPONENTS C QUIET)  # VTK's parallel modules look for it (STACK.md)
+find_package(MPI COMPONENTS C QUIET)  # VTK's parallel modules look for it (docs/ARCHITECTURE.md, Debian 12 stack facts)
 find_package(VTK 9 COMPONENTS CommonCore CommonDataModel FiltersCore FiltersGeneral ImagingCore
              InteractionStyle InteractionWidgets RenderingCore RenderingOpenGL2 RenderingAnnotation
              RenderingFreeType QUIET)

@@ -1,4 +1,4 @@
-# Build options: few, prefixed LOUPE_, auto-detected, and loud (STYLE.md §11).
+# Build options: few, prefixed LOUPE_, auto-detected, and loud (docs/ARCHITECTURE.md, Build options).
 set(CMAKE_CXX_STANDARD 20)
 set(CMAKE_CXX_STANDARD_REQUIRED ON)
 set(CMAKE_CXX_EXTENSIONS OFF)

@@ -18,4 +18,13 @@ void registerBuiltinKinds(KindRegistry& registry) {
   registerScalingKinds(registry);
 }
 
+const KindRegistry& builtinKinds() {
+  static const KindRegistry registry = [] {
+    KindRegistry r;
+    registerBuiltinKinds(r);
+    return r;
+  }();
+  return registry;
+}
+
 }  // namespace loupe

@@ -20,7 +20,7 @@ namespace loupe {
 class RunContext;
 
 struct EngineKind {
-  std::string name;     // "attention.flash": topic, dot, study
+  std::string name;     // "attention.tiles": topic, dot, study
   std::string version;  // stored with every run; bump when results change
   std::string summary;  // one line
   ParamSchema schema;
@@ -42,5 +42,9 @@ class KindRegistry {
 
 // Registers every kind the product ships.
 void registerBuiltinKinds(KindRegistry& registry);
+
+// A registry holding the built-in kinds, made once (thread-safe) on first
+// use: what panels build their controls from unless given another registry.
+const KindRegistry& builtinKinds();
 
 }  // namespace loupe

@@ -10,6 +10,7 @@
 #include "engines/core/Timer.h"
 #include "experiments/ArrayCodec.h"
 #include "experiments/ProcessIdentity.h"
+#include "experiments/StoreConnection.h"
 #include "experiments/StoreSchema.h"
 
 namespace loupe {
@@ -78,7 +79,11 @@ void Store::refuseForeignFile(const fs::path& path) {
   }
 }
 
-Store::Store(const fs::path& path, StoreOptions options) : m_options(options) {
+const char* sqliteLibraryVersion() {
+  return sqlite3_libversion();
+}
+
+Store::Store(const fs::path& path, StoreOptions options) : m_c(std::make_unique<Connection>()), m_options(options) {
   std::error_code ec;
   if (fs::exists(path, ec)) {
     refuseForeignFile(path);
@@ -87,28 +92,36 @@ Store::Store(const fs::path& path, StoreOptions options) : m_options(options) {
     if (ec) throw InputError(path.parent_path().string(), "cannot create directory: " + ec.message());
   }
   try {
-    m_db = SqliteDb(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    sqlite3_busy_timeout(m_db.handle(), 10000);  // other processes hold the write lock for one batch at most
-    if (m_db.queryInt("SELECT count(*) FROM sqlite_schema") == 0) {
+    m_c->db = SqliteDb(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    sqlite3_busy_timeout(m_c->db.handle(), 10000);  // other processes hold the write lock for one batch at most
+    if (m_c->db.queryInt("SELECT count(*) FROM sqlite_schema") == 0) {
       // Arrays are large blobs: 64 kB pages halve the cost of writing them
       // through the WAL (fewer overflow pages, fewer checkpoints) and cost
       // nothing measurable for metric rows. Only settable before the first table.
-      m_db.exec("PRAGMA page_size = 65536");
+      m_c->db.exec("PRAGMA page_size = 65536");
     }
-    m_db.exec("PRAGMA journal_mode = WAL");
-    m_db.exec("PRAGMA synchronous = NORMAL");
-    if (m_db.queryInt("PRAGMA application_id") == 0) {
-      m_db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+    m_c->db.exec("PRAGMA journal_mode = WAL");
+    m_c->db.exec("PRAGMA synchronous = NORMAL");
+    if (m_c->db.queryInt("PRAGMA application_id") == 0) {
+      m_c->db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
     }
-    migrateStore(m_db);
+    migrateStore(m_c->db);
     markInterruptedRuns();
   } catch (const SqliteError& e) {
     throw InputError(path.string(), std::string("cannot open the store: ") + e.what());
   }
-  m_insertStep.emplace(m_db.prepare("INSERT INTO steps(run_id, step, recorded_at) VALUES (?, ?, ?)"));
-  m_insertMetric.emplace(m_db.prepare("INSERT INTO metrics(run_id, step, name, value) VALUES (?, ?, ?, ?)"));
-  m_insertArray.emplace(m_db.prepare(
+  m_c->insertStep.emplace(m_c->db.prepare("INSERT INTO steps(run_id, step, recorded_at) VALUES (?, ?, ?)"));
+  m_c->insertMetric.emplace(m_c->db.prepare("INSERT INTO metrics(run_id, step, name, value) VALUES (?, ?, ?, ?)"));
+  m_c->insertArray.emplace(m_c->db.prepare(
       "INSERT INTO arrays(run_id, step, name, dtype, shape, codec, raw_bytes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+}
+
+const fs::path& Store::path() const {
+  return m_c->db.path();
+}
+
+SqliteDb& Store::database() {
+  return m_c->db;
 }
 
 Store::~Store() {
@@ -121,15 +134,15 @@ Store::~Store() {
 }
 
 void Store::markInterruptedRuns() {
-  auto select = m_db.prepare("SELECT id, host, pid, pid_start FROM runs WHERE status IN ('created', 'running')");
+  auto select = m_c->db.prepare("SELECT id, host, pid, pid_start FROM runs WHERE status IN ('created', 'running')");
   std::vector<std::int64_t> dead;
   while (select.step()) {
     const ProcessIdentity owner{select.columnText(1), select.columnInt(2), select.columnInt(3)};
     if (!isProcessAlive(owner)) dead.push_back(select.columnInt(0));
   }
   if (dead.empty()) return;
-  SqliteTransaction tx(m_db);
-  auto update = m_db.prepare(
+  SqliteTransaction tx(m_c->db);
+  auto update = m_c->db.prepare(
       "UPDATE runs SET status = 'interrupted', error = ? WHERE id = ? AND status IN ('created', 'running')");
   for (std::int64_t id : dead) {
     update.bind(1, "the recording process ended before the run finished; committed steps are kept").bind(2, id).run();
@@ -140,7 +153,7 @@ void Store::markInterruptedRuns() {
 std::int64_t Store::createRun(const Recipe& recipe, const std::string& engineVersion, const std::string& device) {
   commit();
   const ProcessIdentity self = currentProcess();
-  auto insert = m_db.prepare(
+  auto insert = m_c->db.prepare(
       "INSERT INTO runs(kind, name, recipe, status, created_at, engine_version, device, seed, host, pid, pid_start)"
       " VALUES (?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, recipe.kind)
@@ -154,14 +167,14 @@ std::int64_t Store::createRun(const Recipe& recipe, const std::string& engineVer
       .bind(9, self.pid)
       .bind(10, self.startTicks)
       .run();
-  return m_db.lastInsertRowId();
+  return m_c->db.lastInsertRowId();
 }
 
 void Store::setRunStatus(std::int64_t run, RunStatus status, const std::string& error) {
   commit();
   const ProcessIdentity self = currentProcess();
   if (status == RunStatus::Running) {
-    m_db.prepare("UPDATE runs SET status = 'running', started_at = ?, host = ?, pid = ?, pid_start = ? WHERE id = ?")
+    m_c->db.prepare("UPDATE runs SET status = 'running', started_at = ?, host = ?, pid = ?, pid_start = ? WHERE id = ?")
         .bind(1, unixTimeSeconds())
         .bind(2, self.host)
         .bind(3, self.pid)
@@ -170,7 +183,7 @@ void Store::setRunStatus(std::int64_t run, RunStatus status, const std::string& 
         .run();
     return;
   }
-  auto update = m_db.prepare("UPDATE runs SET status = ?, error = ?, ended_at = ? WHERE id = ?");
+  auto update = m_c->db.prepare("UPDATE runs SET status = ?, error = ?, ended_at = ? WHERE id = ?");
   update.bind(1, runStatusName(status));
   if (error.empty())
     update.bindNull(2);
@@ -188,34 +201,34 @@ void Store::setRunStatus(std::int64_t run, RunStatus status, const std::string& 
 // already rolled the whole transaction back, savepoint included: then there
 // is nothing to undo, and the original error must still reach the caller.
 void Store::undoStep() {
-  if (!m_db.inTransaction()) return;
+  if (!m_c->db.inTransaction()) return;
   try {
-    m_db.exec("ROLLBACK TO step");
-    m_db.exec("RELEASE step");
+    m_c->db.exec("ROLLBACK TO step");
+    m_c->db.exec("RELEASE step");
   } catch (const SqliteError&) {
     // The savepoint is gone; the error being handled says why.
   }
 }
 
 void Store::appendStep(std::int64_t run, const StepRecord& record) {
-  if (!m_db.inTransaction()) m_db.exec("BEGIN IMMEDIATE");
-  m_db.exec("SAVEPOINT step");
+  if (!m_c->db.inTransaction()) m_c->db.exec("BEGIN IMMEDIATE");
+  m_c->db.exec("SAVEPOINT step");
   try {
-    m_insertStep->bind(1, run).bind(2, record.step).bind(3, unixTimeSeconds()).run();
+    m_c->insertStep->bind(1, run).bind(2, record.step).bind(3, unixTimeSeconds()).run();
     for (const auto& [name, value] : record.metrics) {
-      m_insertMetric->bind(1, run).bind(2, record.step).bind(3, name);
+      m_c->insertMetric->bind(1, run).bind(2, record.step).bind(3, name);
       // SQLite stores NaN as NULL; bind it so explicitly.
       if (std::isnan(value))
-        m_insertMetric->bindNull(4);
+        m_c->insertMetric->bindNull(4);
       else
-        m_insertMetric->bind(4, value);
-      m_insertMetric->run();
+        m_c->insertMetric->bind(4, value);
+      m_c->insertMetric->run();
     }
     for (const auto& [name, array] : record.arrays) {
       const std::span<const std::byte> raw(array.bytes(), array.nbytes());
       const EncodedArray encoded = encodeArray(raw, m_options.compressArrays, m_options.zstdLevel);
       const auto stored = encoded.codec == "raw" ? raw : std::span<const std::byte>(encoded.bytes);
-      m_insertArray->bind(1, run)
+      m_c->insertArray->bind(1, run)
           .bind(2, record.step)
           .bind(3, name)
           .bind(4, dtypeName(array.dtype()))
@@ -223,10 +236,10 @@ void Store::appendStep(std::int64_t run, const StepRecord& record) {
           .bind(6, encoded.codec)
           .bind(7, static_cast<std::int64_t>(raw.size()))
           .bindBlob(8, stored);
-      m_insertArray->run();
+      m_c->insertArray->run();
       m_pendingBytes += stored.size();
     }
-    m_db.exec("RELEASE step");
+    m_c->db.exec("RELEASE step");
   } catch (const SqliteError& e) {
     undoStep();
     // The usual cause is a name used twice in one step, or a step number reused;
@@ -241,7 +254,7 @@ void Store::appendStep(std::int64_t run, const StepRecord& record) {
 }
 
 void Store::commit() {
-  if (m_db.inTransaction()) m_db.exec("COMMIT");
+  if (m_c->db.inTransaction()) m_c->db.exec("COMMIT");
   m_pendingBytes = 0;
 }
 
@@ -254,11 +267,11 @@ void Store::removeRun(std::int64_t run) {
                                                        "; cancel it first");
   }
   commit();
-  SqliteTransaction tx(m_db);
+  SqliteTransaction tx(m_c->db);
   for (const char* table : {"arrays", "metrics", "steps", "artifacts"}) {
-    m_db.prepare(std::string("DELETE FROM ") + table + " WHERE run_id = ?").bind(1, run).run();
+    m_c->db.prepare(std::string("DELETE FROM ") + table + " WHERE run_id = ?").bind(1, run).run();
   }
-  m_db.prepare("DELETE FROM runs WHERE id = ?").bind(1, run).run();
+  m_c->db.prepare("DELETE FROM runs WHERE id = ?").bind(1, run).run();
   tx.commit();
 }
 
@@ -266,7 +279,7 @@ void Store::putArtifact(std::int64_t run, const std::string& name, const std::st
                         std::span<const std::byte> bytes) {
   getRun(run);
   commit();
-  m_db.prepare("INSERT OR REPLACE INTO artifacts(run_id, name, mime, created_at, data) VALUES (?, ?, ?, ?, ?)")
+  m_c->db.prepare("INSERT OR REPLACE INTO artifacts(run_id, name, mime, created_at, data) VALUES (?, ?, ?, ?, ?)")
       .bind(1, run)
       .bind(2, name)
       .bind(3, mime)

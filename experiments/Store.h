@@ -24,19 +24,29 @@
 // time. Open one Store per thread or process that needs the file.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "engines/core/Array.h"
 #include "experiments/Recipe.h"
 #include "experiments/Records.h"
-#include "experiments/Sqlite.h"
 
 namespace loupe {
+
+// experiments/Sqlite.h: includers of Store.h get no <sqlite3.h>.
+class SqliteDb;
+class SqliteStatement;
+
+// The SQLite library this build links (sqlite3_libversion(): "3.40.1"), for
+// about boxes and bug reports.
+const char* sqliteLibraryVersion();
 
 struct RunInfo {
   std::int64_t id = 0;
@@ -96,8 +106,10 @@ class Store {
   // ~/.local/share/loupe/loupe.sqlite.
   static std::filesystem::path defaultPath();
 
-  const std::filesystem::path& path() const { return m_db.path(); }
-  SqliteDb& database() { return m_db; }
+  const std::filesystem::path& path() const;
+  // The connection itself, for tests and tools that run SQL (include
+  // experiments/Sqlite.h to use it).
+  SqliteDb& database();
 
   // --- writing -------------------------------------------------------------
   // A new run in state "created", owned by this process. Returns its id.
@@ -140,10 +152,11 @@ class Store {
   void undoStep();
   RunInfo runFromRow(SqliteStatement& row);
 
-  SqliteDb m_db;
+  // The SQLite connection and the prepared inserts (StoreConnection.h).
+  struct Connection;
+  std::unique_ptr<Connection> m_c;
   StoreOptions m_options;
   std::size_t m_pendingBytes = 0;
-  std::optional<SqliteStatement> m_insertStep, m_insertMetric, m_insertArray;
 };
 
 }  // namespace loupe

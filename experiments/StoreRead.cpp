@@ -5,6 +5,7 @@
 #include "engines/core/Error.h"
 #include "experiments/ArrayCodec.h"
 #include "experiments/Store.h"
+#include "experiments/StoreConnection.h"
 
 namespace loupe {
 
@@ -41,14 +42,14 @@ RunInfo Store::runFromRow(SqliteStatement& row) {
 }
 
 std::vector<RunInfo> Store::listRuns() {
-  auto select = m_db.prepare(std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id DESC");
+  auto select = m_c->db.prepare(std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id DESC");
   std::vector<RunInfo> runs;
   while (select.step()) runs.push_back(runFromRow(select));
   return runs;
 }
 
 std::optional<RunInfo> Store::findRun(std::int64_t run) {
-  auto select = m_db.prepare(std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?");
+  auto select = m_c->db.prepare(std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?");
   select.bind(1, run);
   if (!select.step()) return std::nullopt;
   return runFromRow(select);
@@ -61,7 +62,7 @@ RunInfo Store::getRun(std::int64_t run) {
 }
 
 std::vector<std::int64_t> Store::stepNumbers(std::int64_t run) {
-  auto select = m_db.prepare("SELECT step FROM steps WHERE run_id = ? ORDER BY step");
+  auto select = m_c->db.prepare("SELECT step FROM steps WHERE run_id = ? ORDER BY step");
   select.bind(1, run);
   std::vector<std::int64_t> steps;
   while (select.step()) steps.push_back(select.columnInt(0));
@@ -69,13 +70,13 @@ std::vector<std::int64_t> Store::stepNumbers(std::int64_t run) {
 }
 
 StepRecord Store::readStep(std::int64_t run, std::int64_t step) {
-  auto exists = m_db.prepare("SELECT 1 FROM steps WHERE run_id = ? AND step = ?");
+  auto exists = m_c->db.prepare("SELECT 1 FROM steps WHERE run_id = ? AND step = ?");
   exists.bind(1, run).bind(2, step);
   if (!exists.step()) throw InputError(runLabel(run), "no step " + std::to_string(step));
 
   StepRecord record;
   record.step = step;
-  auto metrics = m_db.prepare("SELECT name, value FROM metrics WHERE run_id = ? AND step = ? ORDER BY name");
+  auto metrics = m_c->db.prepare("SELECT name, value FROM metrics WHERE run_id = ? AND step = ? ORDER BY name");
   metrics.bind(1, run).bind(2, step);
   while (metrics.step()) {
     record.metric(metrics.columnText(0),
@@ -86,7 +87,7 @@ StepRecord Store::readStep(std::int64_t run, std::int64_t step) {
 }
 
 std::vector<std::string> Store::metricNames(std::int64_t run) {
-  auto select = m_db.prepare("SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name");
+  auto select = m_c->db.prepare("SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name");
   select.bind(1, run);
   std::vector<std::string> names;
   while (select.step()) names.push_back(select.columnText(0));
@@ -94,7 +95,7 @@ std::vector<std::string> Store::metricNames(std::int64_t run) {
 }
 
 std::vector<std::pair<std::string, double>> Store::lastMetrics(std::int64_t run, int limit) {
-  auto select = m_db.prepare(
+  auto select = m_c->db.prepare(
       "SELECT name, value FROM metrics WHERE run_id = ?1 AND step = (SELECT max(step) FROM steps WHERE run_id = ?1)"
       " ORDER BY name LIMIT ?2");
   select.bind(1, run).bind(2, limit);
@@ -107,7 +108,7 @@ std::vector<std::pair<std::string, double>> Store::lastMetrics(std::int64_t run,
 }
 
 std::vector<MetricPoint> Store::metricSeries(std::int64_t run, const std::string& name) {
-  auto select = m_db.prepare("SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step");
+  auto select = m_c->db.prepare("SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step");
   select.bind(1, run).bind(2, name);
   std::vector<MetricPoint> points;
   while (select.step()) {
@@ -118,7 +119,7 @@ std::vector<MetricPoint> Store::metricSeries(std::int64_t run, const std::string
 }
 
 std::vector<ArrayInfo> Store::arrayInfos(std::int64_t run, std::optional<std::int64_t> step) {
-  auto select = m_db.prepare(
+  auto select = m_c->db.prepare(
       "SELECT step, name, dtype, shape, codec, raw_bytes, length(data) FROM arrays"
       " WHERE run_id = ?1 AND (?2 IS NULL OR step = ?2) ORDER BY step, name");
   select.bind(1, run);
@@ -148,7 +149,7 @@ std::vector<ArrayInfo> Store::arrayInfos(std::int64_t run, std::optional<std::in
 
 Array Store::readArray(std::int64_t run, std::int64_t step, const std::string& name) {
   const std::string where = runLabel(run) + ", step " + std::to_string(step) + ", array " + name;
-  auto select = m_db.prepare(
+  auto select = m_c->db.prepare(
       "SELECT dtype, shape, codec, raw_bytes, data FROM arrays WHERE run_id = ? AND step = ? AND name = ?");
   select.bind(1, run).bind(2, step).bind(3, name);
   if (!select.step()) throw InputError(where, "no such array");
@@ -169,7 +170,7 @@ Array Store::readArray(std::int64_t run, std::int64_t step, const std::string& n
 
 std::vector<ArtifactInfo> Store::artifacts(std::int64_t run) {
   auto select =
-      m_db.prepare("SELECT name, mime, length(data), created_at FROM artifacts WHERE run_id = ? ORDER BY name");
+      m_c->db.prepare("SELECT name, mime, length(data), created_at FROM artifacts WHERE run_id = ? ORDER BY name");
   select.bind(1, run);
   std::vector<ArtifactInfo> out;
   while (select.step()) {
@@ -179,7 +180,7 @@ std::vector<ArtifactInfo> Store::artifacts(std::int64_t run) {
 }
 
 std::vector<std::byte> Store::readArtifact(std::int64_t run, const std::string& name) {
-  auto select = m_db.prepare("SELECT data FROM artifacts WHERE run_id = ? AND name = ?");
+  auto select = m_c->db.prepare("SELECT data FROM artifacts WHERE run_id = ? AND name = ?");
   select.bind(1, run).bind(2, name);
   if (!select.step()) throw InputError(runLabel(run), "no artifact \"" + name + "\"");
   const auto blob = select.columnBlob(0);

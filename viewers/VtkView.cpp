@@ -134,7 +134,8 @@ VtkView::VtkView(QWidget* parent) : QOpenGLWidget(parent), d(std::make_unique<Im
     switch (event) {
       case vtkCommand::WindowMakeCurrentEvent:
         // Only when not current already: re-making it current would rebind
-        // Qt's framebuffer behind VTK's cached state (STACK.md).
+        // Qt's framebuffer behind VTK's cached state (docs/ARCHITECTURE.md,
+        // Debian 12 stack facts: VTK inside Qt 6).
         if (QOpenGLContext::currentContext() != self->context()) self->makeCurrent();
         break;
       case vtkCommand::WindowIsCurrentEvent:

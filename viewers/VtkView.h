@@ -1,7 +1,8 @@
 // A 3-D view for point clouds and height-field surfaces: VTK rendering inside
 // a QOpenGLWidget. Debian's VTK Qt module is built for Qt 5, so this is our
-// own bridge (STACK.md): VTK renders into its own framebuffer in Qt's context
-// and we blit that into the widget's framebuffer, through VTK's state cache.
+// own bridge (docs/ARCHITECTURE.md, Debian 12 stack facts: VTK inside Qt 6):
+// VTK renders into its own framebuffer in Qt's context and we blit that into
+// the widget's framebuffer, through VTK's state cache.
 //
 // Features: per-point RGB or a scalar colour map with a scalar bar; point
 // size; axes marker; reset camera; trackball rotation (left), pan (middle),

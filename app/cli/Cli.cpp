@@ -16,7 +16,7 @@ int runCli(int argc, char** argv, const KindRegistry& registry) {
   app.fallthrough();  // --db may come after the subcommand too
   std::string db;
   app.add_option("--db", db, "database file (default: $LOUPE_DB, else ~/.local/share/loupe/loupe.sqlite)");
-  app.set_version_flag("--version", "loupe 0.1.0");
+  app.set_version_flag("--version", "loupe " LOUPE_VERSION);  // the project() version in CMakeLists.txt
   app.footer("Exit codes: 0 success, 1 the run failed or was cancelled, 2 usage or input error.");
 
   bool json = false;

@@ -43,6 +43,37 @@ std::string formatBytes(double bytes) {
   return buffer;
 }
 
+namespace {
+
+bool isContinuationByte(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
+
+}  // namespace
+
+std::size_t displayWidth(std::string_view utf8) {
+  std::size_t width = 0;
+  for (char c : utf8) width += !isContinuationByte(c);
+  return width;
+}
+
+std::string padColumn(std::string_view utf8, std::size_t width) {
+  std::string out(utf8);
+  const std::size_t columns = displayWidth(utf8);
+  if (columns < width) out.append(width - columns, ' ');
+  return out;
+}
+
+std::string fitColumn(std::string_view utf8, std::size_t width) {
+  std::size_t end = 0, columns = 0;
+  while (end < utf8.size() && columns < width) {
+    ++end;
+    while (end < utf8.size() && isContinuationByte(utf8[end])) ++end;
+    ++columns;
+  }
+  return padColumn(utf8.substr(0, end), width);
+}
+
 std::string formatNumber(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";

@@ -115,9 +115,9 @@ int commandList(const std::filesystem::path& db, bool asJson) {
   std::printf("%6s  %-11s  %-22s  %-24s  %7s  %-19s  %10s  %s\n", "ID", "STATUS", "KIND", "NAME", "STEPS", "STARTED",
               "DURATION", "DEVICE");
   for (const auto& r : runs) {
-    std::printf("%6lld  %-11s  %-22s  %-24s  %7lld  %-19s  %10s  %s\n", static_cast<long long>(r.id),
-                runStatusName(r.status), r.kind.c_str(), r.name.substr(0, 24).c_str(),
-                static_cast<long long>(r.stepCount),
+    // Kind and name may hold any UTF-8: padded by code points, not bytes.
+    std::printf("%6lld  %-11s  %s  %s  %7lld  %-19s  %10s  %s\n", static_cast<long long>(r.id), runStatusName(r.status),
+                padColumn(r.kind, 22).c_str(), fitColumn(r.name, 24).c_str(), static_cast<long long>(r.stepCount),
                 formatLocalTime(r.startedAt > 0 ? r.startedAt : r.createdAt).c_str(),
                 formatDuration(duration(r)).c_str(), r.device.c_str());
   }

@@ -1,6 +1,9 @@
 #include "engines/core/Array.h"
 
 #include <cstring>
+#include <string>
+
+#include "engines/core/Assert.h"
 
 namespace loupe {
 
@@ -8,6 +11,14 @@ Array::Array(DType dtype, Shape shape)
     : m_dtype(dtype),
       m_shape(std::move(shape)),
       m_bytes(static_cast<std::size_t>(shapeNumel(m_shape)) * dtypeSize(dtype)) {}
+
+void Array::elementTypeMismatch(DType asked) const {
+  std::string what = "Array::data<" + std::string(dtypeName(asked)) + ">() on an array of dtype " +
+                     std::string(dtypeName(m_dtype)) + ", shape " + shapeToString(m_shape) +
+                     ": the element type must match the dtype";
+  if (m_dtype == DType::F16 || m_dtype == DType::BF16) what += " (f16/bf16 elements are read as uint16_t)";
+  throw AssertionError(what);
+}
 
 namespace {
 

@@ -5,13 +5,13 @@
 // f16/bf16 elements are accessed as uint16_t bit patterns (see DType.h).
 #pragma once
 
-#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
 
 #include "engines/core/ArrayView.h"
+#include "engines/core/Assert.h"
 
 namespace loupe {
 
@@ -24,11 +24,13 @@ class Array {
   static Array copyOf(const ArrayView& view);
 
   // An array of C++ elements with the given shape; values.size() must equal
-  // the shape's element count.
+  // the shape's element count (AssertionError otherwise).
   template <class T>
   static Array fromValues(Shape shape, std::span<const T> values) {
     Array a(dtypeOf<T>(), std::move(shape));
-    assert(static_cast<std::int64_t>(values.size()) == a.numel());
+    LOUPE_ASSERT(
+        static_cast<std::int64_t>(values.size()) == a.numel(),
+        "Array::fromValues: " + std::to_string(values.size()) + " values for shape " + shapeToString(a.m_shape));
     for (std::size_t i = 0; i < values.size(); ++i) a.data<T>()[i] = values[i];
     return a;
   }
@@ -42,15 +44,17 @@ class Array {
   std::byte* bytes() { return m_bytes.data(); }
   const std::byte* bytes() const { return m_bytes.data(); }
 
-  // Typed element access; T must match the dtype (uint16_t for f16/bf16).
+  // Typed element access; T must match the dtype (isElementTypeOf: uint16_t
+  // for f16/bf16). A mismatch is a bug in the caller and throws
+  // AssertionError naming both types, in release builds too.
   template <class T>
   T* data() {
-    assert(sizeof(T) == dtypeSize(m_dtype));
+    checkElementType<T>();
     return reinterpret_cast<T*>(m_bytes.data());
   }
   template <class T>
   const T* data() const {
-    assert(sizeof(T) == dtypeSize(m_dtype));
+    checkElementType<T>();
     return reinterpret_cast<const T*>(m_bytes.data());
   }
 
@@ -60,6 +64,13 @@ class Array {
   bool operator==(const Array& other) const = default;
 
  private:
+  template <class T>
+  void checkElementType() const {
+    if (!isElementTypeOf<T>(m_dtype)) [[unlikely]]
+      elementTypeMismatch(dtypeOf<T>());
+  }
+  [[noreturn]] void elementTypeMismatch(DType asked) const;
+
   DType m_dtype = DType::F32;
   Shape m_shape;
   std::vector<std::byte> m_bytes;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 namespace loupe {
 
@@ -61,6 +62,17 @@ constexpr DType dtypeOf<std::uint16_t>() {
 template <>
 constexpr DType dtypeOf<bool>() {
   return DType::Bool;
+}
+
+// Whether T is how elements of `dtype` are accessed (Array::data<T>()):
+// dtypeOf<T>() itself, or uint16_t for the f16/bf16 bit patterns. A bool
+// array is read as bool, not as uint8_t.
+template <class T>
+constexpr bool isElementTypeOf(DType dtype) {
+  if constexpr (std::is_same_v<T, std::uint16_t>)
+    return dtype == DType::U16 || dtype == DType::F16 || dtype == DType::BF16;
+  else
+    return dtype == dtypeOf<T>();
 }
 
 }  // namespace loupe

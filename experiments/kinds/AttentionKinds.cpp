@@ -7,10 +7,7 @@
 // attention and the naive fp32 error FlashAttention's rule compares with.
 #include "experiments/kinds/AttentionKinds.h"
 
-#include <malloc.h>
-
 #include <cmath>
-#include <fstream>
 #include <optional>
 #include <random>
 #include <string>
@@ -22,15 +19,23 @@
 #include "engines/core/DTypeConvert.h"
 #include "engines/core/Error.h"
 #include "engines/core/NpyRead.h"
+#include "engines/core/PeakMemory.h"
 #include "engines/core/Timer.h"
 #include "experiments/DeviceChoice.h"
 #include "experiments/RunContext.h"
+#include "experiments/kinds/AttentionRecords.h"
 
 namespace loupe {
 
 namespace {
 
 using namespace loupe::attention;
+using namespace loupe::attention_records;
+
+static_assert(static_cast<int>(TileState::Computed) == kStateComputed &&
+                  static_cast<int>(TileState::Partial) == kStatePartial &&
+                  static_cast<int>(TileState::Skipped) == kStateSkipped,
+              "AttentionRecords.h's state values are the engine's TileState");
 
 // Q, K, V as the kernel will see them: f32 values, plus their 16-bit
 // patterns when the run asks for f16/bf16 inputs (the f32 values are then
@@ -236,13 +241,11 @@ void runTiles(RunContext& ctx) {
     if (e.head != 0) break;  // head 0 is stepped; the others ran alongside
     ctx.throwIfCancelled();
     const std::int64_t index = static_cast<std::int64_t>(e.qBlock) * trace.kBlocks + e.kBlock;
-    if (prevIndex >= 0 && states.data<float>()[prevIndex] == 4.0f) {
+    if (prevIndex >= 0 && tileCellOf(states.data<float>()[prevIndex]) == TileCell::Current) {
       const auto& prev = trace.events[static_cast<std::size_t>(step - 1)];
-      states.data<float>()[prevIndex] = prev.state == TileState::Skipped   ? 3.0f
-                                        : prev.state == TileState::Partial ? 2.0f
-                                                                           : 1.0f;
+      states.data<float>()[prevIndex] = tileCellCode(tileCellOfState(static_cast<int>(prev.state)));
     }
-    states.data<float>()[index] = 4.0f;
+    states.data<float>()[index] = tileCellCode(TileCell::Current);
     if (e.state != TileState::Skipped) maxima.data<float>()[index] = e.maxAfterHi;
     prevIndex = index;
     flops += e.flops;
@@ -250,23 +253,23 @@ void runTiles(RunContext& ctx) {
     skipped += e.state == TileState::Skipped;
     StepRecord r;
     r.step = step;
-    r.metric("q_block", e.qBlock)
-        .metric("k_block", e.kBlock)
-        .metric("state", static_cast<double>(e.state))
-        .metric("rescale", e.rescale)
-        .metric("running_max_hi", e.state == TileState::Skipped ? NAN : e.maxAfterHi)
-        .metric("flops_so_far", static_cast<double>(flops))
-        .metric("bytes_so_far", static_cast<double>(bytes))
-        .metric("tiles_skipped", static_cast<double>(skipped));
-    r.array("tile_states", states).array("tile_running_max", maxima);
+    r.metric(kQBlock, e.qBlock)
+        .metric(kKBlock, e.kBlock)
+        .metric(kState, static_cast<double>(e.state))
+        .metric(kRescale, e.rescale)
+        .metric(kRunningMax, e.state == TileState::Skipped ? NAN : e.maxAfterHi)
+        .metric(kFlopsSoFar, static_cast<double>(flops))
+        .metric(kBytesSoFar, static_cast<double>(bytes))
+        .metric(kTilesSkipped, static_cast<double>(skipped));
+    r.array(kTileStates, states).array(kTileRunningMax, maxima);
     if (step == 0) device.annotate(r);
     if (step + 1 == perHead) {
-      r.metric("max_error_vs_fp64", flashErr).metric("naive_fp32_error", naiveErr).metric("forward_ms", flashMs);
+      r.metric(kMaxError, flashErr).metric(kNaiveError, naiveErr).metric(kForwardMs, flashMs);
       if (!in.original.empty())
-        r.metric("input_rounding_error", roundingErr).metric("inputs_overflowed", static_cast<double>(in.overflowed));
+        r.metric(kInputRoundingError, roundingErr).metric(kInputsOverflowed, static_cast<double>(in.overflowed));
       // The attention map the kernel never stores: head 0, the first 256 queries × keys.
       const int rowsShown = std::min(n, 256), colsShown = std::min(shape.m, 256);
-      r.array("attention_map",
+      r.array(kAttentionMap,
               Array::fromValues<float>({rowsShown, colsShown}, std::span<const float>(attentionProbabilities(
                                                                    q.data(), k.data(), shape, scale, opt.causal, keep,
                                                                    0, 0, rowsShown, 0, colsShown))));
@@ -277,33 +280,6 @@ void runTiles(RunContext& ctx) {
   }
 }
 
-// Peak resident memory since the last reset, in MB (Linux: VmHWM, reset by
-// writing 5 to /proc/self/clear_refs).
-// Before a reset, free heap memory is handed back to the kernel
-// (malloc_trim), so that what a method allocates next shows up as new
-// resident pages rather than being served from memory already resident.
-double peakMegabytesSinceReset(bool reset) {
-  if (reset) {
-    malloc_trim(0);
-    std::ofstream("/proc/self/clear_refs") << "5";
-  }
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  }
-  return NAN;
-}
-
-double currentMegabytes() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  }
-  return NAN;
-}
-
 // `attention.scaling`: each method at each N, one step per point: time,
 // GFLOP/s (4·N²·d), peak memory above the inputs, and the error against the
 // float64 naive reference where that is affordable (N ≤ error_up_to).
@@ -312,7 +288,7 @@ void runScaling(RunContext& ctx) {
   const bool causal = ctx.paramBool("causal");
   const std::int64_t errorUpTo = ctx.paramInt("error_up_to");
   const auto lengths = ctx.params().at("lengths").get<std::vector<int>>();
-  const std::vector<std::string> methods = {"naive", "tiled", "linear"};
+  const std::vector<std::string> methods(kScalingMethods.begin(), kScalingMethods.end());
   std::int64_t step = 0, done = 0;  // steps recorded; (length, method) pairs done, skipped ones too
   const std::int64_t total = static_cast<std::int64_t>(lengths.size() * methods.size());
   for (int n : lengths) {
@@ -330,8 +306,10 @@ void runScaling(RunContext& ctx) {
     for (std::size_t mi = 0; mi < methods.size(); ++mi) {
       ctx.throwIfCancelled();
       const std::string& method = methods[mi];
-      peakMegabytesSinceReset(true);
-      const double before = currentMegabytes();
+      // Process-wide (engines/core/PeakMemory.h): the high-water mark restarts for
+      // the whole process, so that the next reading is this method's peak.
+      resetPeakResident(HeapTrim::Yes);
+      const double before = residentMegabytes();
       const Stopwatch clock;
       std::vector<float> out;
       if (method == "naive") {
@@ -350,19 +328,19 @@ void runScaling(RunContext& ctx) {
         out = linearAttention(q.data(), k.data(), v.data(), shape, FeatureMap::EluPlusOne, causal);
       }
       const double seconds = clock.seconds();
-      const double peak = peakMegabytesSinceReset(false) - before;
+      const double peak = peakResidentMegabytes() - before;
       StepRecord r;
       r.step = step++;
       const double flops = 4.0 * n * static_cast<double>(n) * d * (causal ? 0.5 : 1.0);
-      r.metric("n", n)
-          .metric("method", static_cast<double>(mi))
+      r.metric(kN, n)
+          .metric(kMethod, static_cast<double>(mi))
           .metric("time_ms", seconds * 1e3)
-          .metric(method + "_time_ms", seconds * 1e3)
+          .metric(timeMsOf(method), seconds * 1e3)
           .metric("gflops", flops / seconds / 1e9)
-          .metric(method + "_peak_mb", std::max(0.0, peak));
+          .metric(peakMbOf(method), std::max(0.0, peak));
       // Linear attention is a different function: its error against softmax
       // attention measures the approximation, not rounding.
-      if (ref && method != "linear") r.metric(method + "_max_error", maxAbsDifference(out, ref->out));
+      if (ref && method != "linear") r.metric(maxErrorOf(method), maxAbsDifference(out, ref->out));
       ctx.emitStep(std::move(r));
       ctx.progress(static_cast<double>(++done) / static_cast<double>(total), method + " N=" + std::to_string(n));
     }

@@ -35,8 +35,11 @@
 #include "engines/ssm/Signals.h"
 #include "experiments/DeviceChoice.h"
 #include "experiments/RunContext.h"
+#include "experiments/kinds/SsmRecords.h"
 
 namespace loupe {
+
+namespace rec = loupe::ssm_records;
 
 namespace {
 
@@ -164,8 +167,8 @@ void runHippo(RunContext& ctx) {
     const Eigen::VectorXd c = states.col(k);
     StepRecord r;
     r.step = s;
-    r.metric("t", k + 1).metric("state_norm", c.norm());
-    r.array("state", floats({n}, std::vector<double>(c.data(), c.data() + n)));
+    r.metric(rec::kT, k + 1).metric("state_norm", c.norm());
+    r.array(rec::kState, floats({n}, std::vector<double>(c.data(), c.data() + n)));
     if (legs) {
       // The history [0, t] rebuilt at `points` cell centres, and the true one there.
       const int shown = std::min(points, k + 1);
@@ -173,8 +176,8 @@ void runHippo(RunContext& ctx) {
       for (int j = 0; j < shown; ++j)
         truth[static_cast<std::size_t>(j)] =
             f[static_cast<std::size_t>(std::min(k, static_cast<int>((j + 0.5) * (k + 1) / shown)))];
-      r.array("reconstruction", floats({shown}, reconstructLegs(c, shown)));
-      r.array("history", floats({shown}, truth));
+      r.array(rec::kReconstruction, floats({shown}, reconstructLegs(c, shown)));
+      r.array(rec::kHistory, floats({shown}, truth));
       r.metric("rms_error", legsRms(c, f, k));
     }
     if (s == steps - 1) {
@@ -185,13 +188,13 @@ void runHippo(RunContext& ctx) {
         const int t = static_cast<int>((static_cast<std::int64_t>(j) + 1) * length / cols) - 1;
         for (int i = 0; i < n; ++i) evolution[static_cast<std::size_t>(i) * cols + j] = states(i, t);
       }
-      r.array("states", floats({n, cols}, evolution));
-      r.array("signal", floats({length}, f));
+      r.array(rec::kStates, floats({n, cols}, evolution));
+      r.array(rec::kSignal, floats({length}, f));
       const Hippo h = hippo(measure, n);
       // Ā as the run stepped it: LegS's last update (A/L, B/L) at Δ = 1, others (A, B) at Δ = dt.
       const DiscreteSystem sys = legs ? legsStep(h.A, h.B, length, method) : discretize(h.A, h.B, dt, method);
-      r.array("eig_continuous", complexPlane(eigenvalues(h.A)));
-      r.array("eig_discrete", complexPlane(eigenvalues(sys.A)));
+      r.array(rec::kEigContinuous, complexPlane(eigenvalues(h.A)));
+      r.array(rec::kEigDiscrete, complexPlane(eigenvalues(sys.A)));
       if (legs) {
         // LegS's final error against N, one row per discretisation (first row: N).
         const auto sweep = ctx.params().at("sweep_n").get<std::vector<std::int64_t>>();
@@ -210,7 +213,7 @@ void runHippo(RunContext& ctx) {
             table[static_cast<std::size_t>(j + 1) * m + i] = legsRms(sw.col(sweepLength - 1), head, sweepLength - 1);
           }
         }
-        r.array("error_vs_n", floats({5, m}, table));
+        r.array(rec::kErrorVsN, floats({5, m}, table));
         r.metric("sweep_length", sweepLength);
       }
     }
@@ -279,12 +282,12 @@ void runS4Kernel(RunContext& ctx) {
                 return s;
               }())
       .metric("time_ms", clock.milliseconds());
-  r.array("kernel", floats({length}, kernel));
-  r.array("input", floats({length}, u));
-  r.array("output_convolution", floats({length}, convolved));
-  r.array("output_recurrence", floats({length}, recurrent));
-  r.array("eig_continuous", complexPlane(eigC));
-  r.array("eig_discrete", complexPlane(eigD));
+  r.array(rec::kKernel, floats({length}, kernel));
+  r.array(rec::kInput, floats({length}, u));
+  r.array(rec::kOutputConvolution, floats({length}, convolved));
+  r.array(rec::kOutputRecurrence, floats({length}, recurrent));
+  r.array(rec::kEigContinuous, complexPlane(eigC));
+  r.array(rec::kEigDiscrete, complexPlane(eigD));
   ctx.emitStep(std::move(r));
 }
 
@@ -381,15 +384,15 @@ void runSelectiveScan(RunContext& ctx) {
       evolution[static_cast<std::size_t>(i) * cols + j] = tr.state[static_cast<std::size_t>(i) * s.length + t];
   }
   const std::size_t row = static_cast<std::size_t>(channel) * s.length;
-  r.array("delta", floats({s.length}, tr.delta));
-  r.array("gate", floats({s.length}, tr.gate));
-  r.array("u", floats({s.length}, std::vector<double>(u.begin() + row, u.begin() + row + s.length)));
-  r.array("y", floats({s.length}, tr.y));
-  r.array("states", floats({s.state, cols}, evolution));
+  r.array(rec::kDelta, floats({s.length}, tr.delta));
+  r.array(rec::kGate, floats({s.length}, tr.gate));
+  r.array(rec::kU, floats({s.length}, std::vector<double>(u.begin() + row, u.begin() + row + s.length)));
+  r.array(rec::kY, floats({s.length}, tr.y));
+  r.array(rec::kStates, floats({s.state, cols}, evolution));
   std::vector<double> eig(A.begin() + static_cast<std::ptrdiff_t>(channel) * s.state,
                           A.begin() + static_cast<std::ptrdiff_t>(channel + 1) * s.state);
   std::vector<std::complex<double>> lambda(eig.begin(), eig.end());
-  r.array("eig_continuous", complexPlane(lambda));
+  r.array(rec::kEigContinuous, complexPlane(lambda));
   ctx.emitStep(std::move(r));
 }
 

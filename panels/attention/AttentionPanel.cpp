@@ -8,23 +8,24 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QTimer>
 #include <QVBoxLayout>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "panels/Controls.h"
+#include "experiments/kinds/AttentionRecords.h"
 #include "panels/MetricSeries.h"
+#include "panels/SchemaControls.h"
 #include "viewers/ChartView.h"
-#include "viewers/GlProbe.h"
 #include "viewers/ImageView.h"
 #include "viewers/TileGridView.h"
 #include "viewers/TimelineScrubber.h"
 
+namespace rec = loupe::attention_records;
+
 namespace loupe {
 
 namespace {
-const std::vector<std::string> kCharted = {"running_max_hi", "rescale", "tiles_skipped"};
+const std::vector<std::string> kCharted = {rec::kRunningMax, rec::kRescale, rec::kTilesSkipped};
 
 // A sweep's points against N, one series per method and quantity: time
 // (ms), peak memory above the inputs (MB) and max error against float64.
@@ -32,13 +33,14 @@ const std::vector<std::string> kCharted = {"running_max_hi", "rescale", "tiles_s
 std::map<QString, std::vector<QPointF>> scalingSeries(Store& store, std::int64_t run) {
   std::map<QString, std::vector<QPointF>> series;
   std::map<std::int64_t, double> nAtStep;
-  for (const auto& p : store.metricSeries(run, "n")) nAtStep[p.step] = p.value;
-  const std::pair<const char*, const char*> quantities[] = {
-      {"_time_ms", "%1 time (ms)"}, {"_peak_mb", "%1 peak memory (MB)"}, {"_max_error", "%1 max error"}};
-  for (const char* method : {"naive", "tiled", "linear"}) {
-    for (const auto& [suffix, label] : quantities) {
+  for (const auto& p : store.metricSeries(run, rec::kN)) nAtStep[p.step] = p.value;
+  for (const char* method : rec::kScalingMethods) {
+    const std::pair<std::string, const char*> quantities[] = {{rec::timeMsOf(method), "%1 time (ms)"},
+                                                              {rec::peakMbOf(method), "%1 peak memory (MB)"},
+                                                              {rec::maxErrorOf(method), "%1 max error"}};
+    for (const auto& [metric, label] : quantities) {
       std::vector<QPointF> points;
-      for (const auto& p : store.metricSeries(run, std::string(method) + suffix)) {
+      for (const auto& p : store.metricSeries(run, metric)) {
         const auto n = nAtStep.find(p.step);
         if (n != nAtStep.end() && p.value > 0) points.emplace_back(n->second, p.value);
       }
@@ -62,40 +64,31 @@ void showMap(ImageView* view, const Array& map) {
 
 }  // namespace
 
-AttentionPanel::AttentionPanel(QWidget* parent) : Panel(parent) {
+AttentionPanel::AttentionPanel(QWidget* parent, const KindRegistry& kinds)
+    : RunPanel(parent, "Run attention.tiles, or open one from the experiment browser.") {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
-  m_n = prefixedSpin(this, "N ", 16, 16384, 512);
-  m_d = prefixedSpin(this, "d ", 8, 256, 64);
-  m_blockQ = prefixedSpin(this, "Br ", 16, 256, 64);
-  m_blockK = prefixedSpin(this, "Bc ", 16, 256, 64);
-  m_causal = new QCheckBox("causal", this);
-  m_causal->setChecked(true);
-  m_pattern = new QComboBox(this);
-  m_pattern->addItems({"none", "local", "strided", "fixed", "blocks"});
-  m_width = prefixedSpin(this, "width ", 1, 4096, 64);
+  auto spec = [&](const char* name) -> const ParamSpec& { return paramSpec(kinds, "attention.tiles", name); };
+  m_n = schemaSpin(this, spec("n"), "N ");
+  m_d = schemaSpin(this, spec("d"), "d ");
+  m_blockQ = schemaSpin(this, spec("block_q"), "Br ");
+  m_blockK = schemaSpin(this, spec("block_k"), "Bc ");
+  m_causal = schemaCheck(this, spec("causal"), "causal");
+  m_pattern = schemaChoice(this, spec("pattern"));
+  m_width = schemaSpin(this, spec("pattern_width"), "width ");
   auto* run = new QPushButton("Run", this);
   run->setObjectName("attentionRun");
   for (QWidget* w : std::initializer_list<QWidget*>{m_n, m_d, m_blockQ, m_blockK, m_causal, m_pattern, m_width, run})
     controls->addWidget(w);
   controls->addStretch(1);
   layout->addLayout(controls);
-  m_header = new QLabel("Run attention.tiles, or open one from the experiment browser.", this);
-  m_header->setObjectName("panelHeader");
-  layout->addWidget(m_header);
-  m_scrubber = new TimelineScrubber(this);
-  layout->addWidget(m_scrubber);
+  layout->addWidget(headerLine());
+  layout->addWidget(scrubber());
 
   auto* vertical = new QSplitter(Qt::Vertical, this);
   auto* top = new QSplitter(Qt::Horizontal, vertical);
-  if (probeOpenGl().usable) {
-    m_grid = new TileGridView(top);
-    top->addWidget(m_grid);
-  } else {
-    auto* placeholder = new QLabel("The tile grid needs OpenGL 3.2: " + probeOpenGl().description, top);
-    placeholder->setWordWrap(true);
-    top->addWidget(placeholder);
-  }
+  top->addWidget(
+      glViewOrPlaceholder(top, "The tile grid", [this](QWidget* parent) { return m_grid = new TileGridView(parent); }));
   m_tabs = new QTabWidget(top);
   m_map = new ImageView(m_tabs);
   m_tabs->addTab(m_map, "Attention map");
@@ -122,15 +115,15 @@ AttentionPanel::AttentionPanel(QWidget* parent) : Panel(parent) {
     });
   }
   editorLayout->addLayout(editorButtons);
-  if (probeOpenGl().usable) {
-    m_editor = new TileGridView(editorPage);
-    m_editor->setValueRange(0, 1);
-    editorLayout->addWidget(m_editor, 1);
-    connect(m_editor, &TileGridView::cellSelected, this, [this](int row, int col, double) { toggleBlock(row, col); });
-  } else {
-    editorLayout->addWidget(new QLabel("The pattern editor needs OpenGL 3.2: " + probeOpenGl().description, editorPage),
-                            1);
-  }
+  editorLayout->addWidget(glViewOrPlaceholder(editorPage, "The pattern editor",
+                                              [this](QWidget* parent) {
+                                                m_editor = new TileGridView(parent);
+                                                m_editor->setValueRange(0, 1);
+                                                connect(m_editor, &TileGridView::cellSelected, this,
+                                                        [this](int row, int col, double) { toggleBlock(row, col); });
+                                                return m_editor;
+                                              }),
+                          1);
   m_tabs->addTab(editorPage, "Pattern editor");
   top->addWidget(m_tabs);
   // Grid and map share the width: the grid is what the panel is about.
@@ -142,11 +135,8 @@ AttentionPanel::AttentionPanel(QWidget* parent) : Panel(parent) {
   bottomLayout->setContentsMargins(0, 0, 0, 0);
   m_chart = new ChartView(bottom);
   m_chart->setMinimumHeight(200);
-  m_values = new QLabel(bottom);
-  m_values->setObjectName("stepValues");
-  m_values->setWordWrap(true);
   bottomLayout->addWidget(m_chart, 1);
-  bottomLayout->addWidget(m_values);
+  bottomLayout->addWidget(valuesLine());
   vertical->addWidget(top);
   vertical->addWidget(bottom);
   vertical->setSizes({560, 280});
@@ -155,16 +145,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : Panel(parent) {
   for (QSpinBox* box : {m_n, m_blockQ, m_blockK})
     connect(box, &QSpinBox::valueChanged, this, [this] { resizeEditor(); });
   resizeEditor();
-  connect(m_scrubber, &TimelineScrubber::positionChanged, this, &AttentionPanel::showPosition);
   connect(run, &QPushButton::clicked, this, [this] { emit runRequested(recipeJson()); });
-  auto* liveTimer = new QTimer(this);
-  connect(liveTimer, &QTimer::timeout, this, [this] {
-    if (!m_liveDirty) return;
-    m_liveDirty = false;
-    rebuildChart();
-    showRecord(m_live);
-  });
-  liveTimer->start(100);
 }
 
 // Tiles per side: ⌈n / block⌉, the grid the kernel will walk.
@@ -227,101 +208,73 @@ QString AttentionPanel::recipeJson() const {
       {"params", params}}.dump());
 }
 
-void AttentionPanel::openRun(Store& store, std::int64_t run) {
-  // A stored run replaces any live view: a record still waiting for the
-  // live timer must not overwrite the step shown from the store.
-  m_liveDirty = false;
-  m_store = &store;
-  m_run = run;
-  m_runB = 0;
-  const RunInfo info = store.getRun(run);
+bool AttentionPanel::walksSteps(const RunInfo& info) const {
+  return info.kind != "attention.scaling";
+}
+
+QString AttentionPanel::runHeaderText(const RunInfo& info) const {
+  const QString name = QString::fromStdString(info.name).toHtmlEscaped();
+  if (info.kind == "attention.scaling")
+    return QString("<b>run %1</b> · “%2” · scaling sweep, %3 points").arg(info.id).arg(name).arg(info.stepCount);
+  const auto params = info.recipe.value("params", nlohmann::json::object());
+  return QString("<b>run %1</b> · “%2” · N %3, d %4, tiles %5×%6%7 · %8 steps")
+      .arg(info.id)
+      .arg(name)
+      .arg(params.value("n", 0))
+      .arg(params.value("d", 0))
+      .arg(params.value("block_q", 0))
+      .arg(params.value("block_k", 0))
+      .arg(params.value("causal", false) ? ", causal" : "")
+      .arg(info.stepCount);
+}
+
+void AttentionPanel::clearViews() {
+  m_series.clear();
+  if (m_grid) m_grid->setGrid(0, 0, {}, {});
+  m_map->clear("no attention map yet");
+  rebuildChart();
+}
+
+void AttentionPanel::runOpened(const RunInfo& info) {
   m_scaling = info.kind == "attention.scaling";
   if (m_scaling) {
     // A sweep: time against N per method, log-log (N² shows as slope 2, N as 1).
-    m_header->setText(QString("<b>run %1</b> · “%2” · scaling sweep, %3 points")
-                          .arg(run)
-                          .arg(QString::fromStdString(info.name).toHtmlEscaped())
-                          .arg(info.stepCount));
-    m_series = scalingSeries(store, run);
-    m_steps.clear();
-    m_scrubber->setSteps({});
+    m_series = scalingSeries(*store(), run());
     m_map->clear("a scaling sweep has no attention map");
     rebuildChart();
     return;
   }
-  const auto params = info.recipe.value("params", nlohmann::json::object());
-  m_header->setText(QString("<b>run %1</b> · “%2” · N %3, d %4, tiles %5×%6%7 · %8 steps")
-                        .arg(run)
-                        .arg(QString::fromStdString(info.name).toHtmlEscaped())
-                        .arg(params.value("n", 0))
-                        .arg(params.value("d", 0))
-                        .arg(params.value("block_q", 0))
-                        .arg(params.value("block_k", 0))
-                        .arg(params.value("causal", false) ? ", causal" : "")
-                        .arg(info.stepCount));
-  m_series = loadMetricSeries(store, run, kCharted);
-  m_steps = store.stepNumbers(run);
-  m_shownStep.reset();
-  m_scrubber->setSteps(m_steps);
+  m_series = loadMetricSeries(*store(), run(), kCharted);
   rebuildChart();
-  if (!m_steps.empty()) showPosition(0);
   // The attention map is recorded on the last step: show it from the start.
-  if (!m_steps.empty()) {
+  if (!steps().empty()) {
     try {
-      showMap(m_map, store.readArray(run, m_steps.back(), "attention_map"));
+      showMap(m_map, store()->readArray(run(), steps().back(), rec::kAttentionMap));
     } catch (const std::exception&) {
       m_map->clear("no attention map recorded");
     }
   }
 }
 
-void AttentionPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) {
-  openRun(store, runA);
-  m_runB = runB;
-  m_series =
-      pairSeries(std::move(m_series), m_scaling ? scalingSeries(store, runB) : loadMetricSeries(store, runB, kCharted));
-  m_header->setText(m_header->text() + QString(" · compared with run %1 (B, dashed)").arg(runB));
+void AttentionPanel::runCompared(const RunInfo& b) {
+  m_series = pairSeries(std::move(m_series),
+                        m_scaling ? scalingSeries(*store(), b.id) : loadMetricSeries(*store(), b.id, kCharted));
   rebuildChart();
 }
 
-void AttentionPanel::liveStarted(const RunInfo& run) {
+void AttentionPanel::liveBegan(const RunInfo& run) {
   m_scaling = run.kind == "attention.scaling";
-  m_store = nullptr;
-  m_run = run.id;
-  m_runB = 0;
-  m_series.clear();
-  m_steps.clear();
-  m_scrubber->setSteps({});
-  m_header->setText(QString("<b>run %1</b> · <i>live</i>").arg(run.id));
   rebuildChart();
 }
 
-void AttentionPanel::liveRecord(const StepRecord& record) {
+void AttentionPanel::liveStep(const StepRecord& record) {
   appendRecordMetrics(m_series, record, kCharted);
-  m_live = record;
-  m_liveDirty = true;
 }
 
-void AttentionPanel::liveEnded(RunStatus status) {
-  markLiveEnded(m_header, status);
-  rebuildChart();
-  if (!m_live.arrays.empty()) showRecord(m_live);
-}
-
-void AttentionPanel::showPosition(int index) {
-  if (!m_store || index < 0 || index >= static_cast<int>(m_steps.size())) return;
-  if (m_scrubber->position() != index) {
-    m_scrubber->setPosition(index);
-    return;
-  }
-  showRecord(m_store->readStep(m_run, m_steps[index]));
-}
-
-void AttentionPanel::showRecord(const StepRecord& r) {
-  m_shownStep = r.step;
+void AttentionPanel::showStep(const StepRecord& r, const StepRecord*) {
   m_chart->setMarker(static_cast<double>(r.step));
-  const Array* states = r.findArray("tile_states");
-  const Array* maxima = r.findArray("tile_running_max");
+  const Array* states = r.findArray(rec::kTileStates);
+  const Array* maxima = r.findArray(rec::kTileRunningMax);
   if (m_grid && states && maxima && states->ndim() == 2) {
     const int rows = static_cast<int>(states->shape()[0]), cols = static_cast<int>(states->shape()[1]);
     m_grid->setGrid(rows, cols, std::vector<float>(maxima->data<float>(), maxima->data<float>() + maxima->numel()),
@@ -330,19 +283,23 @@ void AttentionPanel::showRecord(const StepRecord& r) {
                         .arg(r.step));
     std::vector<std::uint8_t> marks(static_cast<std::size_t>(rows) * cols);
     for (std::size_t i = 0; i < marks.size(); ++i) {
-      const float s = states->data<float>()[i];
-      marks[i] = s == 4   ? TileGridView::Outline
-                 : s == 3 ? TileGridView::Cross
-                 : s == 2 ? TileGridView::Dot
-                          : TileGridView::None;
+      switch (rec::tileCellOf(states->data<float>()[i])) {
+        case rec::TileCell::Current:
+          marks[i] = TileGridView::Outline;
+          break;
+        case rec::TileCell::Skipped:
+          marks[i] = TileGridView::Cross;
+          break;
+        case rec::TileCell::Partial:
+          marks[i] = TileGridView::Dot;
+          break;
+        default:
+          marks[i] = TileGridView::None;
+      }
     }
     m_grid->setMarks(std::move(marks), "tile state");
   }
-  if (const Array* map = r.findArray("attention_map")) showMap(m_map, *map);
-  QStringList values;
-  for (const auto& [name, v] : r.metrics)
-    values << QString("%1 = %2").arg(QString::fromStdString(name)).arg(v, 0, 'g', 5);
-  m_values->setText(QString("<b>step %1</b>: ").arg(r.step) + values.join(", "));
+  if (const Array* map = r.findArray(rec::kAttentionMap)) showMap(m_map, *map);
 }
 
 void AttentionPanel::rebuildChart() {
@@ -357,12 +314,12 @@ void AttentionPanel::rebuildChart() {
   m_chart->setLogAxes(false, true);  // skips (hundreds), running max (units), rescale (≤ 1)
   m_chart->setTitles("Per tile (head 0), log scale", "step (tile in processing order)", "value");
   m_chart->addSeriesPairs(m_series);
-  if (m_shownStep) m_chart->setMarker(static_cast<double>(*m_shownStep));
+  if (shownStep()) m_chart->setMarker(static_cast<double>(*shownStep()));
 }
 
 std::vector<PanelFigure> AttentionPanel::figures() {
   std::vector<PanelFigure> out;
-  const QString step = QString::number(m_shownStep.value_or(0));
+  const QString step = QString::number(shownStep().value_or(0));
   if (m_grid) out.push_back({"tiles", "Tile grid at step " + step, m_grid});
   out.push_back({"attention-map", "Attention map, head 0", m_map});
   out.push_back({"per-tile", "Running max, rescale and skips per tile", m_chart});

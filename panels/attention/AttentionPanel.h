@@ -16,11 +16,11 @@
 #include <map>
 #include <optional>
 
-#include "panels/Panel.h"
+#include "experiments/KindRegistry.h"
+#include "panels/RunPanel.h"
 
 class QCheckBox;
 class QComboBox;
-class QLabel;
 class QSpinBox;
 class QTabWidget;
 
@@ -29,49 +29,44 @@ namespace loupe {
 class ChartView;
 class ImageView;
 class TileGridView;
-class TimelineScrubber;
 
-class AttentionPanel : public Panel {
+class AttentionPanel : public RunPanel {
   Q_OBJECT
 
  public:
-  explicit AttentionPanel(QWidget* parent = nullptr);
+  // Controls take their ranges and defaults from `kinds`' attention.tiles.
+  explicit AttentionPanel(QWidget* parent = nullptr, const KindRegistry& kinds = builtinKinds());
 
   QString title() const override { return "Attention"; }
-  void openRun(Store& store, std::int64_t run) override;
-  void compareRuns(Store& store, std::int64_t runA, std::int64_t runB) override;
-  void liveStarted(const RunInfo& run) override;
-  void liveRecord(const StepRecord& record) override;
-  void liveEnded(RunStatus status) override;
-  void showPosition(int index) override;
   std::vector<PanelFigure> figures() override;
-  std::int64_t currentRun() const override { return m_run; }
-  std::int64_t comparedRun() const override { return m_runB; }
 
   QString recipeJson() const;
-  TimelineScrubber* scrubber() const { return m_scrubber; }
   TileGridView* tileGrid() const { return m_grid; }
   ImageView* attentionMap() const { return m_map; }
   TileGridView* patternEditor() const { return m_editor; }
   QTabWidget* viewTabs() const { return m_tabs; }
+  QSpinBox* lengthControl() const { return m_n; }
   // The edited layout as the recipe spells it ("10/11").
   std::string blockLayoutText() const;
-  std::optional<std::int64_t> shownStep() const { return m_shownStep; }
+
+ protected:
+  void clearViews() override;
+  void showStep(const StepRecord& a, const StepRecord* b) override;
+  QString runHeaderText(const RunInfo& info) const override;
+  bool walksSteps(const RunInfo& info) const override;
+  void runOpened(const RunInfo& info) override;
+  void runCompared(const RunInfo& b) override;
+  void liveBegan(const RunInfo& run) override;
+  void liveStep(const StepRecord& record) override;
+  void liveRefresh() override { rebuildChart(); }
 
  private:
-  void showRecord(const StepRecord& record);
   void rebuildChart();
   void resizeEditor();
   void refreshEditor();
   void toggleBlock(int row, int col);
 
-  Store* m_store = nullptr;
-  std::int64_t m_run = 0, m_runB = 0;
-  std::vector<std::int64_t> m_steps;
-  std::optional<std::int64_t> m_shownStep;
   std::map<QString, std::vector<QPointF>> m_series;
-  StepRecord m_live;
-  bool m_liveDirty = false;
   bool m_scaling = false;              // an attention.scaling sweep rather than a tile-by-tile run
   std::vector<std::uint8_t> m_blocks;  // the pattern editor's tiles, row-major
   int m_blockRows = 0, m_blockCols = 0;
@@ -83,9 +78,6 @@ class AttentionPanel : public Panel {
   QCheckBox* m_causal;
   QComboBox* m_pattern;
   QSpinBox* m_width;
-  QLabel* m_header;
-  QLabel* m_values;
-  TimelineScrubber* m_scrubber;
   TileGridView* m_grid = nullptr;
   ImageView* m_map;
   TileGridView* m_editor = nullptr;

@@ -4,7 +4,6 @@
 #include <QLabel>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -22,27 +21,17 @@ namespace loupe {
 
 namespace {
 
-QWidget* placeholder(const QString& what, QWidget* parent) {
-  auto* label = new QLabel(QString("%1 needs OpenGL 3.2: %2").arg(what, probeOpenGl().description), parent);
-  label->setAlignment(Qt::AlignCenter);
-  label->setWordWrap(true);
-  return label;
-}
-
 QString formatMetric(double v) {
   return std::isnan(v) ? "nan" : QString::number(v, 'g', 6);
 }
 
 }  // namespace
 
-GenericPanel::GenericPanel(QWidget* parent) : Panel(parent) {
+GenericPanel::GenericPanel(QWidget* parent)
+    : RunPanel(parent, "Open a run from the experiment browser, or start one (File → Run recipe…).") {
   auto* layout = new QVBoxLayout(this);
-  m_header = new QLabel("Open a run from the experiment browser, or start one (File → Run recipe…).", this);
-  m_header->setObjectName("panelHeader");
-  m_header->setWordWrap(true);
-  layout->addWidget(m_header);
-  m_scrubber = new TimelineScrubber(this);
-  layout->addWidget(m_scrubber);
+  layout->addWidget(headerLine());
+  layout->addWidget(scrubber());
 
   auto* split = new QSplitter(Qt::Horizontal, this);
   auto* left = new QWidget(split);
@@ -51,11 +40,8 @@ GenericPanel::GenericPanel(QWidget* parent) : Panel(parent) {
   m_metrics = new ChartView(left);
   m_metrics->setTitles("Metrics", "step", "value");
   leftLayout->addWidget(m_metrics, 1);
-  m_values = new QLabel(left);
-  m_values->setObjectName("stepValues");
-  m_values->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  m_values->setWordWrap(true);
-  leftLayout->addWidget(m_values);
+  valuesLine()->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  leftLayout->addWidget(valuesLine());
 
   auto* right = new QWidget(split);
   auto* rightLayout = new QVBoxLayout(right);
@@ -65,16 +51,11 @@ GenericPanel::GenericPanel(QWidget* parent) : Panel(parent) {
   m_arrayChoice->setToolTip("Array recorded at this step");
   rightLayout->addWidget(m_arrayChoice);
   m_arrayTabs = new QTabWidget(right);
-  const bool gl = probeOpenGl().usable;
-  if (gl) {
-    m_grid = new TileGridView(m_arrayTabs);
-    m_cloud = new VtkView(m_arrayTabs);
-    m_arrayTabs->addTab(m_grid, "Grid");
-    m_arrayTabs->addTab(m_cloud, "3-D");
-  } else {
-    m_arrayTabs->addTab(placeholder("The tile grid", m_arrayTabs), "Grid");
-    m_arrayTabs->addTab(placeholder("The 3-D view", m_arrayTabs), "3-D");
-  }
+  m_arrayTabs->addTab(
+      glViewOrPlaceholder(m_arrayTabs, "The tile grid", [this](QWidget* p) { return m_grid = new TileGridView(p); }),
+      "Grid");
+  m_arrayTabs->addTab(
+      glViewOrPlaceholder(m_arrayTabs, "The 3-D view", [this](QWidget* p) { return m_cloud = new VtkView(p); }), "3-D");
   m_image = new HeatmapView(m_arrayTabs);
   m_arrayTabs->addTab(m_image, "Image");
   m_values1d = new ChartView(m_arrayTabs);
@@ -99,108 +80,73 @@ GenericPanel::GenericPanel(QWidget* parent) : Panel(parent) {
   split->setSizes({500, 500});
   layout->addWidget(split, 1);
 
-  connect(m_scrubber, &TimelineScrubber::positionChanged, this, &GenericPanel::showPosition);
   connect(m_arrayChoice, &QComboBox::currentTextChanged, this, [this](const QString& name) {
     if (name.isEmpty()) return;
-    if (m_store && m_shownStep) {
-      showArray(name, m_store->readArray(m_run, *m_shownStep, name.toStdString()));
-    } else if (const Array* a = m_live.findArray(name.toStdString())) {
-      showArray(name, *a);
-    }
+    if (const Array* a = m_shown.findArray(name.toStdString())) showArray(name, *a);
   });
-  // Live records arrive faster than a chart should redraw: repaint at 10 Hz.
-  auto* liveTimer = new QTimer(this);
-  connect(liveTimer, &QTimer::timeout, this, [this] {
-    if (!m_liveDirty) return;
-    m_liveDirty = false;
-    rebuildMetricsChart();
-    showRecord(m_live);
-  });
-  liveTimer->start(100);
 }
 
-void GenericPanel::setHeader(const RunInfo& run, const QString& extra) {
-  m_header->setText(QString("<b>run %1</b> · %2 · “%3” · %4 · %5 steps · %6%7")
-                        .arg(run.id)
-                        .arg(QString::fromStdString(run.kind), QString::fromStdString(run.name).toHtmlEscaped(),
-                             runStatusName(run.status))
-                        .arg(run.stepCount)
-                        .arg(QString::fromStdString(run.device), extra));
+namespace {
+
+QString genericHeader(const RunInfo& run, const QString& extra = {}) {
+  return QString("<b>run %1</b> · %2 · “%3” · %4 · %5 steps · %6%7")
+      .arg(run.id)
+      .arg(QString::fromStdString(run.kind), QString::fromStdString(run.name).toHtmlEscaped(),
+           runStatusName(run.status))
+      .arg(run.stepCount)
+      .arg(QString::fromStdString(run.device), extra);
 }
 
-void GenericPanel::openRun(Store& store, std::int64_t run) {
-  // A stored run replaces any live view: a record still waiting for the
-  // live timer must not overwrite the step shown from the store.
-  m_liveDirty = false;
-  m_store = &store;
-  m_run = run;
-  m_runB = 0;
-  const RunInfo info = store.getRun(run);
-  setHeader(info);
-  m_series = loadMetricSeries(store, run);
-  m_steps = store.stepNumbers(run);
-  m_shownStep.reset();
-  m_scrubber->setSteps(m_steps);
-  rebuildMetricsChart();
-  if (!m_steps.empty()) showPosition(0);
+}  // namespace
+
+QString GenericPanel::runHeaderText(const RunInfo& info) const {
+  return genericHeader(info);
 }
 
-void GenericPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) {
-  openRun(store, runA);
-  m_runB = runB;
-  const RunInfo a = store.getRun(runA), b = store.getRun(runB);
-  // Overlay: every metric of both runs on the same axes, prefixed A / B.
-  m_series = pairSeries(std::move(m_series), loadMetricSeries(store, runB));
-  setHeader(a, QString("<br>compared with <b>run %1</b> “%2” (%3 steps): A = run %4, B = run %1")
-                   .arg(b.id)
-                   .arg(QString::fromStdString(b.name).toHtmlEscaped())
-                   .arg(b.stepCount)
-                   .arg(a.id));
-  rebuildMetricsChart();
-}
-
-void GenericPanel::liveStarted(const RunInfo& run) {
-  m_store = nullptr;
-  m_run = run.id;
-  m_runB = 0;
+void GenericPanel::clearViews() {
+  m_shown = {};
   m_series.clear();
-  m_steps.clear();
-  m_shownStep.reset();
-  m_scrubber->setSteps({});
-  m_live = StepRecord();
-  setHeader(run, " · <i>live</i>");
+  rebuildMetricsChart();
+  m_arrayChoice->clear();
+  if (m_grid) m_grid->setGrid(0, 0, {}, {});
+  if (m_cloud) m_cloud->clearScene();
+  m_image->setData(0, 0, {}, {});
+  m_values1d->clear();
+  m_picked->clear();
+}
+
+void GenericPanel::runOpened(const RunInfo&) {
+  m_series = loadMetricSeries(*store(), run());
   rebuildMetricsChart();
 }
 
-void GenericPanel::liveRecord(const StepRecord& record) {
+void GenericPanel::runCompared(const RunInfo& b) {
+  const RunInfo a = store()->getRun(run());
+  // Overlay: every metric of both runs on the same axes, prefixed A / B.
+  m_series = pairSeries(std::move(m_series), loadMetricSeries(*store(), b.id));
+  headerLine()->setText(
+      genericHeader(a, QString("<br>compared with <b>run %1</b> “%2” (%3 steps): A = run %4, B = run %1")
+                           .arg(b.id)
+                           .arg(QString::fromStdString(b.name).toHtmlEscaped())
+                           .arg(b.stepCount)
+                           .arg(a.id)));
+  rebuildMetricsChart();
+}
+
+void GenericPanel::liveStep(const StepRecord& record) {
   appendRecordMetrics(m_series, record);
-  m_steps.push_back(record.step);
-  m_live = record;
-  m_liveDirty = true;
 }
 
-void GenericPanel::liveEnded(RunStatus status) {
-  markLiveEnded(m_header, status);
-  rebuildMetricsChart();
-  if (!m_live.metrics.empty() || !m_live.arrays.empty()) showRecord(m_live);
-}
-
-void GenericPanel::showPosition(int index) {
-  if (!m_store || index < 0 || index >= static_cast<int>(m_steps.size())) return;
-  if (m_scrubber->position() != index) {
-    m_scrubber->setPosition(index);  // re-enters through positionChanged
-    return;
-  }
-  showRecord(m_store->readStep(m_run, m_steps[index]));
-}
-
-void GenericPanel::showRecord(const StepRecord& record) {
-  m_shownStep = record.step;
-  m_metrics->setMarker(static_cast<double>(record.step));
+QString GenericPanel::valuesText(const StepRecord& record) const {
   QStringList lines;
   for (const auto& [name, value] : record.metrics)
     lines << QString("%1 = %2").arg(QString::fromStdString(name), formatMetric(value));
-  m_values->setText(QString("<b>step %1</b>: ").arg(record.step) + lines.join(", "));
+  return QString("<b>step %1</b>: ").arg(record.step) + lines.join(", ");
+}
+
+void GenericPanel::showStep(const StepRecord& record, const StepRecord*) {
+  m_shown = record;
+  m_metrics->setMarker(static_cast<double>(record.step));
 
   const QString previous = m_arrayChoice->currentText();
   const QSignalBlocker block(m_arrayChoice);
@@ -250,7 +196,7 @@ void GenericPanel::rebuildMetricsChart() {
   m_metrics->clear();
   m_metrics->setTitles("Metrics", "step", "value");
   m_metrics->addSeriesPairs(m_series);  // in compare mode A and B share colours, B dashed
-  if (m_shownStep) m_metrics->setMarker(static_cast<double>(*m_shownStep));
+  if (shownStep()) m_metrics->setMarker(static_cast<double>(*shownStep()));
 }
 
 std::vector<PanelFigure> GenericPanel::figures() {
@@ -258,14 +204,14 @@ std::vector<PanelFigure> GenericPanel::figures() {
   QWidget* current = m_arrayTabs->currentWidget();
   const QString array = m_arrayChoice->currentText();
   if (current == m_grid && m_grid) {
-    out.push_back({"array-grid", QString("%1 at step %2 (tile grid)").arg(array).arg(m_shownStep.value_or(0)), m_grid});
-    out.push_back({"array-image", QString("%1 at step %2 (image)").arg(array).arg(m_shownStep.value_or(0)), m_image});
+    out.push_back({"array-grid", QString("%1 at step %2 (tile grid)").arg(array).arg(shownStep().value_or(0)), m_grid});
+    out.push_back({"array-image", QString("%1 at step %2 (image)").arg(array).arg(shownStep().value_or(0)), m_image});
   } else if (current == m_cloud && m_cloud) {
-    out.push_back({"array-cloud", QString("%1 at step %2 (3-D)").arg(array).arg(m_shownStep.value_or(0)), m_cloud});
+    out.push_back({"array-cloud", QString("%1 at step %2 (3-D)").arg(array).arg(shownStep().value_or(0)), m_cloud});
   } else if (current == m_image) {
-    out.push_back({"array-image", QString("%1 at step %2 (image)").arg(array).arg(m_shownStep.value_or(0)), m_image});
+    out.push_back({"array-image", QString("%1 at step %2 (image)").arg(array).arg(shownStep().value_or(0)), m_image});
   } else if (current == m_values1d) {
-    out.push_back({"array-values", QString("%1 at step %2").arg(array).arg(m_shownStep.value_or(0)), m_values1d});
+    out.push_back({"array-values", QString("%1 at step %2").arg(array).arg(shownStep().value_or(0)), m_values1d});
   }
   return out;
 }

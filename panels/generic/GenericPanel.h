@@ -11,7 +11,7 @@
 #include <map>
 #include <optional>
 
-#include "panels/Panel.h"
+#include "panels/RunPanel.h"
 
 class QComboBox;
 class QLabel;
@@ -23,52 +23,41 @@ namespace loupe {
 class ChartView;
 class HeatmapView;
 class TileGridView;
-class TimelineScrubber;
 class VtkView;
 
-class GenericPanel : public Panel {
+class GenericPanel : public RunPanel {
   Q_OBJECT
 
  public:
   explicit GenericPanel(QWidget* parent = nullptr);
 
   QString title() const override { return "Runs"; }
-  void openRun(Store& store, std::int64_t run) override;
-  void compareRuns(Store& store, std::int64_t runA, std::int64_t runB) override;
-  void liveStarted(const RunInfo& run) override;
-  void liveRecord(const StepRecord& record) override;
-  void liveEnded(RunStatus status) override;
-  void showPosition(int index) override;
   std::vector<PanelFigure> figures() override;
-  std::int64_t currentRun() const override { return m_run; }
-  std::int64_t comparedRun() const override { return m_runB; }
 
   // For tests and the shell.
-  TimelineScrubber* scrubber() const { return m_scrubber; }
   TileGridView* tileGrid() const { return m_grid; }
   VtkView* cloudView() const { return m_cloud; }
   ChartView* metricsChart() const { return m_metrics; }
-  std::optional<std::int64_t> shownStep() const { return m_shownStep; }
+
+ protected:
+  void clearViews() override;
+  void showStep(const StepRecord& record, const StepRecord* b) override;
+  QString runHeaderText(const RunInfo& info) const override;
+  QString valuesText(const StepRecord& record) const override;
+  void runOpened(const RunInfo& info) override;
+  void runCompared(const RunInfo& b) override;
+  void liveStep(const StepRecord& record) override;
+  void liveRefresh() override { rebuildMetricsChart(); }
 
  private:
-  void showRecord(const StepRecord& record);
   void showArray(const QString& name, const Array& array);
   void rebuildMetricsChart();
-  void setHeader(const RunInfo& run, const QString& extra = {});
 
-  Store* m_store = nullptr;
-  std::int64_t m_run = 0, m_runB = 0;
-  std::vector<std::int64_t> m_steps;
   // Series per metric name (and per run in compare mode).
   std::map<QString, std::vector<QPointF>> m_series;
-  std::optional<std::int64_t> m_shownStep;
-  StepRecord m_live;  // latest live record
-  bool m_liveDirty = false;
+  StepRecord m_shown;  // the step on screen (its arrays feed the array choice)
 
-  QLabel* m_header;
-  QLabel* m_values;
   QLabel* m_picked;  // coordinates of the picked point or cell
-  TimelineScrubber* m_scrubber;
   ChartView* m_metrics;
   QComboBox* m_arrayChoice;
   QTabWidget* m_arrayTabs;

@@ -40,7 +40,8 @@ SeriesMap bySuffix(const SeriesMap& all, const QString& suffix, const QString& l
 
 }  // namespace
 
-PrecisionPanel::PrecisionPanel(QWidget* parent) : Panel(parent) {
+PrecisionPanel::PrecisionPanel(QWidget* parent)
+    : RunPanel(parent, "Run a precision.* recipe, or open one from the experiment browser.") {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
   m_kind = choiceBox(this, {"precision.tensor_stats", "precision.train"}, "what to run");
@@ -52,11 +53,8 @@ PrecisionPanel::PrecisionPanel(QWidget* parent) : Panel(parent) {
     controls->addWidget(w);
   controls->addStretch(1);
   layout->addLayout(controls);
-  m_header = new QLabel("Run a precision.* recipe, or open one from the experiment browser.", this);
-  m_header->setObjectName("panelHeader");
-  layout->addWidget(m_header);
-  m_scrubber = new TimelineScrubber(this);
-  layout->addWidget(m_scrubber);
+  layout->addWidget(headerLine());
+  layout->addWidget(scrubber());
 
   m_pages = new QStackedWidget(this);
   auto* tensors = new QSplitter(Qt::Vertical, m_pages);
@@ -84,27 +82,26 @@ PrecisionPanel::PrecisionPanel(QWidget* parent) : Panel(parent) {
   training->addWidget(lower);
   m_pages->addWidget(training);
   layout->addWidget(m_pages, 1);
-  m_values = new QLabel(this);
-  m_values->setObjectName("stepValues");
-  m_values->setWordWrap(true);
-  layout->addWidget(m_values);
+  layout->addWidget(valuesLine());
 
-  connect(m_scrubber, &TimelineScrubber::positionChanged, this, &PrecisionPanel::showPosition);
   connect(run, &QPushButton::clicked, this, [this] { emit runRequested(recipeJson()); });
   connect(m_format, &QComboBox::currentTextChanged, this, [this] {
     fillTable();
-    if (m_shownStep)
+    if (shownStep())
       for (const auto& t : m_tensors)
-        if (t.step == *m_shownStep) showTensor(t);
+        if (t.step == *shownStep()) {
+          showTensor(t);
+          valuesLine()->setText(valuesText(t));
+        }
   });
   // A row picked in the table (whatever its sorted position) is that tensor's step.
   connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
     const auto rows = m_table->selectionModel()->selectedRows();
     if (rows.isEmpty()) return;
     const auto step = m_table->item(rows.front().row(), Name)->data(Qt::UserRole).toLongLong();
-    for (std::size_t i = 0; i < m_steps.size(); ++i)
-      if (m_steps[i] == step && m_scrubber->position() != static_cast<int>(i))
-        m_scrubber->setPosition(static_cast<int>(i));
+    for (std::size_t i = 0; i < steps().size(); ++i)
+      if (steps()[i] == step && scrubber()->position() != static_cast<int>(i))
+        scrubber()->setPosition(static_cast<int>(i));
   });
 }
 
@@ -115,63 +112,58 @@ QString PrecisionPanel::recipeJson() const {
   return QString::fromStdString(nlohmann::json{{"kind", kind}, {"name", kind.substr(10)}, {"params", params}}.dump());
 }
 
-void PrecisionPanel::openRun(Store& store, std::int64_t run) {
-  m_store = &store;
-  m_run = run;
-  m_runB = 0;
-  const RunInfo info = store.getRun(run);
-  m_training = info.kind == "precision.train";
-  m_header->setText(runHeader(info));
-  m_steps = store.stepNumbers(run);
-  m_shownStep.reset();
+bool PrecisionPanel::walksSteps(const RunInfo& info) const {
+  return info.kind != "precision.train";
+}
+
+void PrecisionPanel::clearViews() {
   m_tensors.clear();
+  m_table->setRowCount(0);
+  for (ChartView* chart : {m_histogram, m_loss, m_scale, m_underflow}) chart->clear();
+}
+
+void PrecisionPanel::runOpened(const RunInfo& info) {
+  m_training = info.kind == "precision.train";
   m_pages->setCurrentIndex(m_training ? 1 : 0);
   if (m_training) {
-    m_scrubber->setSteps({});
-    showTraining(store, run, 0);
+    showTraining(*store(), run(), 0);
     return;
   }
-  for (std::int64_t s : m_steps) m_tensors.push_back(store.readStep(run, s));
-  m_scrubber->setSteps(m_steps);
+  for (std::int64_t s : steps()) m_tensors.push_back(store()->readStep(run(), s));
   fillTable();
-  if (!m_steps.empty()) showPosition(0);
 }
 
-void PrecisionPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) {
-  openRun(store, runA);
-  m_runB = runB;
-  m_header->setText(m_header->text() + QString(" · compared with run %1 (B, dashed)").arg(runB));
-  if (m_training) showTraining(store, runA, runB);
+void PrecisionPanel::runCompared(const RunInfo& b) {
+  if (m_training) showTraining(*store(), run(), b.id);
 }
 
-void PrecisionPanel::liveStarted(const RunInfo& run) {
-  m_store = nullptr;
-  m_run = run.id;
-  m_runB = 0;
+void PrecisionPanel::liveBegan(const RunInfo& run) {
   m_training = run.kind == "precision.train";
-  m_tensors.clear();
-  m_steps.clear();
-  m_scrubber->setSteps({});
-  m_table->setRowCount(0);
-  m_header->setText(QString("<b>run %1</b> · <i>live</i>").arg(run.id));
+  m_pages->setCurrentIndex(m_training ? 1 : 0);
 }
 
-void PrecisionPanel::liveRecord(const StepRecord& record) {
+void PrecisionPanel::liveStep(const StepRecord& record) {
   if (!m_training) m_tensors.push_back(record);
 }
 
-void PrecisionPanel::liveEnded(RunStatus status) {
-  markLiveEnded(m_header, status);
+void PrecisionPanel::liveFinished(RunStatus) {
   if (!m_training) fillTable();
 }
 
-void PrecisionPanel::showPosition(int index) {
-  if (!m_store || m_training || index < 0 || index >= static_cast<int>(m_tensors.size())) return;
-  if (m_scrubber->position() != index) {
-    m_scrubber->setPosition(index);
-    return;
-  }
-  showTensor(m_tensors[static_cast<std::size_t>(index)]);
+void PrecisionPanel::showStep(const StepRecord& r, const StepRecord*) {
+  if (!m_training) showTensor(r);
+}
+
+QString PrecisionPanel::valuesText(const StepRecord& r) const {
+  if (m_training) return RunPanel::valuesText(r);
+  const std::string f = m_format->currentText().toStdString();
+  QStringList shown;
+  for (const char* key : {"_overflow_frac", "_underflow_frac", "_subnormal_frac", "_max_rel_error", "_mean_rel_error"})
+    shown << QString("%1 = %2").arg(QString::fromStdString(f + key)).arg(r.metricOr(f + key), 0, 'g', 4);
+  return QString("<b>%1</b> (%2 values): ")
+             .arg(QString::fromStdString(tensorName(r)).toHtmlEscaped())
+             .arg(r.metricOr("elements")) +
+         shown.join(", ");
 }
 
 void PrecisionPanel::fillTable() {
@@ -196,7 +188,6 @@ void PrecisionPanel::fillTable() {
 }
 
 void PrecisionPanel::showTensor(const StepRecord& r) {
-  m_shownStep = r.step;
   const std::string f = m_format->currentText().toStdString();
   m_histogram->clear();
   m_histogram->setLogAxes(false, false);
@@ -232,13 +223,6 @@ void PrecisionPanel::showTensor(const StepRecord& r) {
   m_histogram->addBand(bottom, minNormal, "subnormal", QColor(255, 160, 0, 70));
   m_histogram->addBand(minNormal, top, "normal", QColor(44, 160, 44, 45));
   m_histogram->addBand(top, edges.back(), "overflows", QColor(214, 39, 40, 45));
-  QStringList shown;
-  for (const char* key : {"_overflow_frac", "_underflow_frac", "_subnormal_frac", "_max_rel_error", "_mean_rel_error"})
-    shown << QString("%1 = %2").arg(QString::fromStdString(f + key)).arg(r.metricOr(f + key), 0, 'g', 4);
-  m_values->setText(QString("<b>%1</b> (%2 values): ")
-                        .arg(QString::fromStdString(tensorName(r)).toHtmlEscaped())
-                        .arg(r.metricOr("elements")) +
-                    shown.join(", "));
 }
 
 void PrecisionPanel::showTraining(Store& store, std::int64_t run, std::int64_t runB) {
@@ -266,7 +250,7 @@ void PrecisionPanel::showTraining(Store& store, std::int64_t run, std::int64_t r
   for (const auto& [name, points] : all)
     if (name.endsWith("_final_train_loss") && !points.empty())
       finals << QString("%1 = %2").arg(name).arg(points.back().y(), 0, 'g', 5);
-  m_values->setText("<b>final</b>: " + finals.join(", "));
+  valuesLine()->setText("<b>final</b>: " + finals.join(", "));
 }
 
 std::vector<PanelFigure> PrecisionPanel::figures() {

@@ -14,7 +14,7 @@
 
 #include <optional>
 
-#include "panels/Panel.h"
+#include "panels/RunPanel.h"
 
 class QComboBox;
 class QLabel;
@@ -24,24 +24,15 @@ class QTableWidget;
 namespace loupe {
 
 class ChartView;
-class TimelineScrubber;
 
-class PrecisionPanel : public Panel {
+class PrecisionPanel : public RunPanel {
   Q_OBJECT
 
  public:
   explicit PrecisionPanel(QWidget* parent = nullptr);
 
   QString title() const override { return "Precision"; }
-  void openRun(Store& store, std::int64_t run) override;
-  void compareRuns(Store& store, std::int64_t runA, std::int64_t runB) override;
-  void liveStarted(const RunInfo& run) override;
-  void liveRecord(const StepRecord& record) override;
-  void liveEnded(RunStatus status) override;
-  void showPosition(int index) override;
   std::vector<PanelFigure> figures() override;
-  std::int64_t currentRun() const override { return m_run; }
-  std::int64_t comparedRun() const override { return m_runB; }
 
   QString recipeJson() const;
   QTableWidget* tensorTable() const { return m_table; }
@@ -50,25 +41,27 @@ class PrecisionPanel : public Panel {
   ChartView* lossChart() const { return m_loss; }
   ChartView* scaleChart() const { return m_scale; }
   ChartView* underflowChart() const { return m_underflow; }
-  std::optional<std::int64_t> shownStep() const { return m_shownStep; }
+
+ protected:
+  void clearViews() override;
+  void showStep(const StepRecord& a, const StepRecord* b) override;
+  QString valuesText(const StepRecord& record) const override;
+  bool walksSteps(const RunInfo& info) const override;
+  void runOpened(const RunInfo& info) override;
+  void runCompared(const RunInfo& b) override;
+  void liveBegan(const RunInfo& run) override;
+  void liveStep(const StepRecord& record) override;
+  void liveFinished(RunStatus status) override;
 
  private:
   void fillTable();
   void showTensor(const StepRecord& record);
   void showTraining(Store& store, std::int64_t run, std::int64_t runB);
 
-  Store* m_store = nullptr;
-  std::int64_t m_run = 0, m_runB = 0;
   bool m_training = false;
-  std::vector<std::int64_t> m_steps;
   std::vector<StepRecord> m_tensors;  // a tensor_stats run's steps
-  std::optional<std::int64_t> m_shownStep;
-
   QComboBox* m_kind;
   QComboBox* m_format;
-  QLabel* m_header;
-  QLabel* m_values;
-  TimelineScrubber* m_scrubber;
   QStackedWidget* m_pages;
   QTableWidget* m_table;
   ChartView* m_histogram;

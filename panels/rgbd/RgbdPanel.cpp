@@ -11,16 +11,15 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
-#include <QTimer>
 #include <QVBoxLayout>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "engines/rgbd/PointCloudIO.h"
+#include "experiments/CloudExport.h"
 #include "panels/Controls.h"
 #include "panels/MetricSeries.h"
+#include "panels/SchemaControls.h"
 #include "viewers/ChartView.h"
-#include "viewers/GlProbe.h"
 #include "viewers/ImageView.h"
 #include "viewers/TimelineScrubber.h"
 #include "viewers/VtkView.h"
@@ -32,25 +31,17 @@ namespace {
 // Metrics drawn in the chart (the rest are listed under it).
 const std::vector<std::string> kCharted = {"fill_rate", "rmse_m", "bad_pct", "fps", "bad2_pct"};
 
-QWidget* glPlaceholder(QWidget* parent) {
-  auto* label = new QLabel("The 3-D view needs OpenGL 3.2: " + probeOpenGl().description, parent);
-  label->setAlignment(Qt::AlignCenter);
-  label->setWordWrap(true);
-  return label;
-}
-
 }  // namespace
 
-RgbdPanel::RgbdPanel(QWidget* parent) : Panel(parent) {
+RgbdPanel::RgbdPanel(QWidget* parent, const KindRegistry& kinds)
+    : RunPanel(parent, "Run a source, or open an rgbd.stream run from the experiment browser.") {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
-  m_source = new QComboBox(this);
+  m_source = schemaChoice(this, paramSpec(kinds, "rgbd.stream", "source"));
   m_source->setObjectName("rgbdSource");
-  for (const char* s : {"synthetic", "stereo_pair", "sequence", "openni2"}) m_source->addItem(s);
-  m_sensor = new QComboBox(this);
+  m_sensor = schemaChoice(this, paramSpec(kinds, "rgbd.stream", "sensor"));
   m_sensor->setObjectName("rgbdSensor");
-  for (const char* s : {"stereo", "tof", "structured_light", "ideal"}) m_sensor->addItem(s);
-  m_frames = prefixedSpin(this, "frames ", 1, 100000, 60);
+  m_frames = schemaSpin(this, paramSpec(kinds, "rgbd.stream", "frames"), "frames ");
   m_seed = prefixedSpin(this, "seed ", 0, 1000000, 0);
   m_path = new QLineEdit(this);
   m_path->setPlaceholderText("sequence directory, or left image of a stereo pair");
@@ -71,26 +62,21 @@ RgbdPanel::RgbdPanel(QWidget* parent) : Panel(parent) {
   controls->setStretchFactor(m_path, 1);
   layout->addLayout(controls);
   auto* viewRow = new QHBoxLayout();
-  m_header = new QLabel("Run a source, or open an rgbd.stream run from the experiment browser.", this);
-  m_header->setObjectName("panelHeader");
-  viewRow->addWidget(m_header, 1);
+  viewRow->addWidget(headerLine(), 1);
   for (QWidget* w : std::initializer_list<QWidget*>{m_colouring, m_pointSize, exportPly, exportPcd})
     viewRow->addWidget(w);
   layout->addLayout(viewRow);
-  m_scrubber = new TimelineScrubber(this);
-  layout->addWidget(m_scrubber);
+  layout->addWidget(scrubber());
 
   auto* vertical = new QSplitter(Qt::Vertical, this);
   auto* top = new QSplitter(Qt::Horizontal, vertical);
   auto* clouds = new QSplitter(Qt::Horizontal, top);
-  if (probeOpenGl().usable) {
-    m_cloud = new VtkView(clouds);
+  clouds->addWidget(
+      glViewOrPlaceholder(clouds, "The 3-D view", [this](QWidget* p) { return m_cloud = new VtkView(p); }));
+  if (m_cloud) {
     m_cloudB = new VtkView(clouds);
-    clouds->addWidget(m_cloud);
     clouds->addWidget(m_cloudB);
     m_cloudB->hide();
-  } else {
-    clouds->addWidget(glPlaceholder(clouds));
   }
   auto* images = new QWidget(top);
   auto* imageLayout = new QVBoxLayout(images);
@@ -110,17 +96,13 @@ RgbdPanel::RgbdPanel(QWidget* parent) : Panel(parent) {
   // fps (tens), bad-% (units), fill rate (≤ 1) and RMSE (cm) share one log axis.
   m_chart->setLogAxes(false, true);
   m_chart->setTitles("Per-frame metrics (log scale)", "step", "value");
-  m_values = new QLabel(bottom);
-  m_values->setObjectName("stepValues");
-  m_values->setWordWrap(true);
   bottomLayout->addWidget(m_chart, 1);
-  bottomLayout->addWidget(m_values);
+  bottomLayout->addWidget(valuesLine());
   vertical->addWidget(top);
   vertical->addWidget(bottom);
   vertical->setSizes({560, 300});
   layout->addWidget(vertical, 1);
 
-  connect(m_scrubber, &TimelineScrubber::positionChanged, this, &RgbdPanel::showPosition);
   connect(run, &QPushButton::clicked, this, [this] { emit runRequested(recipeJson()); });
   connect(browse, &QPushButton::clicked, this, [this] {
     const QString path = m_source->currentText() == "sequence"
@@ -129,7 +111,7 @@ RgbdPanel::RgbdPanel(QWidget* parent) : Panel(parent) {
     if (!path.isEmpty()) m_path->setText(path);
   });
   connect(m_colouring, &QComboBox::currentIndexChanged, this, [this] {
-    if (m_shownStep || !m_current.arrays.empty()) showRecord(m_current, nullptr);
+    if (!m_current.arrays.empty()) showStep(m_current, nullptr);
   });
   connect(m_pointSize, &QDoubleSpinBox::valueChanged, this, [this](double v) {
     if (m_cloud) m_cloud->setPointSize(v);
@@ -146,14 +128,6 @@ RgbdPanel::RgbdPanel(QWidget* parent) : Panel(parent) {
   };
   connect(exportPly, &QPushButton::clicked, this, [exportTo] { exportTo("PLY (*.ply)", "ply"); });
   connect(exportPcd, &QPushButton::clicked, this, [exportTo] { exportTo("PCD (*.pcd)", "pcd"); });
-  auto* liveTimer = new QTimer(this);
-  connect(liveTimer, &QTimer::timeout, this, [this] {
-    if (!m_liveDirty) return;
-    m_liveDirty = false;
-    rebuildChart();
-    showRecord(m_live, nullptr);
-  });
-  liveTimer->start(100);
 }
 
 QString RgbdPanel::recipeJson() const {
@@ -169,101 +143,56 @@ QString RgbdPanel::recipeJson() const {
   return QString::fromStdString(recipe.dump());
 }
 
-void RgbdPanel::setHeader(const QString& text) {
-  m_header->setText(text);
+QString RgbdPanel::runHeaderText(const RunInfo& info) const {
+  const auto params = info.recipe.value("params", nlohmann::json::object());
+  const std::string source = params.value("source", "synthetic");
+  return QString("<b>run %1</b> · “%2” · %3 · %4 frames · %5")
+      .arg(info.id)
+      .arg(QString::fromStdString(info.name).toHtmlEscaped())
+      .arg(runStatusName(info.status))
+      .arg(info.stepCount)
+      .arg(QString::fromStdString(source == "synthetic" ? "synthetic " + params.value("sensor", "") : source));
 }
 
-void RgbdPanel::openRun(Store& store, std::int64_t run) {
-  // A stored run replaces any live view: a record still waiting for the
-  // live timer must not overwrite the step shown from the store.
-  m_liveDirty = false;
-  m_store = &store;
-  m_run = run;
-  m_runB = 0;
-  if (m_cloudB) m_cloudB->hide();
-  const RunInfo info = store.getRun(run);
-  setHeader(QString("<b>run %1</b> · “%2” · %3 · %4 frames · %5")
-                .arg(run)
-                .arg(QString::fromStdString(info.name).toHtmlEscaped())
-                .arg(runStatusName(info.status))
-                .arg(info.stepCount)
-                .arg([&] {
-                  const auto params = info.recipe.value("params", nlohmann::json::object());
-                  const std::string source = params.value("source", "synthetic");
-                  return QString::fromStdString(source == "synthetic" ? "synthetic " + params.value("sensor", "")
-                                                                      : source);
-                }()));
-  m_series = loadMetricSeries(store, run, kCharted);
-  m_steps = store.stepNumbers(run);
-  m_stepsB.clear();
-  m_shownStep.reset();
-  m_scrubber->setSteps(m_steps);
+void RgbdPanel::clearViews() {
+  m_current = {};
+  m_series.clear();
+  if (m_cloud) m_cloud->clearScene();
+  if (m_cloudB) {
+    m_cloudB->clearScene();
+    m_cloudB->hide();
+  }
+  for (ImageView* v : {m_depth, m_second, m_third}) v->clear();
+  rebuildChart();
+}
+
+void RgbdPanel::runOpened(const RunInfo&) {
+  m_series = loadMetricSeries(*store(), run(), kCharted);
   // Replay at the recorded pace (the frames' own timestamps).
   std::vector<double> times;
-  for (const auto& p : store.metricSeries(run, "timestamp_s")) times.push_back(p.value);
-  m_scrubber->setStepTimes(std::move(times));
+  for (const auto& p : store()->metricSeries(run(), "timestamp_s")) times.push_back(p.value);
+  scrubber()->setStepTimes(std::move(times));
   rebuildChart();
-  if (!m_steps.empty()) showPosition(0);
 }
 
-void RgbdPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) {
-  openRun(store, runA);
-  m_runB = runB;
-  m_stepsB = store.stepNumbers(runB);
-  const RunInfo a = store.getRun(runA), b = store.getRun(runB);
+void RgbdPanel::runCompared(const RunInfo& b) {
+  const RunInfo a = store()->getRun(run());
   auto sensor = [](const RunInfo& r) {
     return QString::fromStdString(r.recipe.value("params", nlohmann::json::object()).value("sensor", "?"));
   };
-  setHeader(QString("<b>A</b> run %1 (%2) · <b>B</b> run %3 (%4) · same step side by side; B dashed in the chart")
-                .arg(a.id)
-                .arg(sensor(a))
-                .arg(b.id)
-                .arg(sensor(b)));
-  m_series = pairSeries(std::move(m_series), loadMetricSeries(store, runB, kCharted));
+  headerLine()->setText(
+      QString("<b>A</b> run %1 (%2) · <b>B</b> run %3 (%4) · same step side by side; B dashed in the chart")
+          .arg(a.id)
+          .arg(sensor(a))
+          .arg(b.id)
+          .arg(sensor(b)));
+  m_series = pairSeries(std::move(m_series), loadMetricSeries(*store(), b.id, kCharted));
   if (m_cloudB) m_cloudB->show();
   rebuildChart();
-  showPosition(0);
 }
 
-void RgbdPanel::liveStarted(const RunInfo& run) {
-  m_store = nullptr;
-  m_run = run.id;
-  m_runB = 0;
-  if (m_cloudB) m_cloudB->hide();
-  m_series.clear();
-  m_steps.clear();
-  m_shownStep.reset();
-  m_scrubber->setSteps({});
-  setHeader(
-      QString("<b>run %1</b> · “%2” · <i>live</i>").arg(run.id).arg(QString::fromStdString(run.name).toHtmlEscaped()));
-  rebuildChart();
-}
-
-void RgbdPanel::liveRecord(const StepRecord& record) {
+void RgbdPanel::liveStep(const StepRecord& record) {
   appendRecordMetrics(m_series, record, kCharted);
-  m_live = record;
-  m_liveDirty = true;
-}
-
-void RgbdPanel::liveEnded(RunStatus status) {
-  markLiveEnded(m_header, status);
-  rebuildChart();
-  if (!m_live.arrays.empty()) showRecord(m_live, nullptr);
-}
-
-void RgbdPanel::showPosition(int index) {
-  if (!m_store || index < 0 || index >= static_cast<int>(m_steps.size())) return;
-  if (m_scrubber->position() != index) {
-    m_scrubber->setPosition(index);
-    return;
-  }
-  const StepRecord a = m_store->readStep(m_run, m_steps[index]);
-  if (m_runB && index < static_cast<int>(m_stepsB.size())) {
-    const StepRecord b = m_store->readStep(m_runB, m_stepsB[index]);
-    showRecord(a, &b);
-  } else {
-    showRecord(a, nullptr);
-  }
 }
 
 void RgbdPanel::showCloud(VtkView* view, const StepRecord& r) {
@@ -315,9 +244,8 @@ void showDepth(ImageView* view, const StepRecord& r, const QString& title) {
 
 }  // namespace
 
-void RgbdPanel::showRecord(const StepRecord& a, const StepRecord* b) {
+void RgbdPanel::showStep(const StepRecord& a, const StepRecord* b) {
   m_current = a;
-  m_shownStep = a.step;
   m_chart->setMarker(static_cast<double>(a.step));
   showCloud(m_cloud, a);
   showDepth(m_depth, a, b ? "A depth" : "depth");
@@ -344,10 +272,6 @@ void RgbdPanel::showRecord(const StepRecord& a, const StepRecord* b) {
   } else {
     m_third->clear("no ground truth");
   }
-  QStringList values;
-  for (const auto& [name, v] : a.metrics)
-    values << QString("%1 = %2").arg(QString::fromStdString(name)).arg(v, 0, 'g', 5);
-  m_values->setText(QString("<b>step %1</b>: ").arg(a.step) + values.join(", "));
 }
 
 void RgbdPanel::rebuildChart() {
@@ -355,30 +279,22 @@ void RgbdPanel::rebuildChart() {
   m_chart->setLogAxes(false, true);
   m_chart->setTitles("Per-frame metrics (log scale)", "step", "value");
   m_chart->addSeriesPairs(m_series);  // in compare mode A and B share colours, B dashed
-  if (m_shownStep) m_chart->setMarker(static_cast<double>(*m_shownStep));
+  if (shownStep()) m_chart->setMarker(static_cast<double>(*shownStep()));
 }
 
 void RgbdPanel::exportCloud(const QString& path) const {
   const Array* cloud = m_current.findArray("cloud");
   if (!cloud) throw std::runtime_error("no cloud is shown (this run recorded depth only)");
-  rgbd::PointCloud c;
-  c.width = static_cast<int>(cloud->shape()[0]);
-  c.xyz.assign(cloud->data<float>(), cloud->data<float>() + cloud->numel());
-  if (const Array* rgb = m_current.findArray("cloud_rgb"))
-    c.rgb.assign(rgb->data<std::uint8_t>(), rgb->data<std::uint8_t>() + rgb->numel());
-  if (path.endsWith(".pcd", Qt::CaseInsensitive))
-    rgbd::writePcd(path.toStdString(), c, rgbd::PcdEncoding::Binary);
-  else
-    rgbd::writePly(path.toStdString(), c, true);
+  writeRecordedCloud(path.toStdString(), *cloud, m_current.findArray("cloud_rgb"));
 }
 
 std::vector<PanelFigure> RgbdPanel::figures() {
   std::vector<PanelFigure> out;
-  const QString step = QString::number(m_shownStep.value_or(0));
+  const QString step = QString::number(shownStep().value_or(0));
   if (m_cloud) out.push_back({"cloud", "Point cloud at step " + step, m_cloud});
-  if (m_cloudB && m_runB) out.push_back({"cloud-b", "Point cloud B at step " + step, m_cloudB});
+  if (m_cloudB && runB()) out.push_back({"cloud-b", "Point cloud B at step " + step, m_cloudB});
   out.push_back({"depth", "Depth at step " + step, m_depth});
-  out.push_back({"second", (m_runB ? "Depth B" : "Colour") + QString(" at step ") + step, m_second});
+  out.push_back({"second", (runB() ? "Depth B" : "Colour") + QString(" at step ") + step, m_second});
   out.push_back({"error", "Error / disparity at step " + step, m_third});
   out.push_back({"metrics", "Per-frame metrics", m_chart});
   return out;

@@ -62,7 +62,8 @@ enum KernelColumn { KKernel, KImpl, KMs, KGflops, KGbs, KIntensity, KRoof, KBoun
 
 }  // namespace
 
-ScalingPanel::ScalingPanel(QWidget* parent) : Panel(parent) {
+ScalingPanel::ScalingPanel(QWidget* parent)
+    : RunPanel(parent, "Run a scaling.* recipe, or open one from the experiment browser.") {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
   m_kind = choiceBox(this, {"scaling.compound", "scaling.roofline"}, "what to run");
@@ -79,11 +80,9 @@ ScalingPanel::ScalingPanel(QWidget* parent) : Panel(parent) {
     controls->addWidget(w);
   controls->addStretch(1);
   layout->addLayout(controls);
-  m_header = new QLabel("Run a scaling.* recipe, or open one from the experiment browser.", this);
-  m_header->setObjectName("panelHeader");
-  layout->addWidget(m_header);
-  m_scrubber = new TimelineScrubber(this);
-  layout->addWidget(m_scrubber);
+  m_kind->setObjectName("kind");
+  layout->addWidget(headerLine());
+  layout->addWidget(scrubber());
 
   m_pages = new QStackedWidget(this);
   auto* compound = new QSplitter(Qt::Vertical, m_pages);
@@ -121,15 +120,15 @@ ScalingPanel::ScalingPanel(QWidget* parent) : Panel(parent) {
     t->verticalHeader()->setVisible(false);
   }
   layout->addWidget(m_pages, 1);
-  m_values = new QLabel(this);
-  m_values->setObjectName("stepValues");
-  m_values->setWordWrap(true);
-  layout->addWidget(m_values);
+  layout->addWidget(valuesLine());
 
-  connect(m_scrubber, &TimelineScrubber::positionChanged, this, &ScalingPanel::showPosition);
   connect(run, &QPushButton::clicked, this, [this] { emit runRequested(recipeJson()); });
   connect(m_network, &QComboBox::currentIndexChanged, this, [this](int i) {
-    if (i >= 0 && m_scrubber->position() != i) m_scrubber->setPosition(i);
+    if (i < 0) return;
+    if (store() && i < static_cast<int>(steps().size()))
+      scrubber()->setPosition(i);  // replay: the scrubber follows and shows it
+    else
+      showRecordAt(i);
   });
   connect(m_compareWith, &QComboBox::currentIndexChanged, this, [this] { showComparison(); });
 }
@@ -145,46 +144,37 @@ bool ScalingPanel::isRoofline() const {
   return m_kindName == "scaling.roofline";
 }
 
-void ScalingPanel::openRun(Store& store, std::int64_t run) {
-  m_store = &store;
-  m_run = run;
-  m_runB = 0;
-  const RunInfo info = store.getRun(run);
+void ScalingPanel::clearViews() {
+  m_records.clear();
+  m_recordsB.clear();
+  m_summary.clear();
+  showAll();
+}
+
+void ScalingPanel::runOpened(const RunInfo& info) {
   m_kindName = info.kind;
-  m_header->setText(runHeader(info));
-  m_records.clear();
-  m_recordsB.clear();
-  for (std::int64_t s : store.stepNumbers(run)) m_records.push_back(store.readStep(run, s));
+  for (std::int64_t s : store()->stepNumbers(run())) m_records.push_back(store()->readStep(run(), s));
   showAll();
 }
 
-void ScalingPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) {
-  openRun(store, runA);
-  m_runB = runB;
-  for (std::int64_t s : store.stepNumbers(runB)) m_recordsB.push_back(store.readStep(runB, s));
-  m_header->setText(m_header->text() + QString(" · compared with run %1 (B)").arg(runB));
+void ScalingPanel::runCompared(const RunInfo& b) {
+  for (std::int64_t s : store()->stepNumbers(b.id)) m_recordsB.push_back(store()->readStep(b.id, s));
   showAll();
 }
 
-void ScalingPanel::liveStarted(const RunInfo& run) {
-  m_store = nullptr;
-  m_run = run.id;
-  m_runB = 0;
+void ScalingPanel::liveBegan(const RunInfo& run) {
   m_kindName = run.kind;
-  m_records.clear();
-  m_recordsB.clear();
-  m_header->setText(QString("<b>run %1</b> · <i>live</i>").arg(run.id));
   showAll();
 }
 
-void ScalingPanel::liveRecord(const StepRecord& record) {
+void ScalingPanel::liveStep(const StepRecord& record) {
   m_records.push_back(record);
   showAll();  // a few dozen records at most: each network, or each kernel, as it comes
 }
 
-void ScalingPanel::liveEnded(RunStatus status) {
-  markLiveEnded(m_header, status);
-  showAll();
+void ScalingPanel::showStep(const StepRecord& a, const StepRecord*) {
+  for (std::size_t i = 0; i < m_records.size(); ++i)
+    if (m_records[i].step == a.step) showRecordAt(static_cast<int>(i));
 }
 
 void ScalingPanel::showAll() {
@@ -193,9 +183,6 @@ void ScalingPanel::showAll() {
   m_pages->setCurrentIndex(isRoofline() ? 1 : 0);
   m_network->setEnabled(!isRoofline());
   m_compareWith->setEnabled(!isRoofline());
-  std::vector<std::int64_t> steps;
-  for (const auto& r : m_records) steps.push_back(r.step);
-  m_scrubber->setSteps(steps);
   if (isRoofline()) {
     showRoofline();
     return;
@@ -210,15 +197,12 @@ void ScalingPanel::showAll() {
   }
   for (const auto& r : m_recordsB) m_compareWith->addItem("B: " + networkName(r));
   showCompound();
-  if (!m_records.empty()) showPosition(0);
+  if (!m_records.empty()) showRecordAt(0);
 }
 
-void ScalingPanel::showPosition(int index) {
+// One network's layers (or, for a roofline, one kernel's row selected).
+void ScalingPanel::showRecordAt(int index) {
   if (index < 0 || index >= static_cast<int>(m_records.size())) return;
-  if (m_scrubber->position() != index) {
-    m_scrubber->setPosition(index);
-    return;
-  }
   if (isRoofline()) {
     // The kernel's row (step i ↔ its record), selected in the table.
     const std::int64_t step = m_records[static_cast<std::size_t>(index)].step;
@@ -344,7 +328,8 @@ void ScalingPanel::showComparison() {
                          .arg(r.metricOr("paper_flops_b"))
                          .arg(r.metricOr("paper_top1"));
   }
-  m_values->setText(text.join("<br>"));
+  m_summary = text.join("<br>");
+  valuesLine()->setText(m_summary);
 }
 
 void ScalingPanel::showRoofline() {
@@ -410,7 +395,8 @@ void ScalingPanel::showRoofline() {
   add(m_recordsB, "B ", Qt::DashLine);
   m_kernels->setSortingEnabled(true);
   m_kernels->resizeColumnsToContents();
-  m_values->setText(machines.join("<br>"));
+  m_summary = machines.join("<br>");
+  valuesLine()->setText(m_summary);
 }
 
 std::vector<PanelFigure> ScalingPanel::figures() {

@@ -11,7 +11,7 @@
 // Threading: GUI thread only (Panel.h).
 #pragma once
 
-#include "panels/Panel.h"
+#include "panels/RunPanel.h"
 
 class QComboBox;
 class QLabel;
@@ -21,24 +21,15 @@ class QTableWidget;
 namespace loupe {
 
 class ChartView;
-class TimelineScrubber;
 
-class ScalingPanel : public Panel {
+class ScalingPanel : public RunPanel {
   Q_OBJECT
 
  public:
   explicit ScalingPanel(QWidget* parent = nullptr);
 
   QString title() const override { return "Scaling"; }
-  void openRun(Store& store, std::int64_t run) override;
-  void compareRuns(Store& store, std::int64_t runA, std::int64_t runB) override;
-  void liveStarted(const RunInfo& run) override;
-  void liveRecord(const StepRecord& record) override;
-  void liveEnded(RunStatus status) override;
-  void showPosition(int index) override;
   std::vector<PanelFigure> figures() override;
-  std::int64_t currentRun() const override { return m_run; }
-  std::int64_t comparedRun() const override { return m_runB; }
 
   QString recipeJson() const;
   QComboBox* networkChoice() const { return m_network; }
@@ -49,27 +40,35 @@ class ScalingPanel : public Panel {
   ChartView* accuracyChart() const { return m_accuracy; }
   ChartView* cumulativeChart() const { return m_cumulative; }
   ChartView* rooflineChart() const { return m_roofline; }
-  QLabel* summary() const { return m_values; }
+  QLabel* summary() const { return valuesLine(); }
+
+ protected:
+  void clearViews() override;
+  void showStep(const StepRecord& a, const StepRecord* b) override;
+  // The values line keeps the comparison or machine summary, not one step's metrics.
+  QString valuesText(const StepRecord&) const override { return m_summary; }
+  void runOpened(const RunInfo& info) override;
+  void runCompared(const RunInfo& b) override;
+  void liveBegan(const RunInfo& run) override;
+  void liveStep(const StepRecord& record) override;
+  void liveFinished(RunStatus) override { showAll(); }
 
  private:
   void showAll();
+  void showRecordAt(int index);
   void showCompound();
   void showRoofline();
   void fillLayers(const StepRecord& r);
   void showComparison();
   bool isRoofline() const;
 
-  Store* m_store = nullptr;
-  std::int64_t m_run = 0, m_runB = 0;
   std::string m_kindName;
   std::vector<StepRecord> m_records, m_recordsB;
+  QString m_summary;
 
   QComboBox* m_kind;
   QComboBox* m_network;
   QComboBox* m_compareWith;
-  QLabel* m_header;
-  QLabel* m_values;
-  TimelineScrubber* m_scrubber;
   QStackedWidget* m_pages;
   ChartView* m_curves;
   ChartView* m_accuracy;

@@ -12,11 +12,10 @@
 #include <QVBoxLayout>
 #include <nlohmann/json.hpp>
 
-#include "experiments/kinds/SpecdecKinds.h"
+#include "experiments/TreeEditing.h"
 #include "panels/Controls.h"
 #include "panels/MetricSeries.h"
 #include "viewers/ChartView.h"
-#include "viewers/GlProbe.h"
 #include "viewers/TimelineScrubber.h"
 #include "viewers/TreeGraphView.h"
 
@@ -30,7 +29,8 @@ QString text(const StepRecord& r, const std::string& name) {
 
 }  // namespace
 
-SpecdecPanel::SpecdecPanel(QWidget* parent) : Panel(parent) {
+SpecdecPanel::SpecdecPanel(QWidget* parent)
+    : RunPanel(parent, "Run a specdec.* recipe, or open one from the experiment browser.") {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
   m_kind = choiceBox(this, {"specdec.medusa", "specdec.sample", "specdec.compare"}, "what to run");
@@ -58,20 +58,13 @@ SpecdecPanel::SpecdecPanel(QWidget* parent) : Panel(parent) {
     controls->addWidget(w);
   controls->addStretch(1);
   layout->addLayout(controls);
-  m_header = new QLabel("Run a specdec.* recipe, or open one from the experiment browser.", this);
-  m_header->setObjectName("panelHeader");
-  layout->addWidget(m_header);
-  m_scrubber = new TimelineScrubber(this);
-  layout->addWidget(m_scrubber);
+  layout->addWidget(headerLine());
+  layout->addWidget(scrubber());
 
   auto* split = new QSplitter(Qt::Vertical, this);
   auto* top = new QSplitter(Qt::Horizontal, split);
-  if (probeOpenGl().usable) {
-    m_tree = new TreeGraphView(top);
-    m_treeHolder = m_tree;
-  } else {
-    m_treeHolder = new QLabel("The tree view needs OpenGL 3.2: " + probeOpenGl().description, top);
-  }
+  m_treeHolder =
+      glViewOrPlaceholder(top, "The tree view", [this](QWidget* p) { return m_tree = new TreeGraphView(p); });
   auto* charts = new QSplitter(Qt::Vertical, top);
   m_histogram = new ChartView(charts);
   m_depth = new ChartView(charts);
@@ -84,12 +77,8 @@ SpecdecPanel::SpecdecPanel(QWidget* parent) : Panel(parent) {
   split->addWidget(m_text);
   split->setSizes({520, 160});
   layout->addWidget(split, 1);
-  m_values = new QLabel(this);
-  m_values->setObjectName("stepValues");
-  m_values->setWordWrap(true);
-  layout->addWidget(m_values);
+  layout->addWidget(valuesLine());
 
-  connect(m_scrubber, &TimelineScrubber::positionChanged, this, &SpecdecPanel::showPosition);
   connect(run, &QPushButton::clicked, this, [this] { emit runRequested(recipeJson()); });
   connect(editTreeButton, &QPushButton::clicked, this, [this] { editTree(); });
   connect(add, &QPushButton::clicked, this, &SpecdecPanel::addChild);
@@ -108,9 +97,9 @@ QString SpecdecPanel::treeSpec() const {
 
 bool SpecdecPanel::editTree() {
   try {
-    m_edit = specdec::choicesFromSpec(m_treeSpec->text().toStdString(), medusaChoicesFile());
+    m_edit = treeFromSpec(m_treeSpec->text().toStdString());
   } catch (const std::exception& e) {
-    m_values->setText(QString("tree: %1").arg(e.what()).toHtmlEscaped());
+    valuesLine()->setText(QString("tree: %1").arg(e.what()).toHtmlEscaped());
     return false;
   }
   m_editing = true;
@@ -122,7 +111,7 @@ bool SpecdecPanel::editTree() {
 
 void SpecdecPanel::selectNode(int node) {
   if (!m_editing) return;
-  const auto sorted = specdec::medusaBuffers(m_edit).sorted;
+  const auto sorted = treeLayout(m_edit).sorted;
   m_selected = node <= 0 || node > static_cast<int>(sorted.size()) ? std::vector<int>{}
                                                                    : sorted[static_cast<std::size_t>(node) - 1];
   showEditedTree();
@@ -131,9 +120,9 @@ void SpecdecPanel::selectNode(int node) {
 void SpecdecPanel::addChild() {
   if (!m_editing) return;
   try {
-    m_edit = specdec::withChild(m_edit, m_selected);
+    m_edit = treeWithChild(m_edit, m_selected);
   } catch (const std::exception& e) {
-    m_values->setText(QString::fromStdString(e.what()).toHtmlEscaped());
+    valuesLine()->setText(QString::fromStdString(e.what()).toHtmlEscaped());
     return;
   }
   showEditedTree();
@@ -141,7 +130,7 @@ void SpecdecPanel::addChild() {
 
 void SpecdecPanel::removeSelected() {
   if (!m_editing || m_selected.empty()) return;  // the root stays
-  m_edit = specdec::withoutSubtree(m_edit, m_selected);
+  m_edit = treeWithoutSubtree(m_edit, m_selected);
   m_selected.pop_back();  // its parent is selected next
   showEditedTree();
 }
@@ -149,20 +138,20 @@ void SpecdecPanel::removeSelected() {
 bool SpecdecPanel::saveTree(const QString& file) {
   QFile out(file);
   if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-    m_values->setText(QString("%1: cannot be written (%2)").arg(file, out.errorString()).toHtmlEscaped());
+    valuesLine()->setText(QString("%1: cannot be written (%2)").arg(file, out.errorString()).toHtmlEscaped());
     return false;
   }
-  out.write(QByteArray::fromStdString(specdec::choicesToJson(m_edit) + "\n"));
-  m_values->setText(QString("saved %1 paths to %2").arg(m_edit.size()).arg(file).toHtmlEscaped());
+  out.write(QByteArray::fromStdString(treeToJson(m_edit) + "\n"));
+  valuesLine()->setText(QString("saved %1 paths to %2").arg(m_edit.size()).arg(file).toHtmlEscaped());
   return true;
 }
 
 // The edited tree: each node's rank, the selected one and its path
 // highlighted; the tree field follows, so Run uses what is shown.
 void SpecdecPanel::showEditedTree() {
-  m_treeSpec->setText(QString::fromStdString(specdec::choicesToJson(m_edit)));
+  m_treeSpec->setText(QString::fromStdString(treeToJson(m_edit)));
   if (!m_tree) return;
-  const specdec::MedusaBuffers b = specdec::medusaBuffers(m_edit);
+  const TreeLayout b = treeLayout(m_edit);
   std::vector<TreeNode> nodes;
   std::vector<int> path{0};
   for (std::size_t i = 0; i < b.parents.size(); ++i) {
@@ -198,45 +187,38 @@ QString SpecdecPanel::recipeJson() const {
   return QString::fromStdString(r.dump());
 }
 
-void SpecdecPanel::openRun(Store& store, std::int64_t run) {
-  m_store = &store;
-  m_run = run;
-  m_runB = 0;
-  const RunInfo info = store.getRun(run);
-  m_header->setText(runHeader(info));
+bool SpecdecPanel::walksSteps(const RunInfo& info) const {
+  return info.kind != "specdec.compare";
+}
+
+void SpecdecPanel::clearViews() {
   m_records.clear();
-  const auto steps = store.stepNumbers(run);
-  for (std::int64_t s : steps) m_records.push_back(store.readStep(run, s));
+  m_summary.clear();
+  m_runKind.clear();
+  m_editing = false;
+  m_editButtons->setEnabled(false);
+  if (m_tree) m_tree->setTree({}, {}, {});
+  showRunSummary();
+  m_text->clear();
+}
+
+void SpecdecPanel::runOpened(const RunInfo& info) {
+  // Every step (a compare run is one step per method; its summary needs them all).
+  for (std::int64_t s : store()->stepNumbers(run())) m_records.push_back(store()->readStep(run(), s));
   if (!m_records.empty()) setVocabulary(m_records.front());
   m_runKind = info.kind;
-  const bool compare = info.kind == "specdec.compare";
-  m_scrubber->setSteps(compare ? std::vector<std::int64_t>{} : steps);
   showRunSummary();
-  if (compare && m_tree) m_tree->setTree({}, {}, "a compare run: one step per method, no trees");
-  if (!compare && !m_records.empty()) showPosition(0);
+  if (info.kind == "specdec.compare" && m_tree) m_tree->setTree({}, {}, "a compare run: one step per method, no trees");
 }
 
-void SpecdecPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) {
-  openRun(store, runA);
-  m_runB = runB;
-  m_header->setText(m_header->text() + QString(" · compared with run %1 (B, dashed)").arg(runB));
+void SpecdecPanel::runCompared(const RunInfo& info) {
   // Run B's method lines: every step of a compare run, else its last (the summary).
-  const RunInfo info = store.getRun(runB);
-  const auto steps = store.stepNumbers(runB);
+  const auto stepsOfB = store()->stepNumbers(info.id);
   std::vector<StepRecord> records;
-  for (std::size_t i = info.kind == "specdec.compare" ? 0 : steps.size() - std::min<std::size_t>(steps.size(), 1);
-       i < steps.size(); ++i)
-    records.push_back(store.readStep(runB, steps[i]));
+  for (std::size_t i = info.kind == "specdec.compare" ? 0 : stepsOfB.size() - std::min<std::size_t>(stepsOfB.size(), 1);
+       i < stepsOfB.size(); ++i)
+    records.push_back(store()->readStep(info.id, stepsOfB[i]));
   addMethodLines(records, info.kind, "B ", Qt::DashLine);
-}
-
-void SpecdecPanel::liveStarted(const RunInfo& run) {
-  m_store = nullptr;
-  m_run = run.id;
-  m_runB = 0;
-  m_records.clear();
-  m_scrubber->setSteps({});
-  m_header->setText(QString("<b>run %1</b> · <i>live</i>").arg(run.id));
 }
 
 void SpecdecPanel::setVocabulary(const StepRecord& first) {
@@ -246,16 +228,6 @@ void SpecdecPanel::setVocabulary(const StepRecord& first) {
 
 // A live step's tree is drawn as it comes; the shell reopens the stored run
 // when it ends, for the summary and the text.
-void SpecdecPanel::liveRecord(const StepRecord& record) {
-  showStep(record);
-}
-
-void SpecdecPanel::liveEnded(RunStatus status) {
-  markLiveEnded(m_header, status);
-}
-
-// Histogram of drafts kept and acceptance by depth from the run's last step
-// (or, for compare runs, one line per method), and the generated text.
 void SpecdecPanel::showRunSummary() {
   m_histogram->clear();
   m_depth->clear();
@@ -312,22 +284,11 @@ void SpecdecPanel::addMethodLines(const std::vector<StepRecord>& records, const 
   } else if (!records.empty()) {
     add(records.back(), QString::fromStdString(kind.substr(kind.find('.') + 1)));
   }
-  m_values->setText((m_values->text().isEmpty() || prefix.isEmpty() ? QString() : m_values->text() + " · ") +
-                    values.join(" · "));
+  m_summary = (m_summary.isEmpty() || prefix.isEmpty() ? QString() : m_summary + " · ") + values.join(" · ");
+  valuesLine()->setText(m_summary);
 }
 
-void SpecdecPanel::showPosition(int index) {
-  if (index < 0 || index >= static_cast<int>(m_records.size())) return;
-  if (m_scrubber->position() != index) {
-    m_scrubber->setPosition(index);
-    return;
-  }
-  showStep(m_records[static_cast<std::size_t>(index)]);
-}
-
-// The step's candidate tree: accepted path highlighted, the rest greyed,
-// each node's token and the target's probability of it.
-void SpecdecPanel::showStep(const StepRecord& r) {
+void SpecdecPanel::showStep(const StepRecord& r, const StepRecord*) {
   if (r.findArray("vocabulary")) setVocabulary(r);
   m_editing = false;
   m_editButtons->setEnabled(false);

@@ -14,8 +14,8 @@
 // Threading: GUI thread only (Panel.h).
 #pragma once
 
-#include "engines/specdec/MedusaTree.h"
-#include "panels/Panel.h"
+#include "experiments/TreeEditing.h"
+#include "panels/RunPanel.h"
 
 class QComboBox;
 class QLabel;
@@ -25,64 +25,58 @@ class QTextBrowser;
 namespace loupe {
 
 class ChartView;
-class TimelineScrubber;
 class TreeGraphView;
 
-class SpecdecPanel : public Panel {
+class SpecdecPanel : public RunPanel {
   Q_OBJECT
 
  public:
   explicit SpecdecPanel(QWidget* parent = nullptr);
 
   QString title() const override { return "Speculative decoding"; }
-  void openRun(Store& store, std::int64_t run) override;
-  void compareRuns(Store& store, std::int64_t runA, std::int64_t runB) override;
-  void liveStarted(const RunInfo& run) override;
-  void liveRecord(const StepRecord& record) override;
-  void liveEnded(RunStatus status) override;
-  void showPosition(int index) override;
   std::vector<PanelFigure> figures() override;
-  std::int64_t currentRun() const override { return m_run; }
-  std::int64_t comparedRun() const override { return m_runB; }
 
   QString recipeJson() const;
   TreeGraphView* treeView() const { return m_tree; }
   ChartView* histogramChart() const { return m_histogram; }
   ChartView* depthChart() const { return m_depth; }
   QTextBrowser* textView() const { return m_text; }
-  TimelineScrubber* scrubber() const { return m_scrubber; }
 
   // The tree editor (its buttons call these).
   bool editTree();  // loads the tree field's tree; false (and why, below the charts) if it is not a tree
   void addChild();
   void removeSelected();
   bool saveTree(const QString& file);
-  const specdec::Choices& editedTree() const { return m_edit; }
+  const TreePaths& editedTree() const { return m_edit; }
   QString treeSpec() const;
+
+ protected:
+  void clearViews() override;
+  void showStep(const StepRecord& a, const StepRecord* b) override;
+  bool walksSteps(const RunInfo& info) const override;
+  // The values line keeps the run's summary (per method), not one step's metrics.
+  QString valuesText(const StepRecord&) const override { return m_summary; }
+  void runOpened(const RunInfo& info) override;
+  void runCompared(const RunInfo& b) override;
 
  private:
   void showRunSummary();
   void showEditedTree();
   void selectNode(int node);
-  void showStep(const StepRecord& record);
   void setVocabulary(const StepRecord& first);
   void addMethodLines(const std::vector<StepRecord>& records, const std::string& kind, const QString& prefix,
                       Qt::PenStyle style);
 
-  Store* m_store = nullptr;
-  std::int64_t m_run = 0, m_runB = 0;
   std::string m_runKind;
   std::vector<StepRecord> m_records;
   std::vector<QString> m_words;
 
   QComboBox* m_kind;
   QLineEdit* m_treeSpec;
-  QLabel* m_header;
-  QLabel* m_values;
-  TimelineScrubber* m_scrubber;
   TreeGraphView* m_tree = nullptr;
   bool m_editing = false;
-  specdec::Choices m_edit;
+  TreePaths m_edit;
+  QString m_summary;            // the values line: accepted length and speed-up per method
   std::vector<int> m_selected;  // the edited tree's selected path ({} = the root)
   QWidget* m_editButtons;
   QWidget* m_treeHolder;

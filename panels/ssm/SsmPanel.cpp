@@ -7,21 +7,23 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QTimer>
 #include <QVBoxLayout>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <numbers>
 
+#include "experiments/kinds/SsmRecords.h"
 #include "panels/Controls.h"
 #include "panels/MetricSeries.h"
+#include "panels/SchemaControls.h"
 #include "viewers/ChartView.h"
-#include "viewers/GlProbe.h"
 #include "viewers/ImageView.h"
 #include "viewers/TimelineScrubber.h"
 #include "viewers/VtkView.h"
 
 namespace loupe {
+
+namespace rec = loupe::ssm_records;
 
 namespace {
 
@@ -48,20 +50,20 @@ std::vector<QPointF> plane(const Array& a) {
   return points;
 }
 
-const char* const kMethods[] = {"bilinear", "zoh", "forward_euler", "backward_euler"};
-
 }  // namespace
 
-SsmPanel::SsmPanel(QWidget* parent) : Panel(parent) {
+SsmPanel::SsmPanel(QWidget* parent, const KindRegistry& kinds)
+    : RunPanel(parent, "Run an ssm.* recipe, or open one from the experiment browser."), m_kinds(kinds) {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
   m_kind = choiceBox(this, {"ssm.hippo", "ssm.s4_kernel", "ssm.selective_scan"}, "what to run");
-  m_model = choiceBox(this, {"dense", "s4d", "lru"}, "ssm.s4_kernel: dense HiPPO, diagonal S4D, or the LRU");
-  m_measure = choiceBox(this, {"legs", "legt", "lmu", "lagt"}, "HiPPO measure");
-  m_method = choiceBox(this, QStringList(std::begin(kMethods), std::end(kMethods)), "discretisation");
-  m_signal = choiceBox(this, {"sines", "step", "chirp", "noise"}, "input signal (ssm.hippo)");
-  m_state = prefixedSpin(this, "N ", 1, 256, 32);
-  m_length = prefixedSpin(this, "L ", 16, 65536, 1000);
+  m_kind->setObjectName("kind");
+  m_model = schemaChoice(this, paramSpec(kinds, "ssm.s4_kernel", "model"));
+  m_measure = schemaChoice(this, paramSpec(kinds, "ssm.hippo", "measure"));
+  m_method = schemaChoice(this, paramSpec(kinds, "ssm.hippo", "method"));
+  m_signal = schemaChoice(this, paramSpec(kinds, "ssm.hippo", "signal"));
+  m_state = schemaSpin(this, paramSpec(kinds, "ssm.hippo", "state"), "N ");
+  m_length = schemaSpin(this, paramSpec(kinds, "ssm.hippo", "length"), "L ");
   auto* run = new QPushButton("Run", this);
   run->setObjectName("ssmRun");
   for (QWidget* w :
@@ -69,24 +71,15 @@ SsmPanel::SsmPanel(QWidget* parent) : Panel(parent) {
     controls->addWidget(w);
   controls->addStretch(1);
   layout->addLayout(controls);
-  m_header = new QLabel("Run an ssm.* recipe, or open one from the experiment browser.", this);
-  m_header->setObjectName("panelHeader");
-  layout->addWidget(m_header);
-  m_scrubber = new TimelineScrubber(this);
-  layout->addWidget(m_scrubber);
+  layout->addWidget(headerLine());
+  layout->addWidget(scrubber());
 
   m_tabs = new QTabWidget(this);
   auto* evolution = new QSplitter(Qt::Horizontal, m_tabs);
   m_heatmap = new ImageView(evolution);
   evolution->addWidget(m_heatmap);
-  if (probeOpenGl().usable) {
-    m_surface = new VtkView(evolution);
-    evolution->addWidget(m_surface);
-  } else {
-    auto* placeholder = new QLabel("The 3-D surface needs OpenGL 3.2: " + probeOpenGl().description, evolution);
-    placeholder->setWordWrap(true);
-    evolution->addWidget(placeholder);
-  }
+  evolution->addWidget(
+      glViewOrPlaceholder(evolution, "The 3-D surface", [this](QWidget* p) { return m_surface = new VtkView(p); }));
   evolution->setSizes({500, 500});
   m_tabs->addTab(evolution, "State evolution");
   // The chart tabs: two charts each, side by side or stacked.
@@ -102,20 +95,16 @@ SsmPanel::SsmPanel(QWidget* parent) : Panel(parent) {
   chartPair("Eigenvalues", Qt::Horizontal, m_eigenContinuous, m_eigen);
   chartPair("Kernel / scan", Qt::Vertical, m_kernel, m_outputs);
   layout->addWidget(m_tabs, 1);
-  m_values = new QLabel(this);
-  m_values->setObjectName("stepValues");
-  m_values->setWordWrap(true);
-  layout->addWidget(m_values);
+  layout->addWidget(valuesLine());
 
-  connect(m_scrubber, &TimelineScrubber::positionChanged, this, &SsmPanel::showPosition);
   connect(run, &QPushButton::clicked, this, [this] { emit runRequested(recipeJson()); });
-  auto* liveTimer = new QTimer(this);
-  connect(liveTimer, &QTimer::timeout, this, [this] {
-    if (!m_liveDirty) return;
-    m_liveDirty = false;
-    showRecord(m_live);
-  });
-  liveTimer->start(100);
+  connect(m_kind, &QComboBox::currentTextChanged, this, [this] { followKind(); });
+}
+
+void SsmPanel::followKind() {
+  const std::string kind = m_kind->currentText().toStdString();
+  applySpec(m_state, paramSpec(m_kinds, kind, "state"));
+  applySpec(m_length, paramSpec(m_kinds, kind, "length"));
 }
 
 QString SsmPanel::recipeJson() const {
@@ -142,14 +131,7 @@ QString SsmPanel::recipeJson() const {
       {"params", params}}.dump());
 }
 
-void SsmPanel::openRun(Store& store, std::int64_t run) {
-  // A stored run replaces any live view: a record still waiting for the
-  // live timer must not overwrite the step shown from the store.
-  m_liveDirty = false;
-  m_store = &store;
-  m_run = run;
-  m_runB = 0;
-  const RunInfo info = store.getRun(run);
+QString SsmPanel::runHeaderText(const RunInfo& info) const {
   const auto params = info.recipe.value("params", nlohmann::json::object());
   QString detail;
   if (info.kind == "ssm.hippo")
@@ -160,77 +142,58 @@ void SsmPanel::openRun(Store& store, std::int64_t run) {
                  .arg(QString::fromStdString(params.value("signal", "")));
   else
     detail = QString("N %1, L %2").arg(params.value("state", 0)).arg(params.value("length", 0));
-  m_header->setText(QString("<b>run %1</b> · “%2” · %3 · %4 · %5 steps")
-                        .arg(run)
-                        .arg(QString::fromStdString(info.name).toHtmlEscaped())
-                        .arg(QString::fromStdString(info.kind))
-                        .arg(detail)
-                        .arg(info.stepCount));
+  return QString("<b>run %1</b> · “%2” · %3 · %4 · %5 steps")
+      .arg(info.id)
+      .arg(QString::fromStdString(info.name).toHtmlEscaped())
+      .arg(QString::fromStdString(info.kind))
+      .arg(detail)
+      .arg(info.stepCount);
+}
+
+void SsmPanel::clearViews() {
+  m_last = {};
+  m_liveSummary = false;
+  m_heatmap->clear();
+  if (m_surface) m_surface->clearScene();
+  for (ChartView* chart : {m_reconstruction, m_errorVsN, m_eigen, m_eigenContinuous, m_kernel, m_outputs})
+    chart->clear();
+}
+
+void SsmPanel::runOpened(const RunInfo& info) {
   // The controls take the run's settings, so Run repeats it with edits.
+  const auto params = info.recipe.value("params", nlohmann::json::object());
   m_kind->setCurrentText(QString::fromStdString(info.kind));
   for (auto [box, key] :
        {std::pair{m_model, "model"}, {m_measure, "measure"}, {m_method, "method"}, {m_signal, "signal"}})
     if (params.contains(key) && params[key].is_string()) box->setCurrentText(QString::fromStdString(params[key]));
   if (params.contains("state")) m_state->setValue(params["state"].get<int>());
   if (params.contains("length")) m_length->setValue(params["length"].get<int>());
-  m_steps = store.stepNumbers(run);
-  m_shownStep.reset();
-  m_scrubber->setSteps(m_steps);
-  if (m_steps.empty()) return;
-  m_last = store.readStep(run, m_steps.back());
+  if (steps().empty()) return;
+  m_last = store()->readStep(run(), steps().back());
   showSummary(m_last, nullptr);
-  showPosition(static_cast<int>(m_steps.size()) - 1);
 }
 
-void SsmPanel::compareRuns(Store& store, std::int64_t runA, std::int64_t runB) {
-  openRun(store, runA);
-  const auto stepsB = store.stepNumbers(runB);
-  if (stepsB.empty()) return;
-  m_runB = runB;
-  const StepRecord lastB = store.readStep(runB, stepsB.back());
-  m_header->setText(m_header->text() + QString(" · compared with run %1 (B, dashed)").arg(runB));
+void SsmPanel::runCompared(const RunInfo& b) {
+  const auto stepsOfB = store()->stepNumbers(b.id);
+  if (stepsOfB.empty()) return;
+  const StepRecord lastB = store()->readStep(b.id, stepsOfB.back());
   showSummary(m_last, &lastB);
-  if (!m_steps.empty()) showRecord(m_store->readStep(m_run, m_steps[static_cast<std::size_t>(m_scrubber->position())]));
 }
 
-void SsmPanel::liveStarted(const RunInfo& run) {
-  m_store = nullptr;
-  m_run = run.id;
-  m_runB = 0;
-  m_steps.clear();
-  m_live = {};  // a run that fails before its first step must not show the previous one's
-  m_liveDirty = false;
-  m_scrubber->setSteps({});
-  m_header->setText(QString("<b>run %1</b> · <i>live</i>").arg(run.id));
-}
-
-void SsmPanel::liveRecord(const StepRecord& record) {
-  m_live = record;
-  m_liveDirty = true;
-}
-
-void SsmPanel::liveEnded(RunStatus status) {
-  markLiveEnded(m_header, status);
-  if (m_live.arrays.empty()) return;
-  if (m_live.findArray("states") || m_live.findArray("kernel")) {
-    m_last = m_live;
-    showSummary(m_last, nullptr);
+void SsmPanel::liveStep(const StepRecord& record) {
+  if (record.findArray(rec::kStates) || record.findArray(rec::kKernel)) {
+    m_last = record;
+    m_liveSummary = true;
   }
-  showRecord(m_live);
 }
 
-void SsmPanel::showPosition(int index) {
-  if (!m_store || index < 0 || index >= static_cast<int>(m_steps.size())) return;
-  if (m_scrubber->position() != index) {
-    m_scrubber->setPosition(index);
-    return;
-  }
-  showRecord(m_store->readStep(m_run, m_steps[static_cast<std::size_t>(index)]));
+void SsmPanel::liveFinished(RunStatus) {
+  if (m_liveSummary) showSummary(m_last, nullptr);
 }
 
 void SsmPanel::showSummary(const StepRecord& last, const StepRecord* lastB) {
   // State evolution: heat-map (rows = state index, columns = time) and surface.
-  if (const Array* states = last.findArray("states"); states && states->ndim() == 2) {
+  if (const Array* states = last.findArray(rec::kStates); states && states->ndim() == 2) {
     const int rows = static_cast<int>(states->shape()[0]), cols = static_cast<int>(states->shape()[1]);
     float peak = 0;
     for (std::int64_t i = 0; i < states->numel(); ++i)
@@ -268,7 +231,7 @@ void SsmPanel::showSummary(const StepRecord& last, const StepRecord* lastB) {
   std::map<QString, std::vector<QPointF>> errorSeries;
   for (const auto& [prefix, record] : {std::pair<QString, const StepRecord*>{"A", &last}, {"B", lastB}}) {
     if (!record) continue;
-    const Array* table = record->findArray("error_vs_n");
+    const Array* table = record->findArray(rec::kErrorVsN);
     if (!table || table->ndim() != 2 || table->shape()[0] != 5) continue;
     const std::int64_t m = table->shape()[1];
     for (int j = 0; j < 4; ++j) {
@@ -277,7 +240,9 @@ void SsmPanel::showSummary(const StepRecord& last, const StepRecord* lastB) {
         const float e = values(*table)[(j + 1) * m + i];
         if (std::isfinite(e) && e > 0) points.emplace_back(values(*table)[i], e);
       }
-      if (!points.empty()) errorSeries[(lastB ? prefix + " " : QString()) + kMethods[j]] = std::move(points);
+      if (!points.empty())
+        errorSeries[(lastB ? prefix + " " : QString()) + rec::kDiscretisations[static_cast<std::size_t>(j)]] =
+            std::move(points);
     }
   }
   m_errorVsN->addSeriesPairs(errorSeries);
@@ -293,15 +258,15 @@ void SsmPanel::showSummary(const StepRecord& last, const StepRecord* lastB) {
   m_eigen->addLine("unit circle", std::move(circle), QColor(150, 150, 150), Qt::DashLine);
   for (const auto& [prefix, record] : {std::pair<QString, const StepRecord*>{"", &last}, {"B ", lastB}}) {
     if (!record) continue;
-    if (const Array* c = record->findArray("eig_continuous"))
+    if (const Array* c = record->findArray(rec::kEigContinuous))
       m_eigenContinuous->addScatter(prefix + "A (continuous)", plane(*c));
-    if (const Array* d = record->findArray("eig_discrete")) m_eigen->addScatter(prefix + "Ā (discrete)", plane(*d));
+    if (const Array* d = record->findArray(rec::kEigDiscrete)) m_eigen->addScatter(prefix + "Ā (discrete)", plane(*d));
   }
 
   // S4 kernel and both outputs, or the selective scan over time.
   m_kernel->clear();
   std::map<QString, std::vector<QPointF>> kernelSeries, outputSeries;
-  const bool scan = last.findArray("delta") != nullptr;
+  const bool scan = last.findArray(rec::kDelta) != nullptr;
   for (const auto& [prefix, record] : {std::pair<QString, const StepRecord*>{"A", &last}, {"B", lastB}}) {
     if (!record) continue;
     const QString p = lastB ? prefix + " " : QString();
@@ -320,12 +285,11 @@ void SsmPanel::showSummary(const StepRecord& last, const StepRecord* lastB) {
   m_outputs->addSeriesPairs(outputSeries);
 }
 
-void SsmPanel::showRecord(const StepRecord& r) {
-  m_shownStep = r.step;
+void SsmPanel::showStep(const StepRecord& r, const StepRecord*) {
   m_reconstruction->clear();
-  const Array* rebuilt = r.findArray("reconstruction");
-  const Array* history = r.findArray("history");
-  const double* t = r.findMetric("t");
+  const Array* rebuilt = r.findArray(rec::kReconstruction);
+  const Array* history = r.findArray(rec::kHistory);
+  const double* t = r.findMetric(rec::kT);
   if (rebuilt && history && t) {
     // Both at cell centres of [0, t].
     const double scale = *t / static_cast<double>(rebuilt->numel());
@@ -337,10 +301,6 @@ void SsmPanel::showRecord(const StepRecord& r) {
   } else {
     m_reconstruction->setTitles("Reconstruction: ssm.hippo with the LegS measure records it", "sample", "f");
   }
-  QStringList shown;
-  for (const auto& [name, v] : r.metrics)
-    shown << QString("%1 = %2").arg(QString::fromStdString(name)).arg(v, 0, 'g', 5);
-  m_values->setText(QString("<b>step %1</b>: ").arg(r.step) + shown.join(", "));
 }
 
 std::vector<PanelFigure> SsmPanel::figures() {

@@ -17,7 +17,8 @@
 
 #include <optional>
 
-#include "panels/Panel.h"
+#include "experiments/KindRegistry.h"
+#include "panels/RunPanel.h"
 
 class QComboBox;
 class QLabel;
@@ -28,28 +29,19 @@ namespace loupe {
 
 class ChartView;
 class ImageView;
-class TimelineScrubber;
 class VtkView;
 
-class SsmPanel : public Panel {
+class SsmPanel : public RunPanel {
   Q_OBJECT
 
  public:
-  explicit SsmPanel(QWidget* parent = nullptr);
+  // Controls take their choices, ranges and defaults from `kinds`' ssm.* kinds.
+  explicit SsmPanel(QWidget* parent = nullptr, const KindRegistry& kinds = builtinKinds());
 
   QString title() const override { return "State-space models"; }
-  void openRun(Store& store, std::int64_t run) override;
-  void compareRuns(Store& store, std::int64_t runA, std::int64_t runB) override;
-  void liveStarted(const RunInfo& run) override;
-  void liveRecord(const StepRecord& record) override;
-  void liveEnded(RunStatus status) override;
-  void showPosition(int index) override;
   std::vector<PanelFigure> figures() override;
-  std::int64_t currentRun() const override { return m_run; }
-  std::int64_t comparedRun() const override { return m_runB; }
 
   QString recipeJson() const;
-  TimelineScrubber* scrubber() const { return m_scrubber; }
   QTabWidget* viewTabs() const { return m_tabs; }
   ImageView* stateHeatmap() const { return m_heatmap; }
   VtkView* stateSurface() const { return m_surface; }
@@ -59,20 +51,26 @@ class SsmPanel : public Panel {
   ChartView* continuousEigenChart() const { return m_eigenContinuous; }
   ChartView* outputChart() const { return m_outputs; }
   ChartView* kernelChart() const { return m_kernel; }
-  std::optional<std::int64_t> shownStep() const { return m_shownStep; }
+
+ protected:
+  void clearViews() override;
+  void showStep(const StepRecord& a, const StepRecord* b) override;
+  QString runHeaderText(const RunInfo& info) const override;
+  int firstPosition() const override { return static_cast<int>(steps().size()) - 1; }
+  void runOpened(const RunInfo& info) override;
+  void runCompared(const RunInfo& b) override;
+  void liveStep(const StepRecord& record) override;
+  void liveFinished(RunStatus status) override;
 
  private:
-  void showRecord(const StepRecord& record);
   // What the run's last step holds (whole-run views), for run A or B.
   void showSummary(const StepRecord& last, const StepRecord* lastB);
+  // The state and length controls follow the chosen kind's schema.
+  void followKind();
 
-  Store* m_store = nullptr;
-  std::int64_t m_run = 0, m_runB = 0;
-  std::vector<std::int64_t> m_steps;
-  std::optional<std::int64_t> m_shownStep;
-  StepRecord m_last;  // the run's last step
-  StepRecord m_live;
-  bool m_liveDirty = false;
+  const KindRegistry& m_kinds;
+  StepRecord m_last;           // the run's last step with whole-run arrays
+  bool m_liveSummary = false;  // m_last came from the live run
 
   QComboBox* m_kind;
   QComboBox* m_model;
@@ -81,9 +79,6 @@ class SsmPanel : public Panel {
   QComboBox* m_signal;
   QSpinBox* m_state;
   QSpinBox* m_length;
-  QLabel* m_header;
-  QLabel* m_values;
-  TimelineScrubber* m_scrubber;
   QTabWidget* m_tabs;
   ImageView* m_heatmap;
   VtkView* m_surface = nullptr;

@@ -132,7 +132,7 @@ TEST(AttentionPanel, PatternEditorTilesDriveARun) {
   spin("d ")->setValue(32);
   spin("Br ")->setValue(128);
   spin("Bc ")->setValue(64);
-  panel->findChildren<QCheckBox*>().front()->setChecked(false);  // causal off: only the edited tiles skip
+  panel->findChild<QCheckBox*>("causal")->setChecked(false);  // causal off: only the edited tiles skip
   panel->viewTabs()->setCurrentIndex(1);
   TileGridView* editor = panel->patternEditor();
   LOUPE_WAIT_TRUE(editor->isVisible(), 5000);

@@ -149,6 +149,57 @@ TEST_F(CliTest, ListShowExportRemove) {
   EXPECT_EQ(json::parse(cli({"list", "--json"}).out).size(), 1u);
 }
 
+// Names in UTF-8 ("–" is 3 bytes) keep the columns after them in place, and a
+// long name is cut between characters, not inside one.
+TEST_F(CliTest, ListAlignsColumnsForMultiByteNames) {
+  const std::vector<std::string> names = {"EfficientNet B0–B7", "plain", "Ünïcödé wörds — längér thän twénty-fôur"};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string recipe = "r" + std::to_string(i) + ".json";
+    testing::writeFile(dir / recipe,
+                       json{{"kind", "test.series"}, {"name", names[i]}, {"params", {{"steps", 3}}}}.dump());
+    ASSERT_EQ(cli({"run", (dir / recipe).string()}).exitCode, 0);
+  }
+  const auto r = cli({"list"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  // Code points of each line (the header is ASCII: its byte offsets are columns).
+  auto codePoints = [](const std::string& s) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < s.size();) {
+      std::size_t n = 1;
+      while (i + n < s.size() && (static_cast<unsigned char>(s[i + n]) & 0xC0) == 0x80) ++n;
+      out.push_back(s.substr(i, n));
+      i += n;
+    }
+    return out;
+  };
+  auto cell = [](const std::vector<std::string>& line, std::size_t from, std::size_t width) {
+    std::string text;
+    for (std::size_t i = from; i < from + width && i < line.size(); ++i) text += line[i];
+    return text;
+  };
+  std::vector<std::string> lines;
+  for (std::size_t at = 0, end; (end = r.out.find('\n', at)) != std::string::npos; at = end + 1)
+    lines.push_back(r.out.substr(at, end - at));
+  ASSERT_EQ(lines.size(), 4u) << r.out;
+  const std::size_t nameAt = lines[0].find("NAME"), stepsAt = lines[0].find("STEPS"),
+                    startedAt = lines[0].find("STARTED");
+  for (std::size_t row = 1; row < lines.size(); ++row) {
+    const auto line = codePoints(lines[row]);
+    const std::string& name = names[lines.size() - 1 - row];  // newest first
+    const std::string expected = row == 1 ? "Ünïcödé wörds — längér t" : name;
+    EXPECT_EQ(cell(line, nameAt, 24), expected + std::string(24 - codePoints(expected).size(), ' ')) << r.out;
+    EXPECT_EQ(cell(line, stepsAt, 5), "    3") << r.out;
+    EXPECT_EQ(line[startedAt - 1], " ") << r.out;
+    EXPECT_NE(line[startedAt], " ") << r.out;
+  }
+}
+
+TEST_F(CliTest, VersionIsTheProjectVersion) {
+  const auto r = cli({"--version"}, false);
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_EQ(r.out, "loupe " LOUPE_VERSION "\n");
+}
+
 TEST_F(CliTest, KindsListsSchemas) {
   auto names = [](const json& kinds) {
     std::vector<std::string> out;

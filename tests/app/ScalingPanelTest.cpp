@@ -136,7 +136,7 @@ TEST(ScalingPanel, CurvesLayersComparisonAndRoofline) {
 
   // The Run button records a compound run from the panel's controls.
   window.openRun(1);
-  auto* kind = panel->findChildren<QComboBox*>().front();
+  auto* kind = panel->findChild<QComboBox*>("kind");
   pick(kind, "scaling.compound");
   QTest::mouseClick(panel->findChild<QPushButton*>("scalingRun"), Qt::LeftButton);
   LOUPE_WAIT_TRUE(window.logText().contains("run 4 finished"), 60000);

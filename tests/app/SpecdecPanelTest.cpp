@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/workbench/MainWindow.h"
+#include "engines/specdec/MedusaTree.h"
 #include "panels/specdec/SpecdecPanel.h"
 #include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"

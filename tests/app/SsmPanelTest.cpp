@@ -119,7 +119,7 @@ TEST(SsmPanel, ComparesTwoConfigurationsAndRunsAScan) {
   testing::saveScreenshot(window, "ssm-kernels-compared.png");
 
   // The panel's controls: a selective scan, N = 8, L = 512, Run.
-  auto* kind = panel->findChildren<QComboBox*>().front();
+  auto* kind = panel->findChild<QComboBox*>("kind");
   kind->setCurrentText("ssm.selective_scan");
   for (auto* box : panel->findChildren<QSpinBox*>()) {
     if (box->prefix() == "N ") box->setValue(8);
@@ -140,7 +140,7 @@ TEST(SsmPanel, ComparesTwoConfigurationsAndRunsAScan) {
 
   // And an LRU kernel: its eigenvalues λ sit inside the unit circle.
   kind->setCurrentText("ssm.s4_kernel");
-  auto* model = panel->findChildren<QComboBox*>()[1];
+  auto* model = panel->findChild<QComboBox*>("model");
   model->setCurrentText("lru");
   QTest::mouseClick(panel->findChild<QPushButton*>("ssmRun"), Qt::LeftButton);
   LOUPE_WAIT_TRUE(window.logText().contains("run 4 finished"), 60000);

@@ -12,37 +12,24 @@
 #include <Eigen/Dense>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "engines/attention/FlashAttention.h"
+#include "engines/core/PeakMemory.h"
 #include "engines/core/Timer.h"
 #include "tests/bench/BenchSupport.h"
+#include "tests/support/RandomFill.h"
 
 namespace loupe {
 namespace {
 
 using namespace loupe::attention;
 
-std::int64_t statusKb(const char* field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field, 0) == 0) return std::stoll(line.substr(std::strlen(field)));
-  }
-  return -1;
-}
-
 std::vector<float> randomFloats(std::size_t n, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> g;
-  std::vector<float> x(n);
-  for (auto& e : x) e = g(rng);
-  return x;
+  return testing::normalVector<float>(n, seed);
 }
 
 void BM_TiledPeakMemoryN32768(benchmark::State& state) {
@@ -52,15 +39,15 @@ void BM_TiledPeakMemoryN32768(benchmark::State& state) {
              v = randomFloats(q.size(), 3);
   double deltaMb = 0, seconds = 0;
   for (auto _ : state) {
-    { std::ofstream("/proc/self/clear_refs") << "5"; }  // reset the high-water mark (Linux ≥ 4.0)
-    const std::int64_t baseline = statusKb("VmRSS:");
+    resetPeakResident();  // the high-water mark, process-wide: this benchmark owns its process
+    const double baseline = residentMegabytes();
     FlashOptions opt;
     opt.causal = true;
     const Stopwatch clock;
     const auto r = flashAttention(q.data(), k.data(), v.data(), s, opt);
     seconds = clock.seconds();
     benchmark::DoNotOptimize(r.out.data());
-    deltaMb = (statusKb("VmHWM:") - baseline) / 1024.0;
+    deltaMb = peakResidentMegabytes() - baseline;
     state.SetIterationTime(seconds);
   }
   state.counters["peak_above_baseline_MB"] = deltaMb;

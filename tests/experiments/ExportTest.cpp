@@ -59,8 +59,8 @@ std::vector<Case> everyDType() {
   cases.push_back(makeCase<std::uint8_t>({0, 255, 128}, {3}));
   cases.push_back(makeCase<std::uint16_t>({0, 65535, 40000, 1}, {1, 4}));
   Array flags(DType::Bool, {3});
-  flags.data<std::uint8_t>()[0] = 1;
-  flags.data<std::uint8_t>()[2] = 1;
+  flags.data<bool>()[0] = true;
+  flags.data<bool>()[2] = true;
   cases.push_back({flags, json({true, false, true})});
   cases.push_back(makeCase<double>({42.0}, {}));  // 0-d
   return cases;

@@ -8,6 +8,7 @@
 
 #include "engines/core/Error.h"
 #include "experiments/Replay.h"
+#include "experiments/Sqlite.h"
 #include "experiments/Store.h"
 #include "tests/support/TestHelpers.h"
 #include "tests/support/TestKinds.h"

@@ -3,13 +3,12 @@
 // GPU-against-CPU tests (tests/cuda), which must draw the same inputs.
 #pragma once
 
-#include <algorithm>
-#include <cmath>
 #include <cstdint>
-#include <random>
 #include <vector>
 
 #include "engines/attention/FlashAttention.h"
+#include "engines/core/NumericCompare.h"
+#include "tests/support/RandomFill.h"
 
 namespace loupe::attention {
 
@@ -21,11 +20,9 @@ struct Inputs {
 
 inline Inputs randomInputs(AttentionShape s, std::uint32_t seed, float spread = 1.0f) {
   Inputs in{s, {}, {}, {}, {}, {}, {}};
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> g(0.0f, spread);
+  testing::NormalDraws<float> g(seed, 0.0f, spread);
   auto fill = [&](std::vector<float>& x, std::vector<double>& x64, std::size_t n) {
-    x.resize(n);
-    for (auto& e : x) e = g(rng);
+    g.fill(x, n);
     x64.assign(x.begin(), x.end());
   };
   fill(in.q, in.q64, static_cast<std::size_t>(s.heads) * s.n * s.d);
@@ -34,10 +31,9 @@ inline Inputs randomInputs(AttentionShape s, std::uint32_t seed, float spread = 
   return in;
 }
 
+// The largest |x − ref|, +inf if any is NaN (NumericCompare.h).
 inline double maxError(const std::vector<float>& x, const std::vector<double>& ref) {
-  double worst = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::fabs(x[i] - ref[i]));
-  return worst;
+  return maxAbsError(x, ref);
 }
 
 }  // namespace loupe::attention

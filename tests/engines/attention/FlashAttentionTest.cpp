@@ -138,10 +138,8 @@ TEST(FlashAttention, MatchesTorchScaledDotProductAttention) {
     const std::string bytes = testing::readFile(dir / "torch");
     ASSERT_EQ(bytes.size(), flash.out.size() * 4);
     const float* torchOut = reinterpret_cast<const float*>(bytes.data());
-    double worst = 0;
-    for (std::size_t i = 0; i < flash.out.size(); ++i)
-      worst = std::max(worst, std::fabs(double{flash.out[i]} - torchOut[i]));
-    EXPECT_LE(worst, 1e-5) << (causal ? "causal" : "full");
+    EXPECT_LE(maxAbsError(flash.out, std::span<const float>(torchOut, flash.out.size())), tolerance::kFloat32Kernel)
+        << (causal ? "causal" : "full");
   }
 }
 

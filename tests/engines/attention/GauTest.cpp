@@ -5,23 +5,23 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 
 #include "engines/attention/Gau.h"
+#include "engines/core/NumericCompare.h"
+#include "tests/support/RandomFill.h"
 
 namespace loupe::attention {
 namespace {
 
 GauInputs randomGau(int n, int s, int e, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> g(0.0f, 1.0f);
+  testing::NormalDraws<float> g(seed);
   GauInputs in;
   in.n = n;
   in.s = s;
   in.e = e;
   auto fill = [&](std::vector<float>& x, std::size_t count, float scale, float offset) {
     x.resize(count);
-    for (auto& v : x) v = offset + scale * g(rng);
+    for (auto& v : x) v = offset + scale * g();
   };
   fill(in.z, static_cast<std::size_t>(n) * s, 1, 0);
   fill(in.u, static_cast<std::size_t>(n) * e, 1, 0);
@@ -31,10 +31,9 @@ GauInputs randomGau(int n, int s, int e, std::uint32_t seed) {
   return in;
 }
 
+// Relative above 1, absolute below.
 double maxDiff(const std::vector<float>& a, const std::vector<double>& b) {
-  double worst = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::fabs(a[i] - b[i]) / (1 + std::fabs(b[i])));
-  return worst;
+  return maxRelError(a, b, 1.0);
 }
 
 TEST(Gau, MixedChunkEqualsItsQuadraticFormulation) {

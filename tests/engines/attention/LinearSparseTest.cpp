@@ -4,22 +4,19 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 
 #include "engines/attention/FlashAttention.h"
 #include "engines/attention/IoModel.h"
 #include "engines/attention/LinearAttention.h"
 #include "engines/attention/SparsePatterns.h"
+#include "engines/core/NumericCompare.h"
+#include "tests/support/RandomFill.h"
 
 namespace loupe::attention {
 namespace {
 
 std::vector<float> randomVector(std::size_t n, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> g;
-  std::vector<float> x(n);
-  for (auto& e : x) e = g(rng);
-  return x;
+  return testing::normalVector<float>(n, seed);
 }
 
 // O_i = Σ_{j visible} (φ(q_i)·φ(k_j)) v_j / Σ_{j visible} φ(q_i)·φ(k_j), in float64.
@@ -55,9 +52,8 @@ TEST(LinearAttention, EqualsMaskedUnnormalisedAttention) {
       const auto ref = maskedUnnormalised(q, k, v, s, map, causal);
       for (int chunk : {1, 7, 32, 97}) {
         const auto got = linearAttention(q.data(), k.data(), v.data(), s, map, causal, chunk);
-        double worst = 0;
-        for (std::size_t i = 0; i < ref.size(); ++i) worst = std::max(worst, std::fabs(got[i] - ref[i]));
-        EXPECT_LE(worst, 1e-5) << "map " << static_cast<int>(map) << " causal " << causal << " chunk " << chunk;
+        EXPECT_LE(maxAbsError(got, ref), tolerance::kFloat32Kernel)
+            << "map " << static_cast<int>(map) << " causal " << causal << " chunk " << chunk;
       }
     }
   }
@@ -93,9 +89,7 @@ TEST(SparseAttention, ThroughTilesEqualsDenseWithTheSameMask) {
     opt.keep = &p.keep;
     TileTrace trace;
     const auto sparse = flashAttention(q.data(), k.data(), v.data(), s, opt, &trace);
-    double worst = 0;
-    for (std::size_t i = 0; i < dense.out.size(); ++i) worst = std::max(worst, std::fabs(sparse.out[i] - dense.out[i]));
-    EXPECT_LE(worst, 1e-5) << p.name;
+    EXPECT_LE(maxAbsError(sparse.out, dense.out), tolerance::kFloat32Kernel) << p.name;
     std::int64_t empty = 0, skipped = 0;
     for (auto t : tiles) empty += t == 0;
     for (const auto& e : trace.events) skipped += e.state == TileState::Skipped;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "engines/core/Array.h"
 
 namespace loupe {
@@ -57,6 +59,42 @@ TEST(Array, ZeroInitialisedAndSized) {
   EXPECT_EQ(a.numel(), 15);
   for (int i = 0; i < 15; ++i) EXPECT_EQ(a.data<std::uint16_t>()[i], 0);
   EXPECT_THROW(Array(DType::F32, {-2}), std::invalid_argument);
+}
+
+// data<T>() checks the dtype, not only the element size: an f32 array read as
+// i32 (same size) is refused with both types named, in release builds too.
+TEST(Array, DataChecksTheDTypeNotOnlyTheSize) {
+  Array f(DType::F32, {2, 3});
+  EXPECT_NO_THROW(f.data<float>());
+  try {
+    f.data<std::int32_t>();
+    FAIL() << "an f32 array read as i32";
+  } catch (const AssertionError& e) {
+    EXPECT_STREQ(e.what(),
+                 "Array::data<i32>() on an array of dtype f32, shape [2, 3]: the element type must match the dtype");
+  }
+  const Array& constF = f;
+  EXPECT_THROW(constF.data<std::int32_t>(), AssertionError);
+  EXPECT_THROW(f.data<double>(), AssertionError);
+
+  // f16/bf16 are read as their uint16_t bit patterns; u16 as uint16_t.
+  for (DType d : {DType::F16, DType::BF16, DType::U16}) EXPECT_NO_THROW(Array(d, {4}).data<std::uint16_t>());
+  EXPECT_THROW(Array(DType::I8, {4}).data<std::uint8_t>(), AssertionError);
+  EXPECT_THROW(Array(DType::Bool, {4}).data<std::uint8_t>(), AssertionError);
+  EXPECT_NO_THROW(Array(DType::Bool, {4}).data<bool>());
+  EXPECT_NO_THROW(Array(DType::U8, {4}).data<std::uint8_t>());
+  try {
+    Array(DType::F16, {1}).data<float>();
+    FAIL() << "an f16 array read as f32";
+  } catch (const AssertionError& e) {
+    EXPECT_NE(std::string(e.what()).find("(f16/bf16 elements are read as uint16_t)"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Array, FromValuesRefusesAWrongCount) {
+  const std::vector<float> three = {1, 2, 3};
+  EXPECT_THROW(Array::fromValues<float>({2, 2}, std::span<const float>(three)), AssertionError);
+  EXPECT_EQ(Array::fromValues<float>({3}, std::span<const float>(three)).data<float>()[2], 3.0f);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 #include <random>
 
+#include "engines/core/NumericCompare.h"
 #include "engines/rgbd/DepthToCloud.h"
 #include "engines/rgbd/PointCloudIO.h"
 #include "tests/support/TestHelpers.h"
@@ -53,7 +54,7 @@ void expectSameCloud(const PointCloud& ours, const PointCloud& pcl, const std::s
     }
     if (oursNan) continue;
     ++valid;
-    for (int a = 0; a < 3; ++a) worst = std::max(worst, std::fabs(double{ours.xyz[3 * i + a]} - pcl.xyz[3 * i + a]));
+    for (int a = 0; a < 3; ++a) worst = nanAwareMax(worst, std::fabs(double{ours.xyz[3 * i + a]} - pcl.xyz[3 * i + a]));
     for (int c = 0; c < 3; ++c) colourMismatch += ours.rgb[3 * i + c] != pcl.rgb[3 * i + c];
   }
   EXPECT_EQ(maskMismatch, 0) << what;

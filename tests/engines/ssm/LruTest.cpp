@@ -6,10 +6,11 @@
 
 #include <cmath>
 #include <numbers>
-#include <random>
 
+#include "engines/core/NumericCompare.h"
 #include "engines/ssm/Lru.h"
 #include "engines/ssm/S4.h"
+#include "tests/support/RandomFill.h"
 
 namespace loupe::ssm {
 namespace {
@@ -17,11 +18,7 @@ namespace {
 using cd = std::complex<double>;
 
 std::vector<double> noise(std::size_t n, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> g;
-  std::vector<double> u(n);
-  for (auto& e : u) e = g(rng);
-  return u;
+  return testing::normalVector<double, std::mt19937_64>(n, seed);
 }
 
 TEST(Lru, InitialisationFillsTheRingByArea) {
@@ -74,9 +71,7 @@ TEST(Lru, ParallelScanEqualsSequentialForEveryChunk) {
   const LruResult seq = lruScan(l, u);
   for (int chunk : {1, 7, 64, 999, 1000, 5000}) {
     const LruResult par = lruScanParallel(l, u, chunk);
-    double worst = 0;
-    for (std::size_t i = 0; i < u.size(); ++i) worst = std::max(worst, std::fabs(par.y[i] - seq.y[i]));
-    EXPECT_LT(worst, 1e-11) << "chunk " << chunk;
+    EXPECT_LT(maxAbsError(par.y, seq.y), 1e-11) << "chunk " << chunk;
     for (int j = 0; j < 16; ++j)
       EXPECT_LT(std::abs(par.lastState[static_cast<std::size_t>(j)] - seq.lastState[static_cast<std::size_t>(j)]),
                 1e-11);

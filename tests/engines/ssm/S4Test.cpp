@@ -5,26 +5,21 @@
 
 #include <cmath>
 #include <numbers>
-#include <random>
 
+#include "engines/core/NumericCompare.h"
 #include "engines/ssm/OnlineApproximation.h"
 #include "engines/ssm/S4.h"
+#include "tests/support/RandomFill.h"
 
 namespace loupe::ssm {
 namespace {
 
 std::vector<double> noise(int n, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<double> g;
-  std::vector<double> u(static_cast<std::size_t>(n));
-  for (auto& e : u) e = g(rng);
-  return u;
+  return testing::normalVector<double>(static_cast<std::size_t>(n), seed);
 }
 
 double maxDiff(const std::vector<double>& a, const std::vector<double>& b) {
-  double worst = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::fabs(a[i] - b[i]));
-  return worst;
+  return maxAbsError(a, b);
 }
 
 TEST(S4, ConvolutionEqualsRecurrenceForDenseHippoSystems) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engines/ssm/SelectiveScan.h"
+#include "tests/support/RandomFill.h"
 
 namespace loupe::ssm {
 
@@ -104,14 +105,11 @@ struct Random {
 
 inline Random randomCase(ScanShape s, std::uint32_t seed) {
   Random r{s, {}, {}, {}, {}, {}, {}, {}, {}};
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> g;
+  testing::NormalDraws<float> g(seed);
+  std::mt19937& rng = g.engine();
   std::uniform_real_distribution<float> uni(-4.6f, -2.3f);  // log Δ in [log 0.01, log 0.1]
   const std::size_t bdl = static_cast<std::size_t>(s.batch) * s.dim * s.length;
-  auto fill = [&](std::vector<float>& v, std::size_t n) {
-    v.resize(n);
-    for (auto& e : v) e = g(rng);
-  };
+  auto fill = [&](std::vector<float>& v, std::size_t n) { g.fill(v, n); };
   fill(r.u, bdl);
   fill(r.z, bdl);
   r.delta.resize(bdl);
