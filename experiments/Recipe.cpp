@@ -57,7 +57,7 @@ Recipe parseRecipe(const json& j, const std::string& where, const KindRegistry& 
 
   Recipe r;
   const auto kind = j.find("kind");
-  if (kind == j.end()) throw InputError(where, "kind: missing (e.g. \"kind\": \"attention.flash\")");
+  if (kind == j.end()) throw InputError(where, "kind: missing (e.g. \"kind\": \"attention.tiles\")");
   if (!kind->is_string()) throw InputError(where, "kind: must be a string, got " + kind->dump());
   r.kind = kind->get<std::string>();
   const EngineKind* engine = registry.find(r.kind);

@@ -21,7 +21,7 @@ class PanelRegistry {
  public:
   void add(PanelEntry entry);
   const std::vector<PanelEntry>& entries() const { return m_entries; }
-  // The entry for a kind ("attention.flash" → "attention"), else the generic one.
+  // The entry for a kind ("attention.tiles" → "attention"), else the generic one.
   const PanelEntry& forKind(const QString& kind) const;
 
  private:

@@ -6,7 +6,7 @@
 //                                           write an HTML/PDF report and exit
 //
 // Without a display, --demo and --report re-run themselves under xvfb-run
-// (GL views need an X server, STACK.md) or say how to get one.
+// (GL views need an X server: docs/ARCHITECTURE.md, Debian 12 stack facts) or say how to get one.
 #pragma once
 
 #include "experiments/KindRegistry.h"

@@ -6,7 +6,7 @@
 // across chunks (the fast form; chunk = 1 is the plain recurrence).
 // φ = elu(x) + 1 (the paper's) or ReLU. Rows whose normaliser is 0 (ReLU
 // can give that) output 0. Accumulation in float64 for the state (the fp16
-// normaliser overflow SCIENCE.md warns about does not arise in f32/f64 here).
+// normaliser φ(q)ᵀz grows with the sequence and can overflow in fp16; not in f32/f64 here).
 #pragma once
 
 #include <vector>

@@ -2,7 +2,7 @@
 // "device": "auto" | "cpu" | "cuda" resolves to one of them.
 //
 // The CUDA query runs once per process (thread-safe) and never throws: any
-// CUDA error — no driver (cudaErrorInsufficientDriver, STACK.md), no device, a
+// CUDA error — no driver (cudaErrorInsufficientDriver; docs/ARCHITECTURE.md), no device, a
 // CPU-only build — becomes an empty device list plus the reason, so callers
 // fall back to the CPU and can say why.
 #pragma once

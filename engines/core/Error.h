@@ -3,7 +3,7 @@
 // (a file, a field path, an option) and *what* is wrong, so the message can be
 // shown to a user as it is: "recipe.json: params.block_q: must be ...".
 //
-// Bugs are asserts; CUDA failures are checked at each call (STYLE.md §6).
+// Bugs are LOUPE_ASSERT (Assert.h); CUDA failures are checked at each call (docs/ARCHITECTURE.md, Errors).
 #pragma once
 
 #include <stdexcept>

@@ -16,7 +16,7 @@ struct PinholeIntrinsics {
   int height = 480;
   double fx = 525.0;
   double fy = 525.0;
-  double cx = 319.5;  // Open3D's PrimeSense default; PCL's Kinect frames use 320 (SCIENCE.md)
+  double cx = 319.5;  // Open3D's PrimeSense default; PCL's Kinect frames use 320 (a 0.5 px mix-up gives mm errors)
   double cy = 239.5;
 };
 

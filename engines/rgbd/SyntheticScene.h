@@ -5,7 +5,7 @@
 //
 // Camera at the origin looking down +z (x right, y down), pinhole intrinsics.
 //
-// Sensor models (defaults follow SCIENCE.md and common hardware):
+// Sensor models (defaults follow common hardware):
 // - Stereo (baseline B): disparity d = f·B/z gets Gaussian sub-pixel noise
 //   σ_d and 1/16-px quantisation, z = f·B/d', so σ_z ≈ z²·σ_d/(f·B); pixels
 //   the right camera cannot see (occlusion) are holes.

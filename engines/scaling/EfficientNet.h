@@ -6,7 +6,7 @@
 // α·β²·γ² ≈ 2, so FLOPs grow about 2^φ), and the coefficients B1–B7 were
 // released with (tensorflow/tpu efficientnet_builder.py), which do not follow
 // α^φ exactly. Filters and repeats are rounded as the reference does
-// (SCIENCE.md): filters to multiples of 8, repeats up.
+// (round_filters / round_repeats in tensorflow/tpu's efficientnet_model.py): filters to multiples of 8, repeats up.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// Discretising x'(t) = A x(t) + B u(t) with step Δ (SCIENCE.md):
+// Discretising x'(t) = A x(t) + B u(t) with step Δ (the forms the HiPPO and S4 papers use):
 //   forward Euler:  Ā = I + ΔA,              B̄ = ΔB
 //   backward Euler: Ā = (I − ΔA)⁻¹,          B̄ = (I − ΔA)⁻¹ΔB
 //   bilinear:       Ā = (I − ΔA/2)⁻¹(I + ΔA/2), B̄ = (I − ΔA/2)⁻¹ΔB

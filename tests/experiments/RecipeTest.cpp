@@ -67,7 +67,7 @@ TEST_F(RecipeTest, SyntaxErrorsNameLineAndColumn) {
 
 TEST_F(RecipeTest, TopLevelErrors) {
   EXPECT_EQ(errorOf("[1, 2]"), "recipe.json: a recipe must be a JSON object, got [1,2]");
-  EXPECT_EQ(errorOf(R"({"name": "x"})"), R"(recipe.json: kind: missing (e.g. "kind": "attention.flash"))");
+  EXPECT_EQ(errorOf(R"({"name": "x"})"), R"(recipe.json: kind: missing (e.g. "kind": "attention.tiles"))");
   EXPECT_EQ(errorOf(R"({"kind": 3})"), "recipe.json: kind: must be a string, got 3");
   EXPECT_EQ(errorOf(R"({"kind": "test.serie"})"),
             R"(recipe.json: kind: unknown engine kind "test.serie" (did you mean "test.series"?))");

@@ -1,7 +1,7 @@
 // GAU: the chunked mixed form equals its own n × n formulation (float64);
 // with one chunk covering the sequence it equals quadratic GAU; causal
 // variants do not leak the future (changing a later token moves no earlier
-// output — tested directly, as SCIENCE.md asks).
+// output — tested directly: a widely used community GAU applies its causal mask where it has no effect).
 #include <gtest/gtest.h>
 
 #include <cmath>

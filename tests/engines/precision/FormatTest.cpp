@@ -38,7 +38,7 @@ TEST(Format, LimitsAreComputedFromTheSpec) {
   EXPECT_EQ(b.max, facts["bf16_max"].get<double>());
   EXPECT_EQ(b.epsilon, facts["bf16_eps"].get<double>());
   EXPECT_EQ(b.minNormal, facts["bf16_min_normal"].get<double>());
-  // OCP 8-bit formats (SCIENCE.md): E4M3 max 448 without infinities, E5M2 57344.
+  // OCP 8-bit floating point specification: E4M3 max 448 without infinities, E5M2 57344.
   EXPECT_EQ(limits(Format::E4M3).max, 448.0);
   EXPECT_EQ(limits(Format::E4M3).minNormal, std::ldexp(1.0, -6));
   EXPECT_EQ(limits(Format::E4M3).minSubnormal, std::ldexp(1.0, -9));

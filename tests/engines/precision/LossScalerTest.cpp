@@ -1,6 +1,6 @@
 // The GradScaler rule on recorded step sequences, against this test's own
 // transcription of the rule and against PyTorch's own test case
-// (SCIENCE.md: growth 2, backoff 0.25, interval 2, start 4 → 4 → 8 → 2 after
+// (test_grad_scaling_update_scale in PyTorch's test/test_cuda.py: growth 2, backoff 0.25, interval 2, start 4 → 4 → 8 → 2 after
 // an overflow).
 #include <gtest/gtest.h>
 

@@ -53,7 +53,7 @@ TEST(EfficientNet, MatchesThePapersTable2) {
 }
 
 TEST(EfficientNet, RoundingFollowsTheReference) {
-  // SCIENCE.md: B0 has 16 MBConv blocks and a 1280-channel head, B7 55 and 2560.
+  // tensorflow/tpu's EfficientNet builder: B0 has 16 MBConv blocks and a 1280-channel head, B7 55 and 2560.
   auto blocks = [](const Network& n) {
     return std::count_if(n.layers.begin(), n.layers.end(), [](const Layer& l) { return l.type == "mbconv"; });
   };
