@@ -150,10 +150,14 @@ int runWorkbench(int argc, char** argv, const KindRegistry& kinds, const PanelRe
   }
   window.show();
   if (!reporting) {
-    // The demo opens on its first run rather than an empty panel.
-    if (parser.isSet(demoOption)) {
-      const auto runs = window.store()->listRuns();
-      if (!runs.empty()) window.openRun(runs.back().id);
+    // First impression: the newest run in its own panel (listRuns is newest
+    // first), not whichever panel was registered last with empty charts; an
+    // empty database shows the Runs panel, whose empty state says what to run.
+    const auto runs = window.store()->listRuns();
+    if (!runs.empty()) {
+      window.openRun(runs.front().id);
+    } else {
+      window.panelForKind("generic.none");  // no topic "generic": the Runs panel
     }
     return app.exec();
   }

@@ -28,7 +28,9 @@ QString formatMetric(double v) {
 }  // namespace
 
 GenericPanel::GenericPanel(QWidget* parent)
-    : RunPanel(parent, "Open a run from the experiment browser, or start one (File → Run recipe…).") {
+    : RunPanel(parent,
+               "No run shown yet: open one from the experiment browser, start one with File → Run recipe… "
+               "(the built-in recipes are in experiments/recipes/), or press Run on a topic panel.") {
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(headerLine());
   layout->addWidget(scrubber());
