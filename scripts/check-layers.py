@@ -19,7 +19,7 @@ The layers, bottom to top (docs/ARCHITECTURE.md):
   panels/       one folder per topic: engines/core only (arrays, dtypes), no
                 topic engine, no app/, and a topic panel includes no other
                 topic's panel (panels/ top-level files are shared by all)
-  app/          anything
+  app/          no SQLite header (the store is experiments/) and no topic engine
 
 Python 3 standard library only.
 """
@@ -89,8 +89,15 @@ RULES = {
             "panels use no topic engine, only engines/core; call experiments/ instead",
         ),
         (under("app/"), "panels sit below the app"),
+        (is_sqlite, "panels reach the database through experiments/Store.h"),
     ],
-    "app": [],
+    "app": [
+        (is_sqlite, "the app reaches the database through experiments/Store.h"),
+        (
+            lambda h: h.startswith("engines/") and not h.startswith("engines/core/"),
+            "the app uses no topic engine: kinds in experiments/ run them",
+        ),
+    ],
 }
 
 

@@ -1,7 +1,5 @@
 #include "app/workbench/MainWindow.h"
 
-#include <sqlite3.h>
-
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDateTime>
@@ -224,8 +222,8 @@ void MainWindow::showAbout() {
                              "<table><tr><td>Qt</td><td>%2</td></tr><tr><td>VTK</td><td>%3</td></tr>"
                              "<tr><td>OpenCV</td><td>%4</td></tr><tr><td>SQLite</td><td>%5</td></tr>"
                              "<tr><td>OpenGL</td><td>%6</td></tr><tr><td>CUDA device</td><td>%7</td></tr></table>")
-                         .arg(LOUPE_VERSION, qVersion(), LOUPE_VTK_VERSION, LOUPE_OPENCV_VERSION, sqlite3_libversion(),
-                              probeOpenGl().description.toHtmlEscaped(), cuda.toHtmlEscaped()));
+                         .arg(LOUPE_VERSION, qVersion(), LOUPE_VTK_VERSION, LOUPE_OPENCV_VERSION,
+                              sqliteLibraryVersion(), probeOpenGl().description.toHtmlEscaped(), cuda.toHtmlEscaped()));
 }
 
 void MainWindow::log(const QString& message) {

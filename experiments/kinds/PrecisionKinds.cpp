@@ -18,6 +18,7 @@
 #include <cmath>
 #include <random>
 #include <sstream>
+#include <type_traits>
 
 #include "engines/core/DTypeConvert.h"
 #include "engines/core/Error.h"
@@ -26,14 +27,19 @@
 #include "engines/precision/MixedPrecisionMlp.h"
 #include "engines/precision/TensorStats.h"
 #include "experiments/RunContext.h"
+#include "experiments/kinds/PrecisionRecords.h"
 
 namespace loupe {
 
 namespace {
 
 using namespace loupe::precision;
-
-constexpr Format kFormats[] = {Format::F16, Format::BF16, Format::E4M3, Format::E5M2};
+namespace rec = loupe::precision_records;
+static_assert(rec::kMinExponent == TensorStats::kMinExponent && rec::kExponentBins == TensorStats::kExponentBins &&
+                  rec::kMinErrorExponent == TensorStats::kMinErrorExponent &&
+                  rec::kErrorBins == TensorStats::kErrorBins,
+              "PrecisionRecords.h's histogram bins are the engine's");
+static_assert(rec::kLayers == std::extent_v<decltype(StepLog::layers)>, "PrecisionRecords.h's layers are the MLP's");
 
 std::vector<NamedTensor> generated(RunContext& ctx) {
   const auto count = static_cast<std::size_t>(ctx.paramInt("count"));
@@ -76,35 +82,36 @@ void runTensorStats(RunContext& ctx) {
     const std::vector<float> values = toFloat32(t.array.view());
     StepRecord r;
     r.step = step++;
-    r.textArray("tensor_name", t.name);
-    r.vector("shape", std::vector<std::int64_t>(t.array.shape().begin(), t.array.shape().end()));
-    r.metric("elements", static_cast<double>(values.size()));
+    r.textArray(rec::kTensorName, t.name);
+    r.vector(rec::kShape, std::vector<std::int64_t>(t.array.shape().begin(), t.array.shape().end()));
+    r.metric(rec::kElements, static_cast<double>(values.size()));
     bool first = true;
-    for (Format f : kFormats) {
+    for (const char* name : rec::kFormats) {
+      const Format f = formatFromName(name);  // the record's names are the engine's
       const TensorStats s = tensorStats(values.data(), values.size(), f);
-      const std::string p = spec(f).name;
+      const std::string p = name;
       const double n = std::max<double>(1.0, static_cast<double>(s.count));
       if (first) {
-        r.vector("exponent_histogram", s.exponentHistogram);
-        r.metric("nan", static_cast<double>(s.nans)).metric("inf", static_cast<double>(s.infinities));
-        r.metric("zeros", static_cast<double>(s.zeros));
+        r.vector(rec::kExponentHistogram, s.exponentHistogram);
+        r.metric(rec::kNan, static_cast<double>(s.nans)).metric(rec::kInf, static_cast<double>(s.infinities));
+        r.metric(rec::kZeros, static_cast<double>(s.zeros));
         first = false;
       }
       // The format's range as log2, for the histogram's shaded bands.
       const Limits lim = limits(f);
-      r.metric(p + "_log2_max", std::log2(lim.max)).metric(p + "_log2_min_normal", std::log2(lim.minNormal));
-      r.metric(p + "_log2_min_subnormal", std::log2(lim.minSubnormal));
+      r.metric(rec::log2MaxOf(p), std::log2(lim.max)).metric(rec::log2MinNormalOf(p), std::log2(lim.minNormal));
+      r.metric(rec::log2MinSubnormalOf(p), std::log2(lim.minSubnormal));
       // Where the exponent histogram's bins (bin k: |x| ∈ [2^k, 2^(k+1)))
       // stop rounding: below half the smallest subnormal values go to 0, so
       // bins under log2(min subnormal) − 1 underflow; max lies in bin
       // ⌊log2 max⌋ and every bin above overflows.
-      r.metric(p + "_underflow_edge_log2", std::log2(lim.minSubnormal) - 1);
-      r.metric(p + "_overflow_edge_log2", std::floor(std::log2(lim.max)) + 1);
-      r.metric(p + "_overflow", static_cast<double>(s.overflow)).metric(p + "_overflow_frac", s.overflow / n);
-      r.metric(p + "_underflow", static_cast<double>(s.underflow)).metric(p + "_underflow_frac", s.underflow / n);
-      r.metric(p + "_subnormal", static_cast<double>(s.subnormal)).metric(p + "_subnormal_frac", s.subnormal / n);
-      r.metric(p + "_max_rel_error", s.maxRelativeError).metric(p + "_mean_rel_error", s.meanRelativeError());
-      r.vector(p + "_error_histogram", s.errorHistogram);
+      r.metric(rec::underflowEdgeOf(p), std::log2(lim.minSubnormal) - 1);
+      r.metric(rec::overflowEdgeOf(p), std::floor(std::log2(lim.max)) + 1);
+      r.metric(rec::overflowOf(p), static_cast<double>(s.overflow)).metric(rec::overflowFracOf(p), s.overflow / n);
+      r.metric(rec::underflowOf(p), static_cast<double>(s.underflow)).metric(rec::underflowFracOf(p), s.underflow / n);
+      r.metric(rec::subnormalOf(p), static_cast<double>(s.subnormal)).metric(rec::subnormalFracOf(p), s.subnormal / n);
+      r.metric(rec::maxRelErrorOf(p), s.maxRelativeError).metric(rec::meanRelErrorOf(p), s.meanRelativeError());
+      r.vector(rec::errorHistogramOf(p), s.errorHistogram);
       if (perChannel && t.array.ndim() == 2) {
         const auto rows = static_cast<std::size_t>(t.array.shape()[0]);
         const auto cols = static_cast<std::size_t>(t.array.shape()[1]);
@@ -114,8 +121,8 @@ void runTensorStats(RunContext& ctx) {
           over[c] = static_cast<double>(channels[c].overflow) / static_cast<double>(std::max<std::size_t>(rows, 1));
           under[c] = static_cast<double>(channels[c].underflow) / static_cast<double>(std::max<std::size_t>(rows, 1));
         }
-        r.array(p + "_channel_overflow_frac", Array::fromValues<double>({static_cast<std::int64_t>(cols)}, over));
-        r.array(p + "_channel_underflow_frac", Array::fromValues<double>({static_cast<std::int64_t>(cols)}, under));
+        r.array(rec::channelOverflowFracOf(p), Array::fromValues<double>({static_cast<std::int64_t>(cols)}, over));
+        r.array(rec::channelUnderflowFracOf(p), Array::fromValues<double>({static_cast<std::int64_t>(cols)}, under));
       }
     }
     ctx.emitStep(std::move(r));
@@ -126,11 +133,11 @@ void runTensorStats(RunContext& ctx) {
 // "fp32", "fp16", "fp16_scaled", "bf16", "bf16_scaled".
 TrainConfig configFromName(const std::string& name) {
   TrainConfig c;
-  const auto cut = name.find("_scaled");
+  const auto cut = name.find(rec::kScaledSuffix);
   const std::string format = name.substr(0, cut);
   if (format != "fp32" && format != "fp16" && format != "bf16")
     throw InputError("params.configs", "'" + name + "': expected fp32, fp16, fp16_scaled, bf16 or bf16_scaled");
-  if (cut != std::string::npos && name.substr(cut) != "_scaled")
+  if (cut != std::string::npos && name.substr(cut) != rec::kScaledSuffix)
     throw InputError("params.configs", "'" + name + "': expected fp32, fp16, fp16_scaled, bf16 or bf16_scaled");
   c.format = formatFromName(format);
   c.lossScaling = cut != std::string::npos;
@@ -180,26 +187,30 @@ void runTrain(RunContext& ctx) {
     r.step = logs.front()[i].step;
     for (std::size_t k = 0; k < names.size(); ++k) {
       const StepLog& l = logs[k][i];
-      const std::string p = names[k] + "_";
-      r.metric(p + "loss", l.loss).metric(p + "accuracy", l.accuracy).metric(p + "loss_scale", l.scale);
-      r.metric(p + "skipped_steps", static_cast<double>(l.skippedSoFar));
+      const std::string& p = names[k];
+      r.metric(rec::configMetric(p, rec::kLoss), l.loss).metric(rec::configMetric(p, rec::kAccuracy), l.accuracy);
+      r.metric(rec::configMetric(p, rec::kLossScale), l.scale);
+      r.metric(rec::configMetric(p, rec::kSkippedSteps), static_cast<double>(l.skippedSoFar));
       std::int64_t lost = 0, nonzero = 0;
-      for (int layer = 0; layer < 2; ++layer) {
+      for (int layer = 0; layer < rec::kLayers; ++layer) {
         const LayerCounts& c = l.layers[layer];
-        const std::string q = p + "layer" + std::to_string(layer + 1) + "_";
-        r.metric(q + "weight_underflow", static_cast<double>(c.weightUnderflow));
-        r.metric(q + "activation_overflow", static_cast<double>(c.activationOverflow));
-        r.metric(q + "activation_underflow", static_cast<double>(c.activationUnderflow));
-        r.metric(q + "gradient_overflow", static_cast<double>(c.gradientOverflow));
-        r.metric(q + "gradient_underflow", static_cast<double>(c.gradientUnderflow));
+        auto q = [&](const char* what) { return rec::layerMetric(p, layer + 1, what); };
+        r.metric(q(rec::kWeightUnderflow), static_cast<double>(c.weightUnderflow));
+        r.metric(q(rec::kActivationOverflow), static_cast<double>(c.activationOverflow));
+        r.metric(q(rec::kActivationUnderflow), static_cast<double>(c.activationUnderflow));
+        r.metric(q(rec::kGradientOverflow), static_cast<double>(c.gradientOverflow));
+        r.metric(q(rec::kGradientUnderflow), static_cast<double>(c.gradientUnderflow));
         lost += c.gradientUnderflow, nonzero += c.gradientNonzero;
       }
-      r.metric(p + "gradient_underflow_frac", nonzero ? static_cast<double>(lost) / static_cast<double>(nonzero) : 0.0);
+      r.metric(rec::configMetric(p, rec::kGradientUnderflowFrac),
+               nonzero ? static_cast<double>(lost) / static_cast<double>(nonzero) : 0.0);
       if (i + 1 == logs.front().size()) {
         const TrainResult& t = results[k];
-        r.metric(p + "final_train_loss", t.trainLoss).metric(p + "final_train_accuracy", t.trainAccuracy);
-        r.metric(p + "final_test_loss", t.testLoss).metric(p + "final_test_accuracy", t.testAccuracy);
-        r.metric(p + "final_gradient_underflow_frac", t.gradientUnderflowFraction);
+        r.metric(rec::configMetric(p, rec::kFinalTrainLoss), t.trainLoss)
+            .metric(rec::configMetric(p, rec::kFinalTrainAccuracy), t.trainAccuracy);
+        r.metric(rec::configMetric(p, rec::kFinalTestLoss), t.testLoss)
+            .metric(rec::configMetric(p, rec::kFinalTestAccuracy), t.testAccuracy);
+        r.metric(rec::configMetric(p, rec::kFinalGradientUnderflowFrac), t.gradientUnderflowFraction);
       }
     }
     ctx.emitStep(std::move(r));

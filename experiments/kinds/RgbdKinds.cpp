@@ -15,12 +15,14 @@
 #include "engines/rgbd/RgbdPipeline.h"
 #include "experiments/DeviceChoice.h"
 #include "experiments/RunContext.h"
+#include "experiments/kinds/RgbdRecords.h"
 
 namespace loupe {
 
 namespace {
 
 using namespace loupe::rgbd;
+namespace rec = loupe::rgbd_records;
 
 SensorModel sensorFrom(const RunContext& ctx) {
   SensorModel m;
@@ -95,8 +97,9 @@ Array depthMillimetres(const std::vector<float>& depth, int width, int height) {
   Array a(DType::U16, {height, width});
   auto* out = a.data<std::uint16_t>();
   for (std::size_t i = 0; i < depth.size(); ++i) {
-    const float mm = depth[i] * 1000.0f;
-    out[i] = std::isfinite(mm) && mm > 0 ? static_cast<std::uint16_t>(std::min(65535.0f, std::round(mm))) : 0;
+    const float mm = depth[i] * rec::kMmPerMetre;
+    out[i] =
+        std::isfinite(mm) && mm > 0 ? static_cast<std::uint16_t>(std::min(65535.0f, std::round(mm))) : rec::kNoDepthMm;
   }
   return a;
 }
@@ -122,57 +125,57 @@ void runStream(RunContext& ctx) {
     const Stopwatch total;
     if (!pipeline.next(r)) break;
     const PinholeIntrinsics& k = r.frame.intrinsics;
-    StepRecord rec;
-    rec.step = step;
+    StepRecord record;
+    record.step = step;
     // The pipeline falls back inside itself; the run says so once and records it per frame.
     if (!pipeline.cudaFallback().empty()) device.fallBack(pipeline.cudaFallback());
-    device.annotate(rec);
-    rec.metric("timestamp_s", r.frame.timestamp)
-        .metric("fill_rate", r.fill)
-        .metric("points", static_cast<double>(r.kept.size()));
+    device.annotate(record);
+    record.metric(rec::kTimestamp, r.frame.timestamp)
+        .metric(rec::kFillRate, r.fill)
+        .metric(rec::kPoints, static_cast<double>(r.kept.size()));
     if (r.score) {
-      rec.metric("gt_fill_rate", r.score->fillRate)
-          .metric("rmse_m", r.score->rmse)
-          .metric("mae_m", r.score->mae)
-          .metric("bad_pct", r.score->badPercent);
+      record.metric(rec::kGtFillRate, r.score->fillRate)
+          .metric(rec::kRmse, r.score->rmse)
+          .metric(rec::kMae, r.score->mae)
+          .metric(rec::kBadPct, r.score->badPercent);
     }
     if (r.disparityScore) {
-      rec.metric("bad2_pct", r.disparityScore->bad2)
-          .metric("matched_pct", 100 * r.disparityScore->matchedFraction)
-          .metric("median_disparity_error_px", r.disparityScore->medianAbsError);
+      record.metric(rec::kBad2Pct, r.disparityScore->bad2)
+          .metric(rec::kMatchedPct, 100 * r.disparityScore->matchedFraction)
+          .metric(rec::kMedianDisparityError, r.disparityScore->medianAbsError);
     }
-    rec.array("depth_mm", depthMillimetres(r.frame.depth, k.width, k.height));
+    record.array(rec::kDepthMm, depthMillimetres(r.frame.depth, k.width, k.height));
     if (!r.frame.rgb.empty()) {
       Array rgb(DType::U8, {k.height, k.width, 3});
       std::copy(r.frame.rgb.begin(), r.frame.rgb.end(), rgb.data<std::uint8_t>());
-      rec.array("rgb", std::move(rgb));
+      record.array(rec::kRgb, std::move(rgb));
     }
     if (!r.frame.truth.empty()) {
       Array err(DType::F32, {k.height, k.width});
       for (std::size_t i = 0; i < r.frame.depth.size(); ++i) {
         err.data<float>()[i] = std::fabs(r.frame.depth[i] - r.frame.truth[i]);  // NaN where either is missing
       }
-      rec.array("abs_error_m", std::move(err));
+      record.array(rec::kAbsError, std::move(err));
     }
     if (!r.frame.disparity.empty()) {
-      rec.array("disparity_px",
-                Array::fromValues<float>({k.height, k.width}, std::span<const float>(r.frame.disparity)));
+      record.array(rec::kDisparity,
+                   Array::fromValues<float>({k.height, k.width}, std::span<const float>(r.frame.disparity)));
     }
     if (keepCloud) {
-      rec.array("cloud", Array::fromValues<float>({r.kept.size(), 3}, std::span<const float>(r.kept.xyz)));
+      record.array(rec::kCloud, Array::fromValues<float>({r.kept.size(), 3}, std::span<const float>(r.kept.xyz)));
       if (r.kept.hasColor()) {
-        rec.array("cloud_rgb",
-                  Array::fromValues<std::uint8_t>({r.kept.size(), 3}, std::span<const std::uint8_t>(r.kept.rgb)));
+        record.array(rec::kCloudRgb,
+                     Array::fromValues<std::uint8_t>({r.kept.size(), 3}, std::span<const std::uint8_t>(r.kept.rgb)));
       }
     }
     const double ms = total.milliseconds();
-    rec.metric("t_source_ms", r.sourceMs)
-        .metric("t_filter_ms", r.filterMs)
-        .metric("t_cloud_ms", r.cloudMs)
-        .metric("t_keep_ms", r.keepMs)
-        .metric("t_total_ms", ms)
-        .metric("fps", 1000.0 / std::max(ms, 1e-3));
-    ctx.emitStep(std::move(rec));
+    record.metric(rec::kSourceMs, r.sourceMs)
+        .metric(rec::kFilterMs, r.filterMs)
+        .metric(rec::kCloudMs, r.cloudMs)
+        .metric(rec::kKeepMs, r.keepMs)
+        .metric(rec::kTotalMs, ms)
+        .metric(rec::kFps, 1000.0 / std::max(ms, 1e-3));
+    ctx.emitStep(std::move(record));
     const std::int64_t count = pipeline.source().frameCount();
     const std::int64_t planned = count >= 0 ? std::min(frames, count) : frames;
     ctx.progress(static_cast<double>(step + 1) / static_cast<double>(planned), "frame " + std::to_string(step + 1));

@@ -20,12 +20,14 @@
 #include "engines/scaling/Roofline.h"
 #include "engines/scaling/ThunderNet.h"
 #include "experiments/RunContext.h"
+#include "experiments/kinds/ScalingRecords.h"
 
 namespace loupe {
 
 namespace {
 
 using namespace loupe::scaling;
+namespace rec = loupe::scaling_records;
 
 struct Entry {
   Network network;
@@ -38,17 +40,19 @@ std::vector<Entry> networksOf(RunContext& ctx) {
   const double alpha = ctx.paramFloat("alpha"), beta = ctx.paramFloat("beta"), gamma = ctx.paramFloat("gamma");
   const int rois = static_cast<int>(ctx.paramInt("rois"));
   auto efficientNetEntry = [&](int b) {
-    Entry e{efficientNetB(b), "efficientnet", {}};
+    Entry e{efficientNetB(b), rec::kFamilyEfficientNet, {}};
     const EfficientNetCoefficients c = releasedCoefficients(b);
     const EfficientNetPaperRow paper = paperRow(b);
-    e.extra.metric("variant", b).metric("phi", b).metric("width", c.width).metric("depth", c.depth);
-    e.extra.metric("paper_params_m", paper.paramsM).metric("paper_flops_b", paper.flopsB);
-    e.extra.metric("paper_top1", paper.top1);
+    e.extra.metric(rec::kVariant, b).metric(rec::kPhi, b);
+    e.extra.metric(rec::kWidthCoefficient, c.width).metric(rec::kDepthCoefficient, c.depth);
+    e.extra.metric(rec::kPaperParamsM, paper.paramsM).metric(rec::kPaperFlopsB, paper.flopsB);
+    e.extra.metric(rec::kPaperTop1, paper.top1);
     out.push_back(std::move(e));
   };
   auto thunderNetEntry = [&](int v) {
     try {
-      out.push_back({thunderNet(v, static_cast<int>(ctx.paramInt("thundernet_resolution")), rois), "thundernet", {}});
+      out.push_back(
+          {thunderNet(v, static_cast<int>(ctx.paramInt("thundernet_resolution")), rois), rec::kFamilyThunderNet, {}});
     } catch (const InputError& e) {
       throw InputError("params.thundernet_resolution", e.problem());
     }
@@ -78,8 +82,8 @@ std::vector<Entry> networksOf(RunContext& ctx) {
           throw InputError("params.phi_max",
                            "at φ = " + name.str().substr(name.str().find('=') + 1) + ": " + e.problem());
         }
-        Entry e{std::move(n), "compound", {}};
-        e.extra.metric("phi", phi).metric("width", c.width).metric("depth", c.depth);
+        Entry e{std::move(n), rec::kFamilyCompound, {}};
+        e.extra.metric(rec::kPhi, phi).metric(rec::kWidthCoefficient, c.width).metric(rec::kDepthCoefficient, c.depth);
         out.push_back(std::move(e));
       }
     } else if (item == "thundernet") {
@@ -90,10 +94,10 @@ std::vector<Entry> networksOf(RunContext& ctx) {
         throw InputError("params.networks", "'" + item + "': ThunderNet comes with snet49, snet146 or snet535");
       thunderNetEntry(std::stoi(v));
     } else if (item == "snet49" || item == "snet146" || item == "snet535") {
-      out.push_back({snetClassifier(std::stoi(item.substr(4))), "snet", {}});
+      out.push_back({snetClassifier(std::stoi(item.substr(4))), rec::kFamilySnet, {}});
     } else if (item.size() > 5 && item.substr(item.size() - 5) == ".json") {
       try {
-        out.push_back({readNetworkFile(item), "custom", {}});
+        out.push_back({readNetworkFile(item), rec::kFamilyCustom, {}});
       } catch (const InputError& e) {
         throw InputError("params.networks", e.what());
       }
@@ -117,26 +121,28 @@ void runCompound(RunContext& ctx) {
     const Network& n = e.network;
     StepRecord r = std::move(e.extra);
     r.step = step++;
-    r.textArray("network", n.name).textArray("family", e.family);
+    r.textArray(rec::kNetwork, n.name).textArray(rec::kFamily, e.family);
     const Cost total = n.total();
-    r.metric("params", static_cast<double>(total.params)).metric("macs", static_cast<double>(total.macs));
-    r.metric("activations", static_cast<double>(total.activations));
-    r.metric("resolution", static_cast<double>(n.input.height)).metric("layers", static_cast<double>(n.layers.size()));
+    r.metric(rec::kParams, static_cast<double>(total.params)).metric(rec::kMacs, static_cast<double>(total.macs));
+    r.metric(rec::kActivations, static_cast<double>(total.activations));
+    r.metric(rec::kResolution, static_cast<double>(n.input.height))
+        .metric(rec::kLayers, static_cast<double>(n.layers.size()));
     std::string names, types, details, stages;
     std::vector<std::int64_t> params, macs, activations, shapes;
     std::vector<double> intensity;
     for (const Layer& l : n.layers) {
-      names += l.name + "\n", types += l.type + "\n", details += l.detail + "\n", stages += l.stage + "\n";
+      names += l.name + rec::kLineEnd, types += l.type + rec::kLineEnd;
+      details += l.detail + rec::kLineEnd, stages += l.stage + rec::kLineEnd;
       params.push_back(l.cost.params), macs.push_back(l.cost.macs), activations.push_back(l.cost.activations);
       intensity.push_back(l.intensity());
       for (const FeatureShape* s : {&l.in, &l.out}) shapes.insert(shapes.end(), {s->channels, s->height, s->width});
     }
-    r.textArray("layer_names", names).textArray("layer_types", types);
-    r.textArray("layer_details", details).textArray("layer_stages", stages);
-    r.vector("layer_params", params).vector("layer_macs", macs);
-    r.vector("layer_activations", activations).vector("layer_intensity", intensity);
+    r.textArray(rec::kLayerNames, names).textArray(rec::kLayerTypes, types);
+    r.textArray(rec::kLayerDetails, details).textArray(rec::kLayerStages, stages);
+    r.vector(rec::kLayerParams, params).vector(rec::kLayerMacs, macs);
+    r.vector(rec::kLayerActivations, activations).vector(rec::kLayerIntensity, intensity);
     // (layers, 2, 3): input and output as channels, height, width.
-    r.array("layer_shapes",
+    r.array(rec::kLayerShapes,
             Array::fromValues<std::int64_t>({static_cast<std::int64_t>(n.layers.size()), 2, 3}, shapes));
     ctx.emitStep(std::move(r));
     ctx.progress(static_cast<double>(step) / static_cast<double>(entries.size()), n.name);
@@ -153,17 +159,19 @@ void runRoofline(RunContext& ctx) {
   const MachinePeaks m = measurePeaks();
   StepRecord machine;
   machine.step = 0;
-  machine.metric("peak_gflops", m.peakGflops).metric("fma_gflops", m.fmaGflops).metric("sgemm_gflops", m.sgemmGflops);
-  machine.metric("triad_gbs", m.triadGBs).metric("copy_gbs", m.copyGBs).metric("ridge", m.ridge());
-  machine.metric("threads", m.threads);
-  machine.textArray("isa", m.isa);
+  machine.metric(rec::kPeakGflops, m.peakGflops)
+      .metric(rec::kFmaGflops, m.fmaGflops)
+      .metric(rec::kSgemmGflops, m.sgemmGflops);
+  machine.metric(rec::kTriadGbs, m.triadGBs).metric(rec::kCopyGbs, m.copyGBs).metric(rec::kRidge, m.ridge());
+  machine.metric(rec::kThreads, m.threads);
+  machine.textArray(rec::kIsa, m.isa);
   // The roof sampled from 1/16 to 1024 FLOP/B, with the ridge itself, for plotting.
   std::vector<double> roofI, roofG;
   for (double i = 1.0 / 16; i <= 1024; i *= std::sqrt(2.0)) roofI.push_back(i);
   roofI.push_back(m.ridge());
   std::sort(roofI.begin(), roofI.end());
   for (double i : roofI) roofG.push_back(attainableGflops(m, i));
-  machine.vector("roof_intensity", roofI).vector("roof_gflops", roofG);
+  machine.vector(rec::kRoofIntensity, roofI).vector(rec::kRoofGflops, roofG);
   ctx.emitStep(std::move(machine));
   std::int64_t step = 1;
   const double total = static_cast<double>(sweep.size() * impls.size());
@@ -173,16 +181,16 @@ void runRoofline(RunContext& ctx) {
       const KernelPoint k = measureKernel(p, impl, repeats, check);
       StepRecord r;
       r.step = step++;
-      r.textArray("kernel", p.label()).textArray("kind", convKindName(p.kind));
-      r.textArray("impl", convImplName(impl));
-      r.metric("channels", p.channels).metric("height", p.height).metric("width", p.width).metric("out", p.out);
-      r.metric("kernel_size", p.kernel).metric("stride", p.stride);
-      r.metric("flops", p.flops()).metric("bytes", p.minimumBytes()).metric("intensity", p.intensity());
-      r.metric("seconds", k.seconds).metric("gflops", k.gflops).metric("gbs", k.gbs);
+      r.textArray(rec::kKernel, p.label()).textArray(rec::kConvKind, convKindName(p.kind));
+      r.textArray(rec::kImpl, convImplName(impl));
+      r.metric(rec::kChannels, p.channels).metric(rec::kHeight, p.height).metric(rec::kWidth, p.width);
+      r.metric(rec::kOut, p.out).metric(rec::kKernelSize, p.kernel).metric(rec::kStride, p.stride);
+      r.metric(rec::kFlops, p.flops()).metric(rec::kBytes, p.minimumBytes()).metric(rec::kIntensity, p.intensity());
+      r.metric(rec::kSeconds, k.seconds).metric(rec::kGflops, k.gflops).metric(rec::kGbs, k.gbs);
       const double roof = attainableGflops(m, p.intensity());
-      r.metric("attainable_gflops", roof).metric("roof_fraction", k.gflops / roof);
-      r.metric("memory_bound", p.intensity() < m.ridge() ? 1 : 0);
-      if (check) r.metric("max_abs_error", k.maxAbsError);
+      r.metric(rec::kAttainableGflops, roof).metric(rec::kRoofFraction, k.gflops / roof);
+      r.metric(rec::kMemoryBound, p.intensity() < m.ridge() ? 1 : 0);
+      if (check) r.metric(rec::kMaxAbsError, k.maxAbsError);
       ctx.emitStep(std::move(r));
       ctx.progress(static_cast<double>(step - 1) / total, p.label() + " (" + convImplName(impl) + ")");
     }

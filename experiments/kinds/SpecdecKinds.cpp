@@ -22,12 +22,14 @@
 #include "engines/core/Error.h"
 #include "engines/specdec/Decoding.h"
 #include "experiments/RunContext.h"
+#include "experiments/kinds/SpecdecRecords.h"
 
 namespace loupe {
 
 namespace {
 
 using namespace loupe::specdec;
+namespace rec = loupe::specdec_records;
 
 Array int64s(const std::vector<int>& v) {
   return Array::fromValues<std::int64_t>({static_cast<std::int64_t>(v.size())},
@@ -133,21 +135,22 @@ AcceptanceRule ruleFrom(RunContext& ctx) {
 
 void summarize(StepRecord& r, const DecodeRun& run, double costRatio, const std::string& prefix = "") {
   const DecodeMetrics m = metricsOf(run);
-  r.metric(prefix + "tokens_per_step", m.tokensPerStep).metric(prefix + "mean_accepted", m.meanAccepted);
-  r.metric(prefix + "target_calls_per_token", m.targetCallsPerToken).metric(prefix + "tokens_per_s", m.tokensPerSecond);
-  r.metric(prefix + "speedup_estimate", m.speedup(costRatio, run));
-  r.metric(prefix + "target_calls", static_cast<double>(run.targetCalls));
-  r.metric(prefix + "draft_calls", static_cast<double>(run.draftCalls));
-  r.metric(prefix + "seconds", run.seconds);
+  r.metric(prefix + rec::kTokensPerStep, m.tokensPerStep).metric(prefix + rec::kMeanAccepted, m.meanAccepted);
+  r.metric(prefix + rec::kTargetCallsPerToken, m.targetCallsPerToken)
+      .metric(prefix + rec::kTokensPerSecond, m.tokensPerSecond);
+  r.metric(prefix + rec::kSpeedupEstimate, m.speedup(costRatio, run));
+  r.metric(prefix + rec::kTargetCalls, static_cast<double>(run.targetCalls));
+  r.metric(prefix + rec::kDraftCalls, static_cast<double>(run.draftCalls));
+  r.metric(prefix + rec::kSeconds, run.seconds);
   for (std::size_t d = 0; d < m.acceptanceByDepth.size(); ++d)
-    r.metric(prefix + "acceptance_depth_" + std::to_string(d + 1), m.acceptanceByDepth[d]);
-  r.array(prefix + "acceptance_by_depth", doubles(m.acceptanceByDepth));
-  r.array(prefix + "accepted_histogram", doubles(m.acceptedHistogram));
+    r.metric(prefix + rec::acceptanceDepthOf(d + 1), m.acceptanceByDepth[d]);
+  r.array(prefix + rec::kAcceptanceByDepth, doubles(m.acceptanceByDepth));
+  r.array(prefix + rec::kAcceptedHistogram, doubles(m.acceptedHistogram));
 }
 
 std::string vocabularyText(const Models& m) {
   std::string v;
-  for (int i = 0; i < m.rawTarget->vocabularySize(); ++i) v += m.rawTarget->word(i) + "\n";
+  for (int i = 0; i < m.rawTarget->vocabularySize(); ++i) v += m.rawTarget->word(i) + rec::kVocabularySeparator;
   return v;
 }
 
@@ -159,14 +162,15 @@ void emitRun(RunContext& ctx, const Models& models, const DecodeRun& run, double
     StepRecord r;
     r.step = static_cast<std::int64_t>(i);
     emitted += static_cast<std::int64_t>(s.emitted.size());
-    r.metric("accepted", s.accepted).metric("drafted", s.drafted);
-    r.metric("emitted", static_cast<double>(s.emitted.size())).metric("tokens_so_far", static_cast<double>(emitted));
-    r.array("emitted_tokens", int64s(s.emitted));
+    r.metric(rec::kAccepted, s.accepted).metric(rec::kDrafted, s.drafted);
+    r.metric(rec::kEmitted, static_cast<double>(s.emitted.size()))
+        .metric(rec::kTokensSoFar, static_cast<double>(emitted));
+    r.array(rec::kEmittedTokens, int64s(s.emitted));
     if (!s.nodeToken.empty()) {
-      r.array("node_token", int64s(s.nodeToken)).array("node_parent", int64s(s.nodeParent));
-      r.array("node_probability", doubles(s.nodeProbability)).array("accepted_nodes", int64s(s.acceptedNodes));
+      r.array(rec::kNodeToken, int64s(s.nodeToken)).array(rec::kNodeParent, int64s(s.nodeParent));
+      r.array(rec::kNodeProbability, doubles(s.nodeProbability)).array(rec::kAcceptedNodes, int64s(s.acceptedNodes));
     }
-    if (i == 0) r.textArray("vocabulary", vocabularyText(models)).array("prompt_tokens", int64s(models.prompt));
+    if (i == 0) r.textArray(rec::kVocabulary, vocabularyText(models)).array(rec::kPromptTokens, int64s(models.prompt));
     if (i + 1 == run.steps.size()) summarize(r, run, costRatio);
     ctx.emitStep(std::move(r));
   }
@@ -254,10 +258,10 @@ void runCompare(RunContext& ctx) {
     }
     StepRecord r;
     r.step = static_cast<std::int64_t>(k);
-    r.textArray("method_name", methods[k]);
+    r.textArray(rec::kMethodName, methods[k]);
     summarize(r, pooled, ctx.paramFloat("cost_ratio"));
-    r.array("tokens", int64s(firstTokens));
-    if (k == 0) r.textArray("vocabulary", vocabularyText(*m)).array("prompt_tokens", int64s(m->prompt));
+    r.array(rec::kTokens, int64s(firstTokens));
+    if (k == 0) r.textArray(rec::kVocabulary, vocabularyText(*m)).array(rec::kPromptTokens, int64s(m->prompt));
     ctx.emitStep(std::move(r));
     ctx.progress(static_cast<double>(k + 1) / static_cast<double>(settings.size()), methods[k]);
   }

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "experiments/kinds/PrecisionRecords.h"
 #include "panels/Controls.h"
 #include "panels/MetricSeries.h"
 #include "viewers/ChartView.h"
@@ -19,20 +20,23 @@
 
 namespace loupe {
 
+namespace rec = loupe::precision_records;
+
 namespace {
 
 enum Column { Name, Elements, Overflow, Underflow, Subnormal, NotFinite, MaxError, MeanError, kColumns };
 
 std::string tensorName(const StepRecord& r) {
-  const std::string name = r.text("tensor_name");
+  const std::string name = r.text(rec::kTensorName);
   return name.empty() ? "step " + std::to_string(r.step) : name;
 }
 
 // The metrics of a training run that end in `suffix`, by configuration.
-SeriesMap bySuffix(const SeriesMap& all, const QString& suffix, const QString& label) {
+SeriesMap bySuffix(const SeriesMap& all, const char* what, const QString& label) {
+  const QString suffix = QString::fromStdString(rec::metricSuffix(what));
   SeriesMap out;
   for (const auto& [name, points] : all) {
-    if (!name.endsWith(suffix) || name.contains("_final_")) continue;
+    if (!name.endsWith(suffix) || name.contains(rec::kFinalMarker)) continue;
     out[name.left(name.size() - suffix.size()) + label] = points;
   }
   return out;
@@ -45,7 +49,9 @@ PrecisionPanel::PrecisionPanel(QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
   m_kind = choiceBox(this, {"precision.tensor_stats", "precision.train"}, "what to run");
-  m_format = choiceBox(this, {"fp16", "bf16", "e4m3", "e5m2"}, "format the table and histogram show");
+  QStringList formats;
+  for (const char* f : rec::kFormats) formats << f;
+  m_format = choiceBox(this, formats, "format the table and histogram show");
   m_format->setObjectName("precisionFormat");
   auto* run = new QPushButton("Run", this);
   run->setObjectName("precisionRun");
@@ -158,11 +164,14 @@ QString PrecisionPanel::valuesText(const StepRecord& r) const {
   if (m_training) return RunPanel::valuesText(r);
   const std::string f = m_format->currentText().toStdString();
   QStringList shown;
-  for (const char* key : {"_overflow_frac", "_underflow_frac", "_subnormal_frac", "_max_rel_error", "_mean_rel_error"})
-    shown << QString("%1 = %2").arg(QString::fromStdString(f + key)).arg(r.metricOr(f + key), 0, 'g', 4);
+  for (auto nameOf :
+       {rec::overflowFracOf, rec::underflowFracOf, rec::subnormalFracOf, rec::maxRelErrorOf, rec::meanRelErrorOf}) {
+    const std::string key = nameOf(f);
+    shown << QString("%1 = %2").arg(QString::fromStdString(key)).arg(r.metricOr(key), 0, 'g', 4);
+  }
   return QString("<b>%1</b> (%2 values): ")
              .arg(QString::fromStdString(tensorName(r)).toHtmlEscaped())
-             .arg(r.metricOr("elements")) +
+             .arg(r.metricOr(rec::kElements)) +
          shown.join(", ");
 }
 
@@ -175,13 +184,13 @@ void PrecisionPanel::fillTable() {
     auto* name = textCell(QString::fromStdString(tensorName(r)));
     name->setData(Qt::UserRole, QVariant::fromValue<qlonglong>(r.step));
     m_table->setItem(row, Name, name);
-    m_table->setItem(row, Elements, numberCell(r.metricOr("elements"), 12));
-    m_table->setItem(row, Overflow, numberCell(100 * r.metricOr(f + "_overflow_frac")));
-    m_table->setItem(row, Underflow, numberCell(100 * r.metricOr(f + "_underflow_frac")));
-    m_table->setItem(row, Subnormal, numberCell(100 * r.metricOr(f + "_subnormal_frac")));
-    m_table->setItem(row, NotFinite, numberCell(r.metricOr("nan") + r.metricOr("inf"), 12));
-    m_table->setItem(row, MaxError, numberCell(r.metricOr(f + "_max_rel_error")));
-    m_table->setItem(row, MeanError, numberCell(r.metricOr(f + "_mean_rel_error")));
+    m_table->setItem(row, Elements, numberCell(r.metricOr(rec::kElements), 12));
+    m_table->setItem(row, Overflow, numberCell(100 * r.metricOr(rec::overflowFracOf(f))));
+    m_table->setItem(row, Underflow, numberCell(100 * r.metricOr(rec::underflowFracOf(f))));
+    m_table->setItem(row, Subnormal, numberCell(100 * r.metricOr(rec::subnormalFracOf(f))));
+    m_table->setItem(row, NotFinite, numberCell(r.metricOr(rec::kNan) + r.metricOr(rec::kInf), 12));
+    m_table->setItem(row, MaxError, numberCell(r.metricOr(rec::maxRelErrorOf(f))));
+    m_table->setItem(row, MeanError, numberCell(r.metricOr(rec::meanRelErrorOf(f))));
   }
   m_table->setSortingEnabled(true);
   m_table->resizeColumnsToContents();
@@ -194,29 +203,29 @@ void PrecisionPanel::showTensor(const StepRecord& r) {
   m_histogram->setTitles(QString("“%1”: log2|x| of its values, %2's ranges shaded")
                              .arg(QString::fromStdString(tensorName(r)).toHtmlEscaped(), m_format->currentText()),
                          "log2 |x| (binary exponent)", "values");
-  const Array* h = r.findArray("exponent_histogram");
+  const Array* h = r.findArray(rec::kExponentHistogram);
   if (!h || h->numel() == 0) return;
-  // Bins k ↔ exponent −149 + k; drawn over the occupied bins and the format's range.
+  // Bins k ↔ exponent kMinExponent + k; drawn over the occupied bins and the format's range.
   const auto* counts = h->data<std::int64_t>();
-  const double lo = r.metricOr(f + "_log2_min_subnormal"), hi = r.metricOr(f + "_log2_max");
+  const double lo = r.metricOr(rec::log2MinSubnormalOf(f)), hi = r.metricOr(rec::log2MaxOf(f));
   int first = static_cast<int>(h->numel()), last = -1;
   for (int k = 0; k < h->numel(); ++k)
     if (counts[k]) first = std::min(first, k), last = std::max(last, k);
-  first = std::min(first, static_cast<int>(lo) + 149 - 4);
-  last = std::max(last, static_cast<int>(std::ceil(hi)) + 149 + 4);
+  first = std::min(first, static_cast<int>(lo) - rec::kMinExponent - 4);
+  last = std::max(last, static_cast<int>(std::ceil(hi)) - rec::kMinExponent + 4);
   first = std::max(first, 0), last = std::min(last, static_cast<int>(h->numel()) - 1);
   std::vector<double> edges, values;
   for (int k = first; k <= last; ++k) {
-    edges.push_back(-149.0 + k);
+    edges.push_back(rec::kMinExponent + k);
     values.push_back(static_cast<double>(counts[k]));
   }
-  edges.push_back(-149.0 + last + 1);
+  edges.push_back(rec::kMinExponent + last + 1);
   m_histogram->setHistogram("values per binary exponent", edges, values);
   // The band edges as the run recorded them (the kind works out which bins
   // round to 0 and which overflow).
-  const double minNormal = r.metricOr(f + "_log2_min_normal");
-  const double* underflowEdge = r.findMetric(f + "_underflow_edge_log2");
-  const double* overflowEdge = r.findMetric(f + "_overflow_edge_log2");
+  const double minNormal = r.metricOr(rec::log2MinNormalOf(f));
+  const double* underflowEdge = r.findMetric(rec::underflowEdgeOf(f));
+  const double* overflowEdge = r.findMetric(rec::overflowEdgeOf(f));
   if (!underflowEdge || !overflowEdge) return;  // a run from before the kind recorded them
   const double bottom = *underflowEdge, top = *overflowEdge;
   m_histogram->addBand(edges.front(), bottom, "underflows to 0", QColor(214, 39, 40, 45));
@@ -231,24 +240,24 @@ void PrecisionPanel::showTraining(Store& store, std::int64_t run, std::int64_t r
   m_loss->clear();
   m_loss->setLogAxes(false, true);
   m_loss->setTitles("Training loss per configuration (batch, log scale)", "step", "cross-entropy");
-  m_loss->addSeriesPairs(bySuffix(all, "_loss", " loss"));
+  m_loss->addSeriesPairs(bySuffix(all, rec::kLoss, " loss"));
   m_scale->clear();
   m_scale->setLogAxes(false, true);
   m_scale->setTitles("Loss scale (GradScaler), skipped steps marked", "step", "scale");
   SeriesMap scales;
-  for (const auto& [name, points] : bySuffix(all, "_loss_scale", " loss scale"))
-    if (name.contains("scaled")) scales[name] = points;
+  for (const auto& [name, points] : bySuffix(all, rec::kLossScale, " loss scale"))
+    if (name.contains(rec::kScaledSuffix)) scales[name] = points;
   m_scale->addSeriesPairs(scales);
   // A skipped step: the running count of skipped steps went up.
-  for (const auto& [name, points] : bySuffix(all, "_skipped_steps", ""))
+  for (const auto& [name, points] : bySuffix(all, rec::kSkippedSteps, ""))
     for (std::size_t i = 1; i < points.size(); ++i)
       if (points[i].y() > points[i - 1].y()) m_scale->addReferenceLine(points[i].x(), name + " skipped");
   m_underflow->clear();
   m_underflow->setTitles("Weight gradients lost to underflow (fraction of the non-zero ones)", "step", "fraction");
-  m_underflow->addSeriesPairs(bySuffix(all, "_gradient_underflow_frac", " lost"));
+  m_underflow->addSeriesPairs(bySuffix(all, rec::kGradientUnderflowFrac, " lost"));
   QStringList finals;
   for (const auto& [name, points] : all)
-    if (name.endsWith("_final_train_loss") && !points.empty())
+    if (name.endsWith(QString::fromStdString(rec::metricSuffix(rec::kFinalTrainLoss))) && !points.empty())
       finals << QString("%1 = %2").arg(name).arg(points.back().y(), 0, 'g', 5);
   valuesLine()->setText("<b>final</b>: " + finals.join(", "));
 }

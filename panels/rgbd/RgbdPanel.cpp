@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "experiments/CloudExport.h"
+#include "experiments/kinds/RgbdRecords.h"
 #include "panels/Controls.h"
 #include "panels/MetricSeries.h"
 #include "panels/SchemaControls.h"
@@ -26,10 +27,12 @@
 
 namespace loupe {
 
+namespace rec = loupe::rgbd_records;
+
 namespace {
 
 // Metrics drawn in the chart (the rest are listed under it).
-const std::vector<std::string> kCharted = {"fill_rate", "rmse_m", "bad_pct", "fps", "bad2_pct"};
+const std::vector<std::string> kCharted = {rec::kFillRate, rec::kRmse, rec::kBadPct, rec::kFps, rec::kBad2Pct};
 
 }  // namespace
 
@@ -170,7 +173,7 @@ void RgbdPanel::runOpened(const RunInfo&) {
   m_series = loadMetricSeries(*store(), run(), kCharted);
   // Replay at the recorded pace (the frames' own timestamps).
   std::vector<double> times;
-  for (const auto& p : store()->metricSeries(run(), "timestamp_s")) times.push_back(p.value);
+  for (const auto& p : store()->metricSeries(run(), rec::kTimestamp)) times.push_back(p.value);
   scrubber()->setStepTimes(std::move(times));
   rebuildChart();
 }
@@ -197,14 +200,14 @@ void RgbdPanel::liveStep(const StepRecord& record) {
 
 void RgbdPanel::showCloud(VtkView* view, const StepRecord& r) {
   if (!view) return;
-  const Array* cloud = r.findArray("cloud");
+  const Array* cloud = r.findArray(rec::kCloud);
   if (!cloud || cloud->ndim() != 2 || cloud->shape()[1] != 3) {
     view->clearScene();
     return;
   }
   const std::int64_t n = cloud->shape()[0];
   view->setPoints(cloud->data<float>(), n);
-  const Array* colours = r.findArray("cloud_rgb");
+  const Array* colours = r.findArray(rec::kCloudRgb);
   if (m_colouring->currentIndex() == 0 && colours && colours->numel() == 3 * n) {
     view->setPointColors(colours->data<std::uint8_t>());
   } else {
@@ -227,13 +230,13 @@ std::vector<float> depthMetres(const Array& mm) {
   std::vector<float> out(static_cast<std::size_t>(mm.numel()));
   for (std::size_t i = 0; i < out.size(); ++i) {
     const auto v = mm.data<std::uint16_t>()[i];
-    out[i] = v ? v * 0.001f : NAN;
+    out[i] = v != rec::kNoDepthMm ? v * rec::kMetresPerMm : NAN;
   }
   return out;
 }
 
 void showDepth(ImageView* view, const StepRecord& r, const QString& title) {
-  const Array* mm = r.findArray("depth_mm");
+  const Array* mm = r.findArray(rec::kDepthMm);
   if (!mm || mm->ndim() != 2) {
     view->clear("no depth");
     return;
@@ -252,7 +255,7 @@ void RgbdPanel::showStep(const StepRecord& a, const StepRecord* b) {
   if (b) {
     showCloud(m_cloudB, *b);
     showDepth(m_second, *b, "B depth");
-  } else if (const Array* rgb = a.findArray("rgb"); rgb && rgb->ndim() == 3) {
+  } else if (const Array* rgb = a.findArray(rec::kRgb); rgb && rgb->ndim() == 3) {
     m_second->setRgb(static_cast<int>(rgb->shape()[1]), static_cast<int>(rgb->shape()[0]), rgb->data<std::uint8_t>(),
                      "colour");
   } else {
@@ -262,10 +265,10 @@ void RgbdPanel::showStep(const StepRecord& a, const StepRecord* b) {
   const QString who = b ? "B " : "";
   // A stereo pair is judged in disparity (its ground truth's unit); synthetic
   // sensors in depth error.
-  if (const Array* d = third.findArray("disparity_px"); d && d->ndim() == 2) {
+  if (const Array* d = third.findArray(rec::kDisparity); d && d->ndim() == 2) {
     m_third->setScalar(static_cast<int>(d->shape()[1]), static_cast<int>(d->shape()[0]), d->data<float>(),
                        who + "disparity", "px");
-  } else if (const Array* err = third.findArray("abs_error_m"); err && err->ndim() == 2) {
+  } else if (const Array* err = third.findArray(rec::kAbsError); err && err->ndim() == 2) {
     // Clip the colour range at 10 cm so flying pixels don't wash out the rest.
     m_third->setScalar(static_cast<int>(err->shape()[1]), static_cast<int>(err->shape()[0]), err->data<float>(),
                        who + "|error| vs ground truth", "m", 0.0, 0.1);
@@ -283,9 +286,9 @@ void RgbdPanel::rebuildChart() {
 }
 
 void RgbdPanel::exportCloud(const QString& path) const {
-  const Array* cloud = m_current.findArray("cloud");
+  const Array* cloud = m_current.findArray(rec::kCloud);
   if (!cloud) throw std::runtime_error("no cloud is shown (this run recorded depth only)");
-  writeRecordedCloud(path.toStdString(), *cloud, m_current.findArray("cloud_rgb"));
+  writeRecordedCloud(path.toStdString(), *cloud, m_current.findArray(rec::kCloudRgb));
 }
 
 std::vector<PanelFigure> RgbdPanel::figures() {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "experiments/kinds/ScalingRecords.h"
 #include "panels/Controls.h"
 #include "panels/MetricSeries.h"
 #include "viewers/ChartView.h"
@@ -19,12 +20,14 @@
 
 namespace loupe {
 
+namespace rec = loupe::scaling_records;
+
 namespace {
 
 std::vector<QString> lines(const std::string& text) {
   std::vector<QString> out;
   std::stringstream s(text);
-  for (std::string l; std::getline(s, l);) out.push_back(QString::fromStdString(l));
+  for (std::string l; std::getline(s, l, rec::kLineEnd);) out.push_back(QString::fromStdString(l));
   return out;
 }
 
@@ -33,14 +36,14 @@ QString shape(const std::vector<std::int64_t>& s, std::size_t at) {
 }
 
 QString networkName(const StepRecord& r) {
-  return QString::fromStdString(r.text("network"));
+  return QString::fromStdString(r.text(rec::kNetwork));
 }
 
 // Colour per kernel kind; ours filled, OpenCV's drawn in the lighter tone.
 QColor kindColour(const std::string& kind, bool ours) {
-  const QColor base = kind == "standard"    ? QColor(31, 119, 180)
-                      : kind == "depthwise" ? QColor(214, 39, 40)
-                                            : QColor(44, 160, 44);
+  const QColor base = kind == rec::kConvStandard    ? QColor(31, 119, 180)
+                      : kind == rec::kConvDepthwise ? QColor(214, 39, 40)
+                                                    : QColor(44, 160, 44);
   return ours ? base : base.lighter(150);
 }
 
@@ -229,15 +232,15 @@ void ScalingPanel::showCompound() {
   auto add = [&](const std::vector<StepRecord>& records, const QString& prefix, Qt::PenStyle style) {
     std::vector<QPointF> ruleParams, ruleFlops, params, flops, paperParams, paperFlops, top1, paperTop1;
     for (const auto& r : records) {
-      const std::string family = r.text("family");
-      const double phi = r.metricOr("phi"), p = r.metricOr("params") / 1e6, f = r.metricOr("macs") / 1e9;
-      if (family == "compound") ruleParams.emplace_back(phi, p), ruleFlops.emplace_back(phi, f);
-      if (family != "efficientnet") continue;
+      const std::string family = r.text(rec::kFamily);
+      const double phi = r.metricOr(rec::kPhi), p = r.metricOr(rec::kParams) / 1e6, f = r.metricOr(rec::kMacs) / 1e9;
+      if (family == rec::kFamilyCompound) ruleParams.emplace_back(phi, p), ruleFlops.emplace_back(phi, f);
+      if (family != rec::kFamilyEfficientNet) continue;
       params.emplace_back(phi, p), flops.emplace_back(phi, f);
-      paperParams.emplace_back(phi, r.metricOr("paper_params_m"));
-      paperFlops.emplace_back(phi, r.metricOr("paper_flops_b"));
-      top1.emplace_back(f, r.metricOr("paper_top1"));
-      paperTop1.emplace_back(r.metricOr("paper_flops_b"), r.metricOr("paper_top1"));
+      paperParams.emplace_back(phi, r.metricOr(rec::kPaperParamsM));
+      paperFlops.emplace_back(phi, r.metricOr(rec::kPaperFlopsB));
+      top1.emplace_back(f, r.metricOr(rec::kPaperTop1));
+      paperTop1.emplace_back(r.metricOr(rec::kPaperFlopsB), r.metricOr(rec::kPaperTop1));
     }
     if (!ruleParams.empty()) {
       m_curves->addLine(prefix + "compound rule: params (M)", ruleParams, QColor(31, 119, 180), style);
@@ -257,18 +260,18 @@ void ScalingPanel::showCompound() {
 }
 
 void ScalingPanel::fillLayers(const StepRecord& r) {
-  const auto names = lines(r.text("layer_names")), types = lines(r.text("layer_types"));
-  const auto details = lines(r.text("layer_details")), stages = lines(r.text("layer_stages"));
-  const auto params = r.values<std::int64_t>("layer_params"), macs = r.values<std::int64_t>("layer_macs");
-  const auto activations = r.values<std::int64_t>("layer_activations");
-  const auto intensity = r.values<double>("layer_intensity");
-  const auto shapes = r.values<std::int64_t>("layer_shapes");
-  const double totalMacs = std::max(1.0, r.metricOr("macs"));
+  const auto names = lines(r.text(rec::kLayerNames)), types = lines(r.text(rec::kLayerTypes));
+  const auto details = lines(r.text(rec::kLayerDetails)), stages = lines(r.text(rec::kLayerStages));
+  const auto params = r.values<std::int64_t>(rec::kLayerParams), macs = r.values<std::int64_t>(rec::kLayerMacs);
+  const auto activations = r.values<std::int64_t>(rec::kLayerActivations);
+  const auto intensity = r.values<double>(rec::kLayerIntensity);
+  const auto shapes = r.values<std::int64_t>(rec::kLayerShapes);
+  const double totalMacs = std::max(1.0, r.metricOr(rec::kMacs));
   m_layers->setSortingEnabled(false);
   m_layers->clearContents();
   // Rows: as many layers as every per-layer array has (an odd record shows what it can).
-  const std::size_t n =
-      std::min({names.size(), params.size(), macs.size(), activations.size(), intensity.size(), shapes.size() / 6});
+  const std::size_t n = std::min({names.size(), params.size(), macs.size(), activations.size(), intensity.size(),
+                                  shapes.size() / rec::kShapeValues});
   const int rows = static_cast<int>(n);
   m_layers->setRowCount(rows);
   for (int i = 0; i < rows; ++i) {
@@ -279,8 +282,8 @@ void ScalingPanel::fillLayers(const StepRecord& r) {
     m_layers->setItem(i, LStage, textCell(k < stages.size() ? stages[k] : QString()));
     m_layers->setItem(i, LType, textCell(k < types.size() ? types[k] : QString()));
     m_layers->setItem(i, LDetail, textCell(k < details.size() ? details[k] : QString()));
-    m_layers->setItem(i, LIn, textCell(shape(shapes, 6 * k)));
-    m_layers->setItem(i, LOut, textCell(shape(shapes, 6 * k + 3)));
+    m_layers->setItem(i, LIn, textCell(shape(shapes, rec::kShapeValues * k + rec::kInputShape)));
+    m_layers->setItem(i, LOut, textCell(shape(shapes, rec::kShapeValues * k + rec::kOutputShape)));
     m_layers->setItem(i, LParams, numberCell(static_cast<double>(params[k]), 12));
     m_layers->setItem(i, LMacs, numberCell(static_cast<double>(macs[k]), 12));
     m_layers->setItem(i, LMacShare, numberCell(100.0 * static_cast<double>(macs[k]) / totalMacs, 3));
@@ -306,7 +309,7 @@ void ScalingPanel::showComparison() {
   const QColor colours[] = {QColor(31, 119, 180), QColor(214, 39, 40)};
   for (std::size_t n = 0; n < shown.size(); ++n) {
     const StepRecord& r = *shown[n];
-    const auto macs = r.values<std::int64_t>("layer_macs");
+    const auto macs = r.values<std::int64_t>(rec::kLayerMacs);
     std::vector<QPointF> points{{0, 0}};
     double sum = 0;
     for (std::size_t i = 0; i < macs.size(); ++i) {
@@ -317,16 +320,16 @@ void ScalingPanel::showComparison() {
     m_cumulative->addLine(label, points, colours[n], n ? Qt::DashLine : Qt::SolidLine);
     text << QString("<b>%1</b>: %2 M params, %3 B multiply-adds, %4 M activations, %5 layers at %6×%6")
                 .arg(label.toHtmlEscaped())
-                .arg(r.metricOr("params") / 1e6, 0, 'f', 2)
-                .arg(r.metricOr("macs") / 1e9, 0, 'f', 3)
-                .arg(r.metricOr("activations") / 1e6, 0, 'f', 2)
-                .arg(r.metricOr("layers"))
-                .arg(r.metricOr("resolution"));
-    if (r.findMetric("paper_params_m"))
+                .arg(r.metricOr(rec::kParams) / 1e6, 0, 'f', 2)
+                .arg(r.metricOr(rec::kMacs) / 1e9, 0, 'f', 3)
+                .arg(r.metricOr(rec::kActivations) / 1e6, 0, 'f', 2)
+                .arg(r.metricOr(rec::kLayers))
+                .arg(r.metricOr(rec::kResolution));
+    if (r.findMetric(rec::kPaperParamsM))
       text.back() += QString(" (paper: %1 M, %2 B, top-1 %3 %)")
-                         .arg(r.metricOr("paper_params_m"))
-                         .arg(r.metricOr("paper_flops_b"))
-                         .arg(r.metricOr("paper_top1"));
+                         .arg(r.metricOr(rec::kPaperParamsM))
+                         .arg(r.metricOr(rec::kPaperFlopsB))
+                         .arg(r.metricOr(rec::kPaperTop1));
   }
   m_summary = text.join("<br>");
   valuesLine()->setText(m_summary);
@@ -344,50 +347,50 @@ void ScalingPanel::showRoofline() {
   auto add = [&](const std::vector<StepRecord>& records, const QString& prefix, Qt::PenStyle style) {
     if (records.empty()) return;
     const StepRecord& m = records.front();
-    const auto roofI = m.values<double>("roof_intensity"), roofG = m.values<double>("roof_gflops");
+    const auto roofI = m.values<double>(rec::kRoofIntensity), roofG = m.values<double>(rec::kRoofGflops);
     std::vector<QPointF> roof, sgemm;
     for (std::size_t i = 0; i < roofI.size() && i < roofG.size(); ++i) {
       roof.emplace_back(roofI[i], roofG[i]);
-      sgemm.emplace_back(roofI[i], m.metricOr("sgemm_gflops"));
+      sgemm.emplace_back(roofI[i], m.metricOr(rec::kSgemmGflops));
     }
     m_roofline->addLine(prefix + "roof: compute peak, triad bandwidth", roof, QColor(40, 40, 40), style);
     m_roofline->addLine(prefix + "OpenBLAS SGEMM ceiling", sgemm, QColor(148, 103, 189), style);
-    if (prefix.isEmpty()) m_roofline->addReferenceLine(m.metricOr("ridge"), "ridge", QColor(120, 120, 120));
+    if (prefix.isEmpty()) m_roofline->addReferenceLine(m.metricOr(rec::kRidge), "ridge", QColor(120, 120, 120));
     machines << QString(
                     "%1peak %2 GFLOP/s (FMA loop %9, %3, %4 threads), SGEMM %5 GFLOP/s, triad %6 GB/s, copy %7 "
                     "GB/s, ridge %8 FLOP/B")
                     .arg(prefix)
-                    .arg(m.metricOr("peak_gflops"), 0, 'f', 1)
-                    .arg(QString::fromStdString(m.text("isa")))
-                    .arg(m.metricOr("threads"))
-                    .arg(m.metricOr("sgemm_gflops"), 0, 'f', 1)
-                    .arg(m.metricOr("triad_gbs"), 0, 'f', 1)
-                    .arg(m.metricOr("copy_gbs"), 0, 'f', 1)
-                    .arg(m.metricOr("ridge"), 0, 'f', 2)
-                    .arg(m.metricOr("fma_gflops"), 0, 'f', 1);
+                    .arg(m.metricOr(rec::kPeakGflops), 0, 'f', 1)
+                    .arg(QString::fromStdString(m.text(rec::kIsa)))
+                    .arg(m.metricOr(rec::kThreads))
+                    .arg(m.metricOr(rec::kSgemmGflops), 0, 'f', 1)
+                    .arg(m.metricOr(rec::kTriadGbs), 0, 'f', 1)
+                    .arg(m.metricOr(rec::kCopyGbs), 0, 'f', 1)
+                    .arg(m.metricOr(rec::kRidge), 0, 'f', 2)
+                    .arg(m.metricOr(rec::kFmaGflops), 0, 'f', 1);
     std::map<QString, std::pair<QColor, std::vector<QPointF>>> points;
     for (std::size_t i = 1; i < records.size(); ++i) {
       const StepRecord& k = records[i];
       const QString series =
-          prefix + QString::fromStdString(k.text("kind")) + " · " + QString::fromStdString(k.text("impl"));
+          prefix + QString::fromStdString(k.text(rec::kConvKind)) + " · " + QString::fromStdString(k.text(rec::kImpl));
       auto& [colour, pts] = points[series];
-      colour = kindColour(k.text("kind"), k.text("impl") == "loupe");
-      pts.emplace_back(k.metricOr("intensity"), k.metricOr("gflops"));
+      colour = kindColour(k.text(rec::kConvKind), k.text(rec::kImpl) == rec::kImplLoupe);
+      pts.emplace_back(k.metricOr(rec::kIntensity), k.metricOr(rec::kGflops));
       const int row = m_kernels->rowCount();
       m_kernels->insertRow(row);
-      auto* label = textCell(prefix + QString::fromStdString(k.text("kernel")));
+      auto* label = textCell(prefix + QString::fromStdString(k.text(rec::kKernel)));
       label->setData(Qt::UserRole, QVariant::fromValue<qlonglong>(prefix.isEmpty() ? k.step : -1));
       m_kernels->setItem(row, KKernel, label);
-      m_kernels->setItem(row, KImpl, textCell(QString::fromStdString(k.text("impl"))));
-      m_kernels->setItem(row, KMs, numberCell(k.metricOr("seconds") * 1e3));
-      m_kernels->setItem(row, KGflops, numberCell(k.metricOr("gflops")));
-      m_kernels->setItem(row, KGbs, numberCell(k.metricOr("gbs")));
-      m_kernels->setItem(row, KIntensity, numberCell(k.metricOr("intensity")));
-      m_kernels->setItem(row, KRoof, numberCell(100 * k.metricOr("roof_fraction"), 3));
-      m_kernels->setItem(row, KBound, textCell(k.metricOr("memory_bound") ? "memory" : "compute"));
+      m_kernels->setItem(row, KImpl, textCell(QString::fromStdString(k.text(rec::kImpl))));
+      m_kernels->setItem(row, KMs, numberCell(k.metricOr(rec::kSeconds) * 1e3));
+      m_kernels->setItem(row, KGflops, numberCell(k.metricOr(rec::kGflops)));
+      m_kernels->setItem(row, KGbs, numberCell(k.metricOr(rec::kGbs)));
+      m_kernels->setItem(row, KIntensity, numberCell(k.metricOr(rec::kIntensity)));
+      m_kernels->setItem(row, KRoof, numberCell(100 * k.metricOr(rec::kRoofFraction), 3));
+      m_kernels->setItem(row, KBound, textCell(k.metricOr(rec::kMemoryBound) ? "memory" : "compute"));
       m_kernels->setItem(
           row, KError,
-          k.findMetric("max_abs_error") ? numberCell(k.metricOr("max_abs_error"), 2) : textCell("not checked"));
+          k.findMetric(rec::kMaxAbsError) ? numberCell(k.metricOr(rec::kMaxAbsError), 2) : textCell("not checked"));
     }
     for (const auto& [name, series] : points) m_roofline->addScatter(name, series.second, series.first);
   };

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "experiments/TreeEditing.h"
+#include "experiments/kinds/SpecdecRecords.h"
 #include "panels/Controls.h"
 #include "panels/MetricSeries.h"
 #include "viewers/ChartView.h"
@@ -20,6 +21,8 @@
 #include "viewers/TreeGraphView.h"
 
 namespace loupe {
+
+namespace rec = loupe::specdec_records;
 
 namespace {
 
@@ -223,7 +226,8 @@ void SpecdecPanel::runCompared(const RunInfo& info) {
 
 void SpecdecPanel::setVocabulary(const StepRecord& first) {
   m_words.clear();
-  for (const QString& w : text(first, "vocabulary").split('\n', Qt::SkipEmptyParts)) m_words.push_back(w);
+  for (const QString& w : text(first, rec::kVocabulary).split(rec::kVocabularySeparator, Qt::SkipEmptyParts))
+    m_words.push_back(w);
 }
 
 // A live step's tree is drawn as it comes; the shell reopens the stored run
@@ -243,11 +247,11 @@ void SpecdecPanel::showRunSummary() {
                ? m_words[static_cast<std::size_t>(id)].toHtmlEscaped()
                : QString::number(id);
   };
-  for (std::int64_t id : m_records.front().values<std::int64_t>("prompt_tokens")) html += "<b>" + word(id) + "</b> ";
+  for (std::int64_t id : m_records.front().values<std::int64_t>(rec::kPromptTokens)) html += "<b>" + word(id) + "</b> ";
   for (const StepRecord& r : m_records) {
-    const auto emitted = r.values<std::int64_t>("emitted_tokens");
-    const auto accepted = static_cast<std::size_t>(r.metricOr("accepted"));
-    const bool tree = r.findArray("node_token") != nullptr;
+    const auto emitted = r.values<std::int64_t>(rec::kEmittedTokens);
+    const auto accepted = static_cast<std::size_t>(r.metricOr(rec::kAccepted));
+    const bool tree = r.findArray(rec::kNodeToken) != nullptr;
     for (std::size_t i = 0; i < emitted.size(); ++i) {
       const bool draft = tree ? (i >= 1 && i <= accepted) : i < accepted;
       html += draft ? "<span style='background:#b8e6b8'>" + word(emitted[i]) + "</span> " : word(emitted[i]) + " ";
@@ -263,15 +267,15 @@ void SpecdecPanel::addMethodLines(const std::vector<StepRecord>& records, const 
   QStringList values;
   auto add = [&](const StepRecord& r, const QString& name) {
     std::vector<QPointF> points;
-    const auto depth = r.values<double>("acceptance_by_depth");
+    const auto depth = r.values<double>(rec::kAcceptanceByDepth);
     for (std::size_t d = 0; d < depth.size(); ++d) points.emplace_back(static_cast<double>(d + 1), depth[d]);
     if (!points.empty()) m_depth->addLine(prefix + name, points, QColor(), style);
     values << QString("%1%2: %3 tokens/call, ×%4 est. speed-up")
                   .arg(prefix, name)
-                  .arg(r.metricOr("tokens_per_step"), 0, 'f', 2)
-                  .arg(r.metricOr("speedup_estimate"), 0, 'f', 2);
+                  .arg(r.metricOr(rec::kTokensPerStep), 0, 'f', 2)
+                  .arg(r.metricOr(rec::kSpeedupEstimate), 0, 'f', 2);
     if (prefix.isEmpty()) {  // run A's drafts-kept histogram (a compare run: its last method's)
-      const auto h = r.values<double>("accepted_histogram");
+      const auto h = r.values<double>(rec::kAcceptedHistogram);
       m_histogram->clear();
       m_histogram->setTitles("drafts kept per step: " + name, "drafts kept", "steps");
       std::vector<double> edges;
@@ -280,7 +284,7 @@ void SpecdecPanel::addMethodLines(const std::vector<StepRecord>& records, const 
     }
   };
   if (kind == "specdec.compare") {
-    for (const StepRecord& r : records) add(r, text(r, "method_name"));
+    for (const StepRecord& r : records) add(r, text(r, rec::kMethodName));
   } else if (!records.empty()) {
     add(records.back(), QString::fromStdString(kind.substr(kind.find('.') + 1)));
   }
@@ -289,13 +293,13 @@ void SpecdecPanel::addMethodLines(const std::vector<StepRecord>& records, const 
 }
 
 void SpecdecPanel::showStep(const StepRecord& r, const StepRecord*) {
-  if (r.findArray("vocabulary")) setVocabulary(r);
+  if (r.findArray(rec::kVocabulary)) setVocabulary(r);
   m_editing = false;
   m_editButtons->setEnabled(false);
   if (!m_tree) return;
-  const auto token = r.values<std::int64_t>("node_token"), parent = r.values<std::int64_t>("node_parent"),
-             path = r.values<std::int64_t>("accepted_nodes");
-  const auto prob = r.values<double>("node_probability");
+  const auto token = r.values<std::int64_t>(rec::kNodeToken), parent = r.values<std::int64_t>(rec::kNodeParent),
+             path = r.values<std::int64_t>(rec::kAcceptedNodes);
+  const auto prob = r.values<double>(rec::kNodeProbability);
   std::vector<TreeNode> nodes;
   std::vector<int> highlighted(path.begin(), path.end());
   std::vector<bool> onPath(token.size(), false);
@@ -310,14 +314,16 @@ void SpecdecPanel::showStep(const StepRecord& r, const StepRecord*) {
     nodes.push_back(n);
   }
   if (nodes.empty()) {  // a chain run: drafts are not recorded as a tree
-    m_tree->setTree(
-        {}, {},
-        QString("step %1: %2 of %3 drafts kept").arg(r.step).arg(r.metricOr("accepted")).arg(r.metricOr("drafted")));
+    m_tree->setTree({}, {},
+                    QString("step %1: %2 of %3 drafts kept")
+                        .arg(r.step)
+                        .arg(r.metricOr(rec::kAccepted))
+                        .arg(r.metricOr(rec::kDrafted)));
     return;
   }
   m_tree->setTree(
       nodes, highlighted,
-      QString("step %1: %2 of depth %3 accepted").arg(r.step).arg(path.size() - 1).arg(r.metricOr("drafted")));
+      QString("step %1: %2 of depth %3 accepted").arg(r.step).arg(path.size() - 1).arg(r.metricOr(rec::kDrafted)));
 }
 
 std::vector<PanelFigure> SpecdecPanel::figures() {

@@ -14,6 +14,7 @@
 #include "panels/attention/AttentionPanel.h"
 #include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
+#include "tests/app/GuiWindow.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 #include "viewers/ChartView.h"
@@ -43,12 +44,8 @@ TEST(AttentionPanel, TilesMidRunAndCausalMap) {
       db, kinds,
       R"({"kind": "attention.tiles", "seed": 4, "params": {"n": 512, "d": 32, "block_q": 32, "block_k": 32}})"));
   MainWindow window(kinds, panels);
-  window.setQuiet(true);
-  ASSERT_TRUE(window.openDatabase(QString::fromStdString(db.string())));
-  window.show();
-  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
-  ASSERT_TRUE(window.openRun(1));
-  auto* panel = dynamic_cast<AttentionPanel*>(window.activePanel());
+  ASSERT_TRUE(testing::showWindowOn(window, db));
+  auto* panel = testing::openRunIn<AttentionPanel>(window, 1);
   ASSERT_NE(panel, nullptr);
   EXPECT_EQ(panel->scrubber()->count(), 16 * 16);
   panel->scrubber()->setPosition(100);  // mid-run
@@ -80,12 +77,8 @@ TEST(AttentionPanel, ScalingSweepPlotsTimeAgainstN) {
   ASSERT_NO_FATAL_FAILURE(
       recordInto(db, kinds, R"({"kind": "attention.scaling", "params": {"lengths": [128, 256, 512, 1024], "d": 32}})"));
   MainWindow window(kinds, panels);
-  window.setQuiet(true);
-  ASSERT_TRUE(window.openDatabase(QString::fromStdString(db.string())));
-  window.show();
-  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
-  ASSERT_TRUE(window.openRun(1));
-  auto* panel = dynamic_cast<AttentionPanel*>(window.activePanel());
+  ASSERT_TRUE(testing::showWindowOn(window, db));
+  auto* panel = testing::openRunIn<AttentionPanel>(window, 1);
   ASSERT_NE(panel, nullptr);
   bool found = false;
   for (const auto& f : panel->figures()) {
@@ -116,12 +109,8 @@ TEST(AttentionPanel, PatternEditorTilesDriveARun) {
   const auto db = dir / "edit.sqlite";
   ASSERT_NO_FATAL_FAILURE(recordInto(db, kinds, R"({"kind": "attention.tiles", "params": {"n": 64, "d": 16}})"));
   MainWindow window(kinds, panels);
-  window.setQuiet(true);
-  ASSERT_TRUE(window.openDatabase(QString::fromStdString(db.string())));
-  window.show();
-  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
-  ASSERT_TRUE(window.openRun(1));
-  auto* panel = dynamic_cast<AttentionPanel*>(window.activePanel());
+  ASSERT_TRUE(testing::showWindowOn(window, db));
+  auto* panel = testing::openRunIn<AttentionPanel>(window, 1);
   ASSERT_NE(panel, nullptr);
   auto spin = [&](const QString& prefix) {
     for (auto* box : panel->findChildren<QSpinBox*>())

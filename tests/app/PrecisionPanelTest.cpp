@@ -14,6 +14,7 @@
 #include "panels/precision/PrecisionPanel.h"
 #include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
+#include "tests/app/GuiWindow.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 #include "viewers/ChartView.h"
@@ -47,12 +48,8 @@ TEST(PrecisionPanel, TensorTableHistogramAndTraining) {
     ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
   }
   MainWindow window(kinds, panels);
-  window.setQuiet(true);
-  ASSERT_TRUE(window.openDatabase(QString::fromStdString((dir / "p.sqlite").string())));
-  window.show();
-  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
-  ASSERT_TRUE(window.openRun(1));
-  auto* panel = dynamic_cast<PrecisionPanel*>(window.activePanel());
+  ASSERT_TRUE(testing::showWindowOn(window, (dir / "p.sqlite")));
+  auto* panel = testing::openRunIn<PrecisionPanel>(window, 1);
   ASSERT_NE(panel, nullptr);
   QTableWidget* table = panel->tensorTable();
   ASSERT_EQ(table->rowCount(), 3);

@@ -16,6 +16,7 @@
 #include "panels/rgbd/RgbdPanel.h"
 #include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
+#include "tests/app/GuiWindow.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 #include "viewers/GlProbe.h"
@@ -41,10 +42,7 @@ class RgbdPanelTest : public ::testing::Test {
   }
   RgbdPanel* openWindow() {
     window = std::make_unique<MainWindow>(kinds, panels);
-    window->setQuiet(true);
-    EXPECT_TRUE(window->openDatabase(QString::fromStdString(db)));
-    window->show();
-    EXPECT_TRUE(QTest::qWaitForWindowExposed(window.get()));
+    EXPECT_TRUE(testing::showWindowOn(*window, db));
     return nullptr;
   }
   void shot(QWidget* w, const QString& name) { testing::saveScreenshot(*w, name + ".png"); }

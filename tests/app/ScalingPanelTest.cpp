@@ -19,6 +19,7 @@
 #include "panels/scaling/ScalingPanel.h"
 #include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
+#include "tests/app/GuiWindow.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 #include "viewers/ChartView.h"
@@ -61,12 +62,8 @@ TEST(ScalingPanel, CurvesLayersComparisonAndRoofline) {
     }
   }
   MainWindow window(kinds, panels);
-  window.setQuiet(true);
-  ASSERT_TRUE(window.openDatabase(QString::fromStdString(db.string())));
-  window.show();
-  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
-  ASSERT_TRUE(window.openRun(1));
-  auto* panel = dynamic_cast<ScalingPanel*>(window.activePanel());
+  ASSERT_TRUE(testing::showWindowOn(window, db));
+  auto* panel = testing::openRunIn<ScalingPanel>(window, 1);
   ASSERT_NE(panel, nullptr);
   const QStringList curves = panel->curvesChart()->seriesNames();
   for (const char* s : {"compound rule: params (M)", "compound rule: FLOPs (B)", "B0–B7 as released: FLOPs (B)",

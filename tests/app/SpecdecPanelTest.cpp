@@ -22,6 +22,7 @@
 #include "panels/specdec/SpecdecPanel.h"
 #include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
+#include "tests/app/GuiWindow.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 #include "viewers/ChartView.h"
@@ -54,12 +55,8 @@ TEST(SpecdecPanel, TreeHistogramTextAndComparison) {
     ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
   }
   MainWindow window(kinds, panels);
-  window.setQuiet(true);
-  ASSERT_TRUE(window.openDatabase(QString::fromStdString((dir / "s.sqlite").string())));
-  window.show();
-  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
-  ASSERT_TRUE(window.openRun(1));
-  auto* panel = dynamic_cast<SpecdecPanel*>(window.activePanel());
+  ASSERT_TRUE(testing::showWindowOn(window, (dir / "s.sqlite")));
+  auto* panel = testing::openRunIn<SpecdecPanel>(window, 1);
   ASSERT_NE(panel, nullptr);
   ASSERT_NE(panel->treeView(), nullptr) << "no OpenGL under Xvfb";
   EXPECT_EQ(panel->treeView()->nodeCount(), 64);

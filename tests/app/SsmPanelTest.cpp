@@ -17,6 +17,7 @@
 #include "panels/ssm/SsmPanel.h"
 #include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
+#include "tests/app/GuiWindow.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 #include "viewers/ChartView.h"
@@ -50,12 +51,8 @@ TEST(SsmPanel, StateEvolutionAndReconstruction) {
   ASSERT_NO_FATAL_FAILURE(recordInto(db, f.kinds, R"({"kind": "ssm.hippo", "seed": 3,
       "params": {"measure": "legs", "state": 32, "signal": "chirp", "length": 2000, "steps": 20}})"));
   MainWindow window(f.kinds, f.panels);
-  window.setQuiet(true);
-  ASSERT_TRUE(window.openDatabase(QString::fromStdString(db.string())));
-  window.show();
-  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
-  ASSERT_TRUE(window.openRun(1));
-  auto* panel = dynamic_cast<SsmPanel*>(window.activePanel());
+  ASSERT_TRUE(testing::showWindowOn(window, db));
+  auto* panel = testing::openRunIn<SsmPanel>(window, 1);
   ASSERT_NE(panel, nullptr);
   EXPECT_EQ(panel->scrubber()->count(), 20);
   EXPECT_EQ(panel->shownStep(), 19);  // opens at the end: the whole history
@@ -102,10 +99,7 @@ TEST(SsmPanel, ComparesTwoConfigurationsAndRunsAScan) {
   ASSERT_NO_FATAL_FAILURE(recordInto(db, f.kinds, R"({"kind": "ssm.s4_kernel",
       "params": {"model": "s4d", "init": "inv", "state": 32, "length": 512}})"));
   MainWindow window(f.kinds, f.panels);
-  window.setQuiet(true);
-  ASSERT_TRUE(window.openDatabase(QString::fromStdString(db.string())));
-  window.show();
-  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+  ASSERT_TRUE(testing::showWindowOn(window, db));
   ASSERT_TRUE(window.compareRuns(1, 2));
   auto* panel = dynamic_cast<SsmPanel*>(window.activePanel());
   ASSERT_NE(panel, nullptr);

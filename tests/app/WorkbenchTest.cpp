@@ -23,6 +23,7 @@
 #include "panels/generic/GenericPanel.h"
 #include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
+#include "tests/app/GuiWindow.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 #include "tests/support/TestKinds.h"
@@ -51,10 +52,7 @@ class WorkbenchTest : public ::testing::Test {
     db = (dir / "gui.sqlite").string();
     record(R"({"kind": "test.series", "name": "recorded", "params": {"steps": 12, "array_len": 2000}})");
     window = std::make_unique<MainWindow>(kinds, panels);
-    window->setQuiet(true);
-    EXPECT_TRUE(window->openDatabase(QString::fromStdString(db)));
-    window->show();
-    EXPECT_TRUE(QTest::qWaitForWindowExposed(window.get()));
+    EXPECT_TRUE(testing::showWindowOn(*window, db));
   }
 
   std::int64_t record(const std::string& recipeJson, RunStatus expected = RunStatus::Finished) {
