@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engines/core/BoundedJson.h"
 #include "engines/core/Error.h"
 
 namespace loupe {
@@ -67,19 +68,19 @@ std::string rangeText(const ParamSpec& s) {
 
 void checkScalar(const ParamSpec& s, bool integer, const json& v, const std::string& where, const std::string& path) {
   if (integer) {
-    if (!v.is_number_integer()) fail(where, path, "must be an integer, got " + v.dump());
+    if (!v.is_number_integer()) fail(where, path, "must be an integer, got " + jsonExcerpt(v));
   } else if (!v.is_number()) {
-    fail(where, path, "must be a number, got " + v.dump());
+    fail(where, path, "must be a number, got " + jsonExcerpt(v));
   }
   const double x = v.get<double>();
-  if (!integer && !std::isfinite(x)) fail(where, path, "must be finite, got " + v.dump());
+  if (!integer && !std::isfinite(x)) fail(where, path, "must be finite, got " + jsonExcerpt(v));
   const bool inRange = (!s.min || x >= *s.min) && (!s.max || x <= *s.max);
   const bool pow2Ok = !s.powerOfTwo || isPowerOfTwo(v.get<std::int64_t>());
   if (!inRange || !pow2Ok) {
     std::string what = s.powerOfTwo ? "must be a power of two" : "must be";
     const std::string range = rangeText(s);
     if (!range.empty()) what += " " + range;
-    fail(where, path, what + ", got " + v.dump());
+    fail(where, path, what + ", got " + jsonExcerpt(v));
   }
 }
 
@@ -165,14 +166,14 @@ void validateParam(const ParamSpec& s, const json& v, const std::string& where, 
       checkScalar(s, false, v, where, path);
       return;
     case ParamType::Bool:
-      if (!v.is_boolean()) fail(where, path, "must be true or false, got " + v.dump());
+      if (!v.is_boolean()) fail(where, path, "must be true or false, got " + jsonExcerpt(v));
       return;
     case ParamType::String:
-      if (!v.is_string()) fail(where, path, "must be a string, got " + v.dump());
+      if (!v.is_string()) fail(where, path, "must be a string, got " + jsonExcerpt(v));
       return;
     case ParamType::Choice:
       if (!v.is_string() || std::find(s.choices.begin(), s.choices.end(), v.get<std::string>()) == s.choices.end()) {
-        fail(where, path, "must be one of " + quotedList(s.choices) + ", got " + v.dump());
+        fail(where, path, "must be one of " + quotedList(s.choices) + ", got " + jsonExcerpt(v));
       }
       return;
     case ParamType::IntList:
@@ -180,7 +181,7 @@ void validateParam(const ParamSpec& s, const json& v, const std::string& where, 
       if (!v.is_array())
         fail(where, path,
              std::string("must be a list of ") + (s.type == ParamType::IntList ? "integers" : "numbers") + ", got " +
-                 v.dump());
+                 jsonExcerpt(v));
       if (v.size() < s.minLength || v.size() > s.maxLength) {
         fail(where, path,
              "must have " + std::to_string(s.minLength) + " to " + std::to_string(s.maxLength) + " elements, got " +
@@ -217,7 +218,7 @@ const ParamSpec* ParamSchema::find(const std::string& name) const {
 }
 
 json ParamSchema::validate(const json& params, const std::string& where, const std::string& path) const {
-  if (!params.is_object()) fail(where, path, "must be an object, got " + params.dump());
+  if (!params.is_object()) fail(where, path, "must be an object, got " + jsonExcerpt(params));
   std::vector<std::string> names;
   for (const auto& s : m_specs) names.push_back(s.name);
   for (const auto& [key, value] : params.items()) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "engines/core/BoundedJson.h"
 #include "engines/core/Error.h"
 #include "experiments/KindRegistry.h"
 
@@ -24,20 +25,6 @@ std::string quoted(const std::vector<std::string>& names) {
   return out;
 }
 
-// 1-based line and column of a byte offset, for JSON syntax errors.
-std::pair<std::size_t, std::size_t> lineColumn(const std::string& text, std::size_t offset) {
-  std::size_t line = 1, column = 1;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return {line, column};
-}
-
 }  // namespace
 
 json Recipe::toJson() const {
@@ -45,7 +32,7 @@ json Recipe::toJson() const {
 }
 
 Recipe parseRecipe(const json& j, const std::string& where, const KindRegistry& registry) {
-  if (!j.is_object()) throw InputError(where, "a recipe must be a JSON object, got " + j.dump());
+  if (!j.is_object()) throw InputError(where, "a recipe must be a JSON object, got " + jsonExcerpt(j));
   for (const auto& [key, value] : j.items()) {
     if (std::find(kTopLevelFields.begin(), kTopLevelFields.end(), key) == kTopLevelFields.end()) {
       std::string problem = "unknown field (allowed: " + quoted(kTopLevelFields) + ")";
@@ -58,7 +45,7 @@ Recipe parseRecipe(const json& j, const std::string& where, const KindRegistry& 
   Recipe r;
   const auto kind = j.find("kind");
   if (kind == j.end()) throw InputError(where, "kind: missing (e.g. \"kind\": \"attention.tiles\")");
-  if (!kind->is_string()) throw InputError(where, "kind: must be a string, got " + kind->dump());
+  if (!kind->is_string()) throw InputError(where, "kind: must be a string, got " + jsonExcerpt(*kind));
   r.kind = kind->get<std::string>();
   const EngineKind* engine = registry.find(r.kind);
   if (!engine) {
@@ -77,7 +64,7 @@ Recipe parseRecipe(const json& j, const std::string& where, const KindRegistry& 
   r.name = r.kind;
   if (const auto name = j.find("name"); name != j.end()) {
     if (!name->is_string() || name->get<std::string>().empty()) {
-      throw InputError(where, "name: must be a non-empty string, got " + name->dump());
+      throw InputError(where, "name: must be a non-empty string, got " + jsonExcerpt(*name));
     }
     r.name = name->get<std::string>();
   }
@@ -86,13 +73,13 @@ Recipe parseRecipe(const json& j, const std::string& where, const KindRegistry& 
     if (!seed->is_number_integer() ||
         (seed->is_number_integer() && !seed->is_number_unsigned() && seed->get<std::int64_t>() < 0) ||
         (seed->is_number_unsigned() && seed->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))) {
-      throw InputError(where, "seed: must be an integer in [0, 2^63-1], got " + seed->dump());
+      throw InputError(where, "seed: must be an integer in [0, 2^63-1], got " + jsonExcerpt(*seed));
     }
     r.seed = seed->get<std::uint64_t>();
   }
   if (const auto device = j.find("device"); device != j.end()) {
     const bool ok = device->is_string() && (*device == "auto" || *device == "cpu" || *device == "cuda");
-    if (!ok) throw InputError(where, "device: must be one of \"auto\", \"cpu\", \"cuda\", got " + device->dump());
+    if (!ok) throw InputError(where, "device: must be one of \"auto\", \"cpu\", \"cuda\", got " + jsonExcerpt(*device));
     r.device = device->get<std::string>();
   }
   const auto params = j.find("params");
@@ -101,17 +88,7 @@ Recipe parseRecipe(const json& j, const std::string& where, const KindRegistry& 
 }
 
 Recipe parseRecipeText(const std::string& text, const std::string& where, const KindRegistry& registry) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    const auto [line, column] = lineColumn(text, e.byte == 0 ? 0 : e.byte - 1);
-    std::string message = e.what();
-    // nlohmann's text starts with "[json.exception.parse_error.101] parse error at line..., column ...: "
-    if (const auto colon = message.find(": "); colon != std::string::npos) message = message.substr(colon + 2);
-    throw InputError(where + ":" + std::to_string(line) + ":" + std::to_string(column), "invalid JSON: " + message);
-  }
-  return parseRecipe(j, where, registry);
+  return parseRecipe(parseBoundedJson(text, where), where, registry);
 }
 
 Recipe loadRecipeFile(const std::filesystem::path& path, const KindRegistry& registry) {
@@ -128,13 +105,14 @@ Recipe loadRecipeFile(const std::filesystem::path& path, const KindRegistry& reg
 Recipe applyOverrides(const Recipe& recipe, const std::vector<std::string>& assignments, const KindRegistry& registry) {
   Recipe current = recipe;
   for (const auto& assignment : assignments) {
-    const std::string where = "--set " + assignment;
+    const std::string where = "--set " + textExcerpt(assignment);
     const auto eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0) throw InputError(where, "expected FIELD=VALUE, e.g. params.steps=10");
     const std::string path = assignment.substr(0, eq);
     const std::string text = assignment.substr(eq + 1);
-    json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (value.is_discarded()) value = text;
+    // A value that is not JSON is taken as a string (params.name=abc); JSON
+    // is parsed with the same bounds as a recipe file.
+    const json value = json::accept(text) ? parseBoundedJson(text, where) : json(text);
 
     json j = current.toJson();
     json* node = &j;

@@ -8,7 +8,9 @@ std::int64_t shapeNumel(const Shape& shape) {
   std::int64_t n = 1;
   for (std::int64_t d : shape) {
     if (d < 0) throw std::invalid_argument("negative dimension in shape " + shapeToString(shape));
-    n *= d;
+    // A wrapped count once passed every size check downstream: refuse it here too.
+    if (__builtin_mul_overflow(n, d, &n))
+      throw std::overflow_error("shape " + shapeToString(shape) + " has more than 2^63 elements");
   }
   return n;
 }

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <string>
 
+#include "engines/core/CheckedSize.h"
 #include "engines/core/Error.h"
 
 namespace loupe {
@@ -112,7 +113,7 @@ Array parseNpy(const std::string& bytes, const std::string& file) {
   const Shape shape = parseShape(headerValue(header, "shape", file), file);
 
   const std::size_t dataStart = headerStart + headerLength;
-  const std::size_t need = static_cast<std::size_t>(shapeNumel(shape)) * dtypeSize(dtype);
+  const std::uint64_t need = checkedShapeBytes(shape, dtypeSize(dtype), file);
   if (bytes.size() - dataStart < need)
     throw InputError(file, "is truncated: shape " + shapeToString(shape) + " of " + std::string(dtypeName(dtype)) +
                                " needs " + std::to_string(need) + " data bytes, the file has " +

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "engines/core/BoundedJson.h"
+#include "engines/core/CheckedSize.h"
 #include "engines/core/Error.h"
 #include "engines/core/NpyRead.h"
 
@@ -120,12 +122,7 @@ std::vector<NamedTensor> readSafetensors(const std::filesystem::path& path) {
   if (headerSize > b.size() - 8)
     throw InputError(file, "header length " + std::to_string(headerSize) + " runs past the end of the file (" +
                                std::to_string(b.size()) + " bytes)");
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(b.substr(8, headerSize));
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(file, std::string("the JSON header does not parse: ") + e.what());
-  }
+  const nlohmann::json header = parseBoundedJson(std::string_view(b).substr(8, headerSize), file + " (JSON header)");
   if (!header.is_object()) throw InputError(file, "the JSON header is not an object");
   const std::size_t bufferStart = 8 + headerSize, bufferSize = b.size() - bufferStart;
   std::vector<NamedTensor> out;
@@ -152,7 +149,7 @@ std::vector<NamedTensor> readSafetensors(const std::filesystem::path& path) {
     if (span.first > span.second || span.second > bufferSize)
       throw InputError(where, "data_offsets [" + std::to_string(span.first) + ", " + std::to_string(span.second) +
                                   "] lie outside the " + std::to_string(bufferSize) + "-byte buffer");
-    const std::uint64_t need = static_cast<std::uint64_t>(shapeNumel(shape)) * dtypeSize(dtype);
+    const std::uint64_t need = checkedShapeBytes(shape, dtypeSize(dtype), where);
     if (span.second - span.first != need)
       throw InputError(where, "shape " + shapeToString(shape) + " of " + std::string(dtypeName(dtype)) + " needs " +
                                   std::to_string(need) + " bytes, data_offsets give " +

@@ -4,8 +4,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
+#include "engines/core/BoundedJson.h"
 #include "engines/core/Error.h"
 
 namespace loupe::scaling {
@@ -150,7 +152,7 @@ std::int64_t intField(const nlohmann::json& layer, const char* key, const std::s
   const std::int64_t most = small ? 4096 : std::int64_t{1} << 24;
   if (!v.is_number_integer() || v.get<std::int64_t>() <= 0 || v.get<std::int64_t>() > most)
     throw InputError(where + "." + key,
-                     "must be a positive integer up to " + std::to_string(most) + ", not " + v.dump());
+                     "must be a positive integer up to " + std::to_string(most) + ", not " + jsonExcerpt(v));
   return v.get<std::int64_t>();
 }
 
@@ -184,7 +186,7 @@ Network networkFromJson(const nlohmann::json& j, const std::string& where) {
   const FeatureShape in{input[0].get<std::int64_t>(), input[1].get<std::int64_t>(), input[2].get<std::int64_t>()};
   if (in.channels <= 0 || in.height <= 0 || in.width <= 0 || in.channels > (1 << 24) || in.height > 65536 ||
       in.width > 65536)
-    throw InputError(where + ".input", "needs channels in 1 … 2^24 and sides in 1 … 65536, not " + input.dump());
+    throw InputError(where + ".input", "needs channels in 1 … 2^24 and sides in 1 … 65536, not " + jsonExcerpt(input));
   if (j.contains("name") && !j["name"].is_string()) throw InputError(where + ".name", "must be a string");
   if (!j.contains("layers") || !j["layers"].is_array() || j["layers"].empty())
     throw InputError(where + ".layers", "must be a non-empty list of layers");
@@ -261,15 +263,11 @@ Network networkFromJson(const nlohmann::json& j, const std::string& where) {
 }
 
 Network readNetworkFile(const std::filesystem::path& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path.string(), "cannot be opened");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(path.string(), std::string("is not valid JSON: ") + e.what());
-  }
-  return networkFromJson(j, path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return networkFromJson(parseBoundedJson(text.str(), path.string()), path.string());
 }
 
 }  // namespace loupe::scaling

@@ -7,6 +7,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engines/core/BoundedJson.h"
+#include "engines/core/Error.h"
+
 namespace loupe::specdec {
 
 namespace {
@@ -85,9 +88,9 @@ MedusaBuffers medusaBuffers(const Choices& choices, int topk) {
 Choices parseChoices(const std::string& json, const std::string& where) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(json);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw std::invalid_argument(where + ": not JSON (" + e.what() + ")");
+    j = parseBoundedJson(json, where);
+  } catch (const InputError& e) {
+    throw std::invalid_argument(e.what());
   }
   if (!j.is_array()) throw std::invalid_argument(where + ": a choice list is an array of paths, like [[0], [0, 0]]");
   Choices out;
@@ -97,7 +100,7 @@ Choices parseChoices(const std::string& json, const std::string& where) {
     std::vector<int> path;
     for (const auto& r : j[i]) {
       if (!r.is_number_integer())
-        throw std::invalid_argument(where + "[" + std::to_string(i) + "]: ranks are integers, got " + r.dump());
+        throw std::invalid_argument(where + "[" + std::to_string(i) + "]: ranks are integers, got " + jsonExcerpt(r));
       path.push_back(r.get<int>());
     }
     out.push_back(std::move(path));
@@ -115,14 +118,15 @@ nlohmann::json readChoicesFile(const std::filesystem::path& file) {
   if (!in) throw std::invalid_argument(file.string() + ": cannot be read");
   std::stringstream text;
   text << in.rdbuf();
+  nlohmann::json j;
   try {
-    const auto j = nlohmann::json::parse(text.str());
-    if (!j.contains("choices") || !j["choices"].is_object())
-      throw std::invalid_argument(file.string() + ": no \"choices\" object of named trees");
-    return j["choices"];
-  } catch (const nlohmann::json::parse_error& e) {
-    throw std::invalid_argument(file.string() + ": not JSON (" + e.what() + ")");
+    j = parseBoundedJson(text.str(), file.string());
+  } catch (const InputError& e) {
+    throw std::invalid_argument(e.what());
   }
+  if (!j.contains("choices") || !j["choices"].is_object())
+    throw std::invalid_argument(file.string() + ": no \"choices\" object of named trees");
+  return j["choices"];
 }
 }  // namespace
 

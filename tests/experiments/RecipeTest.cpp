@@ -164,5 +164,29 @@ TEST_F(RecipeTest, OverridesApplyAndNameThemselvesInErrors) {
   EXPECT_EQ(overrideError("params..x=1"), R"(--set params..x=1: empty field name in "params..x")");
 }
 
+// Hostile recipes (issue 19's reproducers): nesting 60,000 levels deep in a
+// file or a --set value overflowed the stack in the dump() of an error
+// message; a repeated key passed silently; a huge wrong value was echoed whole.
+TEST_F(RecipeTest, HostileRecipesAreBoundedErrors) {
+  const std::string deep = std::string(60000, '[') + std::string(60000, ']');
+  EXPECT_EQ(errorOf(R"({"kind": "test.series", "params": {"x": )" + deep + "}}"),
+            "recipe.json: is nested deeper than 64 levels");
+  EXPECT_EQ(errorOf(R"({"kind": )" + deep + "}"), "recipe.json: is nested deeper than 64 levels");
+  EXPECT_EQ(errorOf(R"({"kind": "test.series", "params": {"steps": 3, "steps": 4}})"),
+            R"(recipe.json: key "steps" appears twice in one object)");
+  const std::string longName(5000, 'x');
+  const std::string message = errorOf(R"({"kind": "test.series", "name": [")" + longName + R"("]})");
+  EXPECT_LT(message.size(), 200u) << message.size();
+  EXPECT_NE(message.find("name: must be a non-empty string, got [\"xxx"), std::string::npos) << message;
+  const Recipe base = parseRecipeText(R"({"kind": "test.series"})", "r.json", registry);
+  try {
+    applyOverrides(base, {"params.x=" + deep}, registry);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).substr(0, 10), "--set para");
+    EXPECT_NE(std::string(e.what()).find("nested deeper than 64 levels"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace loupe

@@ -88,6 +88,20 @@ TEST(NpyRead, BadFilesGetErrorsNamingFileAndProblem) {
       << errorOf(dir / "object.npy");
   EXPECT_NE(errorOf(dir / "complex.npy").find("complex.npy: unsupported dtype '<c8'"), std::string::npos)
       << errorOf(dir / "complex.npy");
+
+  // Issue 19's reproducer: a 928-byte file declaring shape (4, 2^62). Its
+  // element count wrapped, the "needs N bytes" check passed with N = 0 and
+  // the reader copied wild memory; now the size is refused before any read.
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 4611686018427387904), }";
+  header.resize(928 - 10 - 1, ' ');
+  header += '\n';
+  std::string wrapped = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(header.size() & 0xff) +
+                        static_cast<char>(header.size() >> 8) + header;
+  testing::writeFile(dir / "wrapped.npy", wrapped);
+  EXPECT_EQ(wrapped.size(), 928u);
+  EXPECT_EQ(
+      errorOf(dir / "wrapped.npy"),
+      (dir / "wrapped.npy").string() + ": shape [4, 4611686018427387904] of 4-byte elements is more than 2^62 bytes");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "engines/core/Error.h"
 #include "engines/scaling/EfficientNet.h"
+#include "engines/scaling/Network.h"
 #include "engines/scaling/ThunderNet.h"
 #include "tests/support/TestHelpers.h"
 
@@ -235,4 +236,25 @@ TEST(Network, ReadsJsonAndNamesTheBadField) {
 }
 
 }  // namespace
+// A network file nested 60,000 levels deep (issue 19: a stack overflow in
+// copying its `input`) and one with a repeated key are named errors.
+TEST(NetworkJson, HostileFilesAreBoundedErrors) {
+  testing::TempDir dir;
+  testing::writeFile(dir / "deep.json",
+                     R"({"name": "x", "input": )" + std::string(60000, '[') + std::string(60000, ']') + "}");
+  try {
+    readNetworkFile(dir / "deep.json");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir / "deep.json").string() + ": is nested deeper than 64 levels");
+  }
+  testing::writeFile(dir / "twice.json", R"({"name": "x", "name": "y", "input": [3, 8, 8], "layers": []})");
+  try {
+    readNetworkFile(dir / "twice.json");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(R"(key "name" appears twice)"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace loupe::scaling

@@ -338,6 +338,13 @@ TEST(Decoding, ChoiceListsParseAndRefuseBadOnes) {
   }
   EXPECT_THROW(parseChoices("[[0]", "t"), std::invalid_argument);
   EXPECT_THROW(namedChoices(kChoices, "no_such_tree"), std::invalid_argument);
+  // A tree list nested 60,000 levels deep (issue 19) is a bounded error, not a stack overflow.
+  try {
+    parseChoices(std::string(60000, '[') + std::string(60000, ']'), "params.tree");
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "params.tree: is nested deeper than 64 levels");
+  }
 }
 
 }  // namespace

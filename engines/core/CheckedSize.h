@@ -1,0 +1,25 @@
+// Sizes read from files, checked before anything is allocated: element
+// counts and byte sizes that would pass 2^62 (a shape of (4, 2^62) once
+// wrapped to 0 bytes, passed the "file is long enough" check and read wild
+// memory), negative dimensions, and sums past the file's end. Every failure
+// is an InputError naming `where` and the numbers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "engines/core/ArrayView.h"
+
+namespace loupe {
+
+// The largest element count or byte size any reader accepts (2^62).
+inline constexpr std::uint64_t kMaxCheckedSize = std::uint64_t{1} << 62;
+
+// a · b and a + b, or InputError(where, "<what> overflows: a · b …").
+std::uint64_t checkedMul(std::uint64_t a, std::uint64_t b, const std::string& where, const std::string& what);
+std::uint64_t checkedAdd(std::uint64_t a, std::uint64_t b, const std::string& where, const std::string& what);
+
+// Bytes of a C-order array of `shape` with `elementSize`-byte elements.
+std::uint64_t checkedShapeBytes(const Shape& shape, std::size_t elementSize, const std::string& where);
+
+}  // namespace loupe
