@@ -73,6 +73,11 @@ static_assert(std::size(kMigrations) == kStoreSchemaVersion, "one migration per 
 }  // namespace
 
 void migrateStore(SqliteDb& db) {
+  // A current store needs no write lock to open: readers (`loupe list`,
+  // `show`) must not queue behind a recording run. Only a store that needs
+  // migrating takes one, and checks again under it (another process may
+  // have migrated meanwhile).
+  if (db.queryInt("PRAGMA user_version") == kStoreSchemaVersion) return;
   SqliteTransaction tx(db);
   const int from = static_cast<int>(db.queryInt("PRAGMA user_version"));
   for (int v = from; v < kStoreSchemaVersion; ++v) db.exec(kMigrations[v]);

@@ -265,5 +265,50 @@ TEST_F(CliTest, CtrlCCancelsAndRecordsCancelled) {
   EXPECT_GT(run.stepCount, 0);
 }
 
+// Issue 19: a recording run used to hold its batch's transaction across a
+// long engine step, and every store open took the write lock to migrate:
+// while a run computed, `list`, `show`, `rm` and a second `run` waited 10 s
+// and failed with "database is locked". Here a run sits in a 20 s step (its
+// first step recorded, uncommitted until the recorder's flusher commits it)
+// while the other commands work on the same database. Each must succeed,
+// long before the step ends (a generous bound: this is a lock, not a speed,
+// test; the note states the measured times).
+TEST_F(CliTest, ARunInALongStepBlocksNoOtherCommand) {
+  ASSERT_EQ(cli({"run", (dir / "good.json").string()}).exitCode, 0);  // run 1, to remove later
+  testing::writeFile(dir / "long.json", R"({"kind": "test.series", "params": {"steps": 2, "sleep_ms": 20000}})");
+  const pid_t child = testing::spawnProcess({LOUPE_TEST_CLI, "run", (dir / "long.json").string(), "--db", db.string()},
+                                            dir / "out", dir / "err");
+  // Wait until run 2 is running with its first step recorded (read-only, as `show` does).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  bool inStep = false;
+  while (!inStep && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const auto shown = cli({"show", "2"});
+    inStep = shown.exitCode == 0 && shown.out.find("running") != std::string::npos &&
+             shown.out.find("steps     1\n") != std::string::npos;
+  }
+  ASSERT_TRUE(inStep) << cli({"show", "2"}).out << testing::readFile(dir / "err");
+  auto timed = [&](const std::vector<std::string>& args) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = cli(args);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("  loupe %-5s exit %d in %.3f s while run 2 computes\n", args[0].c_str(), r.exitCode, seconds);
+    return std::pair{r, seconds};
+  };
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"list"}, {"show", "2"}, {"rm", "1"}, {"run", (dir / "good.json").string()}}) {
+    const auto [r, seconds] = timed(args);
+    EXPECT_EQ(r.exitCode, 0) << args[0] << ": " << r.err;
+    EXPECT_LT(seconds, 5.0) << args[0] << " waited for the running engine's step";
+  }
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  Store store(db);  // the killed run is found interrupted, its committed step kept
+  EXPECT_EQ(store.getRun(2).status, RunStatus::Interrupted);
+  EXPECT_EQ(store.getRun(2).stepCount, 1);
+  EXPECT_EQ(store.getRun(3).status, RunStatus::Finished);
+}
+
 }  // namespace
 }  // namespace loupe
