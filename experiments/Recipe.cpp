@@ -9,6 +9,7 @@
 
 #include "engines/core/BoundedJson.h"
 #include "engines/core/Error.h"
+#include "engines/core/InputFile.h"
 #include "experiments/KindRegistry.h"
 
 namespace loupe {
@@ -92,14 +93,7 @@ Recipe parseRecipeText(const std::string& text, const std::string& where, const 
 }
 
 Recipe loadRecipeFile(const std::filesystem::path& path, const KindRegistry& registry) {
-  const std::string where = path.string();
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw InputError(where, "is a directory, not a recipe file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(where, std::string("cannot read: ") + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parseRecipeText(text.str(), where, registry);
+  return parseRecipeText(readInputFile(path, kMaxJsonBytes), path.string(), registry);
 }
 
 Recipe applyOverrides(const Recipe& recipe, const std::vector<std::string>& assignments, const KindRegistry& registry) {

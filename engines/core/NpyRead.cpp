@@ -7,6 +7,7 @@
 
 #include "engines/core/CheckedSize.h"
 #include "engines/core/Error.h"
+#include "engines/core/InputFile.h"
 
 namespace loupe {
 
@@ -82,10 +83,7 @@ Shape parseShape(const std::string& text, const std::string& file) {
 
 Array readNpy(const std::filesystem::path& path) {
   const std::string file = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(file, "cannot be opened");
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parseNpy(bytes, file);
+  return parseNpy(readInputFile(path), file);
 }
 
 Array parseNpy(const std::string& bytes, const std::string& file) {

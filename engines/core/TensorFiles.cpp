@@ -10,6 +10,7 @@
 #include "engines/core/BoundedJson.h"
 #include "engines/core/CheckedSize.h"
 #include "engines/core/Error.h"
+#include "engines/core/InputFile.h"
 #include "engines/core/NpyRead.h"
 
 namespace loupe {
@@ -17,9 +18,7 @@ namespace loupe {
 namespace {
 
 std::string readAll(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string(), "cannot be opened");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return readInputFile(path);
 }
 
 // Little-endian unsigned of `n` bytes at `at`; the caller checked the bounds.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engines/core/Error.h"
+#include "engines/core/InputFile.h"
 
 namespace loupe::rgbd {
 
@@ -18,11 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string readAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string(), std::string("cannot read: ") + std::strerror(errno));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return readInputFile(path);
 }
 
 void writeAtomically(const fs::path& path, const std::string& bytes) {

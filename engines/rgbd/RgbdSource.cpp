@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "engines/core/Error.h"
+#include "engines/core/InputFile.h"
 
 namespace loupe::rgbd {
 
@@ -53,7 +54,7 @@ class SyntheticSource : public RgbdSource {
 // --- images ---------------------------------------------------------------
 
 cv::Mat readImage(const fs::path& path, int flags) {
-  if (!fs::exists(path)) throw InputError(path.string(), "no such file");
+  requireRegularFile(path);  // cv::imread would block on a FIFO
   cv::Mat m = cv::imread(path.string(), flags);
   if (m.empty()) throw InputError(path.string(), "not an image OpenCV can read");
   return m;
@@ -145,8 +146,7 @@ struct SequenceEntry {
 };
 
 std::vector<std::pair<double, std::string>> readTumList(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) throw InputError(file.string(), "cannot read");
+  std::ifstream in = openInputFile(file);
   std::vector<std::pair<double, std::string>> out;
   std::string line;
   int lineNo = 0;

@@ -9,6 +9,7 @@
 
 #include "engines/core/BoundedJson.h"
 #include "engines/core/Error.h"
+#include "engines/core/InputFile.h"
 
 namespace loupe::scaling {
 
@@ -263,11 +264,7 @@ Network networkFromJson(const nlohmann::json& j, const std::string& where) {
 }
 
 Network readNetworkFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string(), "cannot be opened");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return networkFromJson(parseBoundedJson(text.str(), path.string()), path.string());
+  return networkFromJson(parseBoundedJson(readInputFile(path, kMaxJsonBytes), path.string()), path.string());
 }
 
 }  // namespace loupe::scaling

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "engines/core/Error.h"
+#include "engines/core/InputFile.h"
 
 namespace loupe::specdec {
 
@@ -35,8 +36,7 @@ void forEachNgram(
     const std::function<void(int order, const std::vector<std::string>& fields, const std::string& where)>& entry,
     std::vector<std::size_t>* countsOut) {
   const std::string file = path.string();
-  std::ifstream in(path);
-  if (!in) throw InputError(file, "cannot be opened");
+  std::ifstream in = openInputFile(path);
   std::vector<std::size_t> counts;
   std::string line;
   int lineNo = 0;

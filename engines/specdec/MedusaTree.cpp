@@ -9,6 +9,7 @@
 
 #include "engines/core/BoundedJson.h"
 #include "engines/core/Error.h"
+#include "engines/core/InputFile.h"
 
 namespace loupe::specdec {
 
@@ -114,13 +115,9 @@ std::string choicesToJson(const Choices& choices) {
 
 namespace {
 nlohmann::json readChoicesFile(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw std::invalid_argument(file.string() + ": cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
   nlohmann::json j;
   try {
-    j = parseBoundedJson(text.str(), file.string());
+    j = parseBoundedJson(readInputFile(file, kMaxJsonBytes), file.string());
   } catch (const InputError& e) {
     throw std::invalid_argument(e.what());
   }

@@ -23,6 +23,7 @@
 
 #include "engines/core/DTypeConvert.h"
 #include "engines/core/Error.h"
+#include "engines/core/InputFile.h"
 #include "engines/core/NpyRead.h"
 #include "engines/core/Timer.h"
 #include "engines/ssm/Discretize.h"
@@ -59,8 +60,7 @@ Array complexPlane(const std::vector<std::complex<double>>& z) {
 
 // One column of a CSV file (a header line is skipped; blank lines too).
 std::vector<double> readCsvColumn(const std::string& file, int column) {
-  std::ifstream in(file);
-  if (!in) throw InputError("params.file", file + ": cannot open");
+  std::ifstream in = openInputFile(file);
   std::vector<double> values;
   std::string line;
   int lineNo = 0;

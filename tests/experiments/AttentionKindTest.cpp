@@ -145,7 +145,7 @@ TEST(AttentionKind, RealQkvFromNpyAgainstNumpySoftmax) {
   EXPECT_EQ(bad.error, "params.k_npy: " + (dir / "k_bad.npy").string() +
                            ": shape [2, 130, 8] does not fit Q's [2, 100, 16] (same heads and width needed)");
   const auto missing = runTiles(store, kinds, "{" + files + ", \"k_npy\": \"" + (dir / "nope.npy").string() + "\"}");
-  EXPECT_EQ(missing.error, "params.k_npy: " + (dir / "nope.npy").string() + ": cannot be opened");
+  EXPECT_EQ(missing.error, "params.k_npy: " + (dir / "nope.npy").string() + ": no such file");
   const auto lonely = runTiles(store, kinds, "{\"q_npy\": \"" + (dir / "q.npy").string() + "\"}");
   EXPECT_EQ(lonely.error, "params.k_npy: Q, K and V files go together: this one is empty");
 }

@@ -78,7 +78,7 @@ TEST(NpyRead, BadFilesGetErrorsNamingFileAndProblem) {
   testing::writeFile(dir / "short.npy", whole.substr(0, whole.size() - 10));
   testing::writeFile(dir / "text.npy", "just some text, not numpy\n");
 
-  EXPECT_EQ(errorOf(dir / "missing.npy"), (dir / "missing.npy").string() + ": cannot be opened");
+  EXPECT_EQ(errorOf(dir / "missing.npy"), (dir / "missing.npy").string() + ": no such file");
   EXPECT_EQ(errorOf(dir / "text.npy"), (dir / "text.npy").string() + ": is not a .npy file (no \\x93NUMPY magic)");
   EXPECT_EQ(errorOf(dir / "short.npy"),
             (dir / "short.npy").string() + ": is truncated: shape [100] of f32 needs 400 data bytes, the file has 390");
