@@ -20,27 +20,49 @@ cv::Mat computeDisparity(const cv::Mat& left, const cv::Mat& right, const Stereo
   if (p.numDisparities <= 0 || p.numDisparities % 16 != 0) {
     throw std::invalid_argument("stereo: numDisparities must be a positive multiple of 16");
   }
+  // What OpenCV 4.6's matchers need, checked here: an image narrower than
+  // the disparity range made SGBM throw from a destructor while unwinding,
+  // and the process terminated (a 16 × 16 pair; the Aloe pair at 320 px
+  // with 512 disparities).
+  const bool bm = p.algorithm == StereoParams::Algorithm::Bm;
+  const int block = bm ? std::max(5, p.blockSize | 1) : p.blockSize;
+  if (block < 1 || block % 2 == 0 || block > 255)
+    throw std::invalid_argument("stereo: block_size must be odd, in 1 … 255 (BM: 5 … 255), got " +
+                                std::to_string(p.blockSize));
+  const int reach = std::max(0, p.minDisparity) + p.numDisparities + block;
+  if (left.cols <= reach || left.rows < block)
+    throw std::invalid_argument("stereo: the images are " + std::to_string(left.cols) + " × " +
+                                std::to_string(left.rows) + " px, too small for min_disparity " +
+                                std::to_string(p.minDisparity) + " + num_disparities " +
+                                std::to_string(p.numDisparities) + " + block_size " + std::to_string(block) +
+                                " (they must be wider than the sum and at least block_size tall)");
   cv::Mat fixed;  // CV_16S, disparity × 16
-  if (p.algorithm == StereoParams::Algorithm::Sgbm) {
-    const int channels = left.channels();
-    const int area = p.blockSize * p.blockSize;
-    auto sgbm = cv::StereoSGBM::create(p.minDisparity, p.numDisparities, p.blockSize, p.p1 ? p.p1 : 8 * channels * area,
-                                       p.p2 ? p.p2 : 32 * channels * area, p.disp12MaxDiff, 0, p.uniquenessRatio,
-                                       p.speckleWindowSize, p.speckleRange, cv::StereoSGBM::MODE_SGBM_3WAY);
-    sgbm->compute(left, right, fixed);
-  } else {
-    cv::Mat l = left, r = right;
-    if (left.channels() == 3) {
-      cv::cvtColor(left, l, cv::COLOR_BGR2GRAY);
-      cv::cvtColor(right, r, cv::COLOR_BGR2GRAY);
+  try {
+    if (p.algorithm == StereoParams::Algorithm::Sgbm) {
+      const int channels = left.channels();
+      const int area = p.blockSize * p.blockSize;
+      auto sgbm =
+          cv::StereoSGBM::create(p.minDisparity, p.numDisparities, p.blockSize, p.p1 ? p.p1 : 8 * channels * area,
+                                 p.p2 ? p.p2 : 32 * channels * area, p.disp12MaxDiff, 0, p.uniquenessRatio,
+                                 p.speckleWindowSize, p.speckleRange, cv::StereoSGBM::MODE_SGBM_3WAY);
+      sgbm->compute(left, right, fixed);
+    } else {
+      cv::Mat l = left, r = right;
+      if (left.channels() == 3) {
+        cv::cvtColor(left, l, cv::COLOR_BGR2GRAY);
+        cv::cvtColor(right, r, cv::COLOR_BGR2GRAY);
+      }
+      auto matcher = cv::StereoBM::create(p.numDisparities, block);
+      matcher->setMinDisparity(p.minDisparity);
+      matcher->setUniquenessRatio(p.uniquenessRatio);
+      matcher->setSpeckleWindowSize(p.speckleWindowSize);
+      matcher->setSpeckleRange(p.speckleRange);
+      matcher->setDisp12MaxDiff(p.disp12MaxDiff);
+      matcher->compute(l, r, fixed);
     }
-    auto bm = cv::StereoBM::create(p.numDisparities, std::max(5, p.blockSize | 1));
-    bm->setMinDisparity(p.minDisparity);
-    bm->setUniquenessRatio(p.uniquenessRatio);
-    bm->setSpeckleWindowSize(p.speckleWindowSize);
-    bm->setSpeckleRange(p.speckleRange);
-    bm->setDisp12MaxDiff(p.disp12MaxDiff);
-    bm->compute(l, r, fixed);
+  } catch (const cv::Exception& e) {
+    // Anything else OpenCV refuses becomes our error, in one line.
+    throw std::invalid_argument("stereo: OpenCV's matcher refused the pair: " + e.err);
   }
   cv::Mat disparity(fixed.size(), CV_32F);
   const int invalidBelow = p.minDisparity * 16;  // OpenCV marks misses as (minDisparity − 1)·16

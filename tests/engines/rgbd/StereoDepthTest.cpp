@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "engines/rgbd/DepthMetrics.h"
 #include "engines/rgbd/StereoDepth.h"
@@ -58,6 +59,33 @@ TEST(StereoDepth, BmAlsoRunsAndBadInputIsRefused) {
   EXPECT_THROW(computeDisparity(left, right(cv::Rect(0, 0, 100, 100)), p), std::invalid_argument);
   p.numDisparities = 100;
   EXPECT_THROW(computeDisparity(left, right, p), std::invalid_argument);
+}
+
+// Issue 19's reproducers: pairs narrower than the disparity range made
+// OpenCV 4.6's SGBM throw from a destructor while unwinding, and the process
+// terminated. Now they are refused, naming the parameters, before OpenCV runs.
+TEST(StereoDepth, PairsTooSmallForTheSearchAreRefusedNotFatal) {
+  const cv::Mat tiny(16, 16, CV_8UC3, cv::Scalar(90, 120, 150));
+  StereoParams p;
+  try {
+    computeDisparity(tiny, tiny, p);
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "stereo: the images are 16 × 16 px, too small for min_disparity 0 + num_disparities 256 + block_size 5 "
+              "(they must be wider than the sum and at least block_size tall)");
+  }
+  const cv::Mat left = cv::imread((kAloe / "aloeL.jpg").string(), cv::IMREAD_COLOR);
+  const cv::Mat right = cv::imread((kAloe / "aloeR.jpg").string(), cv::IMREAD_COLOR);
+  cv::Mat smallLeft, smallRight;
+  cv::resize(left, smallLeft, cv::Size(320, left.rows * 320 / left.cols));
+  cv::resize(right, smallRight, smallLeft.size());
+  p.numDisparities = 512;
+  EXPECT_THROW(computeDisparity(smallLeft, smallRight, p), std::invalid_argument);
+  p.numDisparities = 64;  // what fits runs
+  EXPECT_EQ(computeDisparity(smallLeft, smallRight, p).size(), smallLeft.size());
+  p.blockSize = 4;
+  EXPECT_THROW(computeDisparity(smallLeft, smallRight, p), std::invalid_argument);
 }
 
 TEST(StereoDepth, DisparityToDepthIsFbOverD) {
