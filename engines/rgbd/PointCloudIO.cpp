@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engines/core/CheckedSize.h"
 #include "engines/core/Error.h"
 #include "engines/core/InputFile.h"
 
@@ -142,7 +143,8 @@ PcdHeader parsePcdHeader(const std::string& bytes, const std::string& where) {
       throw InputError(where, "field " + f.name + ": unsupported SIZE/TYPE/COUNT " + sizes[i] + "/" + types[i]);
     }
     f.offset = offset;
-    offset += static_cast<std::size_t>(f.size) * f.count;
+    offset = checkedAdd(offset, static_cast<std::uint64_t>(f.size) * static_cast<std::uint64_t>(f.count), where,
+                        "the point size");
   }
   h.pointBytes = offset;
   if (h.width < 0) throw InputError(where, "no WIDTH in the header (or a negative one)");
@@ -259,8 +261,10 @@ PointCloud readPcd(const fs::path& path) {
   // Binary layouts: point-major records, or field-major blocks when compressed.
   std::vector<std::byte> data;
   bool fieldMajor = false;
+  // POINTS × point size, checked: a wrapped product once matched a tiny
+  // (or zero) uncompressed size, and the reader walked a null buffer.
+  const std::size_t need = checkedMul(n, h.pointBytes, where, "POINTS × point size");
   if (h.data == "binary") {
-    const std::size_t need = n * h.pointBytes;
     if (bytes.size() - h.dataStart < need) {
       throw InputError(where, "truncated: expected " + std::to_string(need) + " bytes of point data, found " +
                                   std::to_string(bytes.size() - h.dataStart));
@@ -277,9 +281,9 @@ PointCloud readPcd(const fs::path& path) {
                                   " exceeds the file's remaining " + std::to_string(bytes.size() - h.dataStart - 8) +
                                   " bytes");
     }
-    if (uncompressed != n * h.pointBytes) {
+    if (uncompressed != need) {
       throw InputError(where, "binary_compressed: uncompressed size " + std::to_string(uncompressed) + ", expected " +
-                                  std::to_string(n * h.pointBytes) + " for " + std::to_string(n) + " points");
+                                  std::to_string(need) + " for " + std::to_string(n) + " points");
     }
     data.resize(uncompressed);
     const unsigned got =

@@ -155,4 +155,35 @@ TEST(PointCloudIO, MalformedFilesNameTheFileAndTheProblem) {
 }
 
 }  // namespace
+// Issue 19's reproducer: a binary_compressed PCD whose POINTS × point size
+// wraps to 0: 2^17 fields of 8 × 2^20 bytes make a 2^40-byte point, and
+// 2^24 points (the most its 128 KiB of data may claim) make 2^64. The
+// wrapped product matched the declared uncompressed size 0, and the reader
+// walked a null buffer (UBSan: null-pointer load). Now the product is
+// checked and the file refused, by name, before anything is allocated.
+TEST(PointCloudIO, APointSizeThatWrapsIsRefused) {
+  testing::TempDir dir;
+  const int fields = 1 << 17;
+  std::string names = "FIELDS x y z", sizes = "SIZE 8 8 8", types = "TYPE F F F",
+              counts = "COUNT 1048576 1048576 1048576";
+  for (int i = 3; i < fields; ++i) {
+    names += " f" + std::to_string(i);
+    sizes += " 8";
+    types += " F";
+    counts += " 1048576";
+  }
+  const std::int64_t points = std::int64_t{1} << 24;
+  const std::string header = "VERSION 0.7\n" + names + "\n" + sizes + "\n" + types + "\n" + counts + "\nWIDTH " +
+                             std::to_string(points) + "\nHEIGHT 1\nPOINTS " + std::to_string(points) +
+                             "\nDATA binary_compressed\n";
+  testing::writeFile(dir / "wrap.pcd", header + std::string(8, '\0') + std::string(131072, 'x'));
+  try {
+    readPointCloud(dir / "wrap.pcd");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("wrap.pcd: POINTS × point size 16777216 × "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("is more than 2^62"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace loupe::rgbd
