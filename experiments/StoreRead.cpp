@@ -2,6 +2,8 @@
 #include <cmath>
 #include <limits>
 
+#include "engines/core/BoundedJson.h"
+#include "engines/core/CheckedSize.h"
 #include "engines/core/Error.h"
 #include "experiments/ArrayCodec.h"
 #include "experiments/Store.h"
@@ -10,6 +12,22 @@
 namespace loupe {
 
 namespace {
+
+// A stored shape, checked as a file's would be: a JSON list of non-negative
+// integers whose byte size at `elementSize` stays under 2^62 (a damaged or
+// hostile row once declared [4, 2^62]; [1.5] was read as [1]).
+Shape storedShape(const std::string& text, std::size_t elementSize, const std::string& where) {
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_array() || j.size() > 32) throw InputError(where, "malformed shape " + textExcerpt(text));
+  Shape shape;
+  for (const auto& d : j) {
+    if (!d.is_number_integer() || d.get<std::int64_t>() < 0)
+      throw InputError(where, "shape " + textExcerpt(text) + " must list non-negative integers");
+    shape.push_back(d.get<std::int64_t>());
+  }
+  checkedShapeBytes(shape, elementSize, where);
+  return shape;
+}
 
 constexpr const char* kRunColumns =
     "id, kind, name, recipe, status, error, created_at, started_at, ended_at, engine_version, device, seed, host, "
@@ -136,9 +154,7 @@ std::vector<ArrayInfo> Store::arrayInfos(std::int64_t run, std::optional<std::in
     const auto dtype = dtypeFromName(select.columnText(2));
     if (!dtype) throw InputError(where, "unknown dtype \"" + select.columnText(2) + "\" in " + path().string());
     a.dtype = *dtype;
-    const auto shape = nlohmann::json::parse(select.columnText(3), nullptr, false);
-    if (!shape.is_array()) throw InputError(where, "malformed shape \"" + select.columnText(3) + "\"");
-    a.shape = shape.get<Shape>();
+    a.shape = storedShape(select.columnText(3), dtypeSize(a.dtype), where);
     a.codec = select.columnText(4);
     a.rawBytes = select.columnInt(5);
     a.storedBytes = select.columnInt(6);
@@ -154,12 +170,13 @@ Array Store::readArray(std::int64_t run, std::int64_t step, const std::string& n
   select.bind(1, run).bind(2, step).bind(3, name);
   if (!select.step()) throw InputError(where, "no such array");
   const auto dtype = dtypeFromName(select.columnText(0));
-  const auto shape = nlohmann::json::parse(select.columnText(1), nullptr, false);
-  if (!dtype || !shape.is_array()) throw InputError(where, "malformed dtype or shape in " + path().string());
-  Array array(*dtype, shape.get<Shape>());
-  if (static_cast<std::int64_t>(array.nbytes()) != select.columnInt(3)) {
+  if (!dtype) throw InputError(where, "malformed dtype in " + path().string());
+  const Shape shape = storedShape(select.columnText(1), dtypeSize(*dtype), where);
+  // Sizes agree before anything is allocated.
+  if (checkedShapeBytes(shape, dtypeSize(*dtype), where) != static_cast<std::uint64_t>(select.columnInt(3))) {
     throw InputError(where, "raw size " + std::to_string(select.columnInt(3)) + " does not match dtype and shape");
   }
+  Array array(*dtype, shape);
   try {
     decodeArray(select.columnText(2), select.columnBlob(4), {array.bytes(), array.nbytes()}, where);
   } catch (const std::runtime_error& e) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engines/core/Error.h"
+#include "experiments/Recipe.h"
 #include "experiments/Sqlite.h"
 #include "experiments/Store.h"
 #include "tests/support/TestHelpers.h"
@@ -92,4 +93,37 @@ TEST(StoreRefusal, EmptyFileBecomesAStore) {
 }
 
 }  // namespace
+// Issue 19: a stored array row is read as warily as a file. A shape of
+// [4, 2^62] (its byte size wrapped; the exported .npy then crashed our own
+// reader) and a non-integral [1.5] are refused, naming run, step and array,
+// before anything is allocated; the rest of the run stays readable.
+TEST(StoreRefusal, DamagedArrayShapesAreNamedErrors) {
+  testing::TempDir dir;
+  Store store(dir / "s.sqlite");
+  Recipe recipe;
+  recipe.kind = "test.series";
+  recipe.name = "r";
+  const auto run = store.createRun(recipe, "1", "cpu");
+  StepRecord r;
+  r.step = 0;
+  r.metric("m", 1.0).array("a", Array::fromValues<float>({4}, std::vector<float>{1, 2, 3, 4}));
+  r.array("b", Array::fromValues<float>({2}, std::vector<float>{5, 6}));
+  store.appendStep(run, r);
+  store.commit();
+  auto errorOf = [&](const std::string& shape) {
+    store.database().exec("UPDATE arrays SET shape = '" + shape + "' WHERE name = 'a'");
+    try {
+      store.readArray(run, 0, "a");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(errorOf("[4, 4611686018427387904]"),
+            "run 1, step 0, array a: shape [4, 4611686018427387904] of 4-byte elements is more than 2^62 bytes");
+  EXPECT_EQ(errorOf("[1.5]"), "run 1, step 0, array a: shape [1.5] must list non-negative integers");
+  EXPECT_EQ(errorOf("[5]"), "run 1, step 0, array a: raw size 16 does not match dtype and shape");
+  EXPECT_EQ(store.readArray(run, 0, "b").data<float>()[1], 6.0f);  // the rest of the step is intact
+}
+
 }  // namespace loupe
