@@ -1,5 +1,7 @@
 #include "experiments/Runner.h"
 
+#include <new>
+
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
@@ -67,6 +69,10 @@ void Runner::execute() {
     m_kind.run(context);
   } catch (const RunCancelled&) {
     final = RunStatus::Cancelled;
+  } catch (const std::bad_alloc&) {
+    // Said plainly, not as "std::bad_alloc": what the parameters asked for did not fit.
+    final = RunStatus::Failed;
+    error = "out of memory: " + m_recipe.kind + " with these parameters needs more memory than this machine could give";
   } catch (const std::exception& e) {
     final = RunStatus::Failed;
     error = e.what();

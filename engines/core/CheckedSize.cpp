@@ -1,5 +1,9 @@
 #include "engines/core/CheckedSize.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include "engines/core/Error.h"
 
 namespace loupe {
@@ -29,6 +33,28 @@ std::uint64_t checkedShapeBytes(const Shape& shape, std::size_t elementSize, con
     n = out;
   }
   return n;
+}
+
+std::uint64_t memoryBudgetBytes() {
+  static const std::uint64_t budget = [] {
+    if (const char* mb = std::getenv("LOUPE_MEMORY_BUDGET_MB"); mb && *mb) {
+      char* end = nullptr;
+      const unsigned long long v = std::strtoull(mb, &end, 10);
+      if (end && *end == '\0' && v > 0 && v < (kMaxCheckedSize >> 20)) return static_cast<std::uint64_t>(v) << 20;
+    }
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2
+                                 : std::uint64_t{4} << 30;
+  }();
+  return budget;
+}
+
+void checkWithinBudget(std::uint64_t bytes, const std::string& where, const std::string& what) {
+  const std::uint64_t budget = memoryBudgetBytes();
+  if (bytes > budget)
+    throw InputError(where, what + " needs " + std::to_string((bytes + (1u << 20) - 1) >> 20) +
+                                " MB, more than the memory budget of " + std::to_string(budget >> 20) +
+                                " MB (LOUPE_MEMORY_BUDGET_MB)");
 }
 
 }  // namespace loupe

@@ -22,4 +22,12 @@ std::uint64_t checkedAdd(std::uint64_t a, std::uint64_t b, const std::string& wh
 // Bytes of a C-order array of `shape` with `elementSize`-byte elements.
 std::uint64_t checkedShapeBytes(const Shape& shape, std::size_t elementSize, const std::string& where);
 
+// The memory one input may take: $LOUPE_MEMORY_BUDGET_MB when set, else
+// half of this machine's physical memory. Read once per process.
+std::uint64_t memoryBudgetBytes();
+
+// Throws InputError(where, "<what> needs N MB, more than the memory budget
+// of M MB (LOUPE_MEMORY_BUDGET_MB)") when `bytes` is over the budget.
+void checkWithinBudget(std::uint64_t bytes, const std::string& where, const std::string& what);
+
 }  // namespace loupe

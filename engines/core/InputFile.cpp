@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "engines/core/CheckedSize.h"
 #include "engines/core/Error.h"
 
 namespace loupe {
@@ -33,6 +34,7 @@ std::string readInputFile(const std::filesystem::path& path, std::uint64_t maxBy
   if (size > maxBytes)
     throw InputError(path.string(), "is " + std::to_string(size) + " bytes, more than the " + std::to_string(maxBytes) +
                                         " a reader takes into memory");
+  checkWithinBudget(size, path.string(), "reading it");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path.string(), std::string("cannot be opened: ") + std::strerror(errno));
   std::string bytes(static_cast<std::size_t>(size), '\0');

@@ -66,6 +66,7 @@ std::vector<NamedTensor> readNpz(const std::filesystem::path& path) {
   if (dirOffset + dirSize > eocd) throw InputError(file, "the zip directory lies outside the file");
   std::vector<NamedTensor> out;
   std::size_t at = dirOffset;
+  std::uint64_t unpacked = 0;  // declared sizes so far, against the memory budget
   for (std::uint64_t k = 0; k < entries; ++k) {
     if (at + 46 > eocd || le(b, at, 4) != 0x02014b50)
       throw InputError(file, "zip directory entry " + std::to_string(k) + " is malformed");
@@ -81,6 +82,14 @@ std::vector<NamedTensor> readNpz(const std::filesystem::path& path) {
       throw InputError(where, "the member's local header is missing");
     const std::size_t data = local + 30 + le(b, local + 26, 2) + le(b, local + 28, 2);
     if (data + compressed > b.size()) throw InputError(where, "the member's data runs past the end of the file");
+    // Sizes are checked before anything is inflated: deflate produces at most
+    // 1032 bytes per input byte (a 2 KB member declaring 4 GB allocated it),
+    // and all members together must fit the memory budget (zip bombs).
+    if (method == 8 && size > compressed * 1032 + 1024)
+      throw InputError(where, "declares " + std::to_string(size) + " bytes from " + std::to_string(compressed) +
+                                  " compressed, more than deflate can produce");
+    unpacked = checkedAdd(unpacked, size, file, "the members' sizes");
+    checkWithinBudget(unpacked, file, "unpacking its members");
     std::string bytes;
     if (method == 0) {
       bytes = b.substr(data, compressed);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <opencv2/core/persistence.hpp>
@@ -10,6 +11,7 @@
 #include <regex>
 #include <sstream>
 
+#include "engines/core/CheckedSize.h"
 #include "engines/core/Error.h"
 #include "engines/core/InputFile.h"
 
@@ -53,8 +55,33 @@ class SyntheticSource : public RgbdSource {
 
 // --- images ---------------------------------------------------------------
 
+// The most pixels an input image may have (8192²; depth cameras give ~1 M).
+constexpr std::uint64_t kMaxImagePixels = std::uint64_t{1} << 26;
+
+// A PNG's size from its IHDR chunk, checked before OpenCV decodes it: a 2 MB
+// 30000 × 30000 depth PNG took 5.2 GB before any size error. (JPEG and TIFF
+// sizes are left to OpenCV's own pixel limit.)
+void checkPngSize(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char h[24] = {};
+  if (!in.read(reinterpret_cast<char*>(h), sizeof h)) return;
+  static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (std::memcmp(h, signature, 8) != 0 || std::memcmp(h + 12, "IHDR", 4) != 0) return;
+  auto be = [&](int at) {
+    return (std::uint64_t{h[at]} << 24) | (std::uint64_t{h[at + 1]} << 16) | (std::uint64_t{h[at + 2]} << 8) |
+           h[at + 3];
+  };
+  const std::uint64_t width = be(16), height = be(20);
+  if (width * height > kMaxImagePixels)
+    throw InputError(path.string(), "is a " + std::to_string(width) + " × " + std::to_string(height) +
+                                        " px image, more than the " + std::to_string(kMaxImagePixels) +
+                                        " pixels an input image may have");
+  checkWithinBudget(width * height * 8, path.string(), "decoding it");  // up to 4 channels of 16 bits
+}
+
 cv::Mat readImage(const fs::path& path, int flags) {
   requireRegularFile(path);  // cv::imread would block on a FIFO
+  checkPngSize(path);
   cv::Mat m = cv::imread(path.string(), flags);
   if (m.empty()) throw InputError(path.string(), "not an image OpenCV can read");
   return m;

@@ -28,6 +28,11 @@ bool isPrefix(const std::vector<int>& prefix, const std::vector<int>& path) {
 }  // namespace
 
 MedusaBuffers medusaBuffers(const Choices& choices, int topk) {
+  // The buffers hold an (N + 1)² attention mask: a 20,000-node tree once
+  // asked for 1.65 GB before anything was checked.
+  if (choices.size() > static_cast<std::size_t>(kMaxTreeNodes))
+    throw std::invalid_argument("Medusa tree: " + std::to_string(choices.size()) + " nodes, more than the " +
+                                std::to_string(kMaxTreeNodes) + " a tree may have (its attention mask is N² entries)");
   MedusaBuffers b;
   b.sorted = choices;
   std::sort(b.sorted.begin(), b.sorted.end(),

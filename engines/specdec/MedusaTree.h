@@ -29,6 +29,9 @@ struct MedusaBuffers {
 
 // Throws std::invalid_argument naming the path for an empty path, a rank
 // outside [0, topk), a duplicate, or a path whose prefix is missing.
+// The most nodes a tree may have (Medusa's published trees have at most 64;
+// the mask of the largest allowed is 4 M entries).
+inline constexpr int kMaxTreeNodes = 2048;
 MedusaBuffers medusaBuffers(const Choices& choices, int topk = 10);
 
 // Choice lists as JSON text ("[[0], [0, 0], [1]]"): parse (errors name

@@ -93,6 +93,21 @@ TEST_F(RunnerTest, EngineExceptionFailsTheRunAndKeepsEarlierSteps) {
   EXPECT_EQ(info.stepCount, 4);
 }
 
+// Issue 19: a kind at a size the machine cannot hold failed with the bare
+// text "std::bad_alloc"; the run now says what happened.
+TEST_F(RunnerTest, RunningOutOfMemoryFailsTheRunSayingSo) {
+  Store store(dir / "m.sqlite");
+  const Recipe r = recipe(R"({"steps": 3, "allocate_bytes": 2.0e18})");
+  const auto id = store.createRun(r, kind().version, "cpu");
+  StoreRecorder recorder(store, id);
+  Runner runner(kind(), r, DeviceKind::Cpu, {&recorder});
+  runner.start();
+  EXPECT_EQ(runner.wait(), RunStatus::Failed);
+  EXPECT_EQ(runner.error(),
+            "out of memory: test.series with these parameters needs more memory than this machine could give");
+  EXPECT_EQ(store.getRun(id).status, RunStatus::Failed);
+}
+
 TEST_F(RunnerTest, CancelStopsARunningEngine) {
   Store store(dir / "c.sqlite");
   const Recipe r = recipe(R"({"steps": 100000, "sleep_ms": 2})");

@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "experiments/RunContext.h"
 
@@ -29,6 +30,10 @@ void runSeries(RunContext& ctx) {
   const std::int64_t len = ctx.paramInt("array_len");
   const double sleepMs = ctx.paramFloat("sleep_ms");
   const double scale = ctx.paramFloat("scale");
+  if (const double bytes = ctx.paramFloat("allocate_bytes"); bytes > 0) {
+    std::vector<char> hog;
+    hog.reserve(static_cast<std::size_t>(bytes));  // more than any machine has: std::bad_alloc
+  }
   for (std::int64_t k = 0; k < steps; ++k) {
     ctx.throwIfCancelled();
     if (k == failAt) throw std::runtime_error("test.series failed on purpose at step " + std::to_string(k));
@@ -48,8 +53,7 @@ void runSeries(RunContext& ctx) {
       // A 2-D field and an N × 3 point cloud, for the workbench's views.
       Array grid(DType::F32, {16, 16});
       for (int row = 0; row < 16; ++row)
-        for (int col = 0; col < 16; ++col)
-          grid.data<float>()[row * 16 + col] = expectedGrid(k, row, col);
+        for (int col = 0; col < 16; ++col) grid.data<float>()[row * 16 + col] = expectedGrid(k, row, col);
       Array cloud(DType::F32, {len, 3});
       for (std::int64_t i = 0; i < len; ++i) {
         const double t = 0.05 * static_cast<double>(i) + 0.1 * static_cast<double>(k);
@@ -84,6 +88,7 @@ void registerTestKinds(KindRegistry& registry) {
       ParamSpec::choice("mode", {"fast", "exact"}, "exact", "an enum"),
       ParamSpec::number("scale", 0.1, "sine frequency").range(-100, 100),
       ParamSpec::boolean("verbose", false, "a flag"),
+      ParamSpec::number("allocate_bytes", 0, "reserve this many bytes first (to run out of memory)").range(0, 4.0e18),
       ParamSpec::intList("sizes", {128, 256}, "a list").range(1, 65536).length(1, 8),
   };
   series.run = runSeries;

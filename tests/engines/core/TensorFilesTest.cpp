@@ -139,4 +139,39 @@ TEST(TensorFiles, MalformedFilesNameFileTensorAndFault) {
 }
 
 }  // namespace
+// Issue 19's reproducer: a 2 KB .npz whose member declares 4 GB allocated
+// the 4 GB before inflating a byte. Deflate yields at most 1032 bytes per
+// input byte, so the declared size is checked against the compressed one
+// (and all members against the memory budget) first.
+TEST(TensorFiles, AnNpzMemberCannotDeclareMoreThanDeflateProduces) {
+  auto le = [](std::string& out, std::uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  const std::string name = "x.npy", payload(2000, '\x55');
+  const std::uint64_t declared = 4000000000u;
+  std::string zip;
+  le(zip, 0x04034b50, 4), le(zip, 20, 2), le(zip, 0, 2), le(zip, 8, 2), le(zip, 0, 4), le(zip, 0, 4);
+  le(zip, payload.size(), 4), le(zip, declared, 4), le(zip, name.size(), 2), le(zip, 0, 2);
+  zip += name + payload;
+  const std::size_t directory = zip.size();
+  le(zip, 0x02014b50, 4), le(zip, 20, 2), le(zip, 20, 2), le(zip, 0, 2), le(zip, 8, 2), le(zip, 0, 4), le(zip, 0, 4);
+  le(zip, payload.size(), 4), le(zip, declared, 4), le(zip, name.size(), 2), le(zip, 0, 2), le(zip, 0, 2);
+  le(zip, 0, 2), le(zip, 0, 2), le(zip, 0, 4), le(zip, 0, 4);
+  zip += name;
+  const std::size_t directorySize = zip.size() - directory;
+  le(zip, 0x06054b50, 4), le(zip, 0, 2), le(zip, 0, 2), le(zip, 1, 2), le(zip, 1, 2);
+  le(zip, directorySize, 4), le(zip, directory, 4), le(zip, 0, 2);
+  testing::TempDir dir;
+  testing::writeFile(dir / "bomb.npz", zip);
+  EXPECT_LT(zip.size(), 2200u);
+  try {
+    readNpz(dir / "bomb.npz");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir / "bomb.npz").string() +
+                                         ": x.npy: declares 4000000000 bytes from 2000 compressed, more than deflate "
+                                         "can produce");
+  }
+}
+
 }  // namespace loupe

@@ -240,4 +240,32 @@ TEST(Processing, VoxelDownsampleMatchesOpen3d) {
 }
 
 }  // namespace
+// Issue 19's reproducer: a small PNG declaring 30000 × 30000 pixels took
+// 5.2 GB while OpenCV decoded it, before any size error. Its header is read
+// first now, and the frame refused by size with the file's name.
+TEST(Sources, AHugeDeclaredImageIsRefusedBeforeDecoding) {
+  testing::TempDir dir;
+  fs::create_directories(dir / "rgb");
+  fs::create_directories(dir / "depth");
+  const fs::path tum = kData / "tum_single_frame_open3d";
+  fs::copy_file(tum / "TUM_color.png", dir / "rgb" / "1.png");
+  std::string png = testing::readFile(tum / "TUM_depth.png");
+  const unsigned char side[4] = {0x00, 0x00, 0x75, 0x30};  // 30000, big-endian
+  png.replace(16, 4, reinterpret_cast<const char*>(side), 4);
+  png.replace(20, 4, reinterpret_cast<const char*>(side), 4);
+  testing::writeFile(dir / "depth" / "1.png", png);
+  testing::writeFile(dir / "rgb.txt", "1.0 rgb/1.png\n");
+  testing::writeFile(dir / "depth.txt", "1.001 depth/1.png\n");
+  auto source = openSequence(dir.path(), SequenceLayout::Auto);
+  RgbdFrame f;
+  try {
+    source->read(0, f);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir / "depth" / "1.png").string() +
+                                         ": is a 30000 × 30000 px image, more than the 67108864 pixels an input "
+                                         "image may have");
+  }
+}
+
 }  // namespace loupe::rgbd

@@ -338,6 +338,22 @@ TEST(Decoding, ChoiceListsParseAndRefuseBadOnes) {
   }
   EXPECT_THROW(parseChoices("[[0]", "t"), std::invalid_argument);
   EXPECT_THROW(namedChoices(kChoices, "no_such_tree"), std::invalid_argument);
+  // A 20,000-node tree (issue 19: its mask took 1.65 GB) is refused by size first.
+  Choices wide;
+  for (int a = 0; a < 10; ++a)
+    for (int b = 0; b < 10; ++b)
+      for (int c = 0; c < 10; ++c)
+        for (int d = 0; d < 10; ++d) {
+          wide.push_back({a, b, c, d});
+          if (d < 1) wide.push_back({a, b, c});
+        }
+  EXPECT_GT(wide.size(), 2048u);
+  try {
+    medusaBuffers(wide);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("nodes, more than the 2048 a tree may have"), std::string::npos) << e.what();
+  }
   // A tree list nested 60,000 levels deep (issue 19) is a bounded error, not a stack overflow.
   try {
     parseChoices(std::string(60000, '[') + std::string(60000, ']'), "params.tree");
