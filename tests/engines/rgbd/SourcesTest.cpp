@@ -2,6 +2,8 @@
 // hand-computed expectations.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -266,6 +268,31 @@ TEST(Sources, AHugeDeclaredImageIsRefusedBeforeDecoding) {
                                          ": is a 30000 × 30000 px image, more than the 67108864 pixels an input "
                                          "image may have");
   }
+}
+
+// Issue 19's reproducer: TUM association scanned every colour frame for each
+// depth frame, so 100k-line lists took over 30 s. Bisection gives the same
+// pairs (nearest within 20 ms, the first listed of two equally near) at once;
+// the bound below only guards against the quadratic scan coming back.
+TEST(Sources, TumAssociationOf100kLinesIsNotQuadratic) {
+  testing::TempDir dir;
+  const fs::path tum = kData / "tum_single_frame_open3d";
+  fs::copy_file(tum / "TUM_color.png", dir / "c.png");
+  fs::copy_file(tum / "TUM_depth.png", dir / "d.png");
+  std::string rgb, depth;
+  for (int i = 0; i < 100000; ++i) {
+    rgb += std::to_string(1000.0 + 0.1 * i) + " c.png\n";
+    // Every third depth frame lies 50 ms from any colour frame: no partner.
+    depth += std::to_string(1000.0 + 0.1 * i + (i % 3 == 0 ? 0.05 : 0.01)) + " d.png\n";
+  }
+  testing::writeFile(dir / "rgb.txt", rgb);
+  testing::writeFile(dir / "depth.txt", depth);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto source = openSequence(dir.path(), SequenceLayout::Tum);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(source->frameCount(), 100000 - 33334);
+  EXPECT_LT(seconds, 10.0);
+  std::printf("TUM association of 2 × 100k lines: %.2f s\n", seconds);
 }
 
 }  // namespace loupe::rgbd
