@@ -1,11 +1,11 @@
 #include "experiments/Runner.h"
 
-#include <new>
-
 #include <algorithm>
 #include <cstdio>
+#include <new>
 #include <stdexcept>
 
+#include "engines/core/Cancellation.h"
 #include "experiments/RunContext.h"
 
 namespace loupe {
@@ -62,12 +62,16 @@ void Runner::execute() {
   std::string error;
   m_status.store(RunStatus::Running);
   try {
+    // Engines poll this run's flag inside their loops too (engines/core/Cancellation.h).
+    const ScopedCancelFlag cancelInsideEngines(&m_cancel);
     for (RecordSink* sink : m_sinks) sink->runStarted();
     RunContext context(
         m_recipe, m_device, m_cancel, [this](StepRecord&& r) { emitStep(std::move(r)); },
         [this](double f, const std::string& m) { setProgress(f, m); });
     m_kind.run(context);
   } catch (const RunCancelled&) {
+    final = RunStatus::Cancelled;
+  } catch (const OperationCancelled&) {
     final = RunStatus::Cancelled;
   } catch (const std::bad_alloc&) {
     // Said plainly, not as "std::bad_alloc": what the parameters asked for did not fit.

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "engines/attention/Attention.h"
+#include "engines/core/Cancellation.h"
 
 namespace loupe::attention {
 
@@ -23,6 +24,7 @@ AttentionResult<T> naiveAttention(const T* q, const T* k, const T* v, const Atte
     const T* kh = k + static_cast<std::size_t>(h) * s.m * s.d;
     const T* vh = v + static_cast<std::size_t>(h) * s.m * s.dv;
     for (int i = 0; i < s.n; ++i) {
+      pollCancel();  // a float64 reference at large N runs for seconds (Cancellation.h)
       // S = q_i · Kᵀ · scale, masked to −inf.
       T rowMax = kNegInf;
       for (int j = 0; j < s.m; ++j) {
@@ -103,6 +105,7 @@ AttentionResult<float> standardAttention(const float* q, const float* k, const f
     // The whole n × m matrix, as an unfused framework holds it between kernels.
     std::vector<float> p(static_cast<std::size_t>(s.n) * s.m);
     for (int i = 0; i < s.n; ++i) {
+      pollCancel();
       float* row = &p[static_cast<std::size_t>(i) * s.m];
       for (int j = 0; j < s.m; ++j) {
         if (causal && !causallyVisible(i, j, s.n, s.m)) {

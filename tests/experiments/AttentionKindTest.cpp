@@ -3,9 +3,13 @@
 // rule recorded on the last step.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "experiments/Recipe.h"
+#include "experiments/Runner.h"
+#include "experiments/StoreRecorder.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 
@@ -180,4 +184,35 @@ TEST(AttentionKind, EditedBlockLayoutSkipsItsTiles) {
 }
 
 }  // namespace
+// Issue 19: Stop / Ctrl-C was polled only between steps, so a large
+// attention.tiles (its float64 reference alone runs for many seconds at
+// N = 16384) or attention.scaling ignored it. Engines now poll the run's flag
+// inside their loops: cancelled mid-computation, each run ends within 1 s,
+// recorded as cancelled.
+TEST(AttentionKind, CancelEndsALargeRunWithinASecond) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  testing::TempDir dir;
+  Store store(dir / "c.sqlite");
+  for (const char* text : {R"({"kind": "attention.tiles", "params": {"n": 16384, "d": 64, "causal": false}})",
+                           R"({"kind": "attention.scaling", "params": {"lengths": [16384], "error_up_to": 16384}})"}) {
+    SCOPED_TRACE(text);
+    const Recipe recipe = parseRecipeText(text, "r.json", kinds);
+    const EngineKind& kind = *kinds.find(recipe.kind);
+    const auto id = store.createRun(recipe, kind.version, "cpu");
+    StoreRecorder recorder(store, id);
+    Runner runner(kind, recipe, DeviceKind::Cpu, {&recorder});
+    runner.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // well inside the computation
+    ASSERT_FALSE(runner.finished()) << "the run ended before it could be cancelled";
+    const auto t0 = std::chrono::steady_clock::now();
+    runner.cancel();
+    EXPECT_EQ(runner.wait(), RunStatus::Cancelled);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("  cancelled %s in %.3f s\n", recipe.kind.c_str(), seconds);
+    EXPECT_LT(seconds, 1.0);
+    EXPECT_EQ(store.getRun(id).status, RunStatus::Cancelled);
+  }
+}
+
 }  // namespace loupe
