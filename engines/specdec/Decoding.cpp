@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "engines/core/Cancellation.h"
 #include "engines/specdec/TypicalAcceptance.h"
 
 namespace loupe::specdec {
@@ -126,6 +127,7 @@ DecodeRun decode(const DecodeModels& models, const DecodeSettings& settings, con
   switch (settings.method) {
     case Method::Target:
       while (static_cast<int>(run.tokens.size()) < settings.tokens) {
+        pollCancel();  // 100k tokens run for long (engines/core/Cancellation.h)
         const auto p = target.next(context);
         ++run.targetCalls;
         StepTrace s;
@@ -147,6 +149,7 @@ DecodeRun decode(const DecodeModels& models, const DecodeSettings& settings, con
       }
       if (!draft) throw std::invalid_argument("decode: a chain needs a draft model");
       while (static_cast<int>(run.tokens.size()) < settings.tokens) {
+        pollCancel();  // 100k tokens run for long (engines/core/Cancellation.h)
         if (mtp) {
           if (context.empty()) throw std::invalid_argument("decode: MTP heads need a non-empty prompt");
           mtp->begin(context);
@@ -169,6 +172,7 @@ DecodeRun decode(const DecodeModels& models, const DecodeSettings& settings, con
       std::vector<double> rootDistribution = target.next(context), next;
       run.targetCalls = 1;  // the prompt's call gives the first root
       while (static_cast<int>(run.tokens.size()) < settings.tokens) {
+        pollCancel();  // 100k tokens run for long (engines/core/Cancellation.h)
         StepTrace s =
             medusaStep(target, *models.medusa, tree, settings.topk, settings.rule, context, rootDistribution, next);
         run.targetCalls += 1;
