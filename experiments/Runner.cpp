@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "engines/core/Cancellation.h"
+#include "engines/core/Error.h"
 #include "experiments/RunContext.h"
 
 namespace loupe {
@@ -77,6 +78,10 @@ void Runner::execute() {
     // Said plainly, not as "std::bad_alloc": what the parameters asked for did not fit.
     final = RunStatus::Failed;
     error = "out of memory: " + m_recipe.kind + " with these parameters needs more memory than this machine could give";
+  } catch (const InputError& e) {
+    final = RunStatus::Failed;
+    error = e.what();
+    m_inputError.store(true);
   } catch (const std::exception& e) {
     final = RunStatus::Failed;
     error = e.what();

@@ -48,6 +48,9 @@ class Runner {
   bool finished() const { return m_finished.load(); }
   RunStatus status() const { return m_status.load(); }
   std::string error() const;
+  // A failed run whose cause was bad input (an InputError: a file a kind read,
+  // a parameter the kind refused), not an engine failure: the CLI exits 2.
+  bool failedOnInput() const { return m_inputError.load(); }
   RunProgress progress() const;
   std::int64_t stepsEmitted() const { return m_steps.load(); }
 
@@ -66,6 +69,7 @@ class Runner {
   std::atomic<bool> m_finished{false};
   std::atomic<RunStatus> m_status{RunStatus::Created};
   std::atomic<std::int64_t> m_steps{0};
+  std::atomic<bool> m_inputError{false};
   std::int64_t m_lastStep = -1;
 
   mutable std::mutex m_mutex;  // guards m_error, m_progress

@@ -95,6 +95,9 @@ int commandRun(const KindRegistry& registry, const std::filesystem::path& db, co
                static_cast<long long>(runner.stepsEmitted()), formatDuration(clock.seconds()).c_str(),
                store.path().c_str());
   if (status == RunStatus::Failed) std::fprintf(stderr, "error: %s\n", runner.error().c_str());
+  // Bad input a kind found (a file it read) is an input error like a bad
+  // recipe: exit 2. The attempt stays recorded as a failed run.
+  if (status == RunStatus::Failed && runner.failedOnInput()) return kExitUsage;
   return status == RunStatus::Finished ? kExitOk : kExitRunFailed;
 }
 

@@ -74,6 +74,12 @@ nlohmann::json parseBoundedJson(std::string_view text, const std::string& where,
     // nlohmann's text starts with "[json.exception.parse_error.101] parse error at line …, column …: ".
     if (const auto colon = message.find(": "); colon != std::string::npos) message = message.substr(colon + 2);
     throw InputError(where + ":" + std::to_string(line) + ":" + std::to_string(column), "invalid JSON: " + message);
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. out_of_range.406, a number like 1e400 that overflows a double:
+    // said in our words, not as "[json.exception.out_of_range.406] …".
+    std::string message = e.what();
+    if (const auto bracket = message.find("] "); bracket != std::string::npos) message = message.substr(bracket + 2);
+    throw InputError(where, "invalid JSON: " + message);
   }
 }
 

@@ -86,6 +86,29 @@ TEST_F(CliTest, BadInputExitsWith2AndRecordsNothing) {
   EXPECT_TRUE(store.listRuns().empty());
 }
 
+// Issue 19: a file a kind reads that is bad is an input error like a bad
+// recipe: exit 2 with the file named (it used to exit 1). The attempt is
+// recorded as a failed run with the same message.
+TEST_F(CliTest, ABadFileAKindReadsExitsWith2) {
+  testing::writeFile(dir / "signal.csv", "t,v\n0,1\n1,oops\n");
+  testing::writeFile(dir / "hippo.json",
+                     R"({"kind": "ssm.hippo", "params": {"signal": "file", "column": 1, "file": ")" +
+                         (dir / "signal.csv").string() + R"("}})");
+  auto r = cli({"run", (dir / "hippo.json").string()});
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_NE(
+      r.err.find("error: params.file: " + (dir / "signal.csv").string() + " line 3, column 1: 'oops' is not a number"),
+      std::string::npos)
+      << r.err;
+  testing::writeFile(dir / "zero.json", R"({"kind": "ssm.hippo", "params": {"signal": "file", "file": "/dev/zero"}})");
+  r = cli({"run", (dir / "zero.json").string()});
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_NE(r.err.find("/dev/zero: is a character device, not a regular file"), std::string::npos) << r.err;
+  Store store(db);
+  EXPECT_EQ(store.getRun(1).status, RunStatus::Failed);
+  EXPECT_EQ(store.getRun(1).stepCount, 0);
+}
+
 TEST_F(CliTest, OverridesReachTheRecordedRecipe) {
   ASSERT_EQ(cli({"run", (dir / "good.json").string(), "--set", "params.steps=3", "--set", "seed=9"}).exitCode, 0);
   Store store(db);

@@ -52,6 +52,9 @@ TEST(BoundedJson, RepeatedKeysSyntaxAndSizeAreNamedErrors) {
   EXPECT_EQ(syntax.rfind("in.json:3:", 0), 0u) << syntax;
   EXPECT_NE(syntax.find(": invalid JSON: "), std::string::npos) << syntax;
   EXPECT_EQ(errorOf(std::string(100, ' ') + "1", 64), "in.json: is 101 bytes of JSON, more than the 64 accepted");
+  // A number past double's range was nlohmann's "[json.exception.out_of_range.406] …".
+  const std::string overflow = errorOf(R"({"scale": 1e400})");
+  EXPECT_EQ(overflow.rfind("in.json: invalid JSON: number overflow", 0), 0u) << overflow;
 }
 
 TEST(BoundedJson, ExcerptsAreShortAndCutBetweenCharacters) {
