@@ -1,7 +1,9 @@
 #include "experiments/ArrayCodec.h"
 
+#include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -64,6 +66,17 @@ void decodeArray(const std::string& codec, std::span<const std::byte> stored, st
     return;
   }
   throw std::runtime_error(what + ": unknown codec \"" + codec + "\"");
+}
+
+std::uint32_t storedCrc32(std::span<const std::byte> stored) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  // zlib takes at most uInt bytes per call.
+  for (std::size_t at = 0; at < stored.size();) {
+    const std::size_t n = std::min<std::size_t>(stored.size() - at, 1u << 30);
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(stored.data() + at), static_cast<uInt>(n));
+    at += n;
+  }
+  return static_cast<std::uint32_t>(crc);
 }
 
 }  // namespace loupe

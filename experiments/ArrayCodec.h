@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -25,5 +26,9 @@ EncodedArray encodeArray(std::span<const std::byte> raw, bool compress, int leve
 // not decode to exactly out.size() bytes.
 void decodeArray(const std::string& codec, std::span<const std::byte> stored, std::span<std::byte> out,
                  const std::string& what);
+
+// CRC-32 (zlib's polynomial) of an array's stored bytes, recorded beside them
+// and checked on every read, so damage inside a blob is reported, not exported.
+std::uint32_t storedCrc32(std::span<const std::byte> stored);
 
 }  // namespace loupe

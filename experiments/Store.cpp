@@ -112,8 +112,9 @@ Store::Store(const fs::path& path, StoreOptions options) : m_c(std::make_unique<
   }
   m_c->insertStep.emplace(m_c->db.prepare("INSERT INTO steps(run_id, step, recorded_at) VALUES (?, ?, ?)"));
   m_c->insertMetric.emplace(m_c->db.prepare("INSERT INTO metrics(run_id, step, name, value) VALUES (?, ?, ?, ?)"));
-  m_c->insertArray.emplace(m_c->db.prepare(
-      "INSERT INTO arrays(run_id, step, name, dtype, shape, codec, raw_bytes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  m_c->insertArray.emplace(
+      m_c->db.prepare("INSERT INTO arrays(run_id, step, name, dtype, shape, codec, raw_bytes, data, crc32) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
 }
 
 const fs::path& Store::path() const {
@@ -235,7 +236,8 @@ void Store::appendStep(std::int64_t run, const StepRecord& record) {
           .bind(5, nlohmann::json(array.shape()).dump())
           .bind(6, encoded.codec)
           .bind(7, static_cast<std::int64_t>(raw.size()))
-          .bindBlob(8, stored);
+          .bindBlob(8, stored)
+          .bind(9, static_cast<std::int64_t>(storedCrc32(stored)));
       m_c->insertArray->run();
       m_pendingBytes += stored.size();
     }

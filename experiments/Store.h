@@ -145,6 +145,8 @@ class Store {
   Array readArray(std::int64_t run, std::int64_t step, const std::string& name);
   std::vector<ArtifactInfo> artifacts(std::int64_t run);
   std::vector<std::byte> readArtifact(std::int64_t run, const std::string& name);
+  // SQLite's PRAGMA integrity_check: "ok", or its list of problems.
+  std::string integrityCheck();
 
  private:
   void refuseForeignFile(const std::filesystem::path& path);

@@ -166,7 +166,7 @@ std::vector<ArrayInfo> Store::arrayInfos(std::int64_t run, std::optional<std::in
 Array Store::readArray(std::int64_t run, std::int64_t step, const std::string& name) {
   const std::string where = runLabel(run) + ", step " + std::to_string(step) + ", array " + name;
   auto select = m_c->db.prepare(
-      "SELECT dtype, shape, codec, raw_bytes, data FROM arrays WHERE run_id = ? AND step = ? AND name = ?");
+      "SELECT dtype, shape, codec, raw_bytes, data, crc32 FROM arrays WHERE run_id = ? AND step = ? AND name = ?");
   select.bind(1, run).bind(2, step).bind(3, name);
   if (!select.step()) throw InputError(where, "no such array");
   const auto dtype = dtypeFromName(select.columnText(0));
@@ -176,6 +176,10 @@ Array Store::readArray(std::int64_t run, std::int64_t step, const std::string& n
   if (checkedShapeBytes(shape, dtypeSize(*dtype), where) != static_cast<std::uint64_t>(select.columnInt(3))) {
     throw InputError(where, "raw size " + std::to_string(select.columnInt(3)) + " does not match dtype and shape");
   }
+  // Damage inside the blob is reported, never exported (arrays recorded
+  // before schema 3 carry no checksum).
+  if (!select.columnIsNull(5) && static_cast<std::int64_t>(storedCrc32(select.columnBlob(4))) != select.columnInt(5))
+    throw InputError(where, "the stored bytes are damaged (checksum mismatch) in " + path().string());
   Array array(*dtype, shape);
   try {
     decodeArray(select.columnText(2), select.columnBlob(4), {array.bytes(), array.nbytes()}, where);
@@ -202,6 +206,13 @@ std::vector<std::byte> Store::readArtifact(std::int64_t run, const std::string& 
   if (!select.step()) throw InputError(runLabel(run), "no artifact \"" + name + "\"");
   const auto blob = select.columnBlob(0);
   return {blob.begin(), blob.end()};
+}
+
+std::string Store::integrityCheck() {
+  auto select = m_c->db.prepare("PRAGMA integrity_check");
+  std::string out;
+  while (select.step()) out += (out.empty() ? "" : "; ") + select.columnText(0);
+  return out;
 }
 
 }  // namespace loupe

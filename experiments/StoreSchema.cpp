@@ -66,6 +66,12 @@ CREATE TABLE artifacts (
 );
 CREATE INDEX runs_by_created ON runs(created_at);
 )sql",
+    // 2 -> 3: a CRC-32 of each array's stored bytes, verified on every read
+    // and by `loupe check` (damaged raw-codec blobs used to export silently).
+    // NULL for arrays recorded before it.
+    R"sql(
+ALTER TABLE arrays ADD COLUMN crc32 INTEGER;
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kStoreSchemaVersion, "one migration per schema version");

@@ -12,7 +12,7 @@
 
 namespace loupe {
 
-inline constexpr int kStoreSchemaVersion = 2;
+inline constexpr int kStoreSchemaVersion = 3;
 
 // Brings `db` from its current user_version up to kStoreSchemaVersion inside
 // one transaction. The caller has checked the version is not newer.

@@ -55,6 +55,9 @@ int runCli(int argc, char** argv, const KindRegistry& registry) {
   auto* rm = app.add_subcommand("rm", "delete a run and everything recorded for it");
   rm->add_option("run", removeId, "run id, or 'last'")->required();
 
+  auto* check = app.add_subcommand(
+      "check", "check the database: SQLite's integrity and every recorded array (shape, size, checksum)");
+
   std::vector<std::string> reportRuns;
   std::filesystem::path reportOut;
   auto* report =
@@ -80,6 +83,7 @@ int runCli(int argc, char** argv, const KindRegistry& registry) {
       return commandExport(dbPath, exportCommand);
     }
     if (*rm) return commandRemove(dbPath, removeId);
+    if (*check) return commandCheck(dbPath);
     if (*report) return commandReport(dbPath, reportRuns, reportOut);
   } catch (const InputError& e) {
     std::cerr << "loupe: " << e.what() << "\n";

@@ -33,6 +33,9 @@ int commandList(const std::filesystem::path& db, bool json);
 int commandShow(const std::filesystem::path& db, const std::string& run, bool json);
 int commandExport(const std::filesystem::path& db, const ExportCommand& command);
 int commandRemove(const std::filesystem::path& db, const std::string& run);
+// SQLite's integrity check and every array read back (shape, size, checksum,
+// codec); each problem printed naming run, step and array. Exit 1 on any.
+int commandCheck(const std::filesystem::path& db);
 // Replaces the process with `loupe-workbench --report` (see CliReport.cpp).
 int commandReport(const std::filesystem::path& db, const std::vector<std::string>& runs,
                   const std::filesystem::path& out);

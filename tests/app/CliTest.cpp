@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "experiments/Sqlite.h"
 #include "experiments/Store.h"
 #include "tests/support/TestHelpers.h"
 
@@ -107,6 +108,33 @@ TEST_F(CliTest, ABadFileAKindReadsExitsWith2) {
   Store store(db);
   EXPECT_EQ(store.getRun(1).status, RunStatus::Failed);
   EXPECT_EQ(store.getRun(1).stepCount, 0);
+}
+
+// Issue 19: a damaged array blob is reported by `loupe check` and refused by
+// `loupe export`, naming run, step and array; an intact store checks clean.
+TEST_F(CliTest, CheckAndExportReportADamagedArray) {
+  ASSERT_EQ(cli({"run", (dir / "good.json").string()}).exitCode, 0);
+  auto r = cli({"check"});
+  EXPECT_EQ(r.exitCode, 0) << r.out;
+  EXPECT_NE(r.out.find(": 1 runs, 24 arrays checked, 0 problems"), std::string::npos) << r.out;
+  {
+    Store store(db);
+    auto select = store.database().prepare("SELECT data FROM arrays WHERE step = 3 AND name = 'ramp'");
+    ASSERT_TRUE(select.step());
+    const auto blob = select.columnBlob(0);
+    std::vector<std::byte> bytes(blob.begin(), blob.end());
+    bytes.back() ^= std::byte{1};
+    store.database().prepare("UPDATE arrays SET data = ? WHERE step = 3 AND name = 'ramp'").bindBlob(1, bytes).run();
+  }
+  r = cli({"check"});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.out.find("run 1, step 3, array ramp: the stored bytes are damaged (checksum mismatch)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("1 problem\n"), std::string::npos) << r.out;
+  r = cli({"export", "1", "--out", (dir / "x").string(), "--format", "npy"});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find("run 1, step 3, array ramp: the stored bytes are damaged"), std::string::npos) << r.err;
 }
 
 TEST_F(CliTest, OverridesReachTheRecordedRecipe) {

@@ -3,6 +3,7 @@
 #include "experiments/ProcessIdentity.h"
 #include "experiments/Sqlite.h"
 #include "experiments/Store.h"
+#include "experiments/StoreSchema.h"
 #include "tests/support/TestHelpers.h"
 
 namespace loupe {
@@ -21,7 +22,7 @@ TEST(StoreMigration, Version1StoreIsMigratedWithEverythingKept) {
   }
 
   Store store(file);
-  EXPECT_EQ(store.database().queryInt("PRAGMA user_version"), 2);
+  EXPECT_EQ(store.database().queryInt("PRAGMA user_version"), kStoreSchemaVersion);
   EXPECT_EQ(store.database().queryText("PRAGMA integrity_check"), "ok");
 
   const RunInfo old = store.getRun(1);
@@ -61,7 +62,7 @@ TEST(StoreMigration, ReopeningACurrentStoreChangesNothing) {
   { Store store(file); }
   { Store store(file); }
   SqliteDb raw(file, SQLITE_OPEN_READONLY);
-  EXPECT_EQ(raw.queryInt("PRAGMA user_version"), 2);
+  EXPECT_EQ(raw.queryInt("PRAGMA user_version"), kStoreSchemaVersion);
   EXPECT_EQ(raw.queryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), 5);
 }
 

@@ -6,6 +6,7 @@
 #include "experiments/Recipe.h"
 #include "experiments/Sqlite.h"
 #include "experiments/Store.h"
+#include "experiments/StoreSchema.h"
 #include "tests/support/TestHelpers.h"
 
 namespace loupe {
@@ -58,7 +59,8 @@ TEST(StoreRefusal, NewerSchemaIsNotTouched) {
     store.database().exec("PRAGMA wal_checkpoint(TRUNCATE)");
     store.database().exec("PRAGMA journal_mode = DELETE");
   }
-  expectRefusedUntouched(file, "written by a newer Loupe (store schema 99, this build reads up to 2)");
+  expectRefusedUntouched(file, "written by a newer Loupe (store schema 99, this build reads up to " +
+                                   std::to_string(kStoreSchemaVersion) + ")");
   // The refused file still holds its run, readable by plain SQLite.
   SqliteDb raw(file, SQLITE_OPEN_READONLY);
   EXPECT_EQ(raw.queryText("SELECT name FROM runs"), "kept");
@@ -124,6 +126,45 @@ TEST(StoreRefusal, DamagedArrayShapesAreNamedErrors) {
   EXPECT_EQ(errorOf("[1.5]"), "run 1, step 0, array a: shape [1.5] must list non-negative integers");
   EXPECT_EQ(errorOf("[5]"), "run 1, step 0, array a: raw size 16 does not match dtype and shape");
   EXPECT_EQ(store.readArray(run, 0, "b").data<float>()[1], 6.0f);  // the rest of the step is intact
+}
+
+// Issue 19: a corrupted byte inside an array blob used to export silently.
+// Every array now carries a CRC-32 of its stored bytes, checked on every
+// read: the damaged array is named (run, step, array), its neighbours read.
+TEST(StoreRefusal, ADamagedArrayBlobIsReportedNotExported) {
+  testing::TempDir dir;
+  StoreOptions raw;
+  raw.compressArrays = false;  // damage a raw-codec blob: nothing else would notice
+  Store store(dir / "s.sqlite", raw);
+  Recipe recipe;
+  recipe.kind = "test.series";
+  recipe.name = "r";
+  const auto run = store.createRun(recipe, "1", "cpu");
+  StepRecord r;
+  r.step = 0;
+  r.array("a", Array::fromValues<float>({4}, std::vector<float>{1, 2, 3, 4}));
+  r.array("b", Array::fromValues<float>({2}, std::vector<float>{5, 6}));
+  store.appendStep(run, r);
+  store.commit();
+  EXPECT_EQ(store.readArray(run, 0, "a").data<float>()[3], 4.0f);  // intact, checksum verified
+  std::vector<std::byte> bytes;
+  {
+    auto select = store.database().prepare("SELECT data FROM arrays WHERE name = 'a'");
+    ASSERT_TRUE(select.step());
+    const auto blob = select.columnBlob(0);
+    bytes.assign(blob.begin(), blob.end());
+  }
+  bytes[5] ^= std::byte{0x10};  // one bit of the second float
+  store.database().prepare("UPDATE arrays SET data = ? WHERE name = 'a'").bindBlob(1, bytes).run();
+  try {
+    store.readArray(run, 0, "a");
+    FAIL() << "damage went unnoticed";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "run 1, step 0, array a: the stored bytes are damaged (checksum mismatch) in " +
+                                         (dir / "s.sqlite").string());
+  }
+  EXPECT_EQ(store.readArray(run, 0, "b").data<float>()[1], 6.0f);
+  EXPECT_EQ(store.integrityCheck(), "ok");  // SQLite itself sees nothing wrong
 }
 
 }  // namespace loupe

@@ -10,6 +10,7 @@
 #include "experiments/Replay.h"
 #include "experiments/Sqlite.h"
 #include "experiments/Store.h"
+#include "experiments/StoreSchema.h"
 #include "tests/support/TestHelpers.h"
 #include "tests/support/TestKinds.h"
 
@@ -230,7 +231,7 @@ TEST_F(StoreTest, RunLifecycleRemovalAndArtifacts) {
 TEST_F(StoreTest, UsesWalAndCurrentSchema) {
   Store store(dir / "w.sqlite");
   EXPECT_EQ(store.database().queryText("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(store.database().queryInt("PRAGMA user_version"), 2);
+  EXPECT_EQ(store.database().queryInt("PRAGMA user_version"), kStoreSchemaVersion);
   EXPECT_EQ(store.database().queryText("PRAGMA integrity_check"), "ok");
 }
 
