@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: run test build configure deps deps-test bench format clean
+.PHONY: run test build configure deps deps-test bench fuzz format clean
 
 run: deps build
 	@scripts/run-demo.sh $(BUILD_DIR)
@@ -24,6 +24,13 @@ bench: deps deps-test build
 	$(BUILD_DIR)/tests/bench/bench_scaling
 	$(BUILD_DIR)/tests/bench/bench_cuda
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BUILD_DIR)/tests/bench/bench_viewers
+
+# Not part of the test suite either: each libFuzzer target under ASan + UBSan
+# for FUZZ_SECONDS (the suite replays their corpora: ctest Fuzz.*).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/ensure-packages.sh scripts/packages-fuzz.txt
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 deps:
 	@scripts/ensure-packages.sh scripts/packages-build.txt

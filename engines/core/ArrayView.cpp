@@ -20,7 +20,10 @@ Strides contiguousStrides(const Shape& shape, DType dtype) {
   std::int64_t stride = static_cast<std::int64_t>(dtypeSize(dtype));
   for (std::size_t i = shape.size(); i-- > 0;) {
     strides[i] = stride;
-    stride *= shape[i];
+    // Readers check sizes first (CheckedSize.h); this keeps a wrapped stride
+    // from ever being computed.
+    if (shape[i] != 0 && __builtin_mul_overflow(stride, shape[i], &stride))
+      throw std::overflow_error("shape " + shapeToString(shape) + ": strides pass 2^63 bytes");
   }
   return strides;
 }

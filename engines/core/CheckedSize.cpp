@@ -23,16 +23,24 @@ std::uint64_t checkedAdd(std::uint64_t a, std::uint64_t b, const std::string& wh
 }
 
 std::uint64_t checkedShapeBytes(const Shape& shape, std::size_t elementSize, const std::string& where) {
+  // The limit applies to the product of the non-zero dimensions too: an
+  // empty (0, 2^62) array has no bytes, but its strides would overflow
+  // (found by the npy fuzz target).
   std::uint64_t n = elementSize;
+  bool empty = false;
   for (std::int64_t d : shape) {
     if (d < 0) throw InputError(where, "shape " + shapeToString(shape) + " has a negative dimension");
+    if (d == 0) {
+      empty = true;
+      continue;
+    }
     std::uint64_t out = 0;
     if (__builtin_mul_overflow(n, static_cast<std::uint64_t>(d), &out) || out > kMaxCheckedSize)
       throw InputError(where, "shape " + shapeToString(shape) + " of " + std::to_string(elementSize) +
                                   "-byte elements is more than 2^62 bytes");
     n = out;
   }
-  return n;
+  return empty ? 0 : n;
 }
 
 std::uint64_t memoryBudgetBytes() {
