@@ -3,13 +3,9 @@
 // rule recorded on the last step.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstring>
-#include <thread>
 
 #include "experiments/Recipe.h"
-#include "experiments/Runner.h"
-#include "experiments/StoreRecorder.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 
@@ -197,21 +193,12 @@ TEST(AttentionKind, CancelEndsALargeRunWithinASecond) {
   for (const char* text : {R"({"kind": "attention.tiles", "params": {"n": 16384, "d": 64, "causal": false}})",
                            R"({"kind": "attention.scaling", "params": {"lengths": [16384], "error_up_to": 16384}})"}) {
     SCOPED_TRACE(text);
-    const Recipe recipe = parseRecipeText(text, "r.json", kinds);
-    const EngineKind& kind = *kinds.find(recipe.kind);
-    const auto id = store.createRun(recipe, kind.version, "cpu");
-    StoreRecorder recorder(store, id);
-    Runner runner(kind, recipe, DeviceKind::Cpu, {&recorder});
-    runner.start();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // well inside the computation
-    ASSERT_FALSE(runner.finished()) << "the run ended before it could be cancelled";
-    const auto t0 = std::chrono::steady_clock::now();
-    runner.cancel();
-    EXPECT_EQ(runner.wait(), RunStatus::Cancelled);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("  cancelled %s in %.3f s\n", recipe.kind.c_str(), seconds);
-    EXPECT_LT(seconds, 1.0);
-    EXPECT_EQ(store.getRun(id).status, RunStatus::Cancelled);
+    const auto c = testing::cancelMidRun(store, kinds, text, 1500);  // well inside the computation
+    ASSERT_TRUE(c.stillRunning) << "the run ended before it could be cancelled";
+    std::printf("  cancelled in %.3f s\n", c.secondsToEnd);
+    EXPECT_EQ(c.status, RunStatus::Cancelled);
+    EXPECT_LT(c.secondsToEnd, 1.0);
+    EXPECT_EQ(store.getRun(c.run).status, RunStatus::Cancelled);
   }
 }
 

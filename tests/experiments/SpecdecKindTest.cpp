@@ -7,15 +7,11 @@
 // naming the parameter and record no steps.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "engines/specdec/SpeculativeSampling.h"
 #include "experiments/KindRegistry.h"
 #include "experiments/Recipe.h"
-#include "experiments/Runner.h"
-#include "experiments/StoreRecorder.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 
@@ -118,21 +114,12 @@ TEST(SpecdecKind, CancelEndsALongDecodeWithinASecond) {
   registerBuiltinKinds(kinds);
   testing::TempDir dir;
   Store store(dir / "c.sqlite");
-  const Recipe recipe = parseRecipeText(
-      R"({"kind": "specdec.medusa", "params": {"tree": "mc_sim_7b_63", "tokens": 100000}})", "r.json", kinds);
-  const EngineKind& kind = *kinds.find(recipe.kind);
-  const auto id = store.createRun(recipe, kind.version, "cpu");
-  StoreRecorder recorder(store, id);
-  Runner runner(kind, recipe, DeviceKind::Cpu, {&recorder});
-  runner.start();
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  ASSERT_FALSE(runner.finished()) << "the run ended before it could be cancelled";
-  const auto t0 = std::chrono::steady_clock::now();
-  runner.cancel();
-  EXPECT_EQ(runner.wait(), RunStatus::Cancelled);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("  cancelled specdec.medusa in %.3f s\n", seconds);
-  EXPECT_LT(seconds, 1.0);
+  const auto c = testing::cancelMidRun(
+      store, kinds, R"({"kind": "specdec.medusa", "params": {"tree": "mc_sim_7b_63", "tokens": 100000}})", 1500);
+  ASSERT_TRUE(c.stillRunning) << "the run ended before it could be cancelled";
+  std::printf("  cancelled specdec.medusa in %.3f s\n", c.secondsToEnd);
+  EXPECT_EQ(c.status, RunStatus::Cancelled);
+  EXPECT_LT(c.secondsToEnd, 1.0);
 }
 
 }  // namespace loupe

@@ -24,4 +24,16 @@ struct RecordedRun {
 RecordedRun recordRun(Store& store, const KindRegistry& kinds, const std::string& recipeJson,
                       const std::string& engineVersion = "1", DeviceKind device = DeviceKind::Cpu);
 
+// Starts the recipe on a worker thread, waits `afterMs`, cancels it and
+// measures how long the run takes to end — what Stop / Ctrl-C cost a user.
+// `stillRunning` is false when the run had ended before the cancel (the
+// measurement then says nothing).
+struct CancelledRun {
+  bool stillRunning;
+  RunStatus status;
+  double secondsToEnd;
+  std::int64_t run;
+};
+CancelledRun cancelMidRun(Store& store, const KindRegistry& kinds, const std::string& recipeJson, int afterMs);
+
 }  // namespace loupe::testing
