@@ -15,8 +15,10 @@ namespace {
 
 // A stored shape, checked as a file's would be: a JSON list of non-negative
 // integers whose byte size at `elementSize` stays under 2^62 (a damaged or
-// hostile row once declared [4, 2^62]; [1.5] was read as [1]).
-Shape storedShape(const std::string& text, std::size_t elementSize, const std::string& where) {
+// hostile row once declared [4, 2^62]; [1.5] was read as [1]). `bytes`, when
+// given, receives that size.
+Shape storedShape(const std::string& text, std::size_t elementSize, const std::string& where,
+                  std::uint64_t* bytes = nullptr) {
   const auto j = nlohmann::json::parse(text, nullptr, false);
   if (!j.is_array() || j.size() > 32) throw InputError(where, "malformed shape " + textExcerpt(text));
   Shape shape;
@@ -25,7 +27,8 @@ Shape storedShape(const std::string& text, std::size_t elementSize, const std::s
       throw InputError(where, "shape " + textExcerpt(text) + " must list non-negative integers");
     shape.push_back(d.get<std::int64_t>());
   }
-  checkedShapeBytes(shape, elementSize, where);
+  const std::uint64_t size = checkedShapeBytes(shape, elementSize, where);
+  if (bytes) *bytes = size;
   return shape;
 }
 
@@ -171,9 +174,10 @@ Array Store::readArray(std::int64_t run, std::int64_t step, const std::string& n
   if (!select.step()) throw InputError(where, "no such array");
   const auto dtype = dtypeFromName(select.columnText(0));
   if (!dtype) throw InputError(where, "malformed dtype in " + path().string());
-  const Shape shape = storedShape(select.columnText(1), dtypeSize(*dtype), where);
+  std::uint64_t bytes = 0;
+  const Shape shape = storedShape(select.columnText(1), dtypeSize(*dtype), where, &bytes);
   // Sizes agree before anything is allocated.
-  if (checkedShapeBytes(shape, dtypeSize(*dtype), where) != static_cast<std::uint64_t>(select.columnInt(3))) {
+  if (bytes != static_cast<std::uint64_t>(select.columnInt(3))) {
     throw InputError(where, "raw size " + std::to_string(select.columnInt(3)) + " does not match dtype and shape");
   }
   // Damage inside the blob is reported, never exported (arrays recorded

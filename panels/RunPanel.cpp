@@ -10,8 +10,8 @@
 
 namespace loupe {
 
-RunPanel::RunPanel(QWidget* parent, QString emptyHint) : Panel(parent), m_emptyHint(std::move(emptyHint)) {
-  m_header = new QLabel(m_emptyHint, this);
+RunPanel::RunPanel(QWidget* parent, const QString& emptyHint) : Panel(parent) {
+  m_header = new QLabel(emptyHint, this);
   m_header->setObjectName("panelHeader");
   m_header->setWordWrap(true);
   m_values = new QLabel(this);
@@ -19,14 +19,14 @@ RunPanel::RunPanel(QWidget* parent, QString emptyHint) : Panel(parent), m_emptyH
   m_values->setWordWrap(true);
   m_scrubber = new TimelineScrubber(this);
   connect(m_scrubber, &TimelineScrubber::positionChanged, this, &RunPanel::showPosition);
-  m_liveTimer = new QTimer(this);
-  connect(m_liveTimer, &QTimer::timeout, this, [this] {
+  auto* liveTimer = new QTimer(this);
+  connect(liveTimer, &QTimer::timeout, this, [this] {
     if (!m_liveDirty) return;
     m_liveDirty = false;
     liveRefresh();
     showLive();
   });
-  m_liveTimer->start(100);
+  liveTimer->start(100);
 }
 
 QString RunPanel::runHeaderText(const RunInfo& info) const {

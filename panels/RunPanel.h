@@ -21,7 +21,6 @@
 #include "panels/Panel.h"
 
 class QLabel;
-class QTimer;
 
 namespace loupe {
 
@@ -32,7 +31,7 @@ class RunPanel : public Panel {
 
  public:
   // `emptyHint`: what the header says before any run is shown — what to run.
-  RunPanel(QWidget* parent, QString emptyHint);
+  RunPanel(QWidget* parent, const QString& emptyHint);
 
   void openRun(Store& store, std::int64_t run) final;
   void compareRuns(Store& store, std::int64_t runA, std::int64_t runB) final;
@@ -101,11 +100,9 @@ class RunPanel : public Panel {
   bool m_haveLive = false;
   bool m_liveDirty = false;
   bool m_walks = true;
-  QString m_emptyHint;
   QLabel* m_header;
   QLabel* m_values;
   TimelineScrubber* m_scrubber;
-  QTimer* m_liveTimer;
 };
 
 }  // namespace loupe

@@ -95,6 +95,21 @@ TEST(StoreRefusal, EmptyFileBecomesAStore) {
 }
 
 }  // namespace
+// Run 1 with one step holding arrays a = [1, 2, 3, 4] and b = [5, 6] (f32).
+std::int64_t recordTwoArrays(Store& store) {
+  Recipe recipe;
+  recipe.kind = "test.series";
+  recipe.name = "r";
+  const auto run = store.createRun(recipe, "1", "cpu");
+  StepRecord r;
+  r.step = 0;
+  r.array("a", Array::fromValues<float>({4}, std::vector<float>{1, 2, 3, 4}));
+  r.array("b", Array::fromValues<float>({2}, std::vector<float>{5, 6}));
+  store.appendStep(run, r);
+  store.commit();
+  return run;
+}
+
 // Issue 19: a stored array row is read as warily as a file. A shape of
 // [4, 2^62] (its byte size wrapped; the exported .npy then crashed our own
 // reader) and a non-integral [1.5] are refused, naming run, step and array,
@@ -102,16 +117,7 @@ TEST(StoreRefusal, EmptyFileBecomesAStore) {
 TEST(StoreRefusal, DamagedArrayShapesAreNamedErrors) {
   testing::TempDir dir;
   Store store(dir / "s.sqlite");
-  Recipe recipe;
-  recipe.kind = "test.series";
-  recipe.name = "r";
-  const auto run = store.createRun(recipe, "1", "cpu");
-  StepRecord r;
-  r.step = 0;
-  r.metric("m", 1.0).array("a", Array::fromValues<float>({4}, std::vector<float>{1, 2, 3, 4}));
-  r.array("b", Array::fromValues<float>({2}, std::vector<float>{5, 6}));
-  store.appendStep(run, r);
-  store.commit();
+  const auto run = recordTwoArrays(store);
   auto errorOf = [&](const std::string& shape) {
     store.database().exec("UPDATE arrays SET shape = '" + shape + "' WHERE name = 'a'");
     try {
@@ -136,16 +142,7 @@ TEST(StoreRefusal, ADamagedArrayBlobIsReportedNotExported) {
   StoreOptions raw;
   raw.compressArrays = false;  // damage a raw-codec blob: nothing else would notice
   Store store(dir / "s.sqlite", raw);
-  Recipe recipe;
-  recipe.kind = "test.series";
-  recipe.name = "r";
-  const auto run = store.createRun(recipe, "1", "cpu");
-  StepRecord r;
-  r.step = 0;
-  r.array("a", Array::fromValues<float>({4}, std::vector<float>{1, 2, 3, 4}));
-  r.array("b", Array::fromValues<float>({2}, std::vector<float>{5, 6}));
-  store.appendStep(run, r);
-  store.commit();
+  const auto run = recordTwoArrays(store);
   EXPECT_EQ(store.readArray(run, 0, "a").data<float>()[3], 4.0f);  // intact, checksum verified
   std::vector<std::byte> bytes;
   {
