@@ -1,10 +1,14 @@
 // Opening, migrating and writing the store. Reading is in StoreRead.cpp.
 #include "experiments/Store.h"
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <mutex>
 
 #include "engines/core/Error.h"
 #include "engines/core/Timer.h"
@@ -18,6 +22,42 @@ namespace loupe {
 namespace fs = std::filesystem;
 
 namespace {
+
+// The database files this process has open through a Store, by (device,
+// inode). POSIX record locks belong to the process, and closing *any*
+// descriptor of a file drops all of them: reading a database's header with
+// an ifstream while another Store of this process (the workbench's, while
+// its RunController follows a child's run) has it open silently released
+// that connection's SQLite locks; the child, believing itself the last user,
+// then deleted the WAL and its index under the window, which never saw a
+// later commit again. A file already open here was checked when it was
+// opened; it is not read around SQLite again.
+class OpenStores {
+ public:
+  using Id = std::pair<std::uint64_t, std::uint64_t>;
+  static std::optional<Id> idOf(const fs::path& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    return Id{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+  }
+  static bool isOpen(const fs::path& path) {
+    const auto id = idOf(path);
+    const std::lock_guard lock(s_mutex);
+    return id && s_open.count(*id) > 0;
+  }
+  static void add(const Id& id) {
+    const std::lock_guard lock(s_mutex);
+    ++s_open[id];
+  }
+  static void remove(const Id& id) {
+    const std::lock_guard lock(s_mutex);
+    if (--s_open[id] == 0) s_open.erase(id);
+  }
+
+ private:
+  static inline std::mutex s_mutex;
+  static inline std::map<Id, int> s_open;
+};
 
 // PRAGMA application_id of a Loupe store: "LOUP".
 constexpr std::int64_t kApplicationId = 0x4C4F5550;
@@ -86,7 +126,7 @@ const char* sqliteLibraryVersion() {
 Store::Store(const fs::path& path, StoreOptions options) : m_c(std::make_unique<Connection>()), m_options(options) {
   std::error_code ec;
   if (fs::exists(path, ec)) {
-    refuseForeignFile(path);
+    if (!OpenStores::isOpen(path)) refuseForeignFile(path);
   } else if (path.has_parent_path()) {
     fs::create_directories(path.parent_path(), ec);
     if (ec) throw InputError(path.parent_path().string(), "cannot create directory: " + ec.message());
@@ -115,6 +155,8 @@ Store::Store(const fs::path& path, StoreOptions options) : m_c(std::make_unique<
   m_c->insertArray.emplace(
       m_c->db.prepare("INSERT INTO arrays(run_id, step, name, dtype, shape, codec, raw_bytes, data, crc32) "
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  m_c->fileId = OpenStores::idOf(path);  // last: a constructor that throws registers nothing
+  if (m_c->fileId) OpenStores::add(*m_c->fileId);
 }
 
 const fs::path& Store::path() const {
@@ -132,6 +174,7 @@ Store::~Store() {
     // A destructor cannot report; the uncommitted batch is rolled back by
     // SQLite on close, exactly as if the process had died.
   }
+  if (m_c->fileId) OpenStores::remove(*m_c->fileId);
 }
 
 void Store::markInterruptedRuns() {

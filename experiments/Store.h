@@ -135,6 +135,9 @@ class Store {
   std::optional<RunInfo> findRun(std::int64_t run);
   RunInfo getRun(std::int64_t run);  // throws InputError "run N: no such run in FILE"
   std::vector<std::int64_t> stepNumbers(std::int64_t run);
+  // The newest `limit` committed steps after `after`, in step order (a live
+  // view following a run that another process records).
+  std::vector<std::int64_t> newestStepsAfter(std::int64_t run, std::int64_t after, int limit);
   StepRecord readStep(std::int64_t run, std::int64_t step);  // throws InputError if absent
   std::vector<std::string> metricNames(std::int64_t run);
   // The metrics of the run's last committed step, by name, at most `limit`.

@@ -3,7 +3,9 @@
 // Store.h stays free of <sqlite3.h>.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <utility>
 
 #include "experiments/Sqlite.h"
 #include "experiments/Store.h"
@@ -13,6 +15,9 @@ namespace loupe {
 // Members are destroyed bottom-up: the statements are finalised before the
 // connection closes.
 struct Store::Connection {
+  // The database file (device, inode) while this connection has it open:
+  // see OpenStores in Store.cpp.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> fileId;
   SqliteDb db;
   std::optional<SqliteStatement> insertStep, insertMetric, insertArray;
 };

@@ -90,6 +90,14 @@ std::vector<std::int64_t> Store::stepNumbers(std::int64_t run) {
   return steps;
 }
 
+std::vector<std::int64_t> Store::newestStepsAfter(std::int64_t run, std::int64_t after, int limit) {
+  auto select = m_c->db.prepare("SELECT step FROM steps WHERE run_id = ? AND step > ? ORDER BY step DESC LIMIT ?");
+  select.bind(1, run).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<std::int64_t> steps;
+  while (select.step()) steps.push_back(select.columnInt(0));
+  return {steps.rbegin(), steps.rend()};
+}
+
 StepRecord Store::readStep(std::int64_t run, std::int64_t step) {
   auto exists = m_c->db.prepare("SELECT 1 FROM steps WHERE run_id = ? AND step = ?");
   exists.bind(1, run).bind(2, step);

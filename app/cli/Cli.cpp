@@ -31,6 +31,8 @@ int runCli(int argc, char** argv, const KindRegistry& registry) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   runCmd->add_option("--set", run.overrides, "override a field, e.g. --set params.steps=5 (repeatable)")
       ->allow_extra_args(false);
+  // Hidden (no description): the workbench's protocol, not a user option.
+  runCmd->add_flag("--progress-lines", run.progressLines, "")->group("");
 
   auto* list = app.add_subcommand("list", "list the runs in the database, newest first");
   list->add_flag("--json", json, "machine-readable output");

@@ -17,6 +17,9 @@ struct RunCommand {
   std::string recipeFile;
   std::string device;  // empty: as the recipe says
   std::vector<std::string> overrides;
+  // For a parent process (the workbench): after the run id, "progress
+  // FRACTION MESSAGE" lines on stdout while the run goes.
+  bool progressLines = false;
 };
 
 struct ExportCommand {

@@ -53,6 +53,20 @@ void drawProgress(const Runner& runner, double elapsed) {
   std::fflush(stderr);
 }
 
+// One line per change, flushed at once: the reading parent shows it live.
+void printProgressLine(const Runner& runner, std::string& last) {
+  const RunProgress p = runner.progress();
+  std::string message = p.message;
+  for (char& c : message)
+    if (c == '\n' || c == '\r') c = ' ';
+  char fraction[32];
+  std::snprintf(fraction, sizeof fraction, "%.4f", p.fraction);
+  std::string line = std::string("progress ") + fraction + " " + message;
+  if (line == last) return;
+  last = line;
+  std::cout << line << std::endl;
+}
+
 }  // namespace
 
 int commandRun(const KindRegistry& registry, const std::filesystem::path& db, const RunCommand& command) {
@@ -76,6 +90,7 @@ int commandRun(const KindRegistry& registry, const std::filesystem::path& db, co
   const Stopwatch clock;
   runner.start();
   bool cancelRequested = false;
+  std::string lastLine;
   while (!runner.finished()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (g_interrupted && !cancelRequested) {
@@ -85,6 +100,7 @@ int commandRun(const KindRegistry& registry, const std::filesystem::path& db, co
                    static_cast<long long>(runId));
     }
     if (terminal) drawProgress(runner, clock.seconds());
+    if (command.progressLines) printProgressLine(runner, lastLine);
   }
   const RunStatus status = runner.wait();
   std::signal(SIGINT, previousInt);

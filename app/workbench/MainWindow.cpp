@@ -95,8 +95,15 @@ MainWindow::MainWindow(const KindRegistry& kinds, const PanelRegistry& panels, Q
     m_progress->setValue(static_cast<int>(fraction * 1000));
     m_progress->setFormat(QString("%p% ") + message);
   });
+  connect(m_controller, &RunController::childOutput, this,
+          [this](const QString& line) { log("  engine process: " + line); });
   connect(m_controller, &RunController::finished, this,
           [this](std::int64_t run, RunStatus status, const QString& error) {
+            if (run == 0) {
+              m_progress->hide();
+              m_stop->hide();
+              return fail("Starting the run", error);
+            }
             Panel* panel = livePanel();
             m_livePanel = nullptr;
             if (panel) panel->liveEnded(status);

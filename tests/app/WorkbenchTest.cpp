@@ -3,6 +3,7 @@
 // rotate the 3-D view with a drag, click a tile, run a recipe live.
 // Expected values come from the test kind's closed forms, not from the app.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <QApplication>
 #include <QComboBox>
@@ -15,6 +16,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
+#include <csignal>
 #include <set>
 
 #include "app/workbench/ExperimentBrowser.h"
@@ -60,6 +62,13 @@ class WorkbenchTest : public ::testing::Test {
     const auto r = testing::recordRun(store, kinds, recipeJson, "1.0");
     EXPECT_EQ(r.status, expected);
     return r.run;
+  }
+
+  // A run's committed steps as the window's store sees them; -1 while the
+  // child process has not created it yet.
+  std::int64_t committedSteps(std::int64_t run) {
+    const auto info = window->store()->findRun(run);
+    return info ? info->stepCount : -1;
   }
 
   GenericPanel* openFromBrowser(std::int64_t run) {
@@ -278,7 +287,7 @@ TEST_F(WorkbenchTest, LiveRunStreamsIntoThePanelAndCanBeStopped) {
   // reach the panel (they would redraw it at the live run's steps).
   testing::writeFile(dir / "busy.json", R"({"kind": "test.series", "params": {"steps": 100000, "sleep_ms": 2}})");
   ASSERT_TRUE(window->startRecipeFile(QString::fromStdString((dir / "busy.json").string())));
-  LOUPE_WAIT_TRUE(window->store()->getRun(4).stepCount > 20, 10000);
+  LOUPE_WAIT_TRUE(committedSteps(4) > 20, 10000);  // the child creates the run: it may not exist yet
   ASSERT_TRUE(window->openRun(1));
   QTest::qWait(400);  // live records keep arriving meanwhile
   EXPECT_EQ(window->activePanel()->currentRun(), 1);
@@ -290,6 +299,43 @@ TEST_F(WorkbenchTest, LiveRunStreamsIntoThePanelAndCanBeStopped) {
   testing::writeFile(dir / "bad.json", R"({"kind": "test.series", "params": {"block": 3}})");
   EXPECT_FALSE(window->startRecipeFile(QString::fromStdString((dir / "bad.json").string())));
   EXPECT_TRUE(window->logText().contains("params.block: must be a power of two in [16, 256], got 3"));
+}
+
+// The engine runs in a child process: killing it, or an engine that
+// segfaults, ends that run only — the window stays up, says what happened,
+// shows the steps recorded before, and runs the next recipe.
+TEST_F(WorkbenchTest, AKilledOrCrashingEngineProcessLeavesTheWindowUp) {
+  testing::writeFile(dir / "long.json", R"({"kind": "test.series", "params": {"steps": 100000, "sleep_ms": 2}})");
+  ASSERT_TRUE(window->startRecipeFile(QString::fromStdString((dir / "long.json").string())));
+  LOUPE_WAIT_TRUE(committedSteps(2) > 20, 10000);
+  const std::int64_t child = window->store()->getRun(2).pid;
+  ASSERT_GT(child, 0);
+  ASSERT_NE(child, static_cast<std::int64_t>(::getpid()));  // the run was recorded by another process
+  ASSERT_EQ(::kill(static_cast<pid_t>(child), SIGKILL), 0);
+  LOUPE_WAIT_TRUE(window->logText().contains("run 2 interrupted: the engine process was killed (SIGKILL)"), 10000);
+  EXPECT_EQ(window->store()->getRun(2).status, RunStatus::Interrupted);
+  EXPECT_TRUE(window->isVisible());
+  auto* panel = dynamic_cast<GenericPanel*>(window->activePanel());
+  ASSERT_NE(panel, nullptr);
+  EXPECT_EQ(panel->currentRun(), 2);  // reopened from the store at its last committed step
+  EXPECT_GT(panel->shownStep().value_or(-1), 0);
+
+  testing::writeFile(dir / "crash.json",
+                     R"({"kind": "test.series", "params": {"steps": 50, "sleep_ms": 20, "crash_at": 25}})");
+  ASSERT_TRUE(window->startRecipeFile(QString::fromStdString((dir / "crash.json").string())));
+  LOUPE_WAIT_TRUE(window->logText().contains("run 3 failed: the engine process crashed (SIGSEGV)"), 20000);
+  const RunInfo crashed = window->store()->getRun(3);
+  EXPECT_EQ(crashed.status, RunStatus::Failed);
+  EXPECT_EQ(crashed.error, "the engine process crashed (SIGSEGV)");
+  EXPECT_LE(crashed.stepCount, 25);  // steps 0 … 24 at most; none lost that were committed
+  testing::saveScreenshot(*window, "engine-crashed.png");
+  EXPECT_TRUE(window->isVisible());
+
+  // And the window still runs the next recipe.
+  testing::writeFile(dir / "after.json", R"({"kind": "test.series", "params": {"steps": 5}})");
+  ASSERT_TRUE(window->startRecipeFile(QString::fromStdString((dir / "after.json").string())));
+  LOUPE_WAIT_TRUE(window->logText().contains("run 4 finished"), 20000);
+  EXPECT_EQ(window->store()->getRun(4).stepCount, 5);
 }
 
 }  // namespace
@@ -337,6 +383,9 @@ TEST(ReportCommand, WorksWithoutOpenGl) {
 }  // namespace loupe
 
 int main(int argc, char** argv) {
+  // The window runs engines in a child `loupe run`: the test CLI, which also
+  // knows the test kinds.
+  qputenv("LOUPE_CLI", LOUPE_TEST_CLI);
   loupe::setDefaultGlFormat();
   QApplication app(argc, argv);
   QApplication::setOrganizationName("LoupeTests");  // keep the user's QSettings untouched

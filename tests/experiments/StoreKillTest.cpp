@@ -79,3 +79,33 @@ TEST(StoreKill, SigkillMidRunKeepsCommittedStepsAndMarksInterrupted) {
 
 }  // namespace
 }  // namespace loupe
+
+namespace loupe {
+namespace {
+
+// The workbench keeps its own Store open while a child `loupe run` records
+// into the same file, and opens a second Store of it for each run it follows.
+// Opening that second Store used to read the file's header with an ifstream,
+// whose close dropped every POSIX lock this process held on the database;
+// the first child to exit then deleted the WAL under the open connections,
+// which never saw another process's commit again ("no such run").
+TEST(StoreKill, ASecondStoreInOneProcessKeepsTheFirstSeeingOtherProcesses) {
+  testing::TempDir dir;
+  const auto db = dir / "shared.sqlite";
+  testing::writeFile(dir / "r.json", R"({"kind": "test.series", "params": {"steps": 3}})");
+  Store first(db);
+  for (int child = 1; child <= 3; ++child) {
+    {
+      Store second(db);  // what each followed run opens
+      const auto r = testing::runProcess({LOUPE_TEST_CLI, "run", (dir / "r.json").string(), "--db", db.string()});
+      ASSERT_EQ(r.exitCode, 0) << r.err;
+      EXPECT_TRUE(second.findRun(child).has_value()) << "run " << child << " invisible to the second store";
+    }
+    const auto seen = first.findRun(child);
+    ASSERT_TRUE(seen.has_value()) << "run " << child << " invisible to the first store";
+    EXPECT_EQ(seen->stepCount, 3);
+  }
+}
+
+}  // namespace
+}  // namespace loupe

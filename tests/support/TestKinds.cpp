@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <limits>
 #include <stdexcept>
 #include <thread>
@@ -34,8 +35,12 @@ void runSeries(RunContext& ctx) {
     std::vector<char> hog;
     hog.reserve(static_cast<std::size_t>(bytes));  // more than any machine has: std::bad_alloc
   }
+  const std::int64_t crashAt = ctx.paramInt("crash_at");
   for (std::int64_t k = 0; k < steps; ++k) {
     ctx.throwIfCancelled();
+    // An engine that takes its process down, as a wild pointer or a failed
+    // CUDA call inside a library would: the process dies by SIGSEGV.
+    if (k == crashAt) std::raise(SIGSEGV);
     if (k == failAt) throw std::runtime_error("test.series failed on purpose at step " + std::to_string(k));
     StepRecord r;
     r.step = k;
@@ -83,6 +88,7 @@ void registerTestKinds(KindRegistry& registry) {
       ParamSpec::integer("steps", 10, "number of steps").range(0, 1e7),
       ParamSpec::number("sleep_ms", 0.0, "pause after each step").range(0, 60000),
       ParamSpec::integer("fail_at", -1, "throw at this step (-1: never)").range(-1, 1e7),
+      ParamSpec::integer("crash_at", -1, "die by SIGSEGV at this step (-1: never)").range(-1, 1e7),
       ParamSpec::integer("array_len", 8, "length of the arrays per step (0: none)").range(0, 1 << 24),
       ParamSpec::integer("block", 64, "a tile size").range(16, 256).pow2(),
       ParamSpec::choice("mode", {"fast", "exact"}, "exact", "an enum"),

@@ -18,7 +18,7 @@ namespace loupe::testing {
 //            "counts": i64[2, array_len], counts[r][i] = r·1000 + k·i
 //            "grid":   f32[16, 16], grid[r][c] = sin(0.3 r + 0.2 k)·cos(0.25 c)
 //            "cloud":  f32[array_len, 3], a helix (cos t, sin t, t/10), t = 0.05 i + 0.1 k
-// params: steps, sleep_ms, fail_at (-1 = never), array_len, block (power of
+// params: steps, sleep_ms, fail_at (-1 = never), crash_at (SIGSEGV; -1 = never), array_len, block (power of
 // two), mode (choice), scale, verbose (bool), sizes (int list).
 void registerTestKinds(KindRegistry& registry);
 
