@@ -5,13 +5,18 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: run test build configure deps deps-test bench fuzz format clean
+.PHONY: run test test-sanitize build configure deps deps-test bench fuzz format clean
 
 run: deps build
 	@scripts/run-demo.sh $(BUILD_DIR)
 
 test: deps deps-test build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# The non-GUI suite again, built with AddressSanitizer + UndefinedBehaviorSanitizer
+# in its own build directory (.ci/run runs it after `make test`).
+test-sanitize: deps deps-test
+	scripts/test-sanitize.sh build-sanitize $(JOBS)
 
 # Not part of the test suite: speed is measured, not asserted.
 bench: deps deps-test build

@@ -1,5 +1,7 @@
 #include "experiments/Sqlite.h"
 
+#include <cstdio>
+
 namespace loupe {
 
 SqliteDb::SqliteDb(const std::filesystem::path& path, int flags) : m_path(path) {
@@ -11,6 +13,31 @@ SqliteDb::SqliteDb(const std::filesystem::path& path, int flags) : m_path(path) 
     throw SqliteError(path.string() + ": cannot open database: " + message, rc);
   }
   sqlite3_extended_result_codes(m_db, 1);
+}
+
+SqliteDb SqliteDb::openReadOnlyUri(const std::filesystem::path& path, const std::string& query) {
+  // A URI's path escapes '%', '?' and '#' (RFC 3986 as SQLite reads it).
+  std::string uri = "file:";
+  for (const char ch : std::filesystem::absolute(path).string()) {
+    if (ch == '%' || ch == '?' || ch == '#') {
+      char escaped[4];
+      std::snprintf(escaped, sizeof escaped, "%%%02X", static_cast<unsigned char>(ch));
+      uri += escaped;
+    } else {
+      uri += ch;
+    }
+  }
+  uri += "?" + query;
+  SqliteDb db;
+  const int rc =
+      sqlite3_open_v2(uri.c_str(), &db.m_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  db.m_path = path;
+  if (rc != SQLITE_OK) {
+    const std::string message = db.m_db ? sqlite3_errmsg(db.m_db) : sqlite3_errstr(rc);
+    throw SqliteError(path.string() + ": cannot open database read-only: " + message, rc);
+  }
+  sqlite3_extended_result_codes(db.m_db, 1);
+  return db;
 }
 
 SqliteDb::~SqliteDb() {

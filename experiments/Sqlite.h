@@ -31,6 +31,9 @@ class SqliteDb {
   SqliteDb() = default;
   // flags: SQLITE_OPEN_READONLY or SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE.
   SqliteDb(const std::filesystem::path& path, int flags);
+  // Read-only through a URI with these query parameters ("mode=ro",
+  // "immutable=1"); path() stays the plain path.
+  static SqliteDb openReadOnlyUri(const std::filesystem::path& path, const std::string& query);
   ~SqliteDb();
   SqliteDb(SqliteDb&& other) noexcept;
   SqliteDb& operator=(SqliteDb&& other) noexcept;

@@ -2,6 +2,7 @@
 #include "experiments/Store.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -32,6 +33,19 @@ namespace {
 // then deleted the WAL and its index under the window, which never saw a
 // later commit again. A file already open here was checked when it was
 // opened; it is not read around SQLite again.
+// mode=ro shares the writers' WAL index where it exists; where no index can
+// be had (no -shm, a directory we cannot write), the file is read as
+// immutable: a snapshot of what was checkpointed.
+SqliteDb openForReadingOnly(const fs::path& path) {
+  try {
+    SqliteDb db = SqliteDb::openReadOnlyUri(path, "mode=ro");
+    (void)db.queryInt("SELECT count(*) FROM sqlite_schema");
+    return db;
+  } catch (const SqliteError&) {
+    return SqliteDb::openReadOnlyUri(path, "immutable=1");
+  }
+}
+
 class OpenStores {
  public:
   using Id = std::pair<std::uint64_t, std::uint64_t>;
@@ -100,9 +114,9 @@ void Store::refuseForeignFile(const fs::path& path) {
         where, "not an SQLite database (first bytes: " + hexPreview(header, static_cast<std::size_t>(in.gcount())) +
                    "); refusing to open it as a Loupe store — the file was not changed");
   }
-  SqliteDb probe(path, SQLITE_OPEN_READONLY);
   std::int64_t version = 0, appId = 0, tables = 0;
   try {
+    SqliteDb probe = writableHere(path) ? SqliteDb(path, SQLITE_OPEN_READONLY) : openForReadingOnly(path);
     version = probe.queryInt("PRAGMA user_version");
     appId = probe.queryInt("PRAGMA application_id");
     tables = probe.queryInt("SELECT count(*) FROM sqlite_schema");
@@ -131,6 +145,12 @@ Store::Store(const fs::path& path, StoreOptions options) : m_c(std::make_unique<
     fs::create_directories(path.parent_path(), ec);
     if (ec) throw InputError(path.parent_path().string(), "cannot create directory: " + ec.message());
   }
+  if (!writableHere(path)) {
+    openReadOnly(path);
+    m_c->fileId = OpenStores::idOf(path);
+    if (m_c->fileId) OpenStores::add(*m_c->fileId);
+    return;
+  }
   try {
     m_c->db = SqliteDb(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     sqlite3_busy_timeout(m_c->db.handle(), 10000);  // other processes hold the write lock for one batch at most
@@ -157,6 +177,38 @@ Store::Store(const fs::path& path, StoreOptions options) : m_c(std::make_unique<
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   m_c->fileId = OpenStores::idOf(path);  // last: a constructor that throws registers nothing
   if (m_c->fileId) OpenStores::add(*m_c->fileId);
+}
+
+// A store in a directory this process cannot write (another user's, a
+// read-only mount, an archive) or a read-only file: SQLite could neither
+// write it nor create its WAL index, and failed with "unreadable SQLite
+// database". Such a store opens read-only, for browsing and export.
+bool Store::writableHere(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return true;  // created: its directory was made above
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  return ::access(path.c_str(), W_OK) == 0 && ::access(dir.c_str(), W_OK) == 0;
+}
+
+void Store::openReadOnly(const fs::path& path) {
+  m_c->readOnly = true;
+  try {
+    m_c->db = openForReadingOnly(path);
+    sqlite3_busy_timeout(m_c->db.handle(), 10000);
+    const std::int64_t version = m_c->db.queryInt("PRAGMA user_version");
+    if (version != kStoreSchemaVersion)
+      throw InputError(path.string(), "read-only here, and written by an older Loupe (store schema " +
+                                          std::to_string(version) +
+                                          "): open it once where it can be written, to migrate it");
+  } catch (const SqliteError& e) {
+    throw InputError(path.string(), std::string("cannot open the read-only store: ") + e.what());
+  }
+}
+
+void Store::refuseWrite() const {
+  if (m_c->readOnly)
+    throw InputError(path().string(),
+                     "read-only here (the file or its directory is not writable): nothing can be recorded or removed");
 }
 
 const fs::path& Store::path() const {
@@ -195,6 +247,7 @@ void Store::markInterruptedRuns() {
 }
 
 std::int64_t Store::createRun(const Recipe& recipe, const std::string& engineVersion, const std::string& device) {
+  refuseWrite();
   commit();
   const ProcessIdentity self = currentProcess();
   auto insert = m_c->db.prepare(
@@ -239,6 +292,12 @@ void Store::setRunStatus(std::int64_t run, RunStatus status, const std::string& 
   else
     update.bindNull(3);
   update.bind(4, run).run();
+  // An ended run moves from the WAL into the database file. SQLite ignores a
+  // WAL's frames from the first bad checksum on, so a truncated or damaged
+  // -wal used to drop runs long finished, with integrity_check still "ok";
+  // now it can only cost the steps of a run still recording. PASSIVE: never
+  // waits for readers (what they still read is checkpointed next time).
+  if (terminal) sqlite3_wal_checkpoint_v2(m_c->db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
 }
 
 // Drops a half-written step. Some errors (SQLITE_FULL, IOERR, NOMEM) have
@@ -304,6 +363,7 @@ void Store::commit() {
 }
 
 void Store::removeRun(std::int64_t run) {
+  refuseWrite();
   const RunInfo info = getRun(run);
   if ((info.status == RunStatus::Running || info.status == RunStatus::Created) &&
       isProcessAlive({info.host, info.pid, 0})) {

@@ -153,6 +153,9 @@ class Store {
 
  private:
   void refuseForeignFile(const std::filesystem::path& path);
+  static bool writableHere(const std::filesystem::path& path);
+  void openReadOnly(const std::filesystem::path& path);
+  void refuseWrite() const;
   void markInterruptedRuns();
   void undoStep();
   RunInfo runFromRow(SqliteStatement& row);

@@ -19,6 +19,7 @@ struct Store::Connection {
   // see OpenStores in Store.cpp.
   std::optional<std::pair<std::uint64_t, std::uint64_t>> fileId;
   SqliteDb db;
+  bool readOnly = false;  // this process may not write the file or its directory
   std::optional<SqliteStatement> insertStep, insertMetric, insertArray;
 };
 

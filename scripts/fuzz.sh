@@ -24,14 +24,54 @@ if ((${#targets[@]} == 0)); then
   done
 fi
 # CpuFeatures.cpp uses a GCC-only CPU-feature name; the parsers need none of it.
-core=$(ls "$root"/engines/core/*.cpp | grep -v -e /CpuFeatures.cpp -e /DTypeConvert.cpp)
+core=$(cd "$root" && ls engines/core/*.cpp | grep -v -e /CpuFeatures.cpp -e /DTypeConvert.cpp)
+# What each target needs beyond engines/core: the parser's own sources (no
+# OpenCV: those parsers live in OpenCV-free files) and libraries.
+extra_sources() {
+  case $1 in
+    pcd | ply) echo engines/rgbd/PointCloudIO.cpp ;;
+    arpa) echo engines/specdec/ArpaModel.cpp ;;
+    medusatree) echo engines/specdec/MedusaTree.cpp ;;
+    network) echo engines/scaling/Network.cpp engines/scaling/LayerCost.cpp ;;
+    tumlist | redwoodintrinsics) echo engines/rgbd/SequenceFiles.cpp ;;
+    csv) echo experiments/CsvColumn.cpp ;;
+    blocklayout) echo engines/attention/SparsePatterns.cpp ;;
+    recipe) echo experiments/Recipe.cpp experiments/KindRegistry.cpp experiments/ParamSchema.cpp ;;
+  esac
+}
+extra_libs() {
+  case $1 in
+    pcd | ply) echo -llzf ;;
+  esac
+}
+flags=(-std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -I"$root")
+# Objects are kept in build-fuzz/obj and rebuilt when their source or a
+# header they include (clang's -MMD list) is newer (targets share the core).
+object() {
+  local src=$1 obj=$out/obj/${1%.cpp}.o
+  local stale=0
+  if [[ ! -f $obj || ! -f $obj.d ]]; then
+    stale=1
+  else
+    for dep in $(sed -e 's/^[^:]*://' -e 's/\\$//' "$obj.d"); do
+      [[ $dep -nt $obj ]] && stale=1 && break
+    done
+  fi
+  if ((stale)); then
+    mkdir -p "$(dirname "$obj")"
+    "$cxx" "${flags[@]}" -MMD -MF "$obj.d" -c "$root/$src" -o "$obj"
+  fi
+  echo "$obj"
+}
 for t in "${targets[@]}"; do
-  src=$(ls "$root"/tests/fuzz/Fuzz*.cpp | grep -i "/Fuzz${t}.cpp$")
+  src=$(cd "$root" && ls tests/fuzz/Fuzz*.cpp | grep -i "/Fuzz${t}.cpp$")
   bin=$out/fuzz_$t
   echo "== $t: building $bin"
-  # shellcheck disable=SC2086
-  "$cxx" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$root" $core "$src" -lz -pthread -o "$bin"
+  objects=()
+  # shellcheck disable=SC2046
+  for s in $core $(extra_sources "$t") "$src"; do objects+=("$(object "$s")"); done
+  # shellcheck disable=SC2046
+  "$cxx" -fsanitize=fuzzer,address,undefined "${objects[@]}" $(extra_libs "$t") -lz -pthread -o "$bin"
   work=$out/corpus/$t findings=$out/findings/$t
   rm -rf "$work" && mkdir -p "$work" "$findings"
   cp "$root"/tests/fuzz/corpus/"$t"/* "$work"/

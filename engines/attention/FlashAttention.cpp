@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engines/attention/TileKernels.h"
+#include "engines/core/Cancellation.h"
 #include "engines/core/CpuFeatures.h"
 #include "engines/core/DTypeConvert.h"
 #include "engines/core/ThreadPool.h"
@@ -204,6 +205,7 @@ AttentionResult<float> flashAttention(const float* q, const float* k, const floa
   ThreadPool::shared().parallelFor(0, jobs, 1, [&](std::int64_t j0, std::int64_t j1) {
     Workspace w(shape, options);
     for (std::int64_t job = j0; job < j1; ++job) {
+      pollCancel();  // one query block against every key: up to ~0.1 s at N = 16384, d = 256
       const int h = static_cast<int>(job / qBlocks), qb = static_cast<int>(job % qBlocks);
       queryBlock(q, kPacked.data(), v, shape, options, scale, h, qb, w, r.out.data(), r.lse.data(),
                  trace ? &perJob[static_cast<std::size_t>(job)] : nullptr);

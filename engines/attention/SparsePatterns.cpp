@@ -1,6 +1,9 @@
 #include "engines/attention/SparsePatterns.h"
 
 #include <memory>
+#include <string>
+
+#include "engines/core/Error.h"
 
 namespace loupe::attention {
 
@@ -31,6 +34,31 @@ std::vector<std::uint8_t> blockLayout(const KeepFn& keep, int n, int m, int bloc
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < m; ++j)
       if (keep(head, i, j)) layout[static_cast<std::size_t>(i / blockQ) * kBlocks + j / blockK] = 1;
+  return layout;
+}
+
+std::vector<std::uint8_t> parseBlockLayout(const std::string& text, int qBlocks, int kBlocks, const std::string& where,
+                                           const std::string& context) {
+  const std::string expected = "expected " + std::to_string(qBlocks) + " rows of " + std::to_string(kBlocks) +
+                               " tiles (0 or 1) separated by '/'" + context;
+  std::vector<std::uint8_t> layout;
+  int rows = 0, col = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == '/') {
+      if (col != kBlocks)
+        throw InputError(where,
+                         expected + "; row " + std::to_string(rows + 1) + " has " + std::to_string(col) + " tiles");
+      ++rows;
+      col = 0;
+      continue;
+    }
+    if (text[i] != '0' && text[i] != '1')
+      throw InputError(where,
+                       expected + "; found '" + std::string(1, text[i]) + "' at character " + std::to_string(i + 1));
+    layout.push_back(text[i] == '1');
+    ++col;
+  }
+  if (rows != qBlocks) throw InputError(where, expected + "; got " + std::to_string(rows) + " rows");
   return layout;
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "engines/attention/Attention.h"
@@ -23,5 +24,12 @@ KeepFn fixedPattern(int block, int summary);
 KeepFn blockSparsePattern(std::vector<std::uint8_t> layout, int blockQ, int blockK, int kBlocks);
 
 std::vector<std::uint8_t> blockLayout(const KeepFn& keep, int n, int m, int blockQ, int blockK, int head = 0);
+
+// A block layout as text, "110/011/001": one row of 0/1 per query block,
+// '/' between rows; qBlocks rows of kBlocks tiles, row-major as above.
+// Anything else throws InputError(where, …) naming the row or character;
+// `context` (" for n=…, …") ends the "expected …" part of the message.
+std::vector<std::uint8_t> parseBlockLayout(const std::string& text, int qBlocks, int kBlocks, const std::string& where,
+                                           const std::string& context = "");
 
 }  // namespace loupe::attention

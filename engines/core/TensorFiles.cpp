@@ -48,8 +48,10 @@ std::string inflateRaw(const std::string& in, std::size_t outSize, const std::st
 }  // namespace
 
 std::vector<NamedTensor> readNpz(const std::filesystem::path& path) {
-  const std::string file = path.string();
-  const std::string b = readAll(path);
+  return parseNpz(readAll(path), path.string());
+}
+
+std::vector<NamedTensor> parseNpz(const std::string& b, const std::string& file) {
   // The end-of-central-directory record: 22 bytes plus a comment of up to 64 KiB, at the end.
   std::size_t eocd = std::string::npos;
   for (std::size_t i = b.size() >= 22 ? b.size() - 22 : 0; b.size() >= 22; --i) {
@@ -123,8 +125,10 @@ DType safetensorsDType(const std::string& code, const std::string& where) {
 }  // namespace
 
 std::vector<NamedTensor> readSafetensors(const std::filesystem::path& path) {
-  const std::string file = path.string();
-  const std::string b = readAll(path);
+  return parseSafetensors(readAll(path), path.string());
+}
+
+std::vector<NamedTensor> parseSafetensors(const std::string& b, const std::string& file) {
   if (b.size() < 8) throw InputError(file, "is too short for a safetensors header length (8 bytes)");
   const std::uint64_t headerSize = le(b, 0, 8);
   if (headerSize > b.size() - 8)

@@ -25,6 +25,9 @@ struct NamedTensor {
 
 std::vector<NamedTensor> readNpz(const std::filesystem::path& file);
 std::vector<NamedTensor> readSafetensors(const std::filesystem::path& file);
+// The same on a file's bytes already in memory; `file` names it in errors.
+std::vector<NamedTensor> parseNpz(const std::string& bytes, const std::string& file);
+std::vector<NamedTensor> parseSafetensors(const std::string& bytes, const std::string& file);
 // By extension: .npy, .npz or .safetensors.
 std::vector<NamedTensor> readTensorFile(const std::filesystem::path& file);
 

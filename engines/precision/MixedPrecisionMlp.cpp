@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "engines/core/Cancellation.h"
 #include "engines/core/Error.h"
 
 namespace loupe::precision {
@@ -174,6 +175,7 @@ TrainResult trainMlp(const Digits& data, const TrainConfig& c, const std::functi
   TrainResult result;
   std::int64_t lost = 0, nonzero = 0;
   for (int step = 0; step < c.steps; ++step) {
+    pollCancel();  // the log callback runs only every log_every steps
     MatrixXd x(c.batch, 64);
     std::vector<int> y(static_cast<std::size_t>(c.batch));
     for (int i = 0; i < c.batch; ++i) {

@@ -186,8 +186,10 @@ double readScalar(const std::byte* p, const PcdField& f) {
 }  // namespace
 
 PointCloud readPcd(const fs::path& path) {
-  const std::string where = path.string();
-  const std::string bytes = readAll(path);
+  return parsePcd(readAll(path), path.string());
+}
+
+PointCloud parsePcd(const std::string& bytes, const std::string& where) {
   const PcdHeader h = parsePcdHeader(bytes, where);
   int ix = -1, iy = -1, iz = -1, ic = -1;
   for (int i = 0; i < static_cast<int>(h.fields.size()); ++i) {
@@ -270,7 +272,9 @@ PointCloud readPcd(const fs::path& path) {
                                   std::to_string(bytes.size() - h.dataStart));
     }
     data.resize(need);
-    std::memcpy(data.data(), bytes.data() + h.dataStart, need);
+    // POINTS 0 (or WIDTH 0) leaves data() null, and memcpy from/to null is
+    // undefined even for 0 bytes (UBSan, a fuzzed header).
+    if (need > 0) std::memcpy(data.data(), bytes.data() + h.dataStart, need);
   } else if (h.data == "binary_compressed") {
     if (bytes.size() - h.dataStart < 8) throw InputError(where, "binary_compressed: missing the size words");
     std::uint32_t compressed = 0, uncompressed = 0;
@@ -406,11 +410,23 @@ double plyRead(const char* p, const std::string& t) {
   return v;
 }
 
+// A colour channel as a byte. A value outside 0 … 255 (or NaN) is refused:
+// converting it to uint8_t is undefined behaviour (a fuzzed "red 7.8e18"
+// in an ascii PLY, or a float red property, reached it).
+std::uint8_t plyColor(double v, const std::string& where, std::int64_t vertex, const std::string& channel) {
+  if (!(v >= 0 && v <= 255))
+    throw InputError(
+        where, "vertex " + std::to_string(vertex) + ": " + channel + " " + std::to_string(v) + " is outside 0 … 255");
+  return static_cast<std::uint8_t>(v);
+}
+
 }  // namespace
 
 PointCloud readPly(const fs::path& path) {
-  const std::string where = path.string();
-  const std::string bytes = readAll(path);
+  return parsePly(readAll(path), path.string());
+}
+
+PointCloud parsePly(const std::string& bytes, const std::string& where) {
   if (bytes.rfind("ply", 0) != 0) throw InputError(where, "not a PLY file (it does not start with \"ply\")");
   std::size_t pos = 0;
   std::string format;
@@ -499,9 +515,9 @@ PointCloud readPly(const fs::path& path) {
       cloud.xyz[3 * v + 1] = static_cast<float>(values[iy]);
       cloud.xyz[3 * v + 2] = static_cast<float>(values[iz]);
       if (color) {
-        cloud.rgb[3 * v] = static_cast<std::uint8_t>(values[ir]);
-        cloud.rgb[3 * v + 1] = static_cast<std::uint8_t>(values[ig]);
-        cloud.rgb[3 * v + 2] = static_cast<std::uint8_t>(values[ib]);
+        cloud.rgb[3 * v] = plyColor(values[ir], where, v, "red");
+        cloud.rgb[3 * v + 1] = plyColor(values[ig], where, v, "green");
+        cloud.rgb[3 * v + 2] = plyColor(values[ib], where, v, "blue");
       }
     }
     return cloud;
@@ -523,9 +539,9 @@ PointCloud readPly(const fs::path& path) {
     cloud.xyz[3 * v + 1] = static_cast<float>(get(iy));
     cloud.xyz[3 * v + 2] = static_cast<float>(get(iz));
     if (color) {
-      cloud.rgb[3 * v] = static_cast<std::uint8_t>(get(ir));
-      cloud.rgb[3 * v + 1] = static_cast<std::uint8_t>(get(ig));
-      cloud.rgb[3 * v + 2] = static_cast<std::uint8_t>(get(ib));
+      cloud.rgb[3 * v] = plyColor(get(ir), where, v, "red");
+      cloud.rgb[3 * v + 1] = plyColor(get(ig), where, v, "green");
+      cloud.rgb[3 * v + 2] = plyColor(get(ib), where, v, "blue");
     }
   }
   return cloud;

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include "engines/rgbd/PointCloud.h"
 
@@ -26,6 +27,10 @@ void writePcd(const std::filesystem::path& path, const PointCloud& cloud, PcdEnc
 
 PointCloud readPly(const std::filesystem::path& path);
 void writePly(const std::filesystem::path& path, const PointCloud& cloud, bool binary);
+
+// The same on a file's bytes already in memory; `where` names it in errors.
+PointCloud parsePcd(const std::string& bytes, const std::string& where);
+PointCloud parsePly(const std::string& bytes, const std::string& where);
 
 // Either, by extension (.pcd / .ply).
 PointCloud readPointCloud(const std::filesystem::path& path);

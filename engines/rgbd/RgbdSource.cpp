@@ -5,15 +5,16 @@
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <opencv2/core/persistence.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <regex>
 #include <sstream>
 
+#include "engines/core/BoundedJson.h"
 #include "engines/core/CheckedSize.h"
 #include "engines/core/Error.h"
 #include "engines/core/InputFile.h"
+#include "engines/rgbd/SequenceFiles.h"
 
 namespace loupe::rgbd {
 
@@ -173,21 +174,7 @@ struct SequenceEntry {
 };
 
 std::vector<std::pair<double, std::string>> readTumList(const fs::path& file) {
-  std::ifstream in = openInputFile(file);
-  std::vector<std::pair<double, std::string>> out;
-  std::string line;
-  int lineNo = 0;
-  while (std::getline(in, line)) {
-    ++lineNo;
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream s(line);
-    double t;
-    std::string name;
-    if (!(s >> t >> name) || !std::isfinite(t))
-      throw InputError(file.string(), "line " + std::to_string(lineNo) + ": expected \"timestamp filename\"");
-    out.emplace_back(t, name);
-  }
-  return out;
+  return parseTumList(readInputFile(file), file.string());
 }
 
 class SequenceSource : public RgbdSource {
@@ -252,31 +239,8 @@ std::unique_ptr<RgbdSource> openTum(const fs::path& dir, PinholeIntrinsics k) {
   if (fs::exists(dir / "rgb.txt") && fs::exists(dir / "depth.txt")) {
     const auto rgb = readTumList(dir / "rgb.txt");
     const auto depth = readTumList(dir / "depth.txt");
-    // Colour frames in time order (file order among equal times), searched
-    // by bisection: a linear scan per depth frame took over 30 s for 100k lines.
-    std::vector<std::size_t> byTime(rgb.size());
-    for (std::size_t i = 0; i < byTime.size(); ++i) byTime[i] = i;
-    std::stable_sort(byTime.begin(), byTime.end(),
-                     [&](std::size_t a, std::size_t b) { return rgb[a].first < rgb[b].first; });
-    auto firstAt = [&](double time) {  // first position whose time is ≥ `time`
-      return std::lower_bound(byTime.begin(), byTime.end(), time,
-                              [&](std::size_t i, double v) { return rgb[i].first < v; });
-    };
-    for (const auto& [t, name] : depth) {
-      // Nearest colour frame in time, accepted within 20 ms (TUM's associate.py
-      // uses 0.02 s); of two equally near, the one listed first.
-      const auto after = firstAt(t);
-      std::size_t best = rgb.size();
-      auto consider = [&](std::size_t i) {
-        const double d = std::fabs(rgb[i].first - t),
-                     bd = best < rgb.size() ? std::fabs(rgb[best].first - t) : INFINITY;
-        if (d < bd || (d == bd && i < best)) best = i;
-      };
-      if (after != byTime.end()) consider(*after);
-      if (after != byTime.begin()) consider(*firstAt(rgb[*std::prev(after)].first));
-      if (best == rgb.size() || std::fabs(rgb[best].first - t) > 0.02) continue;
-      entries.push_back({t, dir / rgb[best].second, dir / name});
-    }
+    for (const auto& [d, c] : associateTum(rgb, depth))
+      entries.push_back({depth[d].first, dir / rgb[c].second, dir / depth[d].second});
     if (entries.empty())
       throw InputError((dir / "depth.txt").string(), "no depth frame has a colour frame within 20 ms");
   } else {
@@ -306,16 +270,11 @@ std::unique_ptr<RgbdSource> openRedwood(const fs::path& dir, std::optional<Pinho
     entries.push_back({static_cast<double>(i) / 30.0, colors.empty() ? fs::path() : colors[i], depths[i]});
   }
   if (!k) {
-    // Open3D's PinholeCameraIntrinsic JSON: width, height, intrinsic_matrix
-    // (column-major 3 × 3). cv::FileStorage reads JSON.
+    // Open3D's PinholeCameraIntrinsic JSON (engines/rgbd/SequenceFiles.h).
     for (const char* name : {"camera_primesense.json", "camera.json", "intrinsic.json"}) {
       const fs::path file = dir / name;
       if (!fs::exists(file)) continue;
-      cv::FileStorage json(file.string(), cv::FileStorage::READ | cv::FileStorage::FORMAT_JSON);
-      std::vector<double> m;
-      if (json.isOpened()) json["intrinsic_matrix"] >> m;
-      if (m.size() != 9) throw InputError(file.string(), "intrinsic_matrix: expected 9 numbers");
-      k = PinholeIntrinsics{static_cast<int>(json["width"]), static_cast<int>(json["height"]), m[0], m[4], m[6], m[7]};
+      k = parseOpen3dIntrinsics(readInputFile(file, kMaxJsonBytes), file.string());
       break;
     }
   }

@@ -29,14 +29,30 @@ double number(const std::string& text, const std::string& where, const std::stri
   return v;
 }
 
+// An order or a count: a whole number from 0 to 10^15. The double from
+// number() was cast to int / size_t, undefined for "1e300", "-1" or "nan"
+// (UBSan, a fuzzed "ngram 1=1e300").
+std::size_t whole(const std::string& text, const std::string& where, const std::string& what) {
+  const double v = number(text, where, what);
+  if (!(v >= 0 && v <= 1e15) || v != std::floor(v))
+    throw InputError(where, what + " '" + text + "' is not a whole number from 0 to 10^15");
+  return static_cast<std::size_t>(v);
+}
+
 }  // namespace
 
 void forEachNgram(
     const std::filesystem::path& path,
     const std::function<void(int order, const std::vector<std::string>& fields, const std::string& where)>& entry,
     std::vector<std::size_t>* countsOut) {
-  const std::string file = path.string();
   std::ifstream in = openInputFile(path);
+  forEachNgram(in, path.string(), entry, countsOut);
+}
+
+void forEachNgram(
+    std::istream& in, const std::string& file,
+    const std::function<void(int order, const std::vector<std::string>& fields, const std::string& where)>& entry,
+    std::vector<std::size_t>* countsOut) {
   std::vector<std::size_t> counts;
   std::string line;
   int lineNo = 0;
@@ -68,9 +84,10 @@ void forEachNgram(
     if (line.size() > 8 && line[0] == '\\' && line.substr(line.size() - 7) == "-grams:") {
       if (part != Part::Data && part != Part::Grams) throw InputError(where(), "an n-gram section before \\data\\");
       closeSection();
-      const int n = static_cast<int>(number(line.substr(1, line.size() - 8), where(), "the section order"));
+      const std::size_t order = whole(line.substr(1, line.size() - 8), where(), "the section order");
+      const int n = order > counts.size() ? -1 : static_cast<int>(order);
       if (n != section + 1 || n > static_cast<int>(counts.size()))
-        throw InputError(where(), "section \\" + std::to_string(n) + "-grams: is out of order (expected " +
+        throw InputError(where(), "section \\" + std::to_string(order) + "-grams: is out of order (expected " +
                                       std::to_string(section + 1) + " of " + std::to_string(counts.size()) + ")");
       section = n, inSection = 0, part = Part::Grams;
       continue;
@@ -81,10 +98,10 @@ void forEachNgram(
       const auto eq = line.find('=');
       if (line.rfind("ngram ", 0) != 0 || eq == std::string::npos)
         throw InputError(where(), "expected 'ngram N=count' in the \\data\\ header, got '" + line + "'");
-      const int n = static_cast<int>(number(line.substr(6, eq - 6), where(), "the order"));
-      if (n != static_cast<int>(counts.size()) + 1)
+      const std::size_t n = whole(line.substr(6, eq - 6), where(), "the order");
+      if (n != counts.size() + 1)
         throw InputError(where(), "the header's orders must run 1, 2, …; got " + std::to_string(n));
-      counts.push_back(static_cast<std::size_t>(number(line.substr(eq + 1), where(), "the count")));
+      counts.push_back(whole(line.substr(eq + 1), where(), "the count"));
       continue;
     }
     std::istringstream fields(line);
@@ -99,9 +116,14 @@ void forEachNgram(
 }
 
 ArpaModel ArpaModel::load(const std::filesystem::path& path) {
+  std::ifstream in = openInputFile(path);
+  return read(in, path.string());
+}
+
+ArpaModel ArpaModel::read(std::istream& in, const std::string& file) {
   ArpaModel m;
   forEachNgram(
-      path,
+      in, file,
       [&](int section, const std::vector<std::string>& f, const std::string& where) {
         // "log10 p  w1 … wn  [log10 back-off]"
         const std::size_t n = static_cast<std::size_t>(section);

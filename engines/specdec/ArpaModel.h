@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <istream>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -24,10 +25,17 @@ void forEachNgram(
     const std::filesystem::path& file,
     const std::function<void(int order, const std::vector<std::string>& fields, const std::string& where)>& entry,
     std::vector<std::size_t>* countsOut = nullptr);
+// The same on an open stream; `file` names it in errors.
+void forEachNgram(
+    std::istream& in, const std::string& file,
+    const std::function<void(int order, const std::vector<std::string>& fields, const std::string& where)>& entry,
+    std::vector<std::size_t>* countsOut = nullptr);
 
 class ArpaModel {
  public:
   static ArpaModel load(const std::filesystem::path& file);
+  // The same from an open stream (a file's text in memory); `file` names it in errors.
+  static ArpaModel read(std::istream& in, const std::string& file);
 
   int order() const { return m_order; }
   const std::vector<std::string>& vocabulary() const { return m_vocabulary; }  // the 1-grams, file order

@@ -5,6 +5,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "engines/core/Cancellation.h"
+
 namespace loupe::specdec {
 
 OracleMedusaHeads::OracleMedusaHeads(const MarkovCache& target, int heads) : m_target(target), m_heads(heads) {
@@ -64,6 +66,7 @@ std::vector<std::vector<double>> OracleMedusaHeads::compute(const std::vector<in
 std::vector<int> sampleText(const TokenModel& target, int tokens, int sentence, std::mt19937_64& rng) {
   std::vector<int> text, context;
   for (int i = 0; i < tokens; ++i) {
+    if (i % 1024 == 0) pollCancel();  // up to 10^6 model calls (Cancellation.h)
     if (sentence > 0 && static_cast<int>(context.size()) >= sentence) context.clear();
     const int t = sampleFrom(target.next(context), rng);
     text.push_back(t);

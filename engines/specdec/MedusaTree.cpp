@@ -1,6 +1,7 @@
 #include "engines/specdec/MedusaTree.h"
 
 #include <algorithm>
+#include <climits>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -107,6 +108,12 @@ Choices parseChoices(const std::string& json, const std::string& where) {
     for (const auto& r : j[i]) {
       if (!r.is_number_integer())
         throw std::invalid_argument(where + "[" + std::to_string(i) + "]: ranks are integers, got " + jsonExcerpt(r));
+      // get<int>() wraps: 4294967296 became rank 0 and passed the rank check.
+      const bool fits = r.is_number_unsigned() ? r.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT_MAX)
+                                               : r.get<std::int64_t>() >= INT_MIN && r.get<std::int64_t>() <= INT_MAX;
+      if (!fits)
+        throw std::invalid_argument(where + "[" + std::to_string(i) + "]: rank " + jsonExcerpt(r) +
+                                    " is not a small integer");
       path.push_back(r.get<int>());
     }
     out.push_back(std::move(path));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engines/core/Cancellation.h"
+
 namespace loupe::ssm {
 
 std::vector<double> legendre(int n, double x) {
@@ -27,6 +29,7 @@ Eigen::MatrixXd hippoStates(Measure measure, int n, const std::vector<double>& f
     // all. Each substep is a triangular solve: O(N²).
     const Eigen::MatrixXd I = Eigen::MatrixXd::Identity(n, n);
     for (int k = 1; k <= length; ++k) {
+      pollCancel();  // O(N²) a step, N up to 256 over 200k steps: seconds (Cancellation.h)
       const double fk = f[static_cast<std::size_t>(k - 1)];
       if (k == 1) {
         c = -h.A.triangularView<Eigen::Lower>().solve(h.B * fk);
@@ -46,6 +49,7 @@ Eigen::MatrixXd hippoStates(Measure measure, int n, const std::vector<double>& f
   }
   if (measure == Measure::LegS) {
     for (int k = 1; k <= length; ++k) {
+      pollCancel();  // a discretisation (a matrix exponential for ZOH) a step
       const DiscreteSystem d = legsStep(h.A, h.B, k, method);
       c = d.A * c + d.B * f[static_cast<std::size_t>(k - 1)];
       states.col(k - 1) = c;
@@ -54,6 +58,7 @@ Eigen::MatrixXd hippoStates(Measure measure, int n, const std::vector<double>& f
   }
   const DiscreteSystem d = discretize(h.A, h.B, dt, method);
   for (int k = 0; k < length; ++k) {
+    if (k % 256 == 0) pollCancel();
     c = d.A * c + d.B * f[static_cast<std::size_t>(k)];
     states.col(k) = c;
   }

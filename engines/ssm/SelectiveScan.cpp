@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "engines/core/Cancellation.h"
 #include "engines/core/CpuFeatures.h"
 #include "engines/core/Simd.h"
 #include "engines/core/ThreadPool.h"
@@ -56,6 +57,7 @@ ScanResult<T> selectiveScanReference(const ScanShape& s, const ScanInputs<T>& in
   r.lastState.assign(static_cast<std::size_t>(s.batch) * s.dim * N, T(0));
   for (std::size_t b = 0; b < static_cast<std::size_t>(s.batch); ++b) {
     for (std::size_t d = 0; d < static_cast<std::size_t>(s.dim); ++d) {
+      pollCancel();  // a channel's whole sequence: tens of ms at L = 65536, N = 256
       const std::size_t row = b * s.dim + d;
       referenceChannel<T>(s, in, b, d, [&](std::size_t t, T, T, T y, const std::vector<T>& x) {
         r.out[row * L + t] = y;

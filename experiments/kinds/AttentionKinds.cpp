@@ -16,6 +16,7 @@
 #include "engines/attention/FlashAttentionCuda.h"
 #include "engines/attention/LinearAttention.h"
 #include "engines/attention/SparsePatterns.h"
+#include "engines/core/CheckedSize.h"
 #include "engines/core/DTypeConvert.h"
 #include "engines/core/Error.h"
 #include "engines/core/NpyRead.h"
@@ -73,7 +74,15 @@ Inputs makeInputs(RunContext& ctx) {
                     vFile = ctx.paramString("v_npy");
   if (qFile.empty() && kFile.empty() && vFile.empty()) {
     const int n = static_cast<int>(ctx.paramInt("n")), d = static_cast<int>(ctx.paramInt("d"));
-    in.shape = AttentionShape{static_cast<int>(ctx.paramInt("heads")), n, n, d, d};
+    const int heads = static_cast<int>(ctx.paramInt("heads"));
+    // Q, K, V in float32 and float64 (the reference's copies), the three
+    // outputs (kernel, float32 and float64 references) and a 16-bit run's
+    // original values: refused before any of it is allocated.
+    const std::uint64_t perValue = 3 * (4 + 8) + (4 + 4 + 8) + 3 * 4;
+    checkWithinBudget(
+        static_cast<std::uint64_t>(heads) * n * d * perValue, heads > 1 ? "params.heads" : "params.n",
+        "attention.tiles at n=" + std::to_string(n) + ", d=" + std::to_string(d) + ", heads=" + std::to_string(heads));
+    in.shape = AttentionShape{heads, n, n, d, d};
     std::mt19937 rng(static_cast<std::uint32_t>(ctx.seed()));
     std::normal_distribution<float> g(0.0f, static_cast<float>(ctx.paramFloat("input_scale")));
     in.q.resize(static_cast<std::size_t>(in.shape.heads) * n * d);
@@ -124,34 +133,6 @@ Inputs makeInputs(RunContext& ctx) {
   return in;
 }
 
-// "110/011/001": one row of 0/1 per query block, '/' between rows.
-std::vector<std::uint8_t> parseBlockLayout(const std::string& text, int qBlocks, int kBlocks, int n, int m,
-                                           const FlashOptions& opt) {
-  const std::string expected = "expected " + std::to_string(qBlocks) + " rows of " + std::to_string(kBlocks) +
-                               " tiles (0 or 1) separated by '/' for n=" + std::to_string(n) +
-                               ", m=" + std::to_string(m) + ", block_q=" + std::to_string(opt.blockQ) +
-                               ", block_k=" + std::to_string(opt.blockK);
-  std::vector<std::uint8_t> layout;
-  int rows = 0, col = 0;
-  for (std::size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == '/') {
-      if (col != kBlocks)
-        throw InputError("params.block_layout",
-                         expected + "; row " + std::to_string(rows + 1) + " has " + std::to_string(col) + " tiles");
-      ++rows;
-      col = 0;
-      continue;
-    }
-    if (text[i] != '0' && text[i] != '1')
-      throw InputError("params.block_layout",
-                       expected + "; found '" + std::string(1, text[i]) + "' at character " + std::to_string(i + 1));
-    layout.push_back(text[i] == '1');
-    ++col;
-  }
-  if (rows != qBlocks) throw InputError("params.block_layout", expected + "; got " + std::to_string(rows) + " rows");
-  return layout;
-}
-
 // The largest |a − b|; a NaN anywhere makes it infinite (std::max would
 // drop it and report a broken output as exact).
 template <class A, class B>
@@ -181,7 +162,9 @@ void runTiles(RunContext& ctx) {
   // the block mask alone drives the kernel (no element test inside).
   std::vector<std::uint8_t> layout;
   if (pattern == "blocks")
-    layout = parseBlockLayout(ctx.paramString("block_layout"), qBlocks, kBlocks, n, shape.m, opt);
+    layout = parseBlockLayout(ctx.paramString("block_layout"), qBlocks, kBlocks, "params.block_layout",
+                              " for n=" + std::to_string(n) + ", m=" + std::to_string(shape.m) + ", block_q=" +
+                                  std::to_string(opt.blockQ) + ", block_k=" + std::to_string(opt.blockK));
   KeepFn keep = pattern == "local"     ? localPattern(width)
                 : pattern == "strided" ? stridedPattern(width)
                 : pattern == "fixed"   ? fixedPattern(width, std::max(1, width / 8))
@@ -296,8 +279,10 @@ void runScaling(RunContext& ctx) {
     std::mt19937 rng(static_cast<std::uint32_t>(ctx.seed()) + static_cast<std::uint32_t>(n));
     std::normal_distribution<float> g;
     std::vector<float> q(static_cast<std::size_t>(n) * d), k(q.size()), v(q.size());
-    for (auto* x : {&q, &k, &v})
+    for (auto* x : {&q, &k, &v}) {
+      ctx.throwIfCancelled();  // up to 2^24 draws each
       for (auto& e : *x) e = g(rng);
+    }
     std::optional<AttentionResult<double>> ref;
     if (n <= errorUpTo) {
       std::vector<double> q64(q.begin(), q.end()), k64(k.begin(), k.end()), v64(v.begin(), v.end());

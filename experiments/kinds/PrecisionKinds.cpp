@@ -50,12 +50,21 @@ std::vector<NamedTensor> generated(RunContext& ctx) {
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
   const double sigma = ctx.paramFloat("sigma");
   std::vector<float> v(count);
-  if (source == "normal")
-    for (auto& e : v) e = static_cast<float>(scale * normal(rng));
-  if (source == "uniform")
-    for (auto& e : v) e = static_cast<float>(scale * uniform(rng));
-  if (source == "lognormal")  // lognormal magnitudes with a random sign: decades of range, like gradients
-    for (auto& e : v) e = static_cast<float>(scale * std::exp(sigma * normal(rng)) * (uniform(rng) < 0 ? -1 : 1));
+  // In slices of 2^20 values with a cancel poll between: 10^8 lognormal
+  // draws take seconds.
+  constexpr std::size_t kSlice = std::size_t{1} << 20;
+  for (std::size_t begin = 0; begin < count; begin += kSlice) {
+    ctx.throwIfCancelled();
+    const auto first = v.begin() + static_cast<std::ptrdiff_t>(begin);
+    const auto last = v.begin() + static_cast<std::ptrdiff_t>(std::min(count, begin + kSlice));
+    if (source == "normal")
+      for (auto e = first; e != last; ++e) *e = static_cast<float>(scale * normal(rng));
+    if (source == "uniform")
+      for (auto e = first; e != last; ++e) *e = static_cast<float>(scale * uniform(rng));
+    if (source == "lognormal")  // lognormal magnitudes with a random sign: decades of range, like gradients
+      for (auto e = first; e != last; ++e)
+        *e = static_cast<float>(scale * std::exp(sigma * normal(rng)) * (uniform(rng) < 0 ? -1 : 1));
+  }
   return {{source, Array::fromValues<float>({static_cast<std::int64_t>(count)}, v)}};
 }
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engines/core/CheckedSize.h"
 #include "engines/core/Error.h"
 #include "engines/core/Timer.h"
 #include "engines/rgbd/RgbdPipeline.h"
@@ -53,6 +54,11 @@ std::unique_ptr<RgbdSource> sourceFrom(const RunContext& ctx) {
   if (k.fx <= 0) k.fx = 525.0 * k.width / 640.0;
   if (k.fy <= 0) k.fy = k.fx;
   if (source == "synthetic") {
+    // A frame's depth, colour, organized and kept clouds with colours,
+    // normals, filter buffers and the recorded copies: about 80 bytes a pixel.
+    checkWithinBudget(static_cast<std::uint64_t>(k.width) * static_cast<std::uint64_t>(k.height) * 80,
+                      k.width >= k.height ? "params.width" : "params.height",
+                      "a synthetic " + std::to_string(k.width) + "×" + std::to_string(k.height) + " frame");
     return openSynthetic(Scene::room(ctx.seed()), sensorFrom(ctx), k, ctx.seed(), ctx.paramInt("frames"),
                          ctx.paramFloat("fps"));
   }

@@ -21,6 +21,7 @@
 #include <random>
 #include <sstream>
 
+#include "engines/core/CheckedSize.h"
 #include "engines/core/DTypeConvert.h"
 #include "engines/core/Error.h"
 #include "engines/core/InputFile.h"
@@ -34,6 +35,7 @@
 #include "engines/ssm/SelectiveScan.h"
 #include "engines/ssm/SelectiveScanCuda.h"
 #include "engines/ssm/Signals.h"
+#include "experiments/CsvColumn.h"
 #include "experiments/DeviceChoice.h"
 #include "experiments/RunContext.h"
 #include "experiments/kinds/SsmRecords.h"
@@ -58,36 +60,9 @@ Array complexPlane(const std::vector<std::complex<double>>& z) {
   return floats({2, static_cast<std::int64_t>(z.size())}, v);
 }
 
-// One column of a CSV file (a header line is skipped; blank lines too).
+// One column of a CSV file (experiments/CsvColumn.h).
 std::vector<double> readCsvColumn(const std::string& file, int column) {
-  std::ifstream in = openInputFile(file);
-  std::vector<double> values;
-  std::string line;
-  int lineNo = 0;
-  while (std::getline(in, line)) {
-    ++lineNo;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    std::stringstream ss(line);
-    std::string cell;
-    for (int c = 0; c <= column; ++c)
-      if (!std::getline(ss, cell, ',')) {
-        throw InputError("params.column", file + " line " + std::to_string(lineNo) + ": has no column " +
-                                              std::to_string(column) + " (columns count from 0)");
-      }
-    char* end = nullptr;
-    const double v = std::strtod(cell.c_str(), &end);
-    if (end == cell.c_str() || std::string(end).find_first_not_of(" \t\r") != std::string::npos) {
-      if (values.empty() && lineNo == 1) continue;  // a header
-      throw InputError("params.file", file + " line " + std::to_string(lineNo) + ", column " + std::to_string(column) +
-                                          ": '" + cell + "' is not a number");
-    }
-    if (!std::isfinite(v))
-      throw InputError("params.file", file + " line " + std::to_string(lineNo) + ": value is not finite");
-    values.push_back(v);
-  }
-  if (values.size() < 2)
-    throw InputError("params.file", file + ": fewer than 2 values in column " + std::to_string(column));
-  return values;
+  return parseCsvColumn(readInputFile(file), column, file);
 }
 
 // A 1-D array, or one column of a 2-D one.
@@ -302,6 +277,19 @@ void runSelectiveScan(RunContext& ctx) {
   if (channel >= s.dim)
     throw InputError("params.channel",
                      "channel " + std::to_string(channel) + " is outside dim " + std::to_string(s.dim));
+  {
+    // u, z, Δ and the output in float32 (and float64 for the check), B and C:
+    // refused before any of it is allocated, naming the largest factor.
+    // The schema bounds every factor (≤ 64 · 8192 · 65536 · 48 bytes): no overflow.
+    using U = std::uint64_t;
+    const U bdlCount = U(s.batch) * U(s.dim) * U(s.length);
+    const U bcCount = s.varyingB ? U(s.batch) * U(s.state) * U(s.length) : U(s.dim) * U(s.state);
+    const U perCopy = ctx.paramBool("check_fp64") ? 4 + 8 : 4;
+    const char* largest = s.batch > 1 ? "params.batch" : s.dim > 1 ? "params.dim" : "params.length";
+    checkWithinBudget(bdlCount * 4 * perCopy + bcCount * 2 * perCopy, largest,
+                      "ssm.selective_scan at batch=" + std::to_string(s.batch) + ", dim=" + std::to_string(s.dim) +
+                          ", length=" + std::to_string(s.length) + ", state=" + std::to_string(s.state));
+  }
   // Mamba's test inputs: u, z, B, C standard normal; Δ log-uniform in
   // [delta_min, delta_max]; A = −(1 … N) (S4D-real); D normal; bias around −2.
   std::mt19937 rng(static_cast<std::uint32_t>(ctx.seed()));
@@ -314,8 +302,10 @@ void runSelectiveScan(RunContext& ctx) {
       s.varyingB ? static_cast<std::size_t>(s.batch) * s.state * s.length : static_cast<std::size_t>(s.dim) * s.state;
   std::vector<float> u(bdl), z(bdl), delta(bdl), B(bc), C(bc), D(static_cast<std::size_t>(s.dim)), bias(D.size()),
       A(static_cast<std::size_t>(s.dim) * s.state);
-  for (auto* v : {&u, &z, &B, &C, &D})
+  for (auto* v : {&u, &z, &B, &C, &D}) {
+    ctx.throwIfCancelled();  // B and C alone are up to 2^24 draws each
     for (auto& e : *v) e = g(rng);
+  }
   for (auto& e : delta) e = static_cast<float>(std::exp(logDelta(rng)));
   for (auto& e : bias) e = -2.0f + 0.5f * g(rng);
   for (int d = 0; d < s.dim; ++d)

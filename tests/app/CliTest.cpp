@@ -1,6 +1,7 @@
 // The `loupe` command line end to end: exit codes, output, the database
 // location, Ctrl-C. Runs the real binaries as a user would.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -291,6 +292,51 @@ TEST_F(CliTest, RefusedDatabaseExitsWith2AndStaysUntouched) {
   EXPECT_EQ(r.exitCode, 2);
   EXPECT_EQ(r.err.rfind("loupe: " + db.string() + ": not an SQLite database", 0), 0u) << r.err;
   EXPECT_EQ(testing::readFile(db), "not a database");
+}
+
+// A store this user may not write — another user's, a read-only directory —
+// used to fail as an "unreadable SQLite database" (SQLite could not create
+// its WAL index). It opens read-only: list and show work, rm and run are
+// refused by name, and the file stays byte for byte what it was.
+TEST_F(CliTest, AStoreThisUserCannotWriteIsBrowsedReadOnly) {
+  const auto roDir = dir / "ro";
+  const auto roDb = roDir / "shared.sqlite";
+  ASSERT_EQ(cli({"run", (dir / "good.json").string(), "--db", roDb.string()}, false).exitCode, 0);
+  namespace fs = std::filesystem;
+  using P = fs::perms;
+  fs::permissions(dir.path(), P::owner_all | P::group_read | P::group_exec | P::others_read | P::others_exec);
+  std::vector<std::string> as;  // how to run the CLI as a user who cannot write there
+  if (::geteuid() == 0) {
+    // root writes anything: run as nobody, the directory and file root's, 0755 / 0644.
+    fs::permissions(roDir, P::owner_all | P::group_read | P::group_exec | P::others_read | P::others_exec);
+    fs::permissions(roDb, P::owner_read | P::owner_write | P::group_read | P::others_read);
+    as = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+  } else {
+    fs::permissions(roDir, P::owner_read | P::owner_exec | P::group_read | P::group_exec);
+    fs::permissions(roDb, P::owner_read | P::group_read);
+  }
+  const std::string before = testing::readFile(roDb);
+  auto ro = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), LOUPE_TEST_CLI);
+    args.insert(args.begin(), as.begin(), as.end());
+    args.push_back("--db");
+    args.push_back(roDb.string());
+    return testing::runProcess(args);
+  };
+  auto r = ro({"list"});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("finished"), std::string::npos) << r.out;
+  r = ro({"show", "1"});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("test.series"), std::string::npos) << r.out;
+  r = ro({"rm", "1"});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find(roDb.string() + ": read-only here"), std::string::npos) << r.err;
+  r = ro({"run", (dir / "good.json").string()});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find("read-only here"), std::string::npos) << r.err;
+  EXPECT_EQ(testing::readFile(roDb), before);
+  fs::permissions(roDir, P::owner_all);  // let TempDir clean up
 }
 
 TEST_F(CliTest, CtrlCCancelsAndRecordsCancelled) {

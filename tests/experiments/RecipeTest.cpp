@@ -41,7 +41,7 @@ TEST_F(RecipeTest, MinimalRecipeGetsEveryDefault) {
   EXPECT_EQ(r.params.at("steps"), 10);
   EXPECT_EQ(r.params.at("block"), 64);
   EXPECT_EQ(r.params.at("sizes"), json({128, 256}));
-  EXPECT_EQ(r.params.size(), 10u);
+  EXPECT_EQ(r.params.size(), 11u);
 }
 
 TEST_F(RecipeTest, FullRecipeKeepsEveryValue) {
@@ -93,7 +93,8 @@ TEST_F(RecipeTest, TopLevelErrors) {
 TEST_F(RecipeTest, UnknownParameters) {
   EXPECT_EQ(paramError(R"({"stpes": 3})"), R"(recipe.json: params.stpes: unknown parameter (did you mean "steps"?))");
   EXPECT_EQ(paramError(R"({"zzz": 3})"),
-            "recipe.json: params.zzz: unknown parameter (known: \"steps\", \"sleep_ms\", \"fail_at\", \"array_len\", "
+            "recipe.json: params.zzz: unknown parameter (known: \"steps\", \"sleep_ms\", \"fail_at\", \"crash_at\", "
+            "\"array_len\", "
             "\"block\", \"mode\", \"scale\", \"verbose\", \"allocate_bytes\", \"sizes\")");
 }
 

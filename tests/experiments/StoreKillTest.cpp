@@ -6,13 +6,16 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <thread>
 
+#include "experiments/Recipe.h"
 #include "experiments/Replay.h"
 #include "experiments/Sqlite.h"
 #include "experiments/Store.h"
+#include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 #include "tests/support/TestKinds.h"
 
@@ -105,6 +108,52 @@ TEST(StoreKill, ASecondStoreInOneProcessKeepsTheFirstSeeingOtherProcesses) {
     ASSERT_TRUE(seen.has_value()) << "run " << child << " invisible to the first store";
     EXPECT_EQ(seen->stepCount, 3);
   }
+}
+
+}  // namespace
+}  // namespace loupe
+
+namespace loupe {
+namespace {
+
+// A process records a run to its end and dies without closing the store (its
+// WAL stays behind); then the -wal is damaged. SQLite drops a WAL's frames
+// from the first bad checksum on — with integrity_check still "ok" — so the
+// finished run used to vanish. Ended runs are checkpointed into the database
+// file now: the damage costs nothing already recorded.
+TEST(StoreKill, ADamagedWalLosesNoFinishedRun) {
+  testing::TempDir dir;
+  const auto db = dir / "wal.sqlite";
+  KindRegistry kinds;
+  testing::registerTestKinds(kinds);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    Store store(db);
+    const auto r = testing::recordRun(store, kinds, R"({"kind": "test.series", "params": {"steps": 40}})");
+    // And a second run that is still recording when the process dies.
+    const Recipe recipe = parseRecipeText(R"({"kind": "test.series"})", "test", kinds);
+    const auto open = store.createRun(recipe, "1", "cpu");
+    store.setRunStatus(open, RunStatus::Running);
+    ::_exit(r.status == RunStatus::Finished ? 0 : 1);  // no destructor: the WAL is not cleaned up
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  const auto wal = std::filesystem::path(db.string() + "-wal");
+  ASSERT_TRUE(std::filesystem::exists(wal));
+  ASSERT_GT(std::filesystem::file_size(wal), 4096u);
+  std::filesystem::resize_file(wal, 100);  // torn in its header: every frame goes
+
+  Store store(db);
+  EXPECT_EQ(store.integrityCheck(), "ok");
+  const RunInfo run = store.getRun(1);
+  EXPECT_EQ(run.status, RunStatus::Finished);
+  EXPECT_EQ(run.stepCount, 40);
+  const auto metrics = store.readStep(1, 39).metrics;
+  const auto square = std::find_if(metrics.begin(), metrics.end(), [](const auto& m) { return m.first == "square"; });
+  ASSERT_NE(square, metrics.end());
+  EXPECT_EQ(square->second, 39.0 * 39.0);
 }
 
 }  // namespace

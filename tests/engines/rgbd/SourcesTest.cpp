@@ -15,6 +15,7 @@
 #include "engines/core/Error.h"
 #include "engines/rgbd/CloudProcessing.h"
 #include "engines/rgbd/RgbdSource.h"
+#include "engines/rgbd/SequenceFiles.h"
 #include "tests/support/TestHelpers.h"
 
 namespace loupe::rgbd {
@@ -119,6 +120,45 @@ TEST(Sources, RedwoodReadsItsCameraJson) {
   EXPECT_EQ(f.intrinsics.fy, 610.0);
   EXPECT_EQ(f.intrinsics.cx, 320.0);
   EXPECT_EQ(f.intrinsics.cy, 241.0);
+}
+
+// fx = 0 once passed silently (every pixel back-projected to infinity): a
+// focal length must be positive, a frame size positive, and the error names
+// the field. (JSON has no infinity or NaN; 1e999 is already a JSON error.)
+TEST(Sources, RedwoodCameraJsonRefusesImpossibleIntrinsics) {
+  const auto json = [](const std::string& width, const std::string& height, const std::string& fx,
+                       const std::string& fy, const std::string& cx = "320") {
+    return R"({"width": )" + width + R"(, "height": )" + height + R"(, "intrinsic_matrix": [)" + fx + ", 0, 0, 0, " +
+           fy + ", 0, " + cx + ", 240, 1]}";
+  };
+  const PinholeIntrinsics k = parseOpen3dIntrinsics(json("640", "480", "525", "526"), "camera.json");
+  EXPECT_EQ(k.width, 640);
+  EXPECT_EQ(k.fy, 526.0);
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {json("640", "480", "0", "525"), "fx"},
+      {json("640", "480", "525", "0"), "fy"},
+      {json("640", "480", "-525", "525"), "fx"},
+      {json("640", "480", "525", "-1e-3"), "fy"},
+      {json("0", "480", "525", "525"), "width"},
+      {json("640", "-480", "525", "525"), "height"},
+      {json("640.5", "480", "525", "525"), "width"},
+      {json("640", "480", "525", "525", "\"c\""), "intrinsic_matrix"},
+      {R"({"height": 480, "intrinsic_matrix": [1,0,0,0,1,0,0,0,1]})", "width"},
+  };
+  for (const auto& [text, field] : bad) {
+    try {
+      parseOpen3dIntrinsics(text, "camera.json");
+      ADD_FAILURE() << "accepted " << text;
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("camera.json: " + field, 0), 0u) << e.what();
+    }
+  }
+  // Through the Redwood layout: the camera file's fx = 0 is an error, not a frame.
+  testing::TempDir dir;
+  fs::create_directories(dir / "depth");
+  fs::copy_file(kData / "redwood_rgbd_open3d/depth/00000.png", dir / "depth" / "00000.png");
+  testing::writeFile(dir / "camera_primesense.json", json("640", "480", "0", "525"));
+  EXPECT_THROW(openSequence(dir.path(), SequenceLayout::Auto), InputError);
 }
 
 TEST(Sources, MissingThingsAreClearErrors) {
