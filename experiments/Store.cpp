@@ -168,6 +168,13 @@ Store::Store(const fs::path& path, StoreOptions options) : m_c(std::make_unique<
     migrateStore(m_c->db);
     markInterruptedRuns();
   } catch (const SqliteError& e) {
+    // Opening writes only to migrate an older schema or to mark dead runs
+    // interrupted; the busy timeout (10 s) ran out behind another writer.
+    if ((e.code() & 0xff) == SQLITE_BUSY)
+      throw InputError(path.string(),
+                       "another Loupe process held the database's write lock for 10 s "
+                       "(migrating it to this version's schema, or marking dead runs); try again "
+                       "when it is done — nothing was changed");
     throw InputError(path.string(), std::string("cannot open the store: ") + e.what());
   }
   m_c->insertStep.emplace(m_c->db.prepare("INSERT INTO steps(run_id, step, recorded_at) VALUES (?, ?, ?)"));

@@ -9,6 +9,7 @@
 
 #include "engines/core/Cancellation.h"
 #include "engines/core/Error.h"
+#include "engines/core/InputFile.h"
 
 namespace loupe::precision {
 
@@ -18,14 +19,27 @@ std::filesystem::path defaultDigitsPath() {
 
 Digits loadDigits(const std::filesystem::path& path) {
   const std::string file = path.string();
+  requireRegularFile(path);  // gzopen on a FIFO would wait for ever
   gzFile gz = gzopen(file.c_str(), "rb");
   if (!gz) throw InputError(file, "cannot be opened (Debian's python3-sklearn ships it)");
   std::string text;
   char buffer[1 << 16];
   int got;
-  while ((got = gzread(gz, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(got));
+  bool tooLarge = false;
+  while ((got = gzread(gz, buffer, sizeof buffer)) > 0) {
+    // Output capped: a 100 KB gzip bomb unpacks to gigabytes. sklearn's
+    // table is 0.5 MB; a few times that is any digits file.
+    if (text.size() + static_cast<std::size_t>(got) > kMaxDigitsTextBytes) {
+      tooLarge = true;
+      break;
+    }
+    text.append(buffer, static_cast<std::size_t>(got));
+  }
   const bool bad = got < 0;
   gzclose(gz);
+  if (tooLarge)
+    throw InputError(file, "unpacks to more than " + std::to_string(kMaxDigitsTextBytes >> 20) +
+                               " MB: not an 8×8 digits table (sklearn's is 0.5 MB)");
   if (bad) throw InputError(file, "is not a readable gzip file");
   std::vector<double> pixels;
   Digits d;

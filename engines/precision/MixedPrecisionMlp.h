@@ -16,6 +16,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -30,8 +31,12 @@ struct Digits {
   Eigen::MatrixXd images;  // n × 64, pixel values / 16 ∈ [0, 1]
   std::vector<int> labels;
 };
+// The most a digits file may unpack to (its CSV text).
+inline constexpr std::size_t kMaxDigitsTextBytes = std::size_t{16} << 20;
+
 // scikit-learn's digits.csv.gz (64 pixel columns and the label); throws
-// InputError naming the file and line for anything malformed.
+// InputError naming the file and line for anything malformed, and for a
+// file that unpacks past kMaxDigitsTextBytes.
 Digits loadDigits(const std::filesystem::path& file);
 // Where Debian's python3-sklearn keeps it.
 std::filesystem::path defaultDigitsPath();

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "engines/core/Error.h"
 #include "experiments/ProcessIdentity.h"
 #include "experiments/Sqlite.h"
 #include "experiments/Store.h"
@@ -54,6 +55,29 @@ TEST(StoreMigration, Version1StoreIsMigratedWithEverythingKept) {
   r.kind = "test.series";
   r.name = "new";
   EXPECT_EQ(store.createRun(r, "1.0", "cpu"), 3);
+}
+
+// Another process holding the write lock past the busy timeout while this
+// one must migrate: a message that says so, not SQLite's "database is
+// locked", and the store left as it was.
+TEST(StoreMigration, AMigrationBehindAnotherWriterSaysWhatWaited) {
+  testing::TempDir dir;
+  const auto file = dir / "v1.sqlite";
+  std::string sql = testing::readFile(std::string(LOUPE_TEST_SOURCE_DIR) + "/experiments/fixtures/schema_v1.sql");
+  sql.replace(sql.find("@HOST@"), 6, currentProcess().host);
+  SqliteDb writer(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  writer.exec(sql);
+  writer.exec("PRAGMA journal_mode = WAL");
+  writer.exec("BEGIN IMMEDIATE");  // another Loupe process, mid-migration
+  try {
+    Store store(file);
+    FAIL() << "opened while another connection held the write lock";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("another Loupe process held the database's write lock"), std::string::npos)
+        << e.what();
+  }
+  writer.exec("ROLLBACK");
+  EXPECT_EQ(writer.queryInt("PRAGMA user_version"), 1);
 }
 
 TEST(StoreMigration, ReopeningACurrentStoreChangesNothing) {

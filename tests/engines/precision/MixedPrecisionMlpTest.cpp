@@ -8,6 +8,9 @@
 #include <cstring>
 #include <random>
 
+#include <zlib.h>
+
+#include "engines/core/Error.h"
 #include "engines/precision/MixedPrecisionMlp.h"
 #include "tests/support/TestHelpers.h"
 
@@ -84,6 +87,31 @@ np.array([loss.item(), acc]).tofile(d + '/loss')
   const auto loss = testing::readValues<double>(dir / "loss");
   EXPECT_NEAR(log.loss, loss[0], 1e-5 * loss[0]);
   EXPECT_DOUBLE_EQ(log.accuracy, loss[1]);
+}
+
+}  // namespace
+}  // namespace loupe::precision
+
+namespace loupe::precision {
+namespace {
+
+// A gzip bomb as digits_file: 64 MB of zeros in a 64 KB gzip used to unpack
+// whole before the first line was looked at.
+TEST(MixedPrecisionMlp, AGzipBombIsRefusedBeforeItUnpacks) {
+  testing::TempDir dir;
+  const auto bomb = dir / "bomb.csv.gz";
+  gzFile gz = gzopen(bomb.c_str(), "wb9");
+  ASSERT_NE(gz, nullptr);
+  const std::string zeros(1 << 20, '0');
+  for (int i = 0; i < 64; ++i) ASSERT_EQ(gzwrite(gz, zeros.data(), static_cast<unsigned>(zeros.size())), 1 << 20);
+  gzclose(gz);
+  ASSERT_LT(std::filesystem::file_size(bomb), 1u << 20);
+  try {
+    (void)loadDigits(bomb);
+    FAIL() << "a 64 MB digits text was read";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("unpacks to more than 16 MB"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

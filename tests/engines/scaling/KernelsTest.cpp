@@ -129,7 +129,11 @@ TEST(Roofline, MeasuredPeaksPutDepthwiseLeftOfTheRidge) {
   // The roof is the higher of the two compute ceilings; the FMA loop, which
   // does nothing but FMAs, comes within noise of SGEMM or above it.
   EXPECT_EQ(m.peakGflops, std::max(m.fmaGflops, m.sgemmGflops));
+#if !defined(__SANITIZE_ADDRESS__)
+  // (Not under the sanitizer lane: there our FMA loop is instrumented and
+  // OpenBLAS's SGEMM is not, so the two speeds say nothing about each other.)
   EXPECT_GT(m.fmaGflops, 0.5 * m.sgemmGflops);
+#endif
   // A k×k depthwise convolution does about k²/4 FLOP per byte: 2.25 at 3×3,
   // left of any ridge a vector CPU has; 6.25 at 5×5, which lands on either
   // side depending on the machine (printed, not asserted), as do wide
