@@ -12,6 +12,7 @@
 // - flashAttention (FlashAttention.h): tiled, online softmax, no n × m buffer.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -24,7 +25,30 @@ struct AttentionShape {
   int m = 0;    // key/value rows
   int d = 64;   // query/key width
   int dv = 64;  // value width
+  // Grouped-query attention (Ainslie et al. 2023, Llama 2/3): K and V have
+  // kvHeads heads, each shared by heads / kvHeads consecutive query heads
+  // (0: as many as Q). kvRowStride: rows from one K/V head to the next in
+  // memory, so that a KV cache with room for more rows than m is read in
+  // place (0: m). The reference, the f32 tiled kernel and
+  // attentionProbabilities honour both; the other paths need the defaults.
+  int kvHeads = 0;
+  int kvRowStride = 0;
 };
+
+inline int kvHeadCount(const AttentionShape& s) {
+  return s.kvHeads > 0 ? s.kvHeads : s.heads;
+}
+// The K/V head query head h reads.
+inline int kvHeadOf(const AttentionShape& s, int h) {
+  return h / (s.heads / kvHeadCount(s));
+}
+inline std::size_t kvRowsBetweenHeads(const AttentionShape& s) {
+  return static_cast<std::size_t>(s.kvRowStride > 0 ? s.kvRowStride : s.m);
+}
+// Throws std::invalid_argument naming `who` unless heads is a multiple of
+// kvHeads and the K/V stride holds m rows; with `denseOnly`, also unless
+// both are at their defaults (a path that does not support them).
+void checkKvLayout(const AttentionShape& s, const char* who, bool denseOnly = false);
 
 // Optional extra mask: true = keep. Called with (head, query row, key row).
 using KeepFn = std::function<bool(int, int, int)>;

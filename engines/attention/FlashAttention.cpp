@@ -55,7 +55,8 @@ struct Workspace {
   const int i0 = qb * opt.blockQ, i1 = std::min(sh.n, i0 + opt.blockQ), rows = i1 - i0;
   const int kBlocks = (sh.m + opt.blockK - 1) / opt.blockK;
   const float* qh = q + (static_cast<std::size_t>(h) * sh.n + i0) * sh.d;
-  const float* vh = v + static_cast<std::size_t>(h) * sh.m * sh.dv;
+  const int kvh = kvHeadOf(sh, h);  // grouped-query attention: this head's K/V head
+  const float* vh = v + static_cast<std::size_t>(kvh) * kvRowsBetweenHeads(sh) * sh.dv;
   const int ldk = w.ldk, ldv = w.ldv;
   for (std::size_t i = 0; i < static_cast<std::size_t>(rows) * sh.d; ++i) w.qs[i] = qh[i] * scale;
   std::fill(w.o.begin(), w.o.begin() + static_cast<std::size_t>(rows) * ldv, 0.0f);
@@ -86,7 +87,7 @@ struct Workspace {
 
     // S = (Q·scale)·Kᵀ on the micro-kernel, Kᵀ of this block packed beforehand.
     const int colsPadded = roundUp(cols, kernels::kCols);
-    const float* kT = kPacked + (static_cast<std::size_t>(h) * kBlocks + kb) * sh.d * ldk;
+    const float* kT = kPacked + (static_cast<std::size_t>(kvh) * kBlocks + kb) * sh.d * ldk;
     kernels::scoresTile(w.qs.data(), rows, sh.d, kT, ldk, colsPadded, w.s.data(), ldk);
 
     // Online softmax, row by row: mask, new max, P = e^(S − m'), rescale O.
@@ -159,20 +160,21 @@ void queryBlockBaseline(LOUPE_QUERY_BLOCK_ARGS) {
 #undef LOUPE_QUERY_BLOCK_ARGS
 
 // Kᵀ of every key block, packed once and shared by all query blocks:
-// [head][key block][d][ldk], columns past the last key zero. The same size
-// as K (rounded up to 16 keys), so memory stays O(n·d).
+// [K/V head][key block][d][ldk], columns past the last key zero. The same
+// size as K (rounded up to 16 keys), so memory stays O(n·d).
 std::vector<float> packKeysTransposed(const float* k, const AttentionShape& sh, int blockK) {
   const int ldk = roundUp(blockK, kernels::kCols);
   const int kBlocks = (sh.m + blockK - 1) / blockK;
-  std::vector<float> packed(static_cast<std::size_t>(sh.heads) * kBlocks * sh.d * ldk, 0.0f);
+  const int kvHeads = kvHeadCount(sh);
+  std::vector<float> packed(static_cast<std::size_t>(kvHeads) * kBlocks * sh.d * ldk, 0.0f);
   ThreadPool::shared().parallelFor(
-      0, static_cast<std::int64_t>(sh.heads) * kBlocks, 1, [&](std::int64_t b0, std::int64_t b1) {
+      0, static_cast<std::int64_t>(kvHeads) * kBlocks, 1, [&](std::int64_t b0, std::int64_t b1) {
         for (std::int64_t b = b0; b < b1; ++b) {
           const std::int64_t h = b / kBlocks, kb = b % kBlocks;
           const int j0 = static_cast<int>(kb) * blockK;
           const int cols = std::min(sh.m, j0 + blockK) - j0;
           float* dst = &packed[static_cast<std::size_t>(b) * sh.d * ldk];
-          const float* src = k + (static_cast<std::size_t>(h) * sh.m + j0) * sh.d;
+          const float* src = k + (static_cast<std::size_t>(h) * kvRowsBetweenHeads(sh) + j0) * sh.d;
           for (int c = 0; c < cols; ++c)
             for (int e = 0; e < sh.d; ++e)
               dst[static_cast<std::size_t>(e) * ldk + c] = src[static_cast<std::size_t>(c) * sh.d + e];
@@ -190,6 +192,7 @@ QueryBlockFn pickQueryBlock() {
 
 AttentionResult<float> flashAttention(const float* q, const float* k, const float* v, const AttentionShape& shape,
                                       const FlashOptions& options, TileTrace* trace) {
+  checkKvLayout(shape, "flashAttention");
   AttentionResult<float> r;
   r.out.assign(static_cast<std::size_t>(shape.heads) * shape.n * shape.dv, 0.0f);
   r.lse.assign(static_cast<std::size_t>(shape.heads) * shape.n, 0.0f);
@@ -223,6 +226,7 @@ AttentionResult<float> flashAttention(const float* q, const float* k, const floa
 AttentionResult<float> flashAttention(const std::uint16_t* q, const std::uint16_t* k, const std::uint16_t* v,
                                       DType type, const AttentionShape& shape, const FlashOptions& options,
                                       TileTrace* trace) {
+  checkKvLayout(shape, "flashAttention (16-bit inputs)", true);
   if (type != DType::F16 && type != DType::BF16)
     throw std::invalid_argument("flashAttention: 16-bit inputs must be f16 or bf16, not " +
                                 std::string(dtypeName(type)));

@@ -262,6 +262,8 @@ void requireSupported(const AttentionShape& s, const FlashOptions& o) {
     throw CudaUnavailable("the CUDA kernel takes d = dv = 64 or 128, not d = " + std::to_string(s.d) +
                           ", dv = " + std::to_string(s.dv));
   if (o.blockMask || o.keep) throw CudaUnavailable("block and element masks run on the CPU");
+  if (s.kvHeads != 0 || s.kvRowStride != 0)
+    throw CudaUnavailable("grouped key/value heads and strided KV caches run on the CPU");
   if (o.blockQ != kTile || o.blockK != kTile) throw CudaUnavailable("the CUDA kernel tiles 64 × 64");
 }
 

@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 #include "engines/attention/Attention.h"
 #include "engines/core/Cancellation.h"
@@ -11,18 +13,31 @@ double defaultScale(int d) {
   return 1.0 / std::sqrt(static_cast<double>(d));
 }
 
+void checkKvLayout(const AttentionShape& s, const char* who, bool denseOnly) {
+  const int kv = kvHeadCount(s);
+  if (kv <= 0 || s.heads % kv != 0)
+    throw std::invalid_argument(std::string(who) + ": " + std::to_string(s.heads) +
+                                " query heads are not a multiple of " + std::to_string(kv) + " key/value heads");
+  if (s.kvRowStride != 0 && s.kvRowStride < s.m)
+    throw std::invalid_argument(std::string(who) + ": a key/value row stride of " + std::to_string(s.kvRowStride) +
+                                " cannot hold " + std::to_string(s.m) + " rows");
+  if (denseOnly && (s.kvHeads != 0 || s.kvRowStride != 0))
+    throw std::invalid_argument(std::string(who) + " reads K and V with as many heads as Q, densely packed");
+}
+
 template <class T>
 AttentionResult<T> naiveAttention(const T* q, const T* k, const T* v, const AttentionShape& s, double scale,
                                   bool causal, const KeepFn& keep) {
   AttentionResult<T> r;
   r.out.assign(static_cast<std::size_t>(s.heads) * s.n * s.dv, T(0));
   r.lse.assign(static_cast<std::size_t>(s.heads) * s.n, T(0));
+  checkKvLayout(s, "naiveAttention");
   std::vector<T> scores(static_cast<std::size_t>(s.m));
   const T kNegInf = -std::numeric_limits<T>::infinity();
   for (int h = 0; h < s.heads; ++h) {
     const T* qh = q + static_cast<std::size_t>(h) * s.n * s.d;
-    const T* kh = k + static_cast<std::size_t>(h) * s.m * s.d;
-    const T* vh = v + static_cast<std::size_t>(h) * s.m * s.dv;
+    const T* kh = k + static_cast<std::size_t>(kvHeadOf(s, h)) * kvRowsBetweenHeads(s) * s.d;
+    const T* vh = v + static_cast<std::size_t>(kvHeadOf(s, h)) * kvRowsBetweenHeads(s) * s.dv;
     for (int i = 0; i < s.n; ++i) {
       pollCancel();  // a float64 reference at large N runs for seconds (Cancellation.h)
       // S = q_i · Kᵀ · scale, masked to −inf.
@@ -67,7 +82,8 @@ std::vector<float> attentionProbabilities(const float* q, const float* k, const 
   std::vector<float> out(static_cast<std::size_t>(r1 - r0) * (c1 - c0), 0.0f);
   std::vector<double> row(static_cast<std::size_t>(s.m));
   const float* qh = q + static_cast<std::size_t>(head) * s.n * s.d;
-  const float* kh = k + static_cast<std::size_t>(head) * s.m * s.d;
+  checkKvLayout(s, "attentionProbabilities");
+  const float* kh = k + static_cast<std::size_t>(kvHeadOf(s, head)) * kvRowsBetweenHeads(s) * s.d;
   for (int i = r0; i < r1; ++i) {
     double rowMax = -INFINITY;
     for (int j = 0; j < s.m; ++j) {
@@ -94,6 +110,7 @@ std::vector<float> attentionProbabilities(const float* q, const float* k, const 
 
 AttentionResult<float> standardAttention(const float* q, const float* k, const float* v, const AttentionShape& s,
                                          double scale, bool causal) {
+  checkKvLayout(s, "standardAttention", true);
   AttentionResult<float> r;
   r.out.assign(static_cast<std::size_t>(s.heads) * s.n * s.dv, 0.0f);
   r.lse.assign(static_cast<std::size_t>(s.heads) * s.n, 0.0f);

@@ -22,7 +22,7 @@ std::string readAll(const std::filesystem::path& path) {
 }
 
 // Little-endian unsigned of `n` bytes at `at`; the caller checked the bounds.
-std::uint64_t le(const std::string& b, std::size_t at, int n) {
+std::uint64_t le(std::string_view b, std::size_t at, int n) {
   std::uint64_t v = 0;
   for (int i = 0; i < n; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(b[at + i])) << (8 * i);
   return v;
@@ -128,50 +128,59 @@ std::vector<NamedTensor> readSafetensors(const std::filesystem::path& path) {
   return parseSafetensors(readAll(path), path.string());
 }
 
-std::vector<NamedTensor> parseSafetensors(const std::string& b, const std::string& file) {
-  if (b.size() < 8) throw InputError(file, "is too short for a safetensors header length (8 bytes)");
+SafetensorsHeader parseSafetensorsHeader(std::string_view b, std::uint64_t fileSize, const std::string& file) {
+  if (fileSize < 8 || b.size() < 8) throw InputError(file, "is too short for a safetensors header length (8 bytes)");
   const std::uint64_t headerSize = le(b, 0, 8);
-  if (headerSize > b.size() - 8)
+  if (headerSize > fileSize - 8 || headerSize > b.size() - 8)
     throw InputError(file, "header length " + std::to_string(headerSize) + " runs past the end of the file (" +
-                               std::to_string(b.size()) + " bytes)");
-  const nlohmann::json header = parseBoundedJson(std::string_view(b).substr(8, headerSize), file + " (JSON header)");
+                               std::to_string(fileSize) + " bytes)");
+  const nlohmann::json header = parseBoundedJson(b.substr(8, headerSize), file + " (JSON header)");
   if (!header.is_object()) throw InputError(file, "the JSON header is not an object");
-  const std::size_t bufferStart = 8 + headerSize, bufferSize = b.size() - bufferStart;
-  std::vector<NamedTensor> out;
+  SafetensorsHeader out;
+  out.bufferStart = 8 + headerSize;
+  const std::uint64_t bufferSize = fileSize - out.bufferStart;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;
   for (const auto& [name, t] : header.items()) {
     if (name == "__metadata__") continue;
     const std::string where = file + ": tensor '" + name + "'";
     if (!t.is_object() || !t.contains("dtype") || !t.contains("shape") || !t.contains("data_offsets"))
       throw InputError(where, "needs dtype, shape and data_offsets");
-    Shape shape;
-    std::pair<std::uint64_t, std::uint64_t> span;
-    DType dtype;
+    SafetensorsEntry e;
+    e.name = name;
     try {
-      dtype = safetensorsDType(t["dtype"].get<std::string>(), where);
-      for (const auto& e : t["shape"]) {
-        if (e.get<std::int64_t>() < 0) throw InputError(where, "has a negative extent");
-        shape.push_back(e.get<std::int64_t>());
+      e.dtype = safetensorsDType(t["dtype"].get<std::string>(), where);
+      for (const auto& x : t["shape"]) {
+        if (x.get<std::int64_t>() < 0) throw InputError(where, "has a negative extent");
+        e.shape.push_back(x.get<std::int64_t>());
       }
       if (t["data_offsets"].size() != 2) throw InputError(where, "data_offsets must be [begin, end]");
-      span = {t["data_offsets"][0].get<std::uint64_t>(), t["data_offsets"][1].get<std::uint64_t>()};
-    } catch (const nlohmann::json::exception& e) {
-      throw InputError(where, std::string("has a malformed field: ") + e.what());
+      e.begin = t["data_offsets"][0].get<std::uint64_t>();
+      e.end = t["data_offsets"][1].get<std::uint64_t>();
+    } catch (const nlohmann::json::exception& x) {
+      throw InputError(where, std::string("has a malformed field: ") + x.what());
     }
-    if (span.first > span.second || span.second > bufferSize)
-      throw InputError(where, "data_offsets [" + std::to_string(span.first) + ", " + std::to_string(span.second) +
+    if (e.begin > e.end || e.end > bufferSize)
+      throw InputError(where, "data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
                                   "] lie outside the " + std::to_string(bufferSize) + "-byte buffer");
-    const std::uint64_t need = checkedShapeBytes(shape, dtypeSize(dtype), where);
-    if (span.second - span.first != need)
-      throw InputError(where, "shape " + shapeToString(shape) + " of " + std::string(dtypeName(dtype)) + " needs " +
+    const std::uint64_t need = checkedShapeBytes(e.shape, dtypeSize(e.dtype), where);
+    if (e.end - e.begin != need)
+      throw InputError(where, "shape " + shapeToString(e.shape) + " of " + std::string(dtypeName(e.dtype)) + " needs " +
                                   std::to_string(need) + " bytes, data_offsets give " +
-                                  std::to_string(span.second - span.first));
-    spans.push_back(span);
-    out.push_back({name, Array::copyOf(ArrayView(b.data() + bufferStart + span.first, dtype, shape))});
+                                  std::to_string(e.end - e.begin));
+    spans.emplace_back(e.begin, e.end);
+    out.entries.push_back(std::move(e));
   }
   std::sort(spans.begin(), spans.end());
   for (std::size_t i = 1; i < spans.size(); ++i)
     if (spans[i].first < spans[i - 1].second) throw InputError(file, "two tensors' data_offsets overlap");
+  return out;
+}
+
+std::vector<NamedTensor> parseSafetensors(const std::string& b, const std::string& file) {
+  const SafetensorsHeader header = parseSafetensorsHeader(b, b.size(), file);
+  std::vector<NamedTensor> out;
+  for (const SafetensorsEntry& e : header.entries)
+    out.push_back({e.name, Array::copyOf(ArrayView(b.data() + header.bufferStart + e.begin, e.dtype, e.shape))});
   return out;
 }
 

@@ -234,3 +234,58 @@ TEST(AttentionProbabilities, RowsReproduceTheNaiveOutput) {
 
 }  // namespace
 }  // namespace loupe::attention
+
+namespace loupe::attention {
+namespace {
+
+// Grouped-query attention read in place from a KV cache: 8 query heads on
+// 2 K/V heads stored with room for 100 rows, of which m = 70 are used. The
+// reference is the float64 loop on K and V expanded to one head per query
+// head and packed densely — the layout the kernel does not need.
+TEST(FlashAttention, GroupedKvHeadsReadInPlaceFromAStridedCache) {
+  const int heads = 8, kvHeads = 2, n = 9, m = 70, cap = 100, d = 32;
+  std::mt19937 rng(3);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  std::vector<float> q(static_cast<std::size_t>(heads) * n * d), k(static_cast<std::size_t>(kvHeads) * cap * d),
+      v(k.size());
+  for (float& x : q) x = g(rng);
+  for (float& x : k) x = g(rng);
+  for (float& x : v) x = g(rng);
+  std::vector<double> q64(q.begin(), q.end()), kDense(static_cast<std::size_t>(heads) * m * d), vDense(kDense.size());
+  for (int h = 0; h < heads; ++h)
+    for (int j = 0; j < m; ++j)
+      for (int e = 0; e < d; ++e) {
+        const std::size_t src = (static_cast<std::size_t>(h / (heads / kvHeads)) * cap + j) * d + e;
+        kDense[(static_cast<std::size_t>(h) * m + j) * d + e] = k[src];
+        vDense[(static_cast<std::size_t>(h) * m + j) * d + e] = v[src];
+      }
+  AttentionShape dense{heads, n, m, d, d};
+  AttentionShape grouped = dense;
+  grouped.kvHeads = kvHeads;
+  grouped.kvRowStride = cap;
+  for (bool causal : {false, true}) {
+    const auto ref = naiveAttention(q64.data(), kDense.data(), vDense.data(), dense, defaultScale(d), causal);
+    FlashOptions opt;
+    opt.causal = causal;
+    opt.blockQ = 4;
+    opt.blockK = 16;
+    for (bool portable : {false, true}) {
+      opt.portable = portable;
+      const auto flash = flashAttention(q.data(), k.data(), v.data(), grouped, opt);
+      EXPECT_LE(maxError(flash.out, ref.out), 1e-5) << "causal " << causal << " portable " << portable;
+    }
+    // The float32 reference reads the same layout too.
+    const auto naive = naiveAttention(q.data(), k.data(), v.data(), grouped, defaultScale(d), causal);
+    EXPECT_LE(maxError(naive.out, ref.out), 1e-5);
+  }
+  AttentionShape bad = grouped;
+  bad.kvHeads = 3;
+  EXPECT_THROW(flashAttention(q.data(), k.data(), v.data(), bad, FlashOptions{}), std::invalid_argument);
+  bad = grouped;
+  bad.kvRowStride = 50;
+  EXPECT_THROW(flashAttention(q.data(), k.data(), v.data(), bad, FlashOptions{}), std::invalid_argument);
+  EXPECT_THROW(standardAttention(q.data(), k.data(), v.data(), grouped, 0.1, false), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace loupe::attention

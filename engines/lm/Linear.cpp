@@ -1,0 +1,164 @@
+#include "engines/lm/Linear.h"
+
+#include <cblas.h>
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "engines/core/CpuFeatures.h"
+#include "engines/core/DTypeConvert.h"
+#include "engines/core/ThreadPool.h"
+
+namespace loupe::lm {
+
+namespace {
+
+float weightAt(const Matrix& w, std::size_t i) {
+  switch (w.dtype) {
+    case DType::F16:
+      return halfBitsToFloat(static_cast<const std::uint16_t*>(w.data)[i]);
+    case DType::BF16:
+      return bfloat16BitsToFloat(static_cast<const std::uint16_t*>(w.data)[i]);
+    default:
+      return static_cast<const float*>(w.data)[i];
+  }
+}
+
+// Rows [r0, r1) of y for T ≤ kGemvRows x rows, portable: one weight row
+// decoded into `row`, then dotted with each x row.
+void gemvRowsPortable(const float* x, int T, const Matrix& w, float* y, int r0, int r1) {
+  std::vector<float> row(static_cast<std::size_t>(w.cols));
+  for (int r = r0; r < r1; ++r) {
+    widenRow(w, r, row.data());
+    for (int t = 0; t < T; ++t) {
+      const float* xt = x + static_cast<std::size_t>(t) * w.cols;
+      float acc = 0;
+      for (int c = 0; c < w.cols; ++c) acc += xt[c] * row[c];
+      y[static_cast<std::size_t>(t) * w.rows + r] = acc;
+    }
+  }
+}
+
+// Eight weights of row `p` at column c, as floats, whatever the dtype.
+template <DType D>
+[[gnu::target("avx2,fma,f16c"), gnu::always_inline]] inline __m256 load8(const void* p, int c) {
+  if constexpr (D == DType::F32) {
+    return _mm256_loadu_ps(static_cast<const float*>(p) + c);
+  } else {
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const std::uint16_t*>(p) + c));
+    if constexpr (D == DType::F16) return _mm256_cvtph_ps(h);
+    // bf16 is the top half of an f32: widen to 32 bits and shift into place.
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+  }
+}
+
+[[gnu::target("avx2,fma,f16c")]] inline float sum8(__m256 v) {
+  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1)));
+}
+
+// The same rows with AVX2: each weight row is loaded once per 8 columns and
+// used for every x row; two accumulators per x row hide the FMA latency.
+template <DType D>
+[[gnu::target("avx2,fma,f16c")]] void gemvRowsAvx2(const float* x, int T, const Matrix& w, float* y, int r0, int r1) {
+  const int cols = w.cols, body = cols / 16 * 16;
+  const std::size_t elem = D == DType::F32 ? 4 : 2;
+  for (int r = r0; r < r1; ++r) {
+    const void* row = static_cast<const char*>(w.data) + static_cast<std::size_t>(r) * cols * elem;
+    __m256 a0[kGemvRows], a1[kGemvRows];
+    for (int t = 0; t < T; ++t) a0[t] = a1[t] = _mm256_setzero_ps();
+    for (int c = 0; c < body; c += 16) {
+      const __m256 w0 = load8<D>(row, c), w1 = load8<D>(row, c + 8);
+      for (int t = 0; t < T; ++t) {
+        const float* xt = x + static_cast<std::size_t>(t) * cols;
+        a0[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt + c), a0[t]);
+        a1[t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + c + 8), a1[t]);
+      }
+    }
+    for (int t = 0; t < T; ++t) {
+      const float* xt = x + static_cast<std::size_t>(t) * cols;
+      float acc = sum8(_mm256_add_ps(a0[t], a1[t]));
+      for (int c = body; c < cols; ++c) acc += xt[c] * weightAt(w, static_cast<std::size_t>(r) * cols + c);
+      y[static_cast<std::size_t>(t) * w.rows + r] = acc;
+    }
+  }
+}
+
+using GemvFn = void (*)(const float*, int, const Matrix&, float*, int, int);
+
+GemvFn pickGemv(DType d, bool portable) {
+  if (portable || !cpuHasAvx2FmaF16c()) return gemvRowsPortable;
+  if (d == DType::F16) return gemvRowsAvx2<DType::F16>;
+  if (d == DType::BF16) return gemvRowsAvx2<DType::BF16>;
+  return gemvRowsAvx2<DType::F32>;
+}
+
+void gemv(const float* x, int T, const Matrix& w, float* y, bool portable) {
+  const GemvFn fn = pickGemv(w.dtype, portable);
+  // About 32 KB of weights per chunk: enough work to outweigh a hand-off.
+  const std::int64_t grain = std::max<std::int64_t>(1, (std::int64_t{32} << 10) / (std::int64_t{w.cols} * 2));
+  ThreadPool::shared().parallelFor(0, w.rows, grain, [&](std::int64_t a, std::int64_t b) {
+    fn(x, T, w, y, static_cast<int>(a), static_cast<int>(b));
+  });
+}
+
+// T > kGemvRows: W widened to f32 a block of rows at a time (at most ~32 MB),
+// each block one SGEMM writing its columns of y.
+void gemm(const float* x, int T, const Matrix& w, float* y) {
+  if (w.dtype == DType::F32) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, w.rows, w.cols, 1.0f, x, w.cols,
+                static_cast<const float*>(w.data), w.cols, 0.0f, y, w.rows);
+    return;
+  }
+  const int block = std::max(1, std::min(w.rows, (8 << 20) / std::max(1, w.cols)));
+  std::vector<float> wide(static_cast<std::size_t>(block) * w.cols);
+  for (int r0 = 0; r0 < w.rows; r0 += block) {
+    const int rows = std::min(block, w.rows - r0);
+    ThreadPool::shared().parallelFor(0, rows, 16, [&](std::int64_t a, std::int64_t b) {
+      for (std::int64_t r = a; r < b; ++r)
+        widenRow(w, r0 + static_cast<int>(r), &wide[static_cast<std::size_t>(r) * w.cols]);
+    });
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, rows, w.cols, 1.0f, x, w.cols, wide.data(), w.cols, 0.0f,
+                y + r0, w.rows);
+  }
+}
+
+}  // namespace
+
+void widenRow(const Matrix& w, int r, float* out) {
+  const std::size_t base = static_cast<std::size_t>(r) * w.cols;
+  if (w.dtype == DType::F32) {
+    std::copy_n(static_cast<const float*>(w.data) + base, w.cols, out);
+    return;
+  }
+  for (int c = 0; c < w.cols; ++c) out[c] = weightAt(w, base + c);
+}
+
+void linearReference(const float* x, int T, const Matrix& w, float* y) {
+  for (int t = 0; t < T; ++t)
+    for (int r = 0; r < w.rows; ++r) {
+      double acc = 0;
+      for (int c = 0; c < w.cols; ++c)
+        acc += static_cast<double>(x[static_cast<std::size_t>(t) * w.cols + c]) *
+               weightAt(w, static_cast<std::size_t>(r) * w.cols + c);
+      y[static_cast<std::size_t>(t) * w.rows + r] = static_cast<float>(acc);
+    }
+}
+
+void linear(const float* x, int T, const Matrix& w, float* y) {
+  if (T <= kGemvRows)
+    gemv(x, T, w, y, false);
+  else
+    gemm(x, T, w, y);
+}
+
+void linearPortable(const float* x, int T, const Matrix& w, float* y) {
+  for (int t0 = 0; t0 < T; t0 += kGemvRows)
+    gemv(x + static_cast<std::size_t>(t0) * w.cols, std::min(kGemvRows, T - t0), w,
+         y + static_cast<std::size_t>(t0) * w.rows, true);
+}
+
+}  // namespace loupe::lm
