@@ -6,7 +6,7 @@
 # the functions below, so a new topic edits no other CMake file; what is
 # left is one line in each registry (registerBuiltinKinds, registerBuiltinPanels).
 # docs/ARCHITECTURE.md, "Adding a topic", has the whole checklist.
-set(LOUPE_TOPICS rgbd attention ssm precision specdec scaling)
+set(LOUPE_TOPICS rgbd attention ssm precision specdec scaling lm)
 
 # <Topic> of <topic>, as its file names spell it ("rgbd" → "Rgbd").
 function(loupe_topic_file_name topic out)

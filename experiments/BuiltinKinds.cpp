@@ -1,5 +1,6 @@
 #include "experiments/KindRegistry.h"
 #include "experiments/kinds/AttentionKinds.h"
+#include "experiments/kinds/LmKinds.h"
 #include "experiments/kinds/PrecisionKinds.h"
 #include "experiments/kinds/RgbdKinds.h"
 #include "experiments/kinds/ScalingKinds.h"
@@ -16,6 +17,7 @@ void registerBuiltinKinds(KindRegistry& registry) {
   registerPrecisionKinds(registry);
   registerSpecdecKinds(registry);
   registerScalingKinds(registry);
+  registerLmKinds(registry);
 }
 
 const KindRegistry& builtinKinds() {

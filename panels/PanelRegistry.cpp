@@ -4,10 +4,11 @@
 
 #include "panels/attention/AttentionPanel.h"
 #include "panels/generic/GenericPanel.h"
+#include "panels/lm/LmPanel.h"
 #include "panels/precision/PrecisionPanel.h"
-#include "panels/specdec/SpecdecPanel.h"
 #include "panels/rgbd/RgbdPanel.h"
 #include "panels/scaling/ScalingPanel.h"
+#include "panels/specdec/SpecdecPanel.h"
 #include "panels/ssm/SsmPanel.h"
 
 namespace loupe {
@@ -37,6 +38,7 @@ void registerBuiltinPanels(PanelRegistry& registry) {
   registry.add({"precision", "Precision", [](QWidget* parent) -> Panel* { return new PrecisionPanel(parent); }});
   registry.add({"specdec", "Speculative decoding", [](QWidget* parent) -> Panel* { return new SpecdecPanel(parent); }});
   registry.add({"scaling", "Scaling", [](QWidget* parent) -> Panel* { return new ScalingPanel(parent); }});
+  registry.add({"lm", "Language model", [](QWidget* parent) -> Panel* { return new LmPanel(parent); }});
 }
 
 }  // namespace loupe

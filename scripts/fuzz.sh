@@ -36,6 +36,7 @@ extra_sources() {
     tumlist | redwoodintrinsics) echo engines/rgbd/SequenceFiles.cpp ;;
     csv) echo experiments/CsvColumn.cpp ;;
     blocklayout) echo engines/attention/SparsePatterns.cpp ;;
+    llamaconfig) echo engines/lm/LlamaConfig.cpp ;;
     recipe) echo experiments/Recipe.cpp experiments/KindRegistry.cpp experiments/ParamSchema.cpp ;;
   esac
 }

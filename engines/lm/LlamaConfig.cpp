@@ -106,9 +106,11 @@ LlamaConfig parseLlamaConfig(const std::string& text, const std::string& where) 
   }
   for (const char* key : {"bos_token_id", "eos_token_id"}) {
     if (!j.contains(key) || j[key].is_null()) continue;
-    if (!j[key].is_number_integer() || j[key].get<std::int64_t>() < 0 || j[key].get<std::int64_t>() >= c.vocab)
+    // Llama 3 lists several end tokens; the first is the one generation stops on here.
+    const nlohmann::json& id = j[key].is_array() && !j[key].empty() ? j[key][0] : j[key];
+    if (!id.is_number_integer() || id.get<std::int64_t>() < 0 || id.get<std::int64_t>() >= c.vocab)
       throw InputError(where, std::string(key) + ": " + jsonExcerpt(j[key]) + " is not a token id below vocab_size");
-    (std::string(key) == "bos_token_id" ? c.bosId : c.eosId) = j[key].get<int>();
+    (std::string(key) == "bos_token_id" ? c.bosId : c.eosId) = id.get<int>();
   }
   return c;
 }

@@ -1,16 +1,14 @@
 // A SentencePiece tokenizer (tokenizer.model beside a Llama checkpoint),
 // through Debian's libsentencepiece — the library Llama's own tokenizer
-// runs on, so ids are the ones the model was trained with.
+// runs on, so ids are the ones the model was trained with. The library runs
+// in a module loaded into a link-map namespace of its own
+// (SentencePieceModule.h says why): $LOUPE_SENTENCEPIECE_MODULE, else the
+// one this build made, else libloupe_sentencepiece.so beside the program.
 #pragma once
 
 #include <filesystem>
-#include <memory>
 #include <string>
 #include <vector>
-
-namespace sentencepiece {
-class SentencePieceProcessor;
-}
 
 namespace loupe::lm {
 
@@ -32,8 +30,11 @@ class Tokenizer {
   // byte (possibly half a UTF-8 character), control tokens as "<s>", "</s>".
   std::string tokenText(int id) const;
 
+  struct Module;  // the SentencePiece module's entry points (Tokenizer.cpp)
+
  private:
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> m_sp;
+  const Module& m_module;
+  void* m_processor = nullptr;
   std::string m_file;
 };
 

@@ -8,6 +8,7 @@
 #include "experiments/kinds/AttentionKinds.h"
 
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -22,9 +23,11 @@
 #include "engines/core/NpyRead.h"
 #include "engines/core/PeakMemory.h"
 #include "engines/core/Timer.h"
+#include "engines/lm/LlamaModel.h"
 #include "experiments/DeviceChoice.h"
 #include "experiments/RunContext.h"
 #include "experiments/kinds/AttentionRecords.h"
+#include "experiments/kinds/ModelPrompt.h"
 
 namespace loupe {
 
@@ -46,8 +49,37 @@ struct Inputs {
   std::vector<float> q, k, v;
   std::vector<float> original;  // Q, K, V before rounding to 16 bits (empty for f32 runs)
   std::vector<std::uint16_t> qBits, kBits, vBits;
-  std::int64_t overflowed = 0;  // finite inputs that became ±inf in f16
+  std::int64_t overflowed = 0;      // finite inputs that became ±inf in f16
+  std::vector<std::string> tokens;  // a model's prompt, token by token (empty otherwise)
 };
+
+// Q, K, V of one head of one layer of a model on a prompt: what the model's
+// own forward pass computes (after RoPE; K and V of the head's K/V group).
+void modelInputs(RunContext& ctx, Inputs& in) {
+  const LoadedModel loaded = loadModel(ctx.paramString("model"));
+  const auto& ck = loaded.checkpoint;
+  const lm::LlamaConfig& c = ck->config;
+  const int layer = static_cast<int>(ctx.paramInt("layer")), head = static_cast<int>(ctx.paramInt("head"));
+  if (layer >= c.layers)
+    throw InputError("params.layer", std::to_string(layer) + " is not below the model's " + std::to_string(c.layers) +
+                                         " layers");
+  if (head >= c.heads)
+    throw InputError("params.head", std::to_string(head) + " is not below the model's " + std::to_string(c.heads) +
+                                        " attention heads");
+  const std::vector<int> ids = loaded.promptIds(ctx.paramString("prompt"), "params.prompt");
+  in.tokens = loaded.texts(ids);
+  const int T = static_cast<int>(ids.size()), hd = c.headDim(), kvHead = head / (c.heads / c.kvHeads);
+  lm::LlamaModel model(ck, T);
+  model.setCapture([&](const lm::LayerCapture& cap) {
+    if (cap.layer != layer) return;
+    const std::size_t q0 = static_cast<std::size_t>(head) * T * hd, k0 = static_cast<std::size_t>(kvHead) * T * hd;
+    in.q.assign(cap.q + q0, cap.q + q0 + static_cast<std::size_t>(T) * hd);
+    in.k.assign(cap.k + k0, cap.k + k0 + static_cast<std::size_t>(T) * hd);
+    in.v.assign(cap.v + k0, cap.v + k0 + static_cast<std::size_t>(T) * hd);
+  });
+  model.forward(ids);
+  in.shape = AttentionShape{1, T, T, hd, hd};
+}
 
 // One .npy operand as heads × rows × width f32 (2-D files are one head).
 std::vector<float> loadOperand(const std::string& field, const std::string& file, Shape& shape) {
@@ -72,7 +104,11 @@ Inputs makeInputs(RunContext& ctx) {
   Inputs in;
   const std::string qFile = ctx.paramString("q_npy"), kFile = ctx.paramString("k_npy"),
                     vFile = ctx.paramString("v_npy");
-  if (qFile.empty() && kFile.empty() && vFile.empty()) {
+  if (!ctx.paramString("model").empty()) {
+    if (!qFile.empty() || !kFile.empty() || !vFile.empty())
+      throw InputError("params.model", "a model and .npy files cannot both give Q, K and V");
+    modelInputs(ctx, in);
+  } else if (qFile.empty() && kFile.empty() && vFile.empty()) {
     const int n = static_cast<int>(ctx.paramInt("n")), d = static_cast<int>(ctx.paramInt("d"));
     const int heads = static_cast<int>(ctx.paramInt("heads"));
     // Q, K, V in float32 and float64 (the reference's copies), the three
@@ -245,9 +281,20 @@ void runTiles(RunContext& ctx) {
         .metric(kBytesSoFar, static_cast<double>(bytes))
         .metric(kTilesSkipped, static_cast<double>(skipped));
     r.array(kTileStates, states).array(kTileRunningMax, maxima);
-    if (step == 0) device.annotate(r);
+    if (step == 0) {
+      device.annotate(r);
+      if (!in.tokens.empty()) {
+        recordTexts(r, kTokenPieces, kTokenPieceLengths, in.tokens);
+        r.metric(kLayer, static_cast<double>(ctx.paramInt("layer")))
+            .metric(kHead, static_cast<double>(ctx.paramInt("head")));
+      }
+    }
     if (step + 1 == perHead) {
       r.metric(kMaxError, flashErr).metric(kNaiveError, naiveErr).metric(kForwardMs, flashMs);
+      // The kernel's own output, head 0: n × dv, exportable as .npy.
+      r.array(kOutput,
+              Array::fromValues<float>(
+                  {n, shape.dv}, std::span<const float>(flash.out.data(), static_cast<std::size_t>(n) * shape.dv)));
       if (!in.original.empty())
         r.metric(kInputRoundingError, roundingErr).metric(kInputsOverflowed, static_cast<double>(in.overflowed));
       // The attention map the kernel never stores: head 0, the first 256 queries × keys.
@@ -337,8 +384,10 @@ void runScaling(RunContext& ctx) {
 void registerAttentionKinds(KindRegistry& registry) {
   EngineKind k;
   k.name = "attention.tiles";
-  k.version = "1.1";
-  k.summary = "tiled FlashAttention forward on random Q/K/V, stepped tile by tile, with its error vs float64";
+  k.version = "1.2";  // 1.2: Q/K/V from a model; the kernel's output O recorded
+  k.summary =
+      "tiled FlashAttention forward on random, file or a model's Q/K/V, stepped tile by tile, with its error "
+      "vs float64";
   k.schema = ParamSchema{
       ParamSpec::integer("n", 512, "sequence length").range(16, 16384),
       ParamSpec::integer("d", 64, "head width").range(8, 256).pow2(),
@@ -355,6 +404,13 @@ void registerAttentionKinds(KindRegistry& registry) {
           .range(1e-3, 1e5),
       ParamSpec::choice("input_dtype", {"f32", "f16", "bf16"}, "f32",
                         "element type the kernel reads (f16/bf16: rounded to nearest even, f32 accumulation)"),
+      ParamSpec::text("model", "",
+                      "a checkpoint folder or shipped model name: Q, K, V of `head` in `layer` on `prompt` "
+                      "(replaces n, d, heads and the random inputs)"),
+      ParamSpec::integer("layer", 0, "the model's layer").range(0, 1023),
+      ParamSpec::integer("head", 0, "the model's attention head").range(0, 1023),
+      ParamSpec::text("prompt", "telescope: an optical instrument for making distant objects appear nearer",
+                      "the text the model reads"),
       ParamSpec::text("q_npy", "",
                       ".npy of real Q, (n, d) or (heads, n, d); replaces n, d, heads and the random inputs"),
       ParamSpec::text("k_npy", "", ".npy of K, (m, d) or (heads, m, d)"),

@@ -14,7 +14,11 @@
 //   arrays: tile_states (float32, qBlocks × kBlocks, TileCell codes below),
 //     tile_running_max (float32, same shape, NaN where not computed);
 //     on the last step attention_map (float32, ≤ 256 × 256: softmax
-//     probabilities of head 0).
+//     probabilities of head 0) and output (float32, n × dv: the kernel's
+//     own O of head 0, what a user checks against their reference); with
+//     a model, step 0 also token_pieces + token_piece_lengths (the prompt's
+//     token texts, bytes concatenated, LmRecords.h's convention) and
+//     metrics layer, head.
 // attention.scaling — one step per (N, method):
 //   metrics: n, method (index into kScalingMethods), time_ms, gflops, and per
 //     method "<method>_time_ms", "<method>_peak_mb" (MB above the inputs),
@@ -43,6 +47,11 @@ inline constexpr const char* kInputsOverflowed = "inputs_overflowed";
 inline constexpr const char* kTileStates = "tile_states";
 inline constexpr const char* kTileRunningMax = "tile_running_max";
 inline constexpr const char* kAttentionMap = "attention_map";
+inline constexpr const char* kOutput = "output";
+inline constexpr const char* kTokenPieces = "token_pieces";
+inline constexpr const char* kTokenPieceLengths = "token_piece_lengths";
+inline constexpr const char* kLayer = "layer";
+inline constexpr const char* kHead = "head";
 
 // A cell of tile_states: where the walk over the tiles stands.
 enum class TileCell : int { NotYet = 0, Computed = 1, Partial = 2, Skipped = 3, Current = 4 };

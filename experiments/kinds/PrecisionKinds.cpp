@@ -16,17 +16,23 @@
 #include "experiments/kinds/PrecisionKinds.h"
 
 #include <cmath>
+#include <functional>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <type_traits>
 
+#include "engines/core/CheckedSize.h"
 #include "engines/core/DTypeConvert.h"
 #include "engines/core/Error.h"
+#include "engines/core/MappedSafetensors.h"
 #include "engines/core/TensorFiles.h"
+#include "engines/lm/LlamaModel.h"
 #include "engines/precision/Format.h"
 #include "engines/precision/MixedPrecisionMlp.h"
 #include "engines/precision/TensorStats.h"
 #include "experiments/RunContext.h"
+#include "experiments/kinds/ModelPrompt.h"
 #include "experiments/kinds/PrecisionRecords.h"
 
 namespace loupe {
@@ -68,9 +74,56 @@ std::vector<NamedTensor> generated(RunContext& ctx) {
   return {{source, Array::fromValues<float>({static_cast<std::int64_t>(count)}, v)}};
 }
 
+// One tensor to take through the formats: its name, shape, and its values
+// widened to f32 when asked (a checkpoint's weights one at a time, so a
+// model larger than memory in f32 still goes through).
+struct TensorItem {
+  std::string name;
+  Shape shape;
+  std::function<std::vector<float>()> values;
+};
+
+void addTensors(std::vector<TensorItem>& items, const std::vector<NamedTensor>& tensors, const std::string& field) {
+  for (const NamedTensor& t : tensors)
+    items.push_back({t.name, t.array.shape(), [&t, field] {
+                       if (t.array.dtype() == DType::Bool)
+                         throw InputError(field, "tensor '" + t.name + "' holds booleans, not numbers");
+                       return toFloat32(t.array.view());
+                     }});
+}
+
+// A checkpoint's weights, by name in file order, and what its layers compute
+// on `prompt` (LayerCapture: Q, K, V after RoPE, attention output, MLP
+// activations, residual stream) — real activations, outliers included.
+std::vector<NamedTensor> captureActivations(const LoadedModel& loaded, const std::string& prompt) {
+  const auto& ck = loaded.checkpoint;
+  const std::vector<int> ids = loaded.promptIds(prompt, "params.prompt");
+  const lm::LlamaConfig& c = ck->config;
+  const auto T = static_cast<std::int64_t>(ids.size());
+  std::vector<NamedTensor> out;
+  lm::LlamaModel model(ck, static_cast<int>(ids.size()));
+  model.setCapture([&](const lm::LayerCapture& cap) {
+    const std::string p = "activations.layers." + std::to_string(cap.layer) + ".";
+    auto add = [&](const std::string& name, const float* data, Shape shape) {
+      out.push_back({p + name, Array::copyOf(ArrayView(data, DType::F32, std::move(shape)))});
+    };
+    add("q", cap.q, {c.heads, T, c.headDim()});
+    add("k", cap.k, {c.kvHeads, T, c.headDim()});
+    add("v", cap.v, {c.kvHeads, T, c.headDim()});
+    add("attention", cap.attention, {T, c.heads * c.headDim()});
+    add("mlp", cap.mlp, {T, c.intermediate});
+    add("residual", cap.residual, {T, c.hidden});
+  });
+  model.forward(ids);
+  return out;
+}
+
 void runTensorStats(RunContext& ctx) {
   std::vector<NamedTensor> tensors;
-  if (ctx.paramString("source") == "file") {
+  std::vector<TensorItem> items;
+  LoadedModel loaded;  // source "model": the views below read its mapping
+  const std::string source = ctx.paramString("source");
+  if (source == "file") {
     const std::string file = ctx.paramString("file");
     if (file.empty()) throw InputError("params.file", "source 'file' needs a .npy, .npz or .safetensors file");
     try {
@@ -79,20 +132,32 @@ void runTensorStats(RunContext& ctx) {
       throw InputError("params.file", e.what());
     }
     if (tensors.empty()) throw InputError("params.file", file + ": holds no tensors");
+    addTensors(items, tensors, "params.file");
+  } else if (source == "model") {
+    loaded = loadModel(ctx.paramString("model"));
+    for (const auto& f : loaded.checkpoint->files)
+      for (const std::string& name : f->names()) {
+        const MappedSafetensors* file = f.get();
+        const ArrayView view = file->view(name);
+        checkWithinBudget(checkedShapeBytes(view.shape(), 4, "params.model"), "params.model",
+                          "tensor " + name + " widened to float32");
+        items.push_back({name, view.shape(), [file, name] { return toFloat32(file->view(name)); }});
+      }
+    tensors = captureActivations(loaded, ctx.paramString("prompt"));
+    addTensors(items, tensors, "params.model");
   } else {
     tensors = generated(ctx);
+    addTensors(items, tensors, "params.source");
   }
   const bool perChannel = ctx.paramBool("per_channel");
   std::int64_t step = 0;
-  for (const auto& t : tensors) {
+  for (const TensorItem& t : items) {
     ctx.throwIfCancelled();
-    if (t.array.dtype() == DType::Bool)
-      throw InputError("params.file", "tensor '" + t.name + "' holds booleans, not numbers");
-    const std::vector<float> values = toFloat32(t.array.view());
+    const std::vector<float> values = t.values();
     StepRecord r;
     r.step = step++;
     r.textArray(rec::kTensorName, t.name);
-    r.vector(rec::kShape, std::vector<std::int64_t>(t.array.shape().begin(), t.array.shape().end()));
+    r.vector(rec::kShape, std::vector<std::int64_t>(t.shape.begin(), t.shape.end()));
     r.metric(rec::kElements, static_cast<double>(values.size()));
     bool first = true;
     for (const char* name : rec::kFormats) {
@@ -121,9 +186,9 @@ void runTensorStats(RunContext& ctx) {
       r.metric(rec::subnormalOf(p), static_cast<double>(s.subnormal)).metric(rec::subnormalFracOf(p), s.subnormal / n);
       r.metric(rec::maxRelErrorOf(p), s.maxRelativeError).metric(rec::meanRelErrorOf(p), s.meanRelativeError());
       r.vector(rec::errorHistogramOf(p), s.errorHistogram);
-      if (perChannel && t.array.ndim() == 2) {
-        const auto rows = static_cast<std::size_t>(t.array.shape()[0]);
-        const auto cols = static_cast<std::size_t>(t.array.shape()[1]);
+      if (perChannel && t.shape.size() == 2) {
+        const auto rows = static_cast<std::size_t>(t.shape[0]);
+        const auto cols = static_cast<std::size_t>(t.shape[1]);
         std::vector<double> over(cols), under(cols);
         const auto channels = perChannelStats(values.data(), rows, cols, f);
         for (std::size_t c = 0; c < cols; ++c) {
@@ -135,7 +200,7 @@ void runTensorStats(RunContext& ctx) {
       }
     }
     ctx.emitStep(std::move(r));
-    ctx.progress(static_cast<double>(step) / static_cast<double>(tensors.size()), t.name);
+    ctx.progress(static_cast<double>(step) / static_cast<double>(items.size()), t.name);
   }
 }
 
@@ -231,14 +296,17 @@ void runTrain(RunContext& ctx) {
 void registerPrecisionKinds(KindRegistry& registry) {
   EngineKind k;
   k.name = "precision.tensor_stats";
-  k.version = "1.1";  // 1.1: the histogram's underflow / overflow band edges per format
+  k.version = "1.2";  // 1.1: the histogram's band edges per format; 1.2: source "model"
   k.summary =
       "every tensor of a file (or a generated distribution) through fp16, bf16, e4m3, e5m2: what overflows, "
       "underflows, goes subnormal, and the rounding error";
   k.schema = ParamSchema{
-      ParamSpec::choice("source", {"file", "normal", "lognormal", "uniform"}, "lognormal",
-                        "a tensor file, or seeded values from a distribution"),
+      ParamSpec::choice("source", {"file", "model", "normal", "lognormal", "uniform"}, "lognormal",
+                        "a tensor file, a model's weights and activations, or seeded values from a distribution"),
       ParamSpec::text("file", "", ".npy, .npz or .safetensors (source 'file')"),
+      ParamSpec::text("model", "", "source 'model': a checkpoint folder or shipped model name (empty: loupe-llama-2m)"),
+      ParamSpec::text("prompt", "telescope: an optical instrument for making distant objects appear nearer",
+                      "source 'model': the text whose activations are captured"),
       ParamSpec::integer("count", 1000000, "generated values").range(1, 100000000),
       ParamSpec::number("scale", 1.0, "generated: standard deviation / half-width / median magnitude")
           .range(1e-30, 1e30),

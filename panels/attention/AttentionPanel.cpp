@@ -217,6 +217,18 @@ QString AttentionPanel::runHeaderText(const RunInfo& info) const {
   if (info.kind == "attention.scaling")
     return QString("<b>run %1</b> · “%2” · scaling sweep, %3 points").arg(info.id).arg(name).arg(info.stepCount);
   const auto params = info.recipe.value("params", nlohmann::json::object());
+  const std::string model = params.value("model", std::string());
+  if (!model.empty())  // Q, K, V from a model: its shape is the prompt's, not n and d
+    return QString("<b>run %1</b> · “%2” · %3, layer %4, head %5, tiles %6×%7%8 · %9 steps")
+        .arg(info.id)
+        .arg(name)
+        .arg(QString::fromStdString(model).toHtmlEscaped())
+        .arg(params.value("layer", 0))
+        .arg(params.value("head", 0))
+        .arg(params.value("block_q", 0))
+        .arg(params.value("block_k", 0))
+        .arg(params.value("causal", false) ? ", causal" : "")
+        .arg(info.stepCount);
   return QString("<b>run %1</b> · “%2” · N %3, d %4, tiles %5×%6%7 · %8 steps")
       .arg(info.id)
       .arg(name)

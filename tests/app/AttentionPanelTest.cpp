@@ -6,6 +6,7 @@
 #include <QCheckBox>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTest>
 #include <set>
@@ -150,6 +151,70 @@ TEST(AttentionPanel, PatternEditorTilesDriveARun) {
   panel->viewTabs()->setCurrentIndex(0);
   LOUPE_WAIT_EQ(panel->shownStep().value_or(-1), 31, 5000);  // reopened at the last step after the run
   testing::saveScreenshot(window, "attention-pattern-run.png");
+}
+
+}  // namespace
+}  // namespace loupe
+
+namespace loupe {
+namespace {
+
+// Two real heads of the shipped model, from the demo's recipes: opened in
+// the panel and switched to the attention map by its tab, as a user does.
+// Layer 1 head 4 puts most of each row on the token before (a bright
+// sub-diagonal); layer 2 head 3 sinks its attention into the first token (a
+// bright first column). The map's pixels are the recorded probabilities.
+TEST(AttentionPanel, RealHeadsOfTheShippedModelShowTheirStructure) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  PanelRegistry panels;
+  registerBuiltinPanels(panels);
+  testing::TempDir dir;
+  const auto db = dir / "heads.sqlite";
+  for (const char* name : {"attention-model-head.json", "attention-model-sink.json"}) {
+    const std::string recipe = testing::readFile(std::filesystem::path(LOUPE_TEST_SOURCE_DIR).parent_path() /
+                                                 "experiments" / "recipes" / name);
+    ASSERT_NO_FATAL_FAILURE(recordInto(db, kinds, recipe));
+  }
+  Store store(db);
+  auto mapOf = [&](std::int64_t run) { return store.readArray(run, store.getRun(run).stepCount - 1, "attention_map"); };
+  // Mean probability on the sub-diagonal and in column 0, rows 8 on.
+  auto shape = [](const Array& map) {
+    const int t = static_cast<int>(map.shape()[0]);
+    double previous = 0, first = 0;
+    for (int i = 8; i < t; ++i) {
+      previous += map.data<float>()[static_cast<std::size_t>(i) * t + i - 1];
+      first += map.data<float>()[static_cast<std::size_t>(i) * t];
+    }
+    return std::pair{previous / (t - 8), first / (t - 8)};
+  };
+  const auto [prev1, first1] = shape(mapOf(1));
+  const auto [prev2, first2] = shape(mapOf(2));
+  EXPECT_GT(prev1, 0.5) << "layer 1 head 4 attends to the previous token";
+  EXPECT_GT(first2, 0.2) << "layer 2 head 3 sinks into the first token";
+  EXPECT_LT(first1, 0.05);
+
+  MainWindow window(kinds, panels);
+  ASSERT_TRUE(testing::showWindowOn(window, db));
+  for (std::int64_t run : {1, 2}) {
+    auto* panel = testing::openRunIn<AttentionPanel>(window, run);
+    ASSERT_NE(panel, nullptr);
+    QTabWidget* tabs = panel->viewTabs();
+    for (int i = 0; i < tabs->count(); ++i)
+      if (tabs->tabText(i) == "Attention map")
+        QTest::mouseClick(tabs->tabBar(), Qt::LeftButton, {}, tabs->tabBar()->tabRect(i).center());
+    LOUPE_WAIT_TRUE(tabs->currentWidget() == panel->attentionMap(), 3000);
+    const QImage image = panel->attentionMap()->image();
+    const int t = static_cast<int>(mapOf(run).shape()[0]);
+    ASSERT_EQ(image.size(), QSize(t, t));
+    // Causal: nothing right of the diagonal; the structure is brighter than the rest of its row.
+    const QRgb zero = image.pixel(t - 1, 0);
+    EXPECT_EQ(image.pixel(t - 1, t / 2), zero);
+    int lit = 0;
+    for (int row = 8; row < t; ++row) lit += image.pixel(run == 1 ? QPoint(row - 1, row) : QPoint(0, row)) != zero;
+    EXPECT_GT(lit, (t - 8) / 2) << "run " << run << ": the sub-diagonal / first column is drawn where it is bright";
+    testing::saveScreenshot(window, run == 1 ? "attention-real-head-previous.png" : "attention-real-head-sink.png");
+  }
 }
 
 }  // namespace

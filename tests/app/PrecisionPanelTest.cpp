@@ -104,3 +104,43 @@ TEST(PrecisionPanel, TensorTableHistogramAndTraining) {
 
 }  // namespace
 }  // namespace loupe
+
+namespace loupe {
+namespace {
+
+// The shipped model through the formats, from the demo's recipe: every
+// weight and every captured activation is a row; sorted by e4m3 underflow
+// (clicked, as a user does), then the residual stream of the last layer
+// picked: its histogram with e4m3's ranges.
+TEST(PrecisionPanel, AModelsWeightsAndActivationsInTheTable) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  PanelRegistry panels;
+  registerBuiltinPanels(panels);
+  testing::TempDir dir;
+  {
+    Store store(dir / "m.sqlite");
+    const std::string recipe = testing::readFile(std::filesystem::path(LOUPE_TEST_SOURCE_DIR).parent_path() /
+                                                 "experiments" / "recipes" / "precision-model-tensors.json");
+    const auto r = testing::recordRun(store, kinds, recipe);
+    ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
+  }
+  MainWindow window(kinds, panels);
+  ASSERT_TRUE(testing::showWindowOn(window, dir / "m.sqlite"));
+  auto* panel = testing::openRunIn<PrecisionPanel>(window, 1);
+  ASSERT_NE(panel, nullptr);
+  QTableWidget* table = panel->tensorTable();
+  ASSERT_EQ(table->rowCount(), 62);
+  panel->formatChoice()->setCurrentText("e4m3");
+  int residual = -1;
+  for (int row = 0; row < table->rowCount(); ++row)
+    if (table->item(row, 0)->text() == "activations.layers.3.residual") residual = row;
+  ASSERT_GE(residual, 0);
+  QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualItemRect(table->item(residual, 1)).center());
+  LOUPE_WAIT_TRUE(panel->shownStep().has_value() && *panel->shownStep() == 61, 3000);
+  EXPECT_TRUE(panel->histogram()->seriesNames().contains("normal"));
+  testing::saveScreenshot(window, "precision-model.png");
+}
+
+}  // namespace
+}  // namespace loupe

@@ -5,7 +5,11 @@
 
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
+#include "engines/lm/Tokenizer.h"
 #include "experiments/Recipe.h"
+#include "experiments/kinds/LmKinds.h"
 #include "tests/support/RecordRun.h"
 #include "tests/support/TestHelpers.h"
 
@@ -202,4 +206,65 @@ TEST(AttentionKind, CancelEndsALargeRunWithinASecond) {
   }
 }
 
+}  // namespace loupe
+
+namespace loupe {
+namespace {
+
+// A real head: layer 1, head 2 of the shipped model on a gloss. The kernel's
+// recorded output O equals that head's attention output in the float64
+// torch reference (llama_reference.py, the whole model from its definition),
+// so the Q, K, V the kind took from the model are the model's.
+TEST(AttentionKind, ARealHeadOfTheShippedModelMatchesFloat64Torch) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  testing::TempDir dir;
+  Store store(dir / "m.sqlite");
+  const std::string prompt = "river: a large natural stream of water; \"the river was clear\"";
+  const auto r = testing::recordRun(store, kinds,
+                                    nlohmann::json{{"kind", "attention.tiles"},
+                                                   {"params",
+                                                    {{"model", "loupe-llama-2m"},
+                                                     {"layer", 1},
+                                                     {"head", 2},
+                                                     {"block_q", 16},
+                                                     {"block_k", 16},
+                                                     {"causal", true},
+                                                     {"prompt", prompt}}}}
+                                        .dump());
+  ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
+  const auto steps = store.getRun(r.run).stepCount;
+  const StepRecord first = store.readStep(r.run, 0), last = store.readStep(r.run, steps - 1);
+  lm::Tokenizer tok(shippedModelsDir() / "loupe-llama-2m" / "tokenizer.model");
+  std::vector<int> ids{tok.bosId()};
+  for (int id : tok.encode(prompt)) ids.push_back(id);
+  const int T = static_cast<int>(ids.size());
+  EXPECT_EQ(first.values<std::int64_t>("token_piece_lengths").size(), ids.size());
+  EXPECT_EQ(*first.findMetric("layer"), 1);
+  EXPECT_LE(*last.findMetric("max_error_vs_fp64"), 1e-5);
+  const Array out = store.readArray(r.run, steps - 1, "output");
+  ASSERT_EQ(out.shape(), (Shape{T, 32}));  // head width 192 / 6
+
+  testing::writeFile(dir / "ids.json", nlohmann::json(ids).dump());
+  const auto py = testing::runProcess(
+      {LOUPE_PYTHON, (std::filesystem::path(LOUPE_TEST_SOURCE_DIR) / "engines/lm/llama_reference.py").string(), "head",
+       (shippedModelsDir() / "loupe-llama-2m").string(), (dir / "ids.json").string(), "1", "2",
+       (dir / "o.bin").string()});
+  ASSERT_EQ(py.exitCode, 0) << py.err;
+  const auto ref = testing::readValues<double>(dir / "o.bin");
+  ASSERT_EQ(ref.size(), static_cast<std::size_t>(T) * 32);
+  double worst = 0;
+  for (std::size_t i = 0; i < ref.size(); ++i) worst = std::max(worst, std::abs(out.data<float>()[i] - ref[i]));
+  EXPECT_LT(worst, 1e-4);
+  std::printf("layer 1 head 2 on %d tokens: max |O − torch float64| = %.2e\n", T, worst);
+
+  const auto bad = testing::recordRun(
+      store, kinds, R"({"kind": "attention.tiles", "params": {"model": "loupe-llama-2m", "layer": 9}})");
+  EXPECT_EQ(bad.error, "params.layer: 9 is not below the model's 4 layers");
+  const auto badHead = testing::recordRun(
+      store, kinds, R"({"kind": "attention.tiles", "params": {"model": "loupe-llama-2m", "head": 6}})");
+  EXPECT_EQ(badHead.error, "params.head: 6 is not below the model's 6 attention heads");
+}
+
+}  // namespace
 }  // namespace loupe

@@ -120,3 +120,50 @@ TEST(PrecisionKind, LossScalingRescuesFp16Training) {
 
 }  // namespace
 }  // namespace loupe
+
+namespace loupe {
+namespace {
+
+// A model's weights and activations: one step per weight of the checkpoint,
+// then per layer Q, K, V, attention output, MLP activations and residual
+// stream on the prompt. The weights are stored in f16, so rounding them to
+// f16 changes nothing — exactly zero error, a check no bug in the walk
+// would pass — while bf16 keeps fewer mantissa bits and must lose some.
+TEST(PrecisionKind, AModelsWeightsAndActivations) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  testing::TempDir dir;
+  Store store(dir / "m.sqlite");
+  const auto run = testing::recordRun(store, kinds, R"({"kind": "precision.tensor_stats", "params": {"source": "model",
+      "model": "loupe-llama-2m", "prompt": "cat: feline mammal"}})");
+  ASSERT_EQ(run.status, RunStatus::Finished) << run.error;
+  const auto steps = store.getRun(run.run).stepCount;
+  // 4 layers × 9 weights + embedding + final norm (tied: no lm_head), then 4 layers × 6 activations.
+  ASSERT_EQ(steps, 38 + 24);
+  int weights = 0, activations = 0;
+  for (std::int64_t s = 0; s < steps; ++s) {
+    const StepRecord r = store.readStep(run.run, s);
+    const std::string name = r.text("tensor_name");
+    if (name.rfind("activations.", 0) == 0) {
+      ++activations;
+      EXPECT_GE(s, 38) << "activations come after the weights";
+      continue;
+    }
+    ++weights;
+    EXPECT_EQ(*r.findMetric("fp16_max_rel_error"), 0.0) << name;
+    EXPECT_EQ(*r.findMetric("fp16_overflow"), 0.0) << name;
+    if (r.values<std::int64_t>("shape").size() == 2) {
+      EXPECT_GT(*r.findMetric("bf16_max_rel_error"), 0.0) << name;
+    }
+  }
+  EXPECT_EQ(weights, 38);
+  EXPECT_EQ(activations, 24);
+  const StepRecord residual = store.readStep(run.run, steps - 1);
+  EXPECT_EQ(residual.text("tensor_name"), "activations.layers.3.residual");
+  const auto shape = residual.values<std::int64_t>("shape");
+  ASSERT_EQ(shape.size(), 2u);
+  EXPECT_EQ(shape[1], 192);
+}
+
+}  // namespace
+}  // namespace loupe

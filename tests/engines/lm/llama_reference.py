@@ -11,6 +11,13 @@ on weights read by its own safetensors reader (numpy, not our parser).
   llama_reference.py logits FOLDER PROMPTS.json OUT.bin
       PROMPTS.json: a list of token-id lists. Writes the float64 logits of
       every position of every prompt, prompts one after the other
+  llama_reference.py perplexity FOLDER TEXT N
+      float64 perplexity of the first N non-empty lines, each <s> line </s>
+  llama_reference.py head FOLDER PROMPT_IDS.json LAYER HEAD OUT.bin
+      one head's attention output (tokens × head width) in one layer
+  llama_reference.py greedy FOLDER PROMPT_IDS.json N OUT.json
+      N greedy tokens after the prompt (each step a full float64 forward),
+      with the softmax probability and entropy (nats) of each
   llama_reference.py tokenize TOKENIZER.model LINES.txt OUT.json
       python3-sentencepiece's ids of every line
 """
@@ -71,7 +78,7 @@ def rope(x, theta):
     return x * cos + rotated * sin
 
 
-def forward(config, w, ids):
+def forward(config, w, ids, capture=None):
     hidden, heads = config["hidden_size"], config["num_attention_heads"]
     kv = config.get("num_key_value_heads", heads)
     eps, theta = config.get("rms_norm_eps", 1e-6), config.get("rope_theta", 10000.0)
@@ -87,6 +94,8 @@ def forward(config, w, ids):
         q, k = rope(q, theta), rope(k, theta)
         k, v = k.repeat_interleave(heads // kv, 0), v.repeat_interleave(heads // kv, 0)
         a = torch.softmax(q @ k.transpose(1, 2) / math.sqrt(d) + mask, -1) @ v
+        if capture is not None:
+            capture.append(a)  # heads × tokens × d: each head's attention output
         x = x + a.transpose(0, 1).reshape(t, hidden) @ w[p + "self_attn.o_proj.weight"].T
         h = rms_norm(x, w[p + "post_attention_layernorm.weight"], eps)
         g = h @ w[p + "mlp.gate_proj.weight"].T
@@ -178,6 +187,37 @@ def main():
         with torch.no_grad():
             rows = [forward(config, w, ids) for ids in prompts]
         torch.cat(rows).numpy().astype(np.float64).tofile(sys.argv[4])
+    elif mode == "perplexity":  # FOLDER TEXT N: float64 perplexity of the first N lines, each <s> line </s>
+        import sentencepiece as spm
+        config, w = read_folder(sys.argv[2])
+        sp = spm.SentencePieceProcessor(model_file=os.path.join(sys.argv[2], "tokenizer.model"))
+        lines = [l for l in open(sys.argv[3], encoding="utf-8").read().split("\n") if l][: int(sys.argv[4])]
+        nll, count = 0.0, 0
+        with torch.no_grad():
+            for line in lines:
+                seq = [sp.bos_id()] + sp.encode(line) + [sp.eos_id()]
+                logp = torch.log_softmax(forward(config, w, seq[:-1]), -1)
+                nll -= float(logp[torch.arange(len(seq) - 1), torch.tensor(seq[1:])].sum())
+                count += len(seq) - 1
+        print(json.dumps({"perplexity": math.exp(nll / count), "tokens": count}))
+    elif mode == "head":  # FOLDER IDS.json LAYER HEAD OUT.bin: that head's attention output, tokens × d
+        config, w = read_folder(sys.argv[2])
+        heads = []
+        with torch.no_grad():
+            forward(config, w, json.load(open(sys.argv[3])), heads)
+        heads[int(sys.argv[4])][int(sys.argv[5])].numpy().astype(np.float64).tofile(sys.argv[6])
+    elif mode == "greedy":
+        config, w = read_folder(sys.argv[2])
+        ids, out = list(json.load(open(sys.argv[3]))), {"tokens": [], "probabilities": [], "entropies": []}
+        with torch.no_grad():
+            for _ in range(int(sys.argv[4])):
+                p = torch.softmax(forward(config, w, ids)[-1], -1)
+                token = int(p.argmax())
+                out["tokens"].append(token)
+                out["probabilities"].append(float(p[token]))
+                out["entropies"].append(float(-(p[p > 0] * p[p > 0].log()).sum()))
+                ids.append(token)
+        json.dump(out, open(sys.argv[5], "w"))
     elif mode == "tokenize":
         import sentencepiece as spm
         sp = spm.SentencePieceProcessor(model_file=sys.argv[2])
