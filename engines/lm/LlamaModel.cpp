@@ -52,6 +52,32 @@ LlamaModel::LlamaModel(std::shared_ptr<const Checkpoint> checkpoint, int capacit
   const std::size_t layerFloats = static_cast<std::size_t>(m_capacity) * c.kvWidth();
   m_keys.assign(static_cast<std::size_t>(c.layers), std::vector<float>(layerFloats));
   m_values.assign(static_cast<std::size_t>(c.layers), std::vector<float>(layerFloats));
+  // Widened weights for prompts, when they are not f32 already and fit.
+  const std::uint64_t wideBytes = static_cast<std::uint64_t>(c.parameterCount()) * sizeof(float);
+  if (m_ck->embed.dtype != DType::F32 && wideBytes <= std::min<std::uint64_t>(memoryBudgetBytes() / 8, 1ULL << 30)) {
+    m_wide = std::make_unique<WideWeights>();
+    auto widen = [&](const Matrix& m) {
+      m_wide->store.emplace_back(static_cast<std::size_t>(m.rows) * m.cols);
+      float* out = m_wide->store.back().data();
+      ThreadPool::shared().parallelFor(0, m.rows, 64, [&](std::int64_t a, std::int64_t b) {
+        for (std::int64_t r = a; r < b; ++r)
+          widenRow(m, static_cast<int>(r), out + static_cast<std::size_t>(r) * m.cols);
+      });
+      return Matrix{DType::F32, m.rows, m.cols, out, m.name};
+    };
+    for (const LayerWeights& L : m_ck->layers) {
+      LayerWeights w;
+      w.q = widen(L.q);
+      w.k = widen(L.k);
+      w.v = widen(L.v);
+      w.o = widen(L.o);
+      w.gate = widen(L.gate);
+      w.up = widen(L.up);
+      w.down = widen(L.down);
+      m_wide->layers.push_back(std::move(w));
+    }
+    m_wide->lmHead = widen(m_ck->lmHead);
+  }
   // The rotation table, angles in double: pos · θ^(−2i/d).
   const int half = c.headDim() / 2;
   m_cos.resize(static_cast<std::size_t>(m_capacity) * half);
@@ -79,6 +105,10 @@ const float* LlamaModel::cachedKey(int layer, int kvHead, int position) const {
 }
 const float* LlamaModel::cachedValue(int layer, int kvHead, int position) const {
   return const_cast<LlamaModel*>(this)->valueRow(layer, kvHead, position);
+}
+
+const Matrix& LlamaModel::forRows(const Matrix& stored, const Matrix& wide, int rows) const {
+  return m_wide && rows > kGemvRows && wide.dtype == DType::F32 ? wide : stored;
 }
 
 void LlamaModel::checkTokens(const std::vector<int>& tokens) const {
@@ -203,10 +233,12 @@ std::vector<float> LlamaModel::run(const std::vector<int>& tokens, const std::ve
   for (int l = 0; l < c.layers; ++l) {
     pollCancel();
     const LayerWeights& L = m_ck->layers[static_cast<std::size_t>(l)];
+    static const LayerWeights kNone;
+    const LayerWeights& W = m_wide ? m_wide->layers[static_cast<std::size_t>(l)] : kNone;
     rmsNorm(x.data(), T, H, L.attnNorm, c.rmsEps, h.data());
-    linear(h.data(), T, L.q, q.data());
-    linear(h.data(), T, L.k, k.data());
-    linear(h.data(), T, L.v, v.data());
+    linear(h.data(), T, forRows(L.q, W.q, T), q.data());
+    linear(h.data(), T, forRows(L.k, W.k, T), k.data());
+    linear(h.data(), T, forRows(L.v, W.v, T), v.data());
     for (int t = 0; t < T; ++t) {
       const int pos = positions[static_cast<std::size_t>(t)];
       const float* cs = &m_cos[static_cast<std::size_t>(pos) * half];
@@ -235,14 +267,14 @@ std::vector<float> LlamaModel::run(const std::vector<int>& tokens, const std::ve
       for (int t = 0; t < T; ++t)
         std::copy_n(&result.out[(static_cast<std::size_t>(a) * T + t) * hd], hd,
                     &attn[static_cast<std::size_t>(t) * qw + static_cast<std::size_t>(a) * hd]);
-    linear(attn.data(), T, L.o, proj.data());
+    linear(attn.data(), T, forRows(L.o, W.o, T), proj.data());
     for (std::size_t i = 0; i < rowsH; ++i) x[i] += proj[i];
 
     rmsNorm(x.data(), T, H, L.mlpNorm, c.rmsEps, h.data());
-    linear(h.data(), T, L.gate, gate.data());
-    linear(h.data(), T, L.up, up.data());
+    linear(h.data(), T, forRows(L.gate, W.gate, T), gate.data());
+    linear(h.data(), T, forRows(L.up, W.up, T), up.data());
     for (std::size_t i = 0; i < gate.size(); ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
-    linear(gate.data(), T, L.down, proj.data());
+    linear(gate.data(), T, forRows(L.down, W.down, T), proj.data());
     for (std::size_t i = 0; i < rowsH; ++i) x[i] += proj[i];
 
     if (m_capture) {
@@ -261,7 +293,7 @@ std::vector<float> LlamaModel::run(const std::vector<int>& tokens, const std::ve
   const int first = allRows ? 0 : T - 1, rows = T - first;
   rmsNorm(&x[static_cast<std::size_t>(first) * H], rows, H, m_ck->finalNorm, c.rmsEps, h.data());
   std::vector<float> logits(static_cast<std::size_t>(rows) * c.vocab);
-  linear(h.data(), rows, m_ck->lmHead, logits.data());
+  linear(h.data(), rows, forRows(m_ck->lmHead, m_wide ? m_wide->lmHead : Matrix{}, rows), logits.data());
   return logits;
 }
 

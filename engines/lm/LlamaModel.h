@@ -88,7 +88,19 @@ class LlamaModel {
   float* keyRow(int layer, int kvHead, int position);
   float* valueRow(int layer, int kvHead, int position);
 
+  // f16/bf16 weights widened to f32 once, for the many-row GEMMs of a
+  // prompt (SGEMM needs f32: widening per call cost more than the GEMM for
+  // a small model). Kept only while they fit in an eighth of the memory
+  // budget, at most 1 GiB; decoding always reads the stored weights.
+  struct WideWeights {
+    std::vector<std::vector<float>> store;
+    std::vector<LayerWeights> layers;  // matrices pointing into `store`
+    Matrix lmHead;
+  };
+  const Matrix& forRows(const Matrix& stored, const Matrix& wide, int rows) const;
+
   std::shared_ptr<const Checkpoint> m_ck;
+  std::unique_ptr<WideWeights> m_wide;
   int m_capacity = 0;
   int m_length = 0;
   std::vector<std::vector<float>> m_keys, m_values;  // per layer: kvHeads × capacity × headDim

@@ -61,8 +61,8 @@ void modelInputs(RunContext& ctx, Inputs& in) {
   const lm::LlamaConfig& c = ck->config;
   const int layer = static_cast<int>(ctx.paramInt("layer")), head = static_cast<int>(ctx.paramInt("head"));
   if (layer >= c.layers)
-    throw InputError("params.layer", std::to_string(layer) + " is not below the model's " + std::to_string(c.layers) +
-                                         " layers");
+    throw InputError("params.layer",
+                     std::to_string(layer) + " is not below the model's " + std::to_string(c.layers) + " layers");
   if (head >= c.heads)
     throw InputError("params.head", std::to_string(head) + " is not below the model's " + std::to_string(c.heads) +
                                         " attention heads");

@@ -13,10 +13,9 @@ LoadedModel loadModel(const std::string& value) {
     throw InputError("params.model", folder.string() + " has no tokenizer.model to read text with");
   m.tokenizer = std::make_unique<lm::Tokenizer>(m.checkpoint->tokenizer);
   if (m.tokenizer->vocabularySize() > m.checkpoint->config.vocab)
-    throw InputError("params.model", m.checkpoint->tokenizer.string() + " has " +
-                                         std::to_string(m.tokenizer->vocabularySize()) +
-                                         " pieces, more than the model's vocab_size " +
-                                         std::to_string(m.checkpoint->config.vocab));
+    throw InputError("params.model",
+                     m.checkpoint->tokenizer.string() + " has " + std::to_string(m.tokenizer->vocabularySize()) +
+                         " pieces, more than the model's vocab_size " + std::to_string(m.checkpoint->config.vocab));
   return m;
 }
 

@@ -166,7 +166,8 @@ TEST(Tokenizer, IdsEqualPythonSentencepieceOnAThousandLines) {
   std::string text = testing::readFile(kModels / "heldout.txt");
   if (!text.empty() && text.back() == '\n') text.pop_back();
   text +=
-      "\ncafé: a small restaurant — naïve façade, Ångström, Øresund\n日本語のテキスト: 東京\nemoji: 🙂🚀 ∑ √2 "
+      "\ncafé: a small restaurant — naïve façade, Ångström, Øresund\n日本語のテキスト: 東京\nemoji: 🙂🚀 ∑ "
+      "√2 "
       "≈ "
       "1.414";
   testing::TempDir dir;

@@ -13,6 +13,7 @@
 #include "engines/core/Error.h"
 #include "engines/lm/Checkpoint.h"
 #include "engines/lm/LlamaModel.h"
+#include "engines/lm/LlamaTokenModel.h"
 #include "engines/lm/Tokenizer.h"
 #include "engines/specdec/MedusaTree.h"
 #include "tests/support/TestHelpers.h"
@@ -260,6 +261,44 @@ TEST(LlamaModel, CaptureSeesEveryLayersTensors) {
   again.forward(randomTokens(6, 300, 10));
   EXPECT_EQ(lastResidual, residuals[1]);
   EXPECT_NE(residuals[0], residuals[1]);
+}
+
+}  // namespace
+}  // namespace loupe::lm
+
+namespace loupe::lm {
+namespace {
+
+// The model as speculative decoding's TokenModel: p(next | context) equals
+// the softmax of a fresh forward of the context, for contexts that extend,
+// branch from and shorten what the cache holds — and extending costs only
+// the new tokens.
+TEST(LlamaTokenModel, NextEqualsAFreshForwardAndReusesTheCache) {
+  testing::TempDir dir;
+  auto ck = std::shared_ptr<const Checkpoint>(loadCheckpoint(randomModel(dir, "m")));
+  LlamaTokenModel model(ck, 256);
+  const std::vector<int> base = randomTokens(20, 300, 12);
+  std::vector<std::vector<int>> contexts{base};
+  contexts.push_back(base);
+  contexts.back().push_back(7);                                           // extends by one
+  contexts.push_back(std::vector<int>(base.begin(), base.begin() + 12));  // a prefix
+  contexts.push_back(std::vector<int>(base.begin(), base.begin() + 15));
+  contexts.back().push_back(299);       // branches at 15
+  contexts.push_back(contexts.back());  // the same again: nothing to compute
+  std::vector<std::int64_t> computed;
+  for (const auto& c : contexts) {
+    const std::vector<double> p = model.next(c);
+    computed.push_back(model.tokensComputed());
+    LlamaModel fresh(ck, 256);
+    const std::vector<float> logits = fresh.forward(c);
+    const double top = *std::max_element(logits.begin(), logits.end());
+    double sum = 0;
+    for (float l : logits) sum += std::exp(l - top);
+    for (int v = 0; v < 300; ++v) ASSERT_NEAR(p[v], std::exp(logits[v] - top) / sum, 1e-6) << c.size() << " " << v;
+  }
+  // 20; +1; the prefix of 12 rolls back to 11 and runs its last token; the branch keeps those 12 and runs 4; 0.
+  EXPECT_EQ(computed, (std::vector<std::int64_t>{20, 21, 22, 26, 26}));
+  EXPECT_EQ(model.vocabularySize(), 300);
 }
 
 }  // namespace
