@@ -292,6 +292,7 @@ std::vector<float> LlamaModel::run(const std::vector<int>& tokens, const std::ve
   }
   const int first = allRows ? 0 : T - 1, rows = T - first;
   rmsNorm(&x[static_cast<std::size_t>(first) * H], rows, H, m_ck->finalNorm, c.rmsEps, h.data());
+  m_lastHidden.assign(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(rows) * H);
   std::vector<float> logits(static_cast<std::size_t>(rows) * c.vocab);
   linear(h.data(), rows, forRows(m_ck->lmHead, m_wide ? m_wide->lmHead : Matrix{}, rows), logits.data());
   return logits;

@@ -68,6 +68,11 @@ class LlamaModel {
   // would after forward() of those tokens.
   void acceptPath(const std::vector<int>& path);
 
+  // The final hidden states of the last forward() or verifyTree() — the
+  // rows the logits came from (all of them, or the last), after the final
+  // RMSNorm: the input of the LM head, which Medusa heads read.
+  const std::vector<float>& lastHidden() const { return m_lastHidden; }
+
   // Forget everything from position `length` on.
   void truncate(int length);
 
@@ -107,6 +112,7 @@ class LlamaModel {
   std::vector<float> m_cos, m_sin;                   // capacity × headDim/2
   Tree m_tree;
   CaptureFn m_capture;
+  std::vector<float> m_lastHidden;
 };
 
 }  // namespace loupe::lm

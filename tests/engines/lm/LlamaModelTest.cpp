@@ -12,6 +12,7 @@
 
 #include "engines/core/Error.h"
 #include "engines/lm/Checkpoint.h"
+#include "engines/lm/Linear.h"
 #include "engines/lm/LlamaModel.h"
 #include "engines/lm/LlamaTokenModel.h"
 #include "engines/lm/Tokenizer.h"
@@ -299,6 +300,29 @@ TEST(LlamaTokenModel, NextEqualsAFreshForwardAndReusesTheCache) {
   // 20; +1; the prefix of 12 rolls back to 11 and runs its last token; the branch keeps those 12 and runs 4; 0.
   EXPECT_EQ(computed, (std::vector<std::int64_t>{20, 21, 22, 26, 26}));
   EXPECT_EQ(model.vocabularySize(), 300);
+}
+
+}  // namespace
+}  // namespace loupe::lm
+
+namespace loupe::lm {
+namespace {
+
+// The final hidden states (what Medusa heads read) are the LM head's input:
+// multiplied by the untied head they give the logits, row for row.
+TEST(LlamaModel, LastHiddenIsWhatTheLmHeadReads) {
+  testing::TempDir dir;
+  auto ck = std::shared_ptr<const Checkpoint>(loadCheckpoint(randomModel(dir, "m")));
+  LlamaModel model(ck, 64);
+  const std::vector<float> logits = model.forward(randomTokens(9, 300, 13), true);
+  const std::vector<float>& h = model.lastHidden();
+  const int H = ck->config.hidden, V = ck->config.vocab;
+  ASSERT_EQ(h.size(), 9u * H);
+  std::vector<float> again(static_cast<std::size_t>(9) * V);
+  linearReference(h.data(), 9, ck->lmHead, again.data());
+  for (std::size_t i = 0; i < again.size(); ++i) ASSERT_NEAR(again[i], logits[i], 1e-4) << i;
+  model.forward({5});
+  EXPECT_EQ(model.lastHidden().size(), static_cast<std::size_t>(H));
 }
 
 }  // namespace
