@@ -125,21 +125,8 @@ void runPerplexity(RunContext& ctx) {
   const lm::Tokenizer& tok = *loaded.tokenizer;
   const std::string file = ctx.paramString("text_file").empty() ? (shippedModelsDir() / "heldout.txt").string()
                                                                 : ctx.paramString("text_file");
-  std::string text;
-  try {
-    text = readInputFile(file, std::uint64_t{256} << 20);
-  } catch (const InputError& e) {
-    throw InputError("params.text_file", e.what());
-  }
-  std::vector<std::string> lines;
-  for (std::size_t at = 0; at < text.size();) {
-    const std::size_t end = std::min(text.find('\n', at), text.size());
-    if (end > at) lines.push_back(text.substr(at, end - at));
-    at = end + 1;
-  }
-  const auto maxLines = static_cast<std::size_t>(ctx.paramInt("max_lines"));
-  if (maxLines > 0 && lines.size() > maxLines) lines.resize(maxLines);
-  if (lines.empty()) throw InputError("params.text_file", file + ": has no non-empty line");
+  const std::vector<std::string> lines =
+      readTextLines(file, "params.text_file", static_cast<std::size_t>(ctx.paramInt("max_lines")));
   const int vocab = checkpoint->config.vocab, bos = loaded.bos(), eos = loaded.eos();
   lm::LlamaModel model(checkpoint, checkpoint->config.maxPositions);
   std::vector<double> perLine;

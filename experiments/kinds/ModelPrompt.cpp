@@ -1,6 +1,9 @@
 #include "experiments/kinds/ModelPrompt.h"
 
+#include <algorithm>
+
 #include "engines/core/Error.h"
+#include "engines/core/InputFile.h"
 #include "experiments/kinds/LmKinds.h"
 
 namespace loupe {
@@ -39,6 +42,23 @@ std::vector<std::string> LoadedModel::texts(const std::vector<int>& ids) const {
   std::vector<std::string> out;
   for (int id : ids) out.push_back(id < tokenizer->vocabularySize() ? tokenizer->tokenText(id) : "");
   return out;
+}
+
+std::vector<std::string> readTextLines(const std::string& file, const std::string& field, std::size_t maxLines) {
+  std::string text;
+  try {
+    text = readInputFile(file, std::uint64_t{256} << 20);
+  } catch (const InputError& e) {
+    throw InputError(field, e.what());
+  }
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < text.size() && (maxLines == 0 || lines.size() < maxLines);) {
+    const std::size_t end = std::min(text.find('\n', at), text.size());
+    if (end > at) lines.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  if (lines.empty()) throw InputError(field, file + ": has no non-empty line");
+  return lines;
 }
 
 void recordTexts(StepRecord& r, const char* bytesName, const char* lengthsName, const std::vector<std::string>& texts) {

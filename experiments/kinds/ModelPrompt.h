@@ -32,6 +32,10 @@ struct LoadedModel {
 // errors name params.model.
 LoadedModel loadModel(const std::string& value);
 
+// The non-empty lines of a UTF-8 text file (at most 256 MB), the first
+// `maxLines` (0: all); errors name `field`, and so does a file without one.
+std::vector<std::string> readTextLines(const std::string& file, const std::string& field, std::size_t maxLines);
+
 void recordTexts(StepRecord& record, const char* bytesName, const char* lengthsName,
                  const std::vector<std::string>& texts);
 

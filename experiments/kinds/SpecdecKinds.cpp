@@ -333,6 +333,8 @@ void registerSpecdecKinds(KindRegistry& registry) {
   addAcceptance(compare.schema);
   compare.run = runCompare;
   registry.add(std::move(compare));
+
+  registerHeadTrainingKind(registry);
 }
 
 }  // namespace loupe

@@ -11,6 +11,9 @@ namespace loupe {
 
 void registerSpecdecKinds(KindRegistry& registry);
 
+// specdec.train_heads (SpecdecHeadTraining.cpp), registered by registerSpecdecKinds.
+void registerHeadTrainingKind(KindRegistry& registry);
+
 // The published Medusa trees (medusa_choices.json) the kinds name by name.
 std::filesystem::path medusaChoicesFile();
 

@@ -1,0 +1,230 @@
+// `specdec.train_heads`: Medusa-1 residual heads (engines/specdec/
+// ResidualHeads.h) trained on a frozen Llama model. The model reads every
+// line of the training text once (<s> line </s>); its final hidden states
+// and the tokens they must predict — t + k + 2 for head k — are kept, so
+// each training step is the heads' forward and backward only. A held-out
+// text is read the same way and scored every `eval_every` steps: each
+// head's top-1 and top-k accuracy, beside the unigram baseline (always
+// guessing the training targets' most frequent token). The heads start
+// from the LM head (Medusa's initialisation) or from a saved file, and are
+// saved in upstream's medusa_lm_head.safetensors layout.
+//
+// Records, one step per training step: loss_head<k> (mean cross-entropy of
+// the batch), learning_rate; at evaluation steps also top1_head<k>,
+// topk_head<k> (0–1); step 0 also unigram_top1, train_tokens,
+// heldout_tokens; the last step heads_file (text) when saved.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+
+#include "engines/core/CheckedSize.h"
+#include "engines/core/Error.h"
+#include "engines/core/InputFile.h"
+#include "engines/lm/LlamaModel.h"
+#include "engines/lm/MedusaDecoding.h"
+#include "engines/specdec/ResidualHeads.h"
+#include "experiments/RunContext.h"
+#include "experiments/kinds/LmKinds.h"
+#include "experiments/kinds/ModelPrompt.h"
+#include "experiments/kinds/SpecdecKinds.h"
+
+namespace loupe {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Hidden rows of a text's lines and, per head, the token each row must predict (−1: past the line).
+struct HeadData {
+  std::vector<float> hidden;             // rows × H
+  std::vector<std::vector<int>> target;  // [head][row]
+  std::vector<std::int64_t> lineStart;   // first row of each line, then the row count
+  std::int64_t rows() const { return lineStart.empty() ? 0 : lineStart.back(); }
+};
+
+HeadData readThrough(RunContext& ctx, const LoadedModel& loaded, lm::LlamaModel& model,
+                     const std::vector<std::string>& lines, int heads, const std::string& field) {
+  const int H = loaded.checkpoint->config.hidden;
+  HeadData d;
+  d.target.resize(static_cast<std::size_t>(heads));
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    ctx.throwIfCancelled();
+    std::vector<int> seq{loaded.bos()};
+    for (int id : loaded.tokenizer->encode(lines[i])) seq.push_back(id);
+    seq.push_back(loaded.eos());
+    if (static_cast<int>(seq.size()) - 1 > model.capacity())
+      throw InputError(field, "line " + std::to_string(i + 1) + " has more tokens than the model's positions");
+    checkWithinBudget(static_cast<std::uint64_t>(d.hidden.size() + seq.size() * H) * sizeof(float), field,
+                      "the hidden states of " + std::to_string(i + 1) + " lines");
+    model.truncate(0);
+    model.forward(std::vector<int>(seq.begin(), seq.end() - 1), true);
+    d.lineStart.push_back(static_cast<std::int64_t>(d.hidden.size() / static_cast<std::size_t>(H)));
+    d.hidden.insert(d.hidden.end(), model.lastHidden().begin(), model.lastHidden().end());
+    // Row t sits after seq[t]; the model predicts seq[t + 1], head k seq[t + k + 2].
+    const std::size_t rows = seq.size() - 1;
+    for (int k = 0; k < heads; ++k)
+      for (std::size_t t = 0; t < rows; ++t)
+        d.target[static_cast<std::size_t>(k)].push_back(t + k + 2 < seq.size() ? seq[t + k + 2] : -1);
+  }
+  d.lineStart.push_back(static_cast<std::int64_t>(d.hidden.size() / static_cast<std::size_t>(H)));
+  return d;
+}
+
+// Top-1 and top-k hit rates of head k over every counted row of `d`.
+std::pair<double, double> accuracy(const specdec::ResidualHeads& heads, int k, const HeadData& d, int topk) {
+  const int V = heads.vocab(), H = heads.hidden();
+  const std::int64_t rows = d.rows();
+  constexpr std::int64_t kChunk = 256;
+  std::vector<float> logits(static_cast<std::size_t>(kChunk) * V);
+  std::int64_t counted = 0, hit1 = 0, hitk = 0;
+  for (std::int64_t r0 = 0; r0 < rows; r0 += kChunk) {
+    const int n = static_cast<int>(std::min(kChunk, rows - r0));
+    heads.forward(k, &d.hidden[static_cast<std::size_t>(r0) * H], n, logits.data());
+    for (int r = 0; r < n; ++r) {
+      const int y = d.target[static_cast<std::size_t>(k)][static_cast<std::size_t>(r0 + r)];
+      if (y < 0) continue;
+      const float* row = &logits[static_cast<std::size_t>(r) * V];
+      int above = 0;  // tokens scored higher than the target (ties: lower id first)
+      for (int v = 0; v < V; ++v) above += row[v] > row[y] || (row[v] == row[y] && v < y);
+      ++counted;
+      hit1 += above == 0;
+      hitk += above < topk;
+    }
+  }
+  return {counted ? static_cast<double>(hit1) / counted : 0.0, counted ? static_cast<double>(hitk) / counted : 0.0};
+}
+
+void runTrainHeads(RunContext& ctx) {
+  const LoadedModel loaded = loadModel(ctx.paramString("model"));
+  const auto& ck = loaded.checkpoint;
+  const int K = static_cast<int>(ctx.paramInt("heads")), topk = static_cast<int>(ctx.paramInt("topk"));
+  const std::string trainFile = ctx.paramString("text_file").empty() ? (shippedModelsDir() / "heads-train.txt").string()
+                                                                     : ctx.paramString("text_file");
+  const std::string heldFile = ctx.paramString("heldout_file").empty() ? (shippedModelsDir() / "heldout.txt").string()
+                                                                       : ctx.paramString("heldout_file");
+  const auto trainLines =
+      readTextLines(trainFile, "params.text_file", static_cast<std::size_t>(ctx.paramInt("max_lines")));
+  const auto heldLines =
+      readTextLines(heldFile, "params.heldout_file", static_cast<std::size_t>(ctx.paramInt("max_heldout_lines")));
+
+  specdec::ResidualHeads heads;
+  if (ctx.paramString("heads_in").empty()) {
+    heads = lm::headsFromLmHead(*ck, K);
+  } else {
+    try {
+      heads = specdec::ResidualHeads::read(ctx.paramString("heads_in"));
+    } catch (const InputError& e) {
+      throw InputError("params.heads_in", e.what());
+    }
+    if (heads.hidden() != ck->config.hidden || heads.vocab() != ck->config.vocab || heads.count() != K)
+      throw InputError("params.heads_in",
+                       ctx.paramString("heads_in") + " holds " + std::to_string(heads.count()) + " heads for hidden " +
+                           std::to_string(heads.hidden()) + ", vocabulary " + std::to_string(heads.vocab()) +
+                           "; the run asks for " + std::to_string(K) + " on the model's " +
+                           std::to_string(ck->config.hidden) + " and " + std::to_string(ck->config.vocab));
+  }
+
+  ctx.progress(0.0, "reading the text through the model");
+  lm::LlamaModel model(ck, ck->config.maxPositions);
+  const HeadData train = readThrough(ctx, loaded, model, trainLines, K, "params.text_file");
+  const HeadData held = readThrough(ctx, loaded, model, heldLines, K, "params.heldout_file");
+  // The unigram baseline: the training targets' most frequent token, scored on the held-out rows of head 0.
+  std::map<int, std::int64_t> counts;
+  for (int y : train.target[0])
+    if (y >= 0) ++counts[y];
+  const int unigram = std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) {
+                        return a.second < b.second;
+                      })->first;
+  std::int64_t unigramHits = 0, heldCounted = 0;
+  for (int y : held.target[0]) {
+    heldCounted += y >= 0;
+    unigramHits += y == unigram;
+  }
+
+  const int steps = static_cast<int>(ctx.paramInt("steps")), batchLines = static_cast<int>(ctx.paramInt("batch_lines"));
+  const int evalEvery = static_cast<int>(ctx.paramInt("eval_every"));
+  const double lr = ctx.paramFloat("learning_rate");
+  specdec::HeadOptimizer opt(heads, lr, ctx.paramFloat("weight_decay"));
+  std::mt19937_64 rng(ctx.seed());
+  const int H = ck->config.hidden;
+  const auto lines = static_cast<std::int64_t>(trainLines.size());
+  for (int step = 0; step < steps; ++step) {
+    ctx.throwIfCancelled();
+    // A batch: `batchLines` random lines' rows.
+    std::vector<float> h;
+    std::vector<std::vector<int>> y(static_cast<std::size_t>(K));
+    for (int b = 0; b < batchLines; ++b) {
+      const std::int64_t line = std::uniform_int_distribution<std::int64_t>(0, lines - 1)(rng);
+      const std::int64_t r0 = train.lineStart[static_cast<std::size_t>(line)],
+                         r1 = train.lineStart[static_cast<std::size_t>(line) + 1];
+      h.insert(h.end(), train.hidden.begin() + r0 * H, train.hidden.begin() + r1 * H);
+      for (int k = 0; k < K; ++k)
+        y[static_cast<std::size_t>(k)].insert(y[static_cast<std::size_t>(k)].end(),
+                                              train.target[static_cast<std::size_t>(k)].begin() + r0,
+                                              train.target[static_cast<std::size_t>(k)].begin() + r1);
+    }
+    const int rows = static_cast<int>(h.size() / static_cast<std::size_t>(H));
+    // Cosine decay to a tenth of the rate.
+    const double rate = lr * (0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * step / std::max(1, steps - 1))));
+    opt.setLearningRate(rate);
+    StepRecord r;
+    r.step = step;
+    for (int k = 0; k < K; ++k) {
+      const specdec::HeadGradient g =
+          heads.lossAndGradientFast(k, h.data(), rows, y[static_cast<std::size_t>(k)].data());
+      opt.step(heads, k, g);
+      r.metric("loss_head" + std::to_string(k), g.loss);
+    }
+    r.metric("learning_rate", rate);
+    if (step == 0) {
+      r.metric("unigram_top1", heldCounted ? static_cast<double>(unigramHits) / heldCounted : 0.0);
+      r.metric("train_tokens", static_cast<double>(train.rows()))
+          .metric("heldout_tokens", static_cast<double>(held.rows()));
+    }
+    if (step % evalEvery == 0 || step + 1 == steps) {
+      for (int k = 0; k < K; ++k) {
+        const auto [top1, topK] = accuracy(heads, k, held, topk);
+        r.metric("top1_head" + std::to_string(k), top1).metric("topk_head" + std::to_string(k), topK);
+      }
+    }
+    if (step + 1 == steps && !ctx.paramString("heads_out").empty()) {
+      try {
+        heads.write(ctx.paramString("heads_out"));
+      } catch (const InputError& e) {
+        throw InputError("params.heads_out", e.what());
+      }
+      r.textArray("heads_file", ctx.paramString("heads_out"));
+    }
+    ctx.emitStep(std::move(r));
+    ctx.progress(static_cast<double>(step + 1) / steps, "step " + std::to_string(step + 1));
+  }
+}
+
+}  // namespace
+
+void registerHeadTrainingKind(KindRegistry& registry) {
+  EngineKind k;
+  k.name = "specdec.train_heads";
+  k.version = "1.0";
+  k.summary = "Medusa-1 heads trained on a frozen Llama model's hidden states: loss and held-out accuracy per head";
+  k.schema.add(ParamSpec::text("model", "", "checkpoint folder or shipped model name (empty: loupe-llama-2m)"));
+  k.schema.add(ParamSpec::integer("heads", 4, "Medusa heads (head k predicts token t + k + 2)").range(1, 8));
+  k.schema.add(
+      ParamSpec::text("text_file", "", "training text, a sequence a line (empty: the shipped heads-train.txt)"));
+  k.schema.add(ParamSpec::integer("max_lines", 2000, "training lines read (0: all)").range(0, 10000000));
+  k.schema.add(ParamSpec::text("heldout_file", "", "held-out text (empty: the shipped heldout.txt)"));
+  k.schema.add(ParamSpec::integer("max_heldout_lines", 300, "held-out lines scored (0: all)").range(0, 10000000));
+  k.schema.add(ParamSpec::integer("steps", 300, "AdamW steps").range(1, 1000000));
+  k.schema.add(ParamSpec::integer("batch_lines", 32, "lines per batch").range(1, 4096));
+  k.schema.add(ParamSpec::number("learning_rate", 1e-3, "AdamW's rate (cosine decay to a tenth)").range(1e-7, 1));
+  k.schema.add(ParamSpec::number("weight_decay", 0.0, "AdamW's decoupled decay on W and P").range(0, 1));
+  k.schema.add(ParamSpec::integer("topk", 5, "top-k accuracy's k").range(1, 100));
+  k.schema.add(ParamSpec::integer("eval_every", 25, "held-out accuracy every n steps").range(1, 1000000));
+  k.schema.add(ParamSpec::text("heads_in", "", "resume from heads saved in medusa_lm_head.safetensors layout"));
+  k.schema.add(ParamSpec::text("heads_out", "", "save the trained heads here (medusa_lm_head.safetensors layout)"));
+  k.run = runTrainHeads;
+  registry.add(std::move(k));
+}
+
+}  // namespace loupe
