@@ -1,0 +1,76 @@
+#include "engines/specdec/TreeDesign.h"
+
+#include <set>
+#include <stdexcept>
+#include <string>
+
+namespace loupe::specdec {
+
+namespace {
+
+void check(const std::vector<std::vector<double>>& a) {
+  if (a.empty() || a[0].empty()) throw std::invalid_argument("designTree: no accuracy measured");
+  for (const auto& row : a) {
+    if (row.size() != a[0].size()) throw std::invalid_argument("designTree: every head needs the same ranks");
+    for (double x : row)
+      if (!(x >= 0 && x <= 1)) throw std::invalid_argument("designTree: an accuracy outside [0, 1]");
+  }
+}
+
+double valueOf(const std::vector<int>& path, const std::vector<std::vector<double>>& a) {
+  double v = 1;
+  for (std::size_t i = 0; i < path.size(); ++i) v *= a[i][static_cast<std::size_t>(path[i])];
+  return v;
+}
+
+}  // namespace
+
+DesignedTree designTree(const std::vector<std::vector<double>>& accuracy, int nodes) {
+  check(accuracy);
+  const int depth = static_cast<int>(accuracy.size()), ranks = static_cast<int>(accuracy[0].size());
+  DesignedTree t;
+  std::set<std::vector<int>> inTree;
+  // Candidates: every child (any rank) of the root or of a node in the tree.
+  std::set<std::vector<int>> frontier;
+  for (int r = 0; r < ranks; ++r) frontier.insert({r});
+  while (static_cast<int>(t.choices.size()) < nodes && !frontier.empty()) {
+    auto best = frontier.begin();
+    double bestValue = -1;
+    for (auto it = frontier.begin(); it != frontier.end(); ++it) {
+      const double v = valueOf(*it, accuracy);
+      if (v > bestValue) {  // ties: the first in (length, lexicographic) order, as std::set keeps them
+        bestValue = v;
+        best = it;
+      }
+    }
+    const std::vector<int> node = *best;
+    frontier.erase(best);
+    inTree.insert(node);
+    t.choices.push_back(node);
+    t.nodeValues.push_back(bestValue);
+    t.expectedAccepted += bestValue;
+    if (static_cast<int>(node.size()) < depth)
+      for (int r = 0; r < ranks; ++r) {
+        std::vector<int> child = node;
+        child.push_back(r);
+        frontier.insert(child);
+      }
+  }
+  return t;
+}
+
+double expectedAccepted(const Choices& choices, const std::vector<std::vector<double>>& accuracy) {
+  check(accuracy);
+  double sum = 0;
+  for (const auto& path : choices) {
+    if (path.size() > accuracy.size())
+      throw std::invalid_argument("expectedAccepted: a path deeper than the heads measured");
+    for (int r : path)
+      if (r < 0 || r >= static_cast<int>(accuracy[0].size()))
+        throw std::invalid_argument("expectedAccepted: a rank beyond those measured");
+    sum += valueOf(path, accuracy);
+  }
+  return sum;
+}
+
+}  // namespace loupe::specdec
