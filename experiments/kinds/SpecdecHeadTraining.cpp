@@ -23,7 +23,9 @@
 #include "engines/core/InputFile.h"
 #include "engines/lm/LlamaModel.h"
 #include "engines/lm/MedusaDecoding.h"
+#include "engines/specdec/MedusaTree.h"
 #include "engines/specdec/ResidualHeads.h"
+#include "engines/specdec/TreeDesign.h"
 #include "experiments/RunContext.h"
 #include "experiments/kinds/LmKinds.h"
 #include "experiments/kinds/ModelPrompt.h"
@@ -93,6 +95,117 @@ std::pair<double, double> accuracy(const specdec::ResidualHeads& heads, int k, c
     }
   }
   return {counted ? static_cast<double>(hit1) / counted : 0.0, counted ? static_cast<double>(hitk) / counted : 0.0};
+}
+
+// rate[r]: how often head k's rank-r guess is the target, over the counted rows of `d`.
+std::vector<double> rankAccuracy(const specdec::ResidualHeads& heads, int k, const HeadData& d, int ranks) {
+  const int V = heads.vocab(), H = heads.hidden();
+  const std::int64_t rows = d.rows();
+  constexpr std::int64_t kChunk = 256;
+  std::vector<float> logits(static_cast<std::size_t>(kChunk) * V);
+  std::vector<double> hits(static_cast<std::size_t>(ranks), 0.0);
+  std::int64_t counted = 0;
+  for (std::int64_t r0 = 0; r0 < rows; r0 += kChunk) {
+    const int n = static_cast<int>(std::min(kChunk, rows - r0));
+    heads.forward(k, &d.hidden[static_cast<std::size_t>(r0) * H], n, logits.data());
+    for (int r = 0; r < n; ++r) {
+      const int y = d.target[static_cast<std::size_t>(k)][static_cast<std::size_t>(r0 + r)];
+      if (y < 0) continue;
+      const float* row = &logits[static_cast<std::size_t>(r) * V];
+      int above = 0;
+      for (int v = 0; v < V; ++v) above += row[v] > row[y] || (row[v] == row[y] && v < y);
+      ++counted;
+      if (above < ranks) hits[static_cast<std::size_t>(above)] += 1;
+    }
+  }
+  for (double& h : hits) h = counted ? h / static_cast<double>(counted) : 0.0;
+  return hits;
+}
+
+// `specdec.design_tree`: trained heads' rank accuracy on held-out text, a
+// tree designed from it for each size (TreeDesign.h), its predicted and its
+// measured accepted drafts per step — Medusa greedy decoding of the first
+// lines' "word: " prompts — beside mc_sim_7b_63 cut to the same size (its
+// first nodes in (length, lexicographic) order, a tree by construction).
+void runDesignTree(RunContext& ctx) {
+  const LoadedModel loaded = loadModel(ctx.paramString("model"));
+  const auto& ck = loaded.checkpoint;
+  // Without a file: untrained heads (Medusa's initialisation, each the LM head) — a baseline to design against.
+  specdec::ResidualHeads heads = lm::headsFromLmHead(*ck, static_cast<int>(ctx.paramInt("heads")));
+  if (!ctx.paramString("heads_file").empty()) {
+    try {
+      heads = specdec::ResidualHeads::read(ctx.paramString("heads_file"));
+    } catch (const InputError& e) {
+      throw InputError("params.heads_file", e.what());
+    }
+  }
+  if (heads.hidden() != ck->config.hidden || heads.vocab() != ck->config.vocab)
+    throw InputError("params.heads_file", "the heads are for another model (hidden " + std::to_string(heads.hidden()) +
+                                              ", vocabulary " + std::to_string(heads.vocab()) + ")");
+  const int ranks = static_cast<int>(ctx.paramInt("ranks"));
+  const std::string heldFile = ctx.paramString("heldout_file").empty() ? (shippedModelsDir() / "heldout.txt").string()
+                                                                       : ctx.paramString("heldout_file");
+  const auto lines =
+      readTextLines(heldFile, "params.heldout_file", static_cast<std::size_t>(ctx.paramInt("max_heldout_lines")));
+  lm::LlamaModel model(ck, ck->config.maxPositions);
+  const HeadData held = readThrough(ctx, loaded, model, lines, heads.count(), "params.heldout_file");
+  std::vector<std::vector<double>> accuracy;
+  for (int k = 0; k < heads.count(); ++k) accuracy.push_back(rankAccuracy(heads, k, held, ranks));
+
+  // Prompts: each of the first lines up to its ": ".
+  std::vector<std::vector<int>> prompts;
+  for (std::size_t i = 0; i < lines.size() && static_cast<std::int64_t>(prompts.size()) < ctx.paramInt("prompts");
+       ++i) {
+    const std::size_t colon = lines[i].find(": ");
+    if (colon != std::string::npos)
+      prompts.push_back(loaded.promptIds(lines[i].substr(0, colon + 2), "params.heldout_file"));
+  }
+  const int tokens = static_cast<int>(ctx.paramInt("tokens"));
+  auto measure = [&](const specdec::Choices& choices, int& calls) {
+    const specdec::MedusaBuffers tree = specdec::medusaBuffers(choices);
+    double accepted = 0, steps = 0;
+    calls = 0;
+    for (const auto& p : prompts) {
+      ctx.throwIfCancelled();
+      const lm::LmDecodeRun run = lm::medusaGreedy(model, heads, tree, p, tokens);
+      for (const lm::LmStep& s : run.steps) accepted += static_cast<double>(s.acceptedNodes.size() - 1);
+      steps += static_cast<double>(run.steps.size());
+      calls += run.modelCalls;
+    }
+    return steps > 0 ? accepted / steps : 0.0;
+  };
+  specdec::Choices published =
+      specdec::medusaBuffers(specdec::namedChoices(medusaChoicesFile(), "mc_sim_7b_63")).sorted;
+  const auto sizes = ctx.params().at("sizes").get<std::vector<int>>();
+  std::int64_t step = 0;
+  for (int size : sizes) {
+    ctx.throwIfCancelled();
+    // Deeper than the heads cannot be verified: the design never goes there; the published tree is cut to them.
+    specdec::Choices cut;
+    for (const auto& path : published)
+      if (static_cast<int>(path.size()) <= heads.count() && static_cast<int>(cut.size()) < size &&
+          *std::max_element(path.begin(), path.end()) < ranks)
+        cut.push_back(path);
+    const specdec::DesignedTree designed = specdec::designTree(accuracy, size);
+    int designedCalls = 0, publishedCalls = 0;
+    const double measured = measure(designed.choices, designedCalls);
+    const double measuredPublished = measure(cut, publishedCalls);
+    StepRecord r;
+    r.step = step++;
+    r.metric("nodes", static_cast<double>(designed.choices.size()));
+    r.metric("predicted_accepted", designed.expectedAccepted).metric("measured_accepted", measured);
+    r.metric("mc_sim_predicted_accepted", specdec::expectedAccepted(cut, accuracy));
+    r.metric("mc_sim_measured_accepted", measuredPublished);
+    r.metric("model_calls", designedCalls).metric("mc_sim_model_calls", publishedCalls);
+    r.textArray("tree", specdec::choicesToJson(designed.choices));
+    if (step == 1) {
+      std::vector<double> flat;
+      for (const auto& row : accuracy) flat.insert(flat.end(), row.begin(), row.end());
+      r.array("rank_accuracy", Array::fromValues<double>({heads.count(), ranks}, flat));
+    }
+    ctx.emitStep(std::move(r));
+    ctx.progress(static_cast<double>(step) / static_cast<double>(sizes.size()), "size " + std::to_string(size));
+  }
 }
 
 void runTrainHeads(RunContext& ctx) {
@@ -225,6 +338,24 @@ void registerHeadTrainingKind(KindRegistry& registry) {
   k.schema.add(ParamSpec::text("heads_out", "", "save the trained heads here (medusa_lm_head.safetensors layout)"));
   k.run = runTrainHeads;
   registry.add(std::move(k));
+
+  EngineKind d;
+  d.name = "specdec.design_tree";
+  d.version = "1.0";
+  d.summary = "Medusa trees designed from trained heads' measured accuracy: predicted vs measured accepted drafts";
+  d.schema.add(ParamSpec::text("model", "", "checkpoint folder or shipped model name (empty: loupe-llama-2m)"));
+  d.schema.add(ParamSpec::text(
+      "heads_file", "", "Medusa heads (medusa_lm_head.safetensors layout; empty: untrained heads, each the LM head)"));
+  d.schema.add(ParamSpec::integer("heads", 4, "untrained heads when there is no heads_file").range(1, 8));
+  d.schema.add(ParamSpec::text("heldout_file", "", "calibration text (empty: the shipped heldout.txt)"));
+  d.schema.add(ParamSpec::integer("max_heldout_lines", 300, "calibration lines (0: all)").range(0, 10000000));
+  d.schema.add(ParamSpec::integer("ranks", 10, "guesses per head a tree may use").range(1, 10));
+  d.schema.add(ParamSpec::intList("sizes", {4, 8, 16, 32, 64}, "tree sizes to design").range(1, 512).length(1, 32));
+  d.schema.add(
+      ParamSpec::integer("prompts", 5, "prompts decoded to measure (the first lines' \"word: \")").range(1, 1000));
+  d.schema.add(ParamSpec::integer("tokens", 100, "tokens decoded per prompt").range(1, 400));
+  d.run = runDesignTree;
+  registry.add(std::move(d));
 }
 
 }  // namespace loupe

@@ -187,6 +187,32 @@ TEST(SpecdecKind, TrainHeadsOnTheShippedModel) {
   std::printf("model calls for 100 tokens: plain %d, Medusa untrained %d, trained %d\n", plain.modelCalls,
               withUntrained.modelCalls, withTrained.modelCalls);
 
+  // Trees designed from these heads' measured accuracy: predicted and
+  // measured accepted drafts per step, beside mc_sim_7b_63 cut to size.
+  const auto design = recordRun(store, kinds,
+                                R"({"kind": "specdec.design_tree", "params": {"heads_file": ")" + out +
+                                    R"(", "max_heldout_lines": 150, "sizes": [4, 16], "prompts": 4,
+      "tokens": 60}})");
+  ASSERT_EQ(design.status, RunStatus::Finished) << design.error;
+  ASSERT_EQ(store.getRun(design.run).stepCount, 2);
+  const StepRecord small = store.readStep(design.run, 0), large = store.readStep(design.run, 1);
+  EXPECT_EQ(*small.findMetric("nodes"), 4);
+  EXPECT_EQ(*large.findMetric("nodes"), 16);
+  EXPECT_GT(*large.findMetric("predicted_accepted"), *small.findMetric("predicted_accepted"));
+  const Array acc = store.readArray(design.run, 0, "rank_accuracy");
+  EXPECT_EQ(acc.shape(), (Shape{3, 10}));
+  EXPECT_NO_THROW(specdec::medusaBuffers(specdec::parseChoices(large.text("tree"), "tree")));
+  for (const StepRecord* r : {&small, &large}) {
+    const double predicted = *r->findMetric("predicted_accepted"), measured = *r->findMetric("measured_accepted");
+    std::printf("%g nodes: designed predicted %.3f measured %.3f; mc_sim_7b_63 cut predicted %.3f measured %.3f\n",
+                *r->findMetric("nodes"), predicted, measured, *r->findMetric("mc_sim_predicted_accepted"),
+                *r->findMetric("mc_sim_measured_accepted"));
+    EXPECT_GT(measured, 0.0);
+    // The prediction assumes independent heads; it must at least be of the measured size.
+    EXPECT_LT(std::abs(predicted - measured), 0.5 * measured);
+  }
+  EXPECT_GE(*large.findMetric("measured_accepted"), 0.9 * *large.findMetric("mc_sim_measured_accepted"));
+
   // Resume from the saved heads; heads that do not fit are refused by name.
   const auto resumed = recordRun(store, kinds,
                                  R"({"kind": "specdec.train_heads", "params": {"heads": 3, "max_lines": 50,
