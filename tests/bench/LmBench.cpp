@@ -3,7 +3,8 @@
 // Printed: our tokens/s; torch's (CPU, float32, the same weights, a KV
 // cache, the same threads) measured in the same run by a script in its own
 // process; and decoding's memory-bandwidth bound — every weight is read
-// once a token, so tokens/s ≤ memcpy GB/s ÷ weight bytes — with the ratios.
+// once a token, so tokens/s ≤ memcpy GB/s ÷ weight bytes — with the ratios;
+// and one Medusa tree verification as a multiple of one decode step.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "engines/core/ThreadPool.h"
 #include "engines/lm/Checkpoint.h"
 #include "engines/lm/LlamaModel.h"
+#include "engines/specdec/MedusaTree.h"
 #include "tests/bench/BenchSupport.h"
 
 namespace loupe {
@@ -152,6 +154,48 @@ void BM_LmDecode128(benchmark::State& state) {
   state.counters["pct_of_bound"] = 100.0 * tps / bound;
 }
 
+// What decides whether Medusa trees pay on a CPU: one tree verification
+// (every node through the model in one forward on top of a 128-token cache)
+// as a multiple of one decode step, for trees of 5, 26 (mc_sim_7b_63's first
+// 26 nodes) and 64 nodes. A tree pays when accepted drafts + 1 exceed the multiple.
+void BM_LmTreeVerification(benchmark::State& state) {
+  const auto ck = checkpoint();
+  const int size = static_cast<int>(state.range(0));
+  specdec::Choices choices = specdec::medusaBuffers(specdec::namedChoices(std::filesystem::path(LOUPE_SHARED_DATA) /
+                                                                              "oracles" / "medusa_choices.json",
+                                                                          "mc_sim_7b_63"))
+                                 .sorted;
+  choices.resize(static_cast<std::size_t>(size - 1));  // the first nodes in (length, lexicographic) order: a tree
+  const specdec::MedusaBuffers tree = specdec::medusaBuffers(choices);
+  lm::LlamaModel model(ck, kPrompt + 2 * kDecode);
+  model.forward(prompt());
+  std::vector<int> tokens(tree.parents.size());
+  for (std::size_t i = 0; i < tokens.size(); ++i) tokens[i] = 3 + static_cast<int>(i);
+  double verify = 0, decode = 0;
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(model.verifyTree(tokens, tree.parents));
+    const double v = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    verify += v;
+    t0 = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(model.forward({7}));
+    decode += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    model.truncate(kPrompt);
+    state.SetIterationTime(v);
+  }
+  state.counters["nodes"] = static_cast<double>(tree.parents.size());
+  state.counters["verify_ms"] = 1e3 * verify / static_cast<double>(state.iterations());
+  state.counters["decode_step_ms"] = 1e3 * decode / static_cast<double>(state.iterations());
+  state.counters["x_decode_step"] = verify / decode;
+}
+
+BENCHMARK(BM_LmTreeVerification)
+    ->Arg(5)
+    ->Arg(26)
+    ->Arg(64)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(50);
 BENCHMARK(BM_LmPrefill128)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(20);
 BENCHMARK(BM_LmDecode128)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
 
