@@ -104,6 +104,8 @@ QString LmPanel::recipeJson() const {
 }
 
 void LmPanel::clearViews() {
+  m_perplexity = false;
+  m_livePerplexity.clear();
   m_prompt.clear();
   m_tokens.clear();
   m_text->clear();
@@ -129,11 +131,21 @@ void LmPanel::runOpened(const RunInfo& info) {
     m_maxTokens->setValue(params["max_tokens"].get<int>());
   if (params.contains("temperature") && params["temperature"].is_number())
     m_temperature->setValue(params["temperature"].get<double>());
-  for (std::int64_t s : steps()) takeRecord(store()->readStep(run(), s));
+  m_perplexity = info.kind == "lm.perplexity";
+  if (!m_perplexity)
+    for (std::int64_t s : steps()) takeRecord(store()->readStep(run(), s));
   runCompared(RunInfo{});
 }
 
 void LmPanel::runCompared(const RunInfo& b) {
+  if (m_perplexity) {
+    SeriesMap a = loadMetricSeries(*store(), run(), {rec::kPerplexity});
+    if (b.id != 0) a = pairSeries(a, loadMetricSeries(*store(), b.id, {rec::kPerplexity}));
+    m_chart->clear();
+    m_chart->setTitles("Perplexity as the lines are read", "step (50 lines each)", "perplexity");
+    m_chart->addSeriesPairs(a);
+    return;
+  }
   SeriesMap a = loadMetricSeries(*store(), run(), {rec::kProbability, rec::kEntropy});
   if (b.id != 0) a = pairSeries(a, loadMetricSeries(*store(), b.id, {rec::kProbability, rec::kEntropy}));
   m_chart->clear();
@@ -141,12 +153,28 @@ void LmPanel::runCompared(const RunInfo& b) {
   m_chart->addSeriesPairs(a);
 }
 
+void LmPanel::liveBegan(const RunInfo& run) {
+  m_perplexity = run.kind == "lm.perplexity";
+}
+
 void LmPanel::liveStep(const StepRecord& record) {
+  if (m_perplexity) {
+    m_livePerplexity.push_back(QPointF(static_cast<double>(record.step), record.findMetric(rec::kPerplexity)
+                                                                             ? *record.findMetric(rec::kPerplexity)
+                                                                             : 0.0));
+    return;
+  }
   takeRecord(record);
 }
 
 void LmPanel::liveRefresh() {
   SeriesMap series;
+  if (m_perplexity) {
+    series["perplexity"] = m_livePerplexity;
+    m_chart->clear();
+    m_chart->addSeriesPairs(series);
+    return;
+  }
   for (const Token& t : m_tokens) series["probability"].push_back(QPointF(t.step, t.probability));
   m_chart->clear();
   m_chart->addSeriesPairs(series);
@@ -171,6 +199,18 @@ void LmPanel::renderText(std::int64_t shownStep) {
 }
 
 void LmPanel::showStep(const StepRecord& r, const StepRecord*) {
+  if (m_perplexity) {
+    const double* ppl = r.findMetric(rec::kPerplexity);
+    const double* lines = r.findMetric(rec::kLines);
+    const double* tokens = r.findMetric(rec::kTokensScored);
+    m_text->setHtml(QString("<div style='font-size: 14pt'>perplexity <b>%1</b> after %2 lines (%3 tokens)</div>")
+                        .arg(ppl ? *ppl : 0, 0, 'f', 3)
+                        .arg(lines ? *lines : 0)
+                        .arg(tokens ? *tokens : 0));
+    m_chart->setMarker(static_cast<double>(r.step));
+    m_alternatives->setRowCount(0);
+    return;
+  }
   renderText(r.step);
   m_chart->setMarker(static_cast<double>(r.step));
   m_alternatives->setRowCount(0);
@@ -188,6 +228,7 @@ void LmPanel::showStep(const StepRecord& r, const StepRecord*) {
 }
 
 QString LmPanel::valuesText(const StepRecord& r) const {
+  if (m_perplexity) return RunPanel::valuesText(r);
   if (r.step == 0) {
     const double* n = r.findMetric(rec::kPromptLength);
     const double* tps = r.findMetric(rec::kPrefillTokensPerS);

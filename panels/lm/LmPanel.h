@@ -3,11 +3,16 @@
 // gave it little probability) to green (it was sure), the token at the
 // replay position bold and underlined; the model's most likely alternatives for that
 // token with their probabilities; and the probability and entropy of every
-// token on a chart. Two runs compare on the chart (B dashed).
+// token on a chart. Two runs compare on the chart (B dashed). An
+// `lm.perplexity` run shows its perplexity as the lines go by, and its
+// result in the text view.
 //
 // It computes no science: everything shown comes from the recorded steps.
 // Threading: GUI thread only (Panel.h).
 #pragma once
+
+#include <QPointF>
+#include <vector>
 
 #include "panels/RunPanel.h"
 
@@ -42,6 +47,7 @@ class LmPanel : public RunPanel {
   int firstPosition() const override;
   void runOpened(const RunInfo& info) override;
   void runCompared(const RunInfo& b) override;
+  void liveBegan(const RunInfo& run) override;
   void liveStep(const StepRecord& record) override;
   void liveRefresh() override;
 
@@ -54,6 +60,8 @@ class LmPanel : public RunPanel {
   void takeRecord(const StepRecord& record);
   void renderText(std::int64_t shownStep);
 
+  bool m_perplexity = false;  // an lm.perplexity run (no text to show)
+  std::vector<QPointF> m_livePerplexity;
   QStringList m_prompt;         // the prompt's token texts
   std::vector<Token> m_tokens;  // generated, in order
   QLineEdit* m_promptEdit;

@@ -94,6 +94,21 @@ TEST(LmPanel, TextColouredByProbabilityScrubbedAndGeneratedLive) {
   LOUPE_WAIT_TRUE(panel->textView()->toPlainText().startsWith("<s> river:"), 5000);
   EXPECT_EQ(last.text(rec::kGeneratedText).empty(), false);
   testing::saveScreenshot(window, "lm-live.png");
+
+  // A perplexity run opens in the same panel: its result, and the perplexity as the lines go by.
+  {
+    Store store(dir / "lm.sqlite");
+    const auto r = testing::recordRun(store, kinds, R"({"kind": "lm.perplexity", "params": {"max_lines": 120}})");
+    ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
+  }
+  ASSERT_TRUE(window.openRun(3));
+  LOUPE_WAIT_TRUE(panel->textView()->toPlainText().startsWith("perplexity"), 5000);
+  const double ppl = *check.readStep(3, 2).findMetric(rec::kPerplexity);
+  EXPECT_TRUE(panel->textView()->toPlainText().contains(QString::number(ppl, 'f', 3)))
+      << panel->textView()->toPlainText().toStdString();
+  EXPECT_TRUE(panel->chart()->seriesNames().contains("perplexity"));
+  EXPECT_EQ(panel->alternatives()->rowCount(), 0);
+  testing::saveScreenshot(window, "lm-perplexity.png");
 }
 
 }  // namespace
