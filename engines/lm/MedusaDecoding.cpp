@@ -4,6 +4,7 @@
 
 #include "engines/core/Error.h"
 #include "engines/lm/Linear.h"
+#include "engines/lm/ModelDrafts.h"
 
 namespace loupe::lm {
 
@@ -111,10 +112,7 @@ LmDecodeRun medusaGreedy(LlamaModel& model, const specdec::ResidualHeads& heads,
 }
 
 specdec::ResidualHeads headsFromLmHead(const Checkpoint& checkpoint, int count) {
-  const Matrix& head = checkpoint.lmHead;
-  std::vector<float> wide(static_cast<std::size_t>(head.rows) * head.cols);
-  for (int r = 0; r < head.rows; ++r) widenRow(head, r, &wide[static_cast<std::size_t>(r) * head.cols]);
-  return specdec::ResidualHeads(count, checkpoint.config.hidden, checkpoint.config.vocab, wide);
+  return specdec::ResidualHeads(count, checkpoint.config.hidden, checkpoint.config.vocab, wideLmHead(checkpoint));
 }
 
 }  // namespace loupe::lm

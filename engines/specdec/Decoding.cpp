@@ -72,9 +72,13 @@ StepTrace medusaStep(const TokenModel& target, const MedusaHeads& heads, const M
   }
   // Every candidate path (a retrieve row) through the rule in one call: the
   // longest accepted wins (ties: greedy the first, typical the likelier).
-  std::vector<std::vector<double>> logits(nodes);  // log p after each node, computed once
-  for (std::size_t i = 0; i < nodes; ++i)
-    for (double p : after[i]) logits[i].push_back(std::log(std::max(p, 1e-300)));
+  // log p after each node, computed once (greedy needs only the argmax: p itself).
+  std::vector<std::vector<double>> logits(nodes);
+  for (std::size_t i = 0; i < nodes; ++i) {
+    logits[i] = after[i];
+    if (!rule.greedy)
+      for (double& p : logits[i]) p = std::log(std::max(p, 1e-300));
+  }
   std::vector<std::vector<int>> rows, rowTokens;
   std::vector<std::vector<std::vector<double>>> rowLogits;
   for (const auto& row : tree.retrieveIndices) {
@@ -138,14 +142,20 @@ DecodeRun decode(const DecodeModels& models, const DecodeSettings& settings, con
     case Method::Chain:
     case Method::Mtp: {
       if (settings.gamma < 1) throw std::invalid_argument("decode: gamma must be ≥ 1");
-      std::unique_ptr<MtpDraft> mtp;
+      std::unique_ptr<MtpDraft> counted;
+      StepDraft* mtp = nullptr;
       const TokenModel* draft = models.draft;
       int gamma = settings.gamma;
       if (settings.method == Method::Mtp) {
-        if (!models.mtp) throw std::invalid_argument("decode: MTP needs heads");
-        mtp = std::make_unique<MtpDraft>(*models.mtp, target.vocabularySize());
-        draft = mtp.get();
-        gamma = std::min(gamma, models.mtp->count());
+        if (models.mtpDraft) {
+          mtp = models.mtpDraft;
+        } else {
+          if (!models.mtp) throw std::invalid_argument("decode: MTP needs heads");
+          counted = std::make_unique<MtpDraft>(*models.mtp, target.vocabularySize());
+          mtp = counted.get();
+        }
+        draft = mtp;
+        gamma = std::min(gamma, mtp->depth());
       }
       if (!draft) throw std::invalid_argument("decode: a chain needs a draft model");
       while (static_cast<int>(run.tokens.size()) < settings.tokens) {

@@ -69,7 +69,8 @@ struct DecodeModels {
   const TokenModel* target = nullptr;
   const TokenModel* draft = nullptr;       // Chain
   const MedusaHeads* medusa = nullptr;     // Medusa
-  const EstimatedMtpHeads* mtp = nullptr;  // Mtp
+  const EstimatedMtpHeads* mtp = nullptr;  // Mtp (counted heads), unless mtpDraft is given
+  StepDraft* mtpDraft = nullptr;           // Mtp: any step draft (a transformer's MTP modules)
 };
 
 DecodeRun decode(const DecodeModels& models, const DecodeSettings& settings, const std::vector<int>& prompt,

@@ -81,10 +81,19 @@ class EstimatedMtpHeads {
 // The MTP chain as a draft model for one step: the first next() call after
 // begin(context) is head 0, each later one (its context one token longer)
 // the next head.
-class MtpDraft : public TokenModel {
+// A draft whose guesses are made afresh each step: begin(context) starts
+// the step, then next() is called on context, context + d₁, … in order.
+class StepDraft : public TokenModel {
+ public:
+  virtual void begin(const std::vector<int>& context) = 0;
+  virtual int depth() const = 0;  // the most drafts a step
+};
+
+class MtpDraft : public StepDraft {
  public:
   explicit MtpDraft(const EstimatedMtpHeads& heads, int vocabulary) : m_heads(heads), m_vocabulary(vocabulary) {}
-  void begin(const std::vector<int>& context) { m_base = context.size(); }
+  void begin(const std::vector<int>& context) override { m_base = context.size(); }
+  int depth() const override { return m_heads.count(); }
   int vocabularySize() const override { return m_vocabulary; }
   std::vector<double> next(const std::vector<int>& context) const override;
 

@@ -12,6 +12,7 @@
 #include "engines/core/DTypeConvert.h"
 #include "engines/core/Error.h"
 #include "engines/core/MappedSafetensors.h"
+#include "engines/specdec/HeadFile.h"
 
 namespace loupe::specdec {
 
@@ -161,35 +162,15 @@ HeadGradient ResidualHeads::lossAndGradientFast(int k, const float* h, int T, co
   return g;
 }
 
-void ResidualHeads::write(const std::filesystem::path& file) const {
-  // safetensors: u64 header length, JSON header, f32 data in header order.
-  nlohmann::json header = nlohmann::json::object();
-  std::vector<const std::vector<float>*> blobs;
-  std::uint64_t offset = 0;
-  auto add = [&](const std::string& name, const std::vector<float>& data, std::vector<std::int64_t> shape) {
-    const std::uint64_t bytes = data.size() * sizeof(float);
-    header[name] = {{"dtype", "F32"}, {"shape", shape}, {"data_offsets", {offset, offset + bytes}}};
-    offset += bytes;
-    blobs.push_back(&data);
-  };
+void ResidualHeads::write(const std::filesystem::path& file, bool half) const {
+  std::vector<HeadTensor> tensors;
   for (int k = 0; k < count(); ++k) {
     const std::string p = std::to_string(k);
-    add(p + ".0.linear.weight", head(k).w, {m_hidden, m_hidden});
-    add(p + ".0.linear.bias", head(k).b, {m_hidden});
-    add(p + ".1.weight", head(k).proj, {m_vocab, m_hidden});
+    tensors.push_back({p + ".0.linear.weight", &head(k).w, {m_hidden, m_hidden}});
+    tensors.push_back({p + ".0.linear.bias", &head(k).b, {m_hidden}});
+    tensors.push_back({p + ".1.weight", &head(k).proj, {m_vocab, m_hidden}});
   }
-  // nlohmann's object keeps keys sorted; offsets were given in insertion
-  // order, so the blobs are written in that order and each entry points at its own.
-  std::string text = header.dump();
-  text.append((8 - text.size() % 8) % 8, ' ');
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  if (!out) throw InputError(file.string(), "cannot be written");
-  const std::uint64_t n = text.size();
-  for (int i = 0; i < 8; ++i) out.put(static_cast<char>((n >> (8 * i)) & 0xff));
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  for (const auto* b : blobs)
-    out.write(reinterpret_cast<const char*>(b->data()), static_cast<std::streamsize>(b->size() * 4));
-  if (!out) throw InputError(file.string(), "could not be written completely");
+  writeHeadTensors(file, tensors, half);
 }
 
 ResidualHeads ResidualHeads::read(const std::filesystem::path& file) {

@@ -65,7 +65,8 @@ class ResidualHeads {
 
   // Upstream's layout (above). read throws InputError naming the file and
   // tensor for a missing tensor or a wrong shape.
-  void write(const std::filesystem::path& file) const;
+  // half: f16 (what the shipped heads use), else f32.
+  void write(const std::filesystem::path& file, bool half = false) const;
   static ResidualHeads read(const std::filesystem::path& file);
 
  private:

@@ -52,6 +52,20 @@ std::vector<std::vector<double>> TokenModel::evaluateTree(const std::vector<int>
   return nextBatch(contexts);
 }
 
+namespace {
+
+// context, context + d₁, …, context + d₁ … d_γ: the γ + 1 positions a chain's verification scores.
+std::vector<std::vector<int>> prefixes(const std::vector<int>& context, const std::vector<int>& drafted) {
+  std::vector<std::vector<int>> out{context};
+  for (int d : drafted) {
+    out.push_back(out.back());
+    out.back().push_back(d);
+  }
+  return out;
+}
+
+}  // namespace
+
 int sampleFrom(const std::vector<double>& p, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
   double r = u(rng), acc = 0;
@@ -72,18 +86,17 @@ SpeculativeStep speculativeStep(const TokenModel& target, const TokenModel& draf
     drafted.push_back(sampleFrom(q.back(), rng));
     ctx.push_back(drafted.back());
   }
-  // The target at all γ + 1 positions (one call in a real system).
+  // The target at all γ + 1 positions: one batched call.
+  const std::vector<std::vector<double>> ps = target.nextBatch(prefixes(context, drafted));
   std::uniform_real_distribution<double> u(0.0, 1.0);
   SpeculativeStep step;
-  ctx = context;
   for (int i = 0; i < gamma; ++i) {
-    const std::vector<double> p = target.next(ctx);
+    const std::vector<double>& p = ps[static_cast<std::size_t>(i)];
     const int x = drafted[static_cast<std::size_t>(i)];
     const double px = p[static_cast<std::size_t>(x)], qx = q[static_cast<std::size_t>(i)][static_cast<std::size_t>(x)];
     if (u(rng) < std::min(1.0, px / qx)) {
       step.tokens.push_back(x);
       ++step.accepted;
-      ctx.push_back(x);
       continue;
     }
     // Rejected: draw from the normalised residual max(0, p − q).
@@ -95,7 +108,7 @@ SpeculativeStep speculativeStep(const TokenModel& target, const TokenModel& draf
     step.tokens.push_back(sampleFrom(residual, rng));
     return step;
   }
-  step.tokens.push_back(sampleFrom(target.next(ctx), rng));  // all kept: the bonus token
+  step.tokens.push_back(sampleFrom(ps.back(), rng));  // all kept: the bonus token
   return step;
 }
 
@@ -120,11 +133,10 @@ SpeculativeStep greedySpeculativeStep(const TokenModel& target, const TokenModel
     ctx.push_back(drafted.back());
   }
   SpeculativeStep step;
-  ctx = context;
-  for (int i = 0; i <= gamma; ++i) {  // the target at all γ + 1 positions
-    const int best = argmax(target.next(ctx));
+  const std::vector<std::vector<double>> ps = target.nextBatch(prefixes(context, drafted));  // one batched call
+  for (int i = 0; i <= gamma; ++i) {
+    const int best = argmax(ps[static_cast<std::size_t>(i)]);
     step.tokens.push_back(best);
-    ctx.push_back(best);
     if (i == gamma || best != drafted[static_cast<std::size_t>(i)]) break;  // a correction, or the bonus token
     ++step.accepted;
   }

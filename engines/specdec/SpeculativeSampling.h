@@ -30,8 +30,8 @@ class TokenModel {
   // every node, node i's context being `context` then the tokens on the
   // path from the root (node 0) down to i. parents[0] = −1; parents come
   // before their children.
-  std::vector<std::vector<double>> evaluateTree(const std::vector<int>& context, const std::vector<int>& tokens,
-                                                const std::vector<int>& parents) const;
+  virtual std::vector<std::vector<double>> evaluateTree(const std::vector<int>& context, const std::vector<int>& tokens,
+                                                        const std::vector<int>& parents) const;
 };
 
 // An ARPA model as a token model: ids are its 1-grams except <s> and the

@@ -7,7 +7,10 @@
 // head's top-1 and top-k accuracy, beside the unigram baseline (always
 // guessing the training targets' most frequent token). The heads start
 // from the LM head (Medusa's initialisation) or from a saved file, and are
-// saved in upstream's medusa_lm_head.safetensors layout.
+// saved in upstream's medusa_lm_head.safetensors layout. head_type "mtp"
+// trains DeepSeek-V3-style sequential MTP modules (MtpHeads.h) on the same
+// rows instead, teacher-forced: depth k reads depth k − 1's output and the
+// true token t + k + 1.
 //
 // Records, one step per training step: loss_head<k> (mean cross-entropy of
 // the batch), learning_rate; at evaluation steps also top1_head<k>,
@@ -23,7 +26,9 @@
 #include "engines/core/InputFile.h"
 #include "engines/lm/LlamaModel.h"
 #include "engines/lm/MedusaDecoding.h"
+#include "engines/lm/ModelDrafts.h"
 #include "engines/specdec/MedusaTree.h"
+#include "engines/specdec/MtpHeads.h"
 #include "engines/specdec/ResidualHeads.h"
 #include "engines/specdec/TreeDesign.h"
 #include "experiments/RunContext.h"
@@ -41,6 +46,7 @@ namespace {
 struct HeadData {
   std::vector<float> hidden;             // rows × H
   std::vector<std::vector<int>> target;  // [head][row]
+  std::vector<int> next;                 // [row]: the token right after the row's (the model's own target)
   std::vector<std::int64_t> lineStart;   // first row of each line, then the row count
   std::int64_t rows() const { return lineStart.empty() ? 0 : lineStart.back(); }
 };
@@ -65,6 +71,7 @@ HeadData readThrough(RunContext& ctx, const LoadedModel& loaded, lm::LlamaModel&
     d.hidden.insert(d.hidden.end(), model.lastHidden().begin(), model.lastHidden().end());
     // Row t sits after seq[t]; the model predicts seq[t + 1], head k seq[t + k + 2].
     const std::size_t rows = seq.size() - 1;
+    for (std::size_t t = 0; t < rows; ++t) d.next.push_back(seq[t + 1]);
     for (int k = 0; k < heads; ++k)
       for (std::size_t t = 0; t < rows; ++t)
         d.target[static_cast<std::size_t>(k)].push_back(t + k + 2 < seq.size() ? seq[t + k + 2] : -1);
@@ -95,6 +102,58 @@ std::pair<double, double> accuracy(const specdec::ResidualHeads& heads, int k, c
     }
   }
   return {counted ? static_cast<double>(hit1) / counted : 0.0, counted ? static_cast<double>(hitk) / counted : 0.0};
+}
+
+// The embedding rows of `tokens` (a negative token: a zero row).
+std::vector<float> gatherRows(const std::vector<float>& table, const std::vector<int>& tokens, int H) {
+  std::vector<float> out(tokens.size() * static_cast<std::size_t>(H), 0.0f);
+  for (std::size_t i = 0; i < tokens.size(); ++i)
+    if (tokens[i] >= 0)
+      std::copy_n(&table[static_cast<std::size_t>(tokens[i]) * H], H, &out[i * static_cast<std::size_t>(H)]);
+  return out;
+}
+
+// The token MTP depth k reads beside row r's state: t + k + 1.
+int mtpInput(const HeadData& d, int k, std::size_t r) {
+  return k == 0 ? d.next[r] : d.target[static_cast<std::size_t>(k - 1)][r];
+}
+
+// Per depth, top-1 and top-k hit rates of the MTP chain on d's rows,
+// teacher-forced: depth k reads depth k − 1's output and the true token t + k + 1.
+std::vector<std::pair<double, double>> mtpAccuracy(const specdec::MtpHeads& heads, const HeadData& d,
+                                                   const std::vector<float>& embed, int topk) {
+  const int V = heads.vocab(), H = heads.hidden(), K = heads.count();
+  constexpr std::int64_t kChunk = 256;
+  std::vector<std::int64_t> counted(static_cast<std::size_t>(K)), hit1(counted), hitk(counted);
+  std::vector<float> logits(static_cast<std::size_t>(kChunk) * V);
+  for (std::int64_t r0 = 0; r0 < d.rows(); r0 += kChunk) {
+    const int n = static_cast<int>(std::min(kChunk, d.rows() - r0));
+    std::vector<float> prev(d.hidden.begin() + r0 * H, d.hidden.begin() + (r0 + n) * H), z(prev.size());
+    for (int k = 0; k < K; ++k) {
+      std::vector<int> in(static_cast<std::size_t>(n));
+      for (int r = 0; r < n; ++r) in[static_cast<std::size_t>(r)] = mtpInput(d, k, static_cast<std::size_t>(r0 + r));
+      const std::vector<float> emb = gatherRows(embed, in, H);
+      heads.forward(k, prev.data(), emb.data(), n, z.data(), logits.data());
+      for (int r = 0; r < n; ++r) {
+        const int y = d.target[static_cast<std::size_t>(k)][static_cast<std::size_t>(r0 + r)];
+        if (y < 0) continue;
+        const float* row = &logits[static_cast<std::size_t>(r) * V];
+        int above = 0;
+        for (int v = 0; v < V; ++v) above += row[v] > row[y] || (row[v] == row[y] && v < y);
+        ++counted[static_cast<std::size_t>(k)];
+        hit1[static_cast<std::size_t>(k)] += above == 0;
+        hitk[static_cast<std::size_t>(k)] += above < topk;
+      }
+      prev.swap(z);
+    }
+  }
+  std::vector<std::pair<double, double>> out;
+  for (int k = 0; k < K; ++k) {
+    const double c = static_cast<double>(std::max<std::int64_t>(counted[static_cast<std::size_t>(k)], 1));
+    out.emplace_back(static_cast<double>(hit1[static_cast<std::size_t>(k)]) / c,
+                     static_cast<double>(hitk[static_cast<std::size_t>(k)]) / c);
+  }
+  return out;
 }
 
 // rate[r]: how often head k's rank-r guess is the target, over the counted rows of `d`.
@@ -221,21 +280,37 @@ void runTrainHeads(RunContext& ctx) {
   const auto heldLines =
       readTextLines(heldFile, "params.heldout_file", static_cast<std::size_t>(ctx.paramInt("max_heldout_lines")));
 
+  // Medusa heads, or MTP modules (head_type "mtp": the same data, a chain of modules).
+  const bool mtp = ctx.paramString("head_type") == "mtp";
+  const int H = ck->config.hidden, V = ck->config.vocab;
   specdec::ResidualHeads heads;
-  if (ctx.paramString("heads_in").empty()) {
-    heads = lm::headsFromLmHead(*ck, K);
+  specdec::MtpHeads mtpHeads;
+  std::vector<float> embed;
+  if (mtp) embed = lm::wideEmbedding(*ck);
+  const std::string headsIn = ctx.paramString("heads_in");
+  if (headsIn.empty()) {
+    if (mtp)
+      mtpHeads = specdec::MtpHeads(K, H, V, lm::wideLmHead(*ck));
+    else
+      heads = lm::headsFromLmHead(*ck, K);
   } else {
+    int count = 0, hidden = 0, vocab = V;
     try {
-      heads = specdec::ResidualHeads::read(ctx.paramString("heads_in"));
+      if (mtp) {
+        mtpHeads = specdec::MtpHeads::read(headsIn, V, lm::wideLmHead(*ck));
+        count = mtpHeads.count(), hidden = mtpHeads.hidden();
+      } else {
+        heads = specdec::ResidualHeads::read(headsIn);
+        count = heads.count(), hidden = heads.hidden(), vocab = heads.vocab();
+      }
     } catch (const InputError& e) {
       throw InputError("params.heads_in", e.what());
     }
-    if (heads.hidden() != ck->config.hidden || heads.vocab() != ck->config.vocab || heads.count() != K)
-      throw InputError("params.heads_in",
-                       ctx.paramString("heads_in") + " holds " + std::to_string(heads.count()) + " heads for hidden " +
-                           std::to_string(heads.hidden()) + ", vocabulary " + std::to_string(heads.vocab()) +
-                           "; the run asks for " + std::to_string(K) + " on the model's " +
-                           std::to_string(ck->config.hidden) + " and " + std::to_string(ck->config.vocab));
+    if (hidden != H || vocab != V || count != K)
+      throw InputError("params.heads_in", headsIn + " holds " + std::to_string(count) + " heads for hidden " +
+                                              std::to_string(hidden) + ", vocabulary " + std::to_string(vocab) +
+                                              "; the run asks for " + std::to_string(K) + " on the model's " +
+                                              std::to_string(H) + " and " + std::to_string(V));
   }
 
   ctx.progress(0.0, "reading the text through the model");
@@ -258,20 +333,22 @@ void runTrainHeads(RunContext& ctx) {
   const int steps = static_cast<int>(ctx.paramInt("steps")), batchLines = static_cast<int>(ctx.paramInt("batch_lines"));
   const int evalEvery = static_cast<int>(ctx.paramInt("eval_every"));
   const double lr = ctx.paramFloat("learning_rate");
-  specdec::HeadOptimizer opt(heads, lr, ctx.paramFloat("weight_decay"));
+  const double weightDecay = ctx.paramFloat("weight_decay");
+  specdec::HeadOptimizer opt(heads, lr, weightDecay);
   std::mt19937_64 rng(ctx.seed());
-  const int H = ck->config.hidden;
   const auto lines = static_cast<std::int64_t>(trainLines.size());
   for (int step = 0; step < steps; ++step) {
     ctx.throwIfCancelled();
     // A batch: `batchLines` random lines' rows.
     std::vector<float> h;
     std::vector<std::vector<int>> y(static_cast<std::size_t>(K));
+    std::vector<int> next;
     for (int b = 0; b < batchLines; ++b) {
       const std::int64_t line = std::uniform_int_distribution<std::int64_t>(0, lines - 1)(rng);
       const std::int64_t r0 = train.lineStart[static_cast<std::size_t>(line)],
                          r1 = train.lineStart[static_cast<std::size_t>(line) + 1];
       h.insert(h.end(), train.hidden.begin() + r0 * H, train.hidden.begin() + r1 * H);
+      next.insert(next.end(), train.next.begin() + r0, train.next.begin() + r1);
       for (int k = 0; k < K; ++k)
         y[static_cast<std::size_t>(k)].insert(y[static_cast<std::size_t>(k)].end(),
                                               train.target[static_cast<std::size_t>(k)].begin() + r0,
@@ -283,9 +360,19 @@ void runTrainHeads(RunContext& ctx) {
     opt.setLearningRate(rate);
     StepRecord r;
     r.step = step;
+    std::vector<float> prev = h, z(h.size());  // MTP: depth k − 1's output
     for (int k = 0; k < K; ++k) {
-      const specdec::HeadGradient g =
-          heads.lossAndGradientFast(k, h.data(), rows, y[static_cast<std::size_t>(k)].data());
+      const int* targets = y[static_cast<std::size_t>(k)].data();
+      if (mtp) {
+        const std::vector<float> emb = gatherRows(embed, k == 0 ? next : y[static_cast<std::size_t>(k - 1)], H);
+        const specdec::MtpGradient g = mtpHeads.lossAndGradientFast(k, prev.data(), emb.data(), rows, targets);
+        mtpHeads.adamStep(k, g, rate, weightDecay);
+        mtpHeads.forward(k, prev.data(), emb.data(), rows, z.data(), nullptr);
+        prev.swap(z);
+        r.metric("loss_head" + std::to_string(k), g.loss);
+        continue;
+      }
+      const specdec::HeadGradient g = heads.lossAndGradientFast(k, h.data(), rows, targets);
       opt.step(heads, k, g);
       r.metric("loss_head" + std::to_string(k), g.loss);
     }
@@ -296,14 +383,21 @@ void runTrainHeads(RunContext& ctx) {
           .metric("heldout_tokens", static_cast<double>(held.rows()));
     }
     if (step % evalEvery == 0 || step + 1 == steps) {
-      for (int k = 0; k < K; ++k) {
-        const auto [top1, topK] = accuracy(heads, k, held, topk);
-        r.metric("top1_head" + std::to_string(k), top1).metric("topk_head" + std::to_string(k), topK);
-      }
+      std::vector<std::pair<double, double>> acc;
+      if (mtp)
+        acc = mtpAccuracy(mtpHeads, held, embed, topk);
+      else
+        for (int k = 0; k < K; ++k) acc.push_back(accuracy(heads, k, held, topk));
+      for (int k = 0; k < K; ++k)
+        r.metric("top1_head" + std::to_string(k), acc[static_cast<std::size_t>(k)].first)
+            .metric("topk_head" + std::to_string(k), acc[static_cast<std::size_t>(k)].second);
     }
     if (step + 1 == steps && !ctx.paramString("heads_out").empty()) {
       try {
-        heads.write(ctx.paramString("heads_out"));
+        if (mtp)
+          mtpHeads.write(ctx.paramString("heads_out"), ctx.paramBool("half"));
+        else
+          heads.write(ctx.paramString("heads_out"), ctx.paramBool("half"));
       } catch (const InputError& e) {
         throw InputError("params.heads_out", e.what());
       }
@@ -320,9 +414,13 @@ void registerHeadTrainingKind(KindRegistry& registry) {
   EngineKind k;
   k.name = "specdec.train_heads";
   k.version = "1.0";
-  k.summary = "Medusa-1 heads trained on a frozen Llama model's hidden states: loss and held-out accuracy per head";
+  k.summary =
+      "Medusa-1 heads or MTP modules trained on a frozen Llama model's hidden states: loss and held-out accuracy per "
+      "head";
   k.schema.add(ParamSpec::text("model", "", "checkpoint folder or shipped model name (empty: loupe-llama-2m)"));
-  k.schema.add(ParamSpec::integer("heads", 4, "Medusa heads (head k predicts token t + k + 2)").range(1, 8));
+  k.schema.add(ParamSpec::choice("head_type", {"medusa", "mtp"}, "medusa",
+                                 "medusa: parallel residual heads; mtp: DeepSeek-V3-style sequential modules"));
+  k.schema.add(ParamSpec::integer("heads", 4, "heads or MTP depths (head k predicts token t + k + 2)").range(1, 8));
   k.schema.add(
       ParamSpec::text("text_file", "", "training text, a sequence a line (empty: the shipped heads-train.txt)"));
   k.schema.add(ParamSpec::integer("max_lines", 2000, "training lines read (0: all)").range(0, 10000000));
@@ -336,6 +434,7 @@ void registerHeadTrainingKind(KindRegistry& registry) {
   k.schema.add(ParamSpec::integer("eval_every", 25, "held-out accuracy every n steps").range(1, 1000000));
   k.schema.add(ParamSpec::text("heads_in", "", "resume from heads saved in medusa_lm_head.safetensors layout"));
   k.schema.add(ParamSpec::text("heads_out", "", "save the trained heads here (medusa_lm_head.safetensors layout)"));
+  k.schema.add(ParamSpec::boolean("half", false, "save in f16 (half the size) instead of f32"));
   k.run = runTrainHeads;
   registry.add(std::move(k));
 
