@@ -11,6 +11,7 @@
 #include "engines/core/Error.h"
 #include "engines/core/MappedSafetensors.h"
 #include "engines/specdec/HeadFile.h"
+#include "engines/specdec/RowGemm.h"
 
 namespace loupe::specdec {
 
@@ -58,15 +59,12 @@ void MtpHeads::forward(int k, const float* hPrev, const float* emb, int T, float
   const int H = m_hidden;
   std::vector<float> x, u(static_cast<std::size_t>(T) * H), a(u.size());
   normalised(emb, T, x, hPrev);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, H, 2 * H, 1.0f, x.data(), 2 * H, mod.m.data(), 2 * H, 0.0f,
-              u.data(), H);
+  rowsTimesTransposed(x.data(), T, mod.m.data(), H, 2 * H, u.data(), false);
   for (int t = 0; t < T; ++t) std::copy_n(mod.b.data(), H, &a[static_cast<std::size_t>(t) * H]);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, H, H, 1.0f, u.data(), H, mod.w.data(), H, 1.0f, a.data(), H);
+  rowsTimesTransposed(u.data(), T, mod.w.data(), H, H, a.data(), true);
   std::vector<float> z(u.size());
   for (std::size_t i = 0; i < z.size(); ++i) z[i] = u[i] + a[i] / (1.0f + std::exp(-a[i]));
-  if (logits)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, m_vocab, H, 1.0f, z.data(), H, m_proj.data(), H, 0.0f,
-                logits, m_vocab);
+  if (logits) rowsTimesTransposed(z.data(), T, m_proj.data(), m_vocab, H, logits, false);
   if (zOut) std::copy(z.begin(), z.end(), zOut);
 }
 

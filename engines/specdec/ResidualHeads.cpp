@@ -13,6 +13,7 @@
 #include "engines/core/Error.h"
 #include "engines/core/MappedSafetensors.h"
 #include "engines/specdec/HeadFile.h"
+#include "engines/specdec/RowGemm.h"
 
 namespace loupe::specdec {
 
@@ -49,12 +50,12 @@ void ResidualHeads::forward(int k, const float* h, int T, float* logits, float* 
   const int H = m_hidden, V = m_vocab;
   std::vector<float> z(static_cast<std::size_t>(T) * H);
   for (int t = 0; t < T; ++t) std::copy_n(hd.b.data(), H, &z[static_cast<std::size_t>(t) * H]);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, H, H, 1.0f, h, H, hd.w.data(), H, 1.0f, z.data(), H);
+  rowsTimesTransposed(h, T, hd.w.data(), H, H, z.data(), true);
   for (std::size_t i = 0; i < z.size(); ++i) {
     const float a = z[i];
     z[i] = h[i] + a / (1.0f + std::exp(-a));
   }
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, V, H, 1.0f, z.data(), H, hd.proj.data(), H, 0.0f, logits, V);
+  rowsTimesTransposed(z.data(), T, hd.proj.data(), V, H, logits, false);
   if (zOut) std::copy(z.begin(), z.end(), zOut);
 }
 

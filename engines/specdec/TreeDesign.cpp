@@ -23,13 +23,11 @@ double valueOf(const std::vector<int>& path, const std::vector<std::vector<doubl
   return v;
 }
 
-}  // namespace
-
-DesignedTree designTree(const std::vector<std::vector<double>>& accuracy, int nodes) {
-  check(accuracy);
-  const int depth = static_cast<int>(accuracy.size()), ranks = static_cast<int>(accuracy[0].size());
+// Greedy growth by the best node whose parent is in the tree, for any
+// value that never grows from a node to its child.
+template <typename Value>
+DesignedTree grow(int depth, int ranks, int nodes, Value value) {
   DesignedTree t;
-  std::set<std::vector<int>> inTree;
   // Candidates: every child (any rank) of the root or of a node in the tree.
   std::set<std::vector<int>> frontier;
   for (int r = 0; r < ranks; ++r) frontier.insert({r});
@@ -37,7 +35,7 @@ DesignedTree designTree(const std::vector<std::vector<double>>& accuracy, int no
     auto best = frontier.begin();
     double bestValue = -1;
     for (auto it = frontier.begin(); it != frontier.end(); ++it) {
-      const double v = valueOf(*it, accuracy);
+      const double v = value(*it);
       if (v > bestValue) {  // ties: the first in (length, lexicographic) order, as std::set keeps them
         bestValue = v;
         best = it;
@@ -45,7 +43,6 @@ DesignedTree designTree(const std::vector<std::vector<double>>& accuracy, int no
     }
     const std::vector<int> node = *best;
     frontier.erase(best);
-    inTree.insert(node);
     t.choices.push_back(node);
     t.nodeValues.push_back(bestValue);
     t.expectedAccepted += bestValue;
@@ -57,6 +54,44 @@ DesignedTree designTree(const std::vector<std::vector<double>>& accuracy, int no
       }
   }
   return t;
+}
+
+}  // namespace
+
+DesignedTree designTree(const std::vector<std::vector<double>>& accuracy, int nodes) {
+  check(accuracy);
+  return grow(static_cast<int>(accuracy.size()), static_cast<int>(accuracy[0].size()), nodes,
+              [&](const std::vector<int>& path) { return valueOf(path, accuracy); });
+}
+
+void PathCounts::add(const std::vector<int>& ranks) {
+  if (static_cast<int>(ranks.size()) != m_depth)
+    throw std::invalid_argument("PathCounts: a position with " + std::to_string(ranks.size()) + " heads' ranks, not " +
+                                std::to_string(m_depth));
+  ++m_positions;
+  std::vector<int> prefix;
+  for (int r : ranks) {
+    if (r < 0 || r >= m_ranks) break;  // beyond the ranks a tree may use: no deeper node can hold it
+    prefix.push_back(r);
+    ++m_counts[prefix];
+  }
+}
+
+double PathCounts::value(const std::vector<int>& path) const {
+  if (m_positions == 0) return 0.0;
+  const auto it = m_counts.find(path);
+  return it == m_counts.end() ? 0.0 : static_cast<double>(it->second) / static_cast<double>(m_positions);
+}
+
+DesignedTree designTree(const PathCounts& counts, int nodes) {
+  if (counts.positions() == 0) throw std::invalid_argument("designTree: no calibration positions");
+  return grow(counts.depth(), counts.ranks(), nodes, [&](const std::vector<int>& path) { return counts.value(path); });
+}
+
+double expectedAccepted(const Choices& choices, const PathCounts& counts) {
+  double sum = 0;
+  for (const auto& path : choices) sum += counts.value(path);
+  return sum;
 }
 
 double expectedAccepted(const Choices& choices, const std::vector<std::vector<double>>& accuracy) {

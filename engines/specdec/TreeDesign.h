@@ -9,6 +9,7 @@
 // in it finds exactly those, so the design is optimal for the model.
 #pragma once
 
+#include <map>
 #include <vector>
 
 #include "engines/specdec/MedusaTree.h"
@@ -26,5 +27,32 @@ DesignedTree designTree(const std::vector<std::vector<double>>& accuracy, int no
 
 // The expected accepted drafts of any tree under the same model.
 double expectedAccepted(const Choices& choices, const std::vector<std::vector<double>>& accuracy);
+
+// The same design without assuming the heads independent: each calibration
+// position contributes the ranks at which heads 0, 1, … hold the tokens the
+// model goes on to produce (its own greedy continuation — what greedy
+// acceptance compares with), and a node's value is the fraction of
+// positions whose ranks start with the node's path: the rate at which
+// greedy acceptance keeps that node, joint over its heads. Heads are far
+// from independent (when head 0 is right, head 1 more often is), so the
+// product above underestimates deep nodes; this does not.
+class PathCounts {
+ public:
+  PathCounts(int depth, int ranks) : m_depth(depth), m_ranks(ranks) {}
+  // ranks[k]: the rank of head k's hit (−1 or ≥ ranks: none within the ranks).
+  void add(const std::vector<int>& ranks);
+  double value(const std::vector<int>& path) const;
+  long positions() const { return m_positions; }
+  int depth() const { return m_depth; }
+  int ranks() const { return m_ranks; }
+
+ private:
+  int m_depth, m_ranks;
+  long m_positions = 0;
+  std::map<std::vector<int>, long> m_counts;  // positions per path prefix
+};
+
+DesignedTree designTree(const PathCounts& counts, int nodes);
+double expectedAccepted(const Choices& choices, const PathCounts& counts);
 
 }  // namespace loupe::specdec

@@ -12,6 +12,7 @@ LoadedModel loadModel(const std::string& value) {
   const auto folder = modelFolder(value, "params.model");
   LoadedModel m;
   m.checkpoint = lm::loadCheckpoint(folder);
+  m.folder = folder;
   if (m.checkpoint->tokenizer.empty())
     throw InputError("params.model", folder.string() + " has no tokenizer.model to read text with");
   m.tokenizer = std::make_unique<lm::Tokenizer>(m.checkpoint->tokenizer);
@@ -20,6 +21,12 @@ LoadedModel loadModel(const std::string& value) {
                      m.checkpoint->tokenizer.string() + " has " + std::to_string(m.tokenizer->vocabularySize()) +
                          " pieces, more than the model's vocab_size " + std::to_string(m.checkpoint->config.vocab));
   return m;
+}
+
+std::string headsFileOr(const LoadedModel& model, const std::string& file, const std::string& shippedName) {
+  if (!file.empty()) return file;
+  const auto shipped = model.folder / shippedName;
+  return std::filesystem::exists(shipped) ? shipped.string() : std::string();
 }
 
 int LoadedModel::bos() const {

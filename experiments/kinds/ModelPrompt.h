@@ -15,9 +15,15 @@
 
 namespace loupe {
 
+struct LoadedModel;
+// The draft heads shipped beside a model (medusa_lm_head.safetensors,
+// mtp_heads.safetensors) when `file` is empty, else `file`; "" when neither.
+std::string headsFileOr(const LoadedModel& model, const std::string& file, const std::string& shippedName);
+
 struct LoadedModel {
   std::shared_ptr<const lm::Checkpoint> checkpoint;
   std::unique_ptr<lm::Tokenizer> tokenizer;
+  std::filesystem::path folder;  // the checkpoint's
 
   int bos() const;
   int eos() const;

@@ -35,10 +35,12 @@
 #include "experiments/kinds/LmKinds.h"
 #include "experiments/kinds/ModelPrompt.h"
 #include "experiments/kinds/SpecdecKinds.h"
+#include "experiments/kinds/SpecdecRecords.h"
 
 namespace loupe {
 
 namespace fs = std::filesystem;
+namespace rec = loupe::specdec_records;
 
 namespace {
 
@@ -181,19 +183,24 @@ std::vector<double> rankAccuracy(const specdec::ResidualHeads& heads, int k, con
   return hits;
 }
 
-// `specdec.design_tree`: trained heads' rank accuracy on held-out text, a
-// tree designed from it for each size (TreeDesign.h), its predicted and its
+// `specdec.design_tree`: Medusa trees designed for each size from how the
+// heads do on the model's own greedy continuations of calibration prompts
+// (joint path rates, TreeDesign.h's PathCounts), their predicted and their
 // measured accepted drafts per step — Medusa greedy decoding of the first
-// lines' "word: " prompts — beside mc_sim_7b_63 cut to the same size (its
-// first nodes in (length, lexicographic) order, a tree by construction).
+// lines' "word: " prompts, none of them calibration prompts — beside
+// mc_sim_7b_63 cut to the same size (its first nodes in (length,
+// lexicographic) order, a tree by construction) and beside Medusa's own
+// estimate (heads independent, rank accuracy on held-out text).
 void runDesignTree(RunContext& ctx) {
   const LoadedModel loaded = loadModel(ctx.paramString("model"));
   const auto& ck = loaded.checkpoint;
-  // Without a file: untrained heads (Medusa's initialisation, each the LM head) — a baseline to design against.
+  // Without a file: the heads shipped with the model, else untrained heads
+  // (Medusa's initialisation, each the LM head) — a baseline to design against.
   specdec::ResidualHeads heads = lm::headsFromLmHead(*ck, static_cast<int>(ctx.paramInt("heads")));
-  if (!ctx.paramString("heads_file").empty()) {
+  const std::string headsFile = headsFileOr(loaded, ctx.paramString("heads_file"), "medusa_lm_head.safetensors");
+  if (!headsFile.empty()) {
     try {
-      heads = specdec::ResidualHeads::read(ctx.paramString("heads_file"));
+      heads = specdec::ResidualHeads::read(headsFile);
     } catch (const InputError& e) {
       throw InputError("params.heads_file", e.what());
     }
@@ -211,15 +218,50 @@ void runDesignTree(RunContext& ctx) {
   std::vector<std::vector<double>> accuracy;
   for (int k = 0; k < heads.count(); ++k) accuracy.push_back(rankAccuracy(heads, k, held, ranks));
 
-  // Prompts: each of the first lines up to its ": ".
-  std::vector<std::vector<int>> prompts;
-  for (std::size_t i = 0; i < lines.size() && static_cast<std::int64_t>(prompts.size()) < ctx.paramInt("prompts");
-       ++i) {
+  // Prompts: each line up to its ": "; the first `prompts` measure, the next
+  // `calibration_prompts` calibrate.
+  std::vector<std::vector<int>> prompts, calibration;
+  const auto measured = static_cast<std::size_t>(ctx.paramInt("prompts"));
+  const auto calibrating = static_cast<std::size_t>(ctx.paramInt("calibration_prompts"));
+  for (std::size_t i = 0; i < lines.size() && prompts.size() + calibration.size() < measured + calibrating; ++i) {
     const std::size_t colon = lines[i].find(": ");
-    if (colon != std::string::npos)
-      prompts.push_back(loaded.promptIds(lines[i].substr(0, colon + 2), "params.heldout_file"));
+    if (colon == std::string::npos) continue;
+    (prompts.size() < measured ? prompts : calibration)
+        .push_back(loaded.promptIds(lines[i].substr(0, colon + 2), "params.heldout_file"));
   }
   const int tokens = static_cast<int>(ctx.paramInt("tokens"));
+  // Calibration: at each position of the model's own greedy continuation of
+  // the calibration prompts, the rank at which each head holds the token
+  // the model produces k + 2 later (TreeDesign.h's PathCounts).
+  specdec::PathCounts paths(heads.count(), ranks);
+  {
+    std::vector<float> logits(static_cast<std::size_t>(ck->config.vocab));
+    for (const auto& p : calibration) {
+      ctx.throwIfCancelled();
+      std::vector<int> seq = p;
+      const std::vector<int> greedy = lm::plainGreedy(model, p, tokens).tokens;
+      seq.insert(seq.end(), greedy.begin(), greedy.end());
+      model.truncate(0);
+      model.forward(seq, true);
+      const std::vector<float> hidden = model.lastHidden();
+      const int H = ck->config.hidden, V = ck->config.vocab;
+      for (std::size_t t = p.size() - 1; t + 2 < seq.size(); ++t) {
+        std::vector<int> rank(static_cast<std::size_t>(heads.count()), -1);
+        for (int k = 0; k < heads.count() && t + k + 2 < seq.size(); ++k) {
+          heads.forward(k, &hidden[t * static_cast<std::size_t>(H)], 1, logits.data());
+          const int y = seq[t + static_cast<std::size_t>(k) + 2];
+          int above = 0;
+          for (int v = 0; v < V; ++v)
+            above += logits[static_cast<std::size_t>(v)] > logits[static_cast<std::size_t>(y)] ||
+                     (logits[static_cast<std::size_t>(v)] == logits[static_cast<std::size_t>(y)] && v < y);
+          rank[static_cast<std::size_t>(k)] = above;
+        }
+        paths.add(rank);
+      }
+    }
+  }
+  if (paths.positions() == 0)
+    throw InputError("params.calibration_prompts", "left no calibration position (too few lines with \": \")");
   auto measure = [&](const specdec::Choices& choices, int& calls) {
     const specdec::MedusaBuffers tree = specdec::medusaBuffers(choices);
     double accepted = 0, steps = 0;
@@ -245,22 +287,27 @@ void runDesignTree(RunContext& ctx) {
       if (static_cast<int>(path.size()) <= heads.count() && static_cast<int>(cut.size()) < size &&
           *std::max_element(path.begin(), path.end()) < ranks)
         cut.push_back(path);
-    const specdec::DesignedTree designed = specdec::designTree(accuracy, size);
-    int designedCalls = 0, publishedCalls = 0;
-    const double measured = measure(designed.choices, designedCalls);
+    const specdec::DesignedTree designed = specdec::designTree(paths, size);
+    const specdec::DesignedTree independent = specdec::designTree(accuracy, size);
+    int designedCalls = 0, publishedCalls = 0, independentCalls = 0;
+    const double measuredDesigned = measure(designed.choices, designedCalls);
     const double measuredPublished = measure(cut, publishedCalls);
+    const double measuredIndependent = measure(independent.choices, independentCalls);
     StepRecord r;
     r.step = step++;
-    r.metric("nodes", static_cast<double>(designed.choices.size()));
-    r.metric("predicted_accepted", designed.expectedAccepted).metric("measured_accepted", measured);
-    r.metric("mc_sim_predicted_accepted", specdec::expectedAccepted(cut, accuracy));
-    r.metric("mc_sim_measured_accepted", measuredPublished);
+    r.metric(rec::kNodes, static_cast<double>(designed.choices.size()));
+    r.metric(rec::kPredictedAccepted, designed.expectedAccepted).metric(rec::kMeasuredAccepted, measuredDesigned);
+    r.metric(rec::kMcSimPredicted, specdec::expectedAccepted(cut, paths));
+    r.metric(rec::kMcSimMeasured, measuredPublished);
+    // Medusa's own estimate (heads independent, accuracy on held-out text) and its tree.
+    r.metric(rec::kIndependentPredicted, independent.expectedAccepted)
+        .metric(rec::kIndependentMeasured, measuredIndependent);
     r.metric("model_calls", designedCalls).metric("mc_sim_model_calls", publishedCalls);
-    r.textArray("tree", specdec::choicesToJson(designed.choices));
+    r.textArray(rec::kDesignedTree, specdec::choicesToJson(designed.choices));
     if (step == 1) {
       std::vector<double> flat;
       for (const auto& row : accuracy) flat.insert(flat.end(), row.begin(), row.end());
-      r.array("rank_accuracy", Array::fromValues<double>({heads.count(), ranks}, flat));
+      r.array(rec::kRankAccuracy, Array::fromValues<double>({heads.count(), ranks}, flat));
     }
     ctx.emitStep(std::move(r));
     ctx.progress(static_cast<double>(step) / static_cast<double>(sizes.size()), "size " + std::to_string(size));
@@ -369,16 +416,16 @@ void runTrainHeads(RunContext& ctx) {
         mtpHeads.adamStep(k, g, rate, weightDecay);
         mtpHeads.forward(k, prev.data(), emb.data(), rows, z.data(), nullptr);
         prev.swap(z);
-        r.metric("loss_head" + std::to_string(k), g.loss);
+        r.metric(rec::lossOfHead(k), g.loss);
         continue;
       }
       const specdec::HeadGradient g = heads.lossAndGradientFast(k, h.data(), rows, targets);
       opt.step(heads, k, g);
-      r.metric("loss_head" + std::to_string(k), g.loss);
+      r.metric(rec::lossOfHead(k), g.loss);
     }
     r.metric("learning_rate", rate);
     if (step == 0) {
-      r.metric("unigram_top1", heldCounted ? static_cast<double>(unigramHits) / heldCounted : 0.0);
+      r.metric(rec::kUnigramTop1, heldCounted ? static_cast<double>(unigramHits) / heldCounted : 0.0);
       r.metric("train_tokens", static_cast<double>(train.rows()))
           .metric("heldout_tokens", static_cast<double>(held.rows()));
     }
@@ -389,7 +436,7 @@ void runTrainHeads(RunContext& ctx) {
       else
         for (int k = 0; k < K; ++k) acc.push_back(accuracy(heads, k, held, topk));
       for (int k = 0; k < K; ++k)
-        r.metric("top1_head" + std::to_string(k), acc[static_cast<std::size_t>(k)].first)
+        r.metric(rec::top1OfHead(k), acc[static_cast<std::size_t>(k)].first)
             .metric("topk_head" + std::to_string(k), acc[static_cast<std::size_t>(k)].second);
     }
     if (step + 1 == steps && !ctx.paramString("heads_out").empty()) {
@@ -444,7 +491,8 @@ void registerHeadTrainingKind(KindRegistry& registry) {
   d.summary = "Medusa trees designed from trained heads' measured accuracy: predicted vs measured accepted drafts";
   d.schema.add(ParamSpec::text("model", "", "checkpoint folder or shipped model name (empty: loupe-llama-2m)"));
   d.schema.add(ParamSpec::text(
-      "heads_file", "", "Medusa heads (medusa_lm_head.safetensors layout; empty: untrained heads, each the LM head)"));
+      "heads_file", "",
+      "Medusa heads (medusa_lm_head.safetensors layout; empty: those shipped with the model, else untrained)"));
   d.schema.add(ParamSpec::integer("heads", 4, "untrained heads when there is no heads_file").range(1, 8));
   d.schema.add(ParamSpec::text("heldout_file", "", "calibration text (empty: the shipped heldout.txt)"));
   d.schema.add(ParamSpec::integer("max_heldout_lines", 300, "calibration lines (0: all)").range(0, 10000000));
@@ -452,6 +500,9 @@ void registerHeadTrainingKind(KindRegistry& registry) {
   d.schema.add(ParamSpec::intList("sizes", {4, 8, 16, 32, 64}, "tree sizes to design").range(1, 512).length(1, 32));
   d.schema.add(
       ParamSpec::integer("prompts", 5, "prompts decoded to measure (the first lines' \"word: \")").range(1, 1000));
+  d.schema.add(ParamSpec::integer("calibration_prompts", 40,
+                                  "the next lines' prompts, whose greedy continuations calibrate the design")
+                   .range(1, 10000));
   d.schema.add(ParamSpec::integer("tokens", 100, "tokens decoded per prompt").range(1, 400));
   d.run = runDesignTree;
   registry.add(std::move(d));

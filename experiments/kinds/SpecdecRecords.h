@@ -16,13 +16,30 @@
 //     −1), node_probability (float64, per node: the target's probability of
 //     the node's token given its path), accepted_nodes (int64, node indices
 //     of the accepted path, root first);
-//   step 0 also vocabulary (text, UTF-8, one word a line) and prompt_tokens
-//     (int64);
+//   step 0 also vocabulary (text, UTF-8, one word a line), prompt_tokens
+//     (int64) and the metric subword_vocabulary (1: the words are a
+//     transformer's subword pieces, carrying their own spaces — join them
+//     as they are; 0: words, joined by spaces);
 //   the last step also the run's summary (below).
 // specdec.compare — one step per method, in the `methods` param's order:
 //   method_name (text: "target", "chain", "mtp" or "medusa:<tree>"), the
 //   summary over all repeats, tokens (int64, the first repeat's generated
-//   tokens, prompt excluded); step 0 also vocabulary and prompt_tokens.
+//   tokens, prompt excluded), acceptance_by_depth_runs (float64, repeats ×
+//   depth: each repeat's acceptance by depth — on the transformer each
+//   repeat is another prompt; NaN where a repeat never reached a depth),
+//   acceptance_by_depth_low / _high (float64 per depth: the 95 % band of
+//   the mean over repeats, mean ± 1.96·s/√n; NaN with under two repeats),
+//   speedup_measured (tokens_per_s over the "target" method's, measured in
+//   the same run, for the methods after it); step 0 also vocabulary,
+//   prompt_tokens and subword_vocabulary.
+// specdec.train_heads — one step per training step: loss_head<k>,
+//   learning_rate; every eval_every steps top1_head<k>, topk_head<k>
+//   (held-out, 0–1); step 0 unigram_top1, train_tokens, heldout_tokens.
+// specdec.design_tree — one step per tree size: nodes, predicted_accepted,
+//   measured_accepted, mc_sim_predicted_accepted, mc_sim_measured_accepted,
+//   independent_predicted_accepted, independent_measured_accepted,
+//   model_calls, mc_sim_model_calls; tree (text: the designed choice list,
+//   JSON); step 0 rank_accuracy (float64, heads × ranks).
 // The summary: metrics tokens_per_step (mean tokens per target call after
 //   the first: the accepted length), mean_accepted (drafts kept per step),
 //   target_calls_per_token, tokens_per_s, speedup_estimate (× over plain
@@ -49,11 +66,36 @@ inline constexpr const char* kNodeProbability = "node_probability";
 inline constexpr const char* kAcceptedNodes = "accepted_nodes";
 inline constexpr const char* kVocabulary = "vocabulary";
 inline constexpr const char* kPromptTokens = "prompt_tokens";
+inline constexpr const char* kSubwordVocabulary = "subword_vocabulary";
 inline constexpr char kVocabularySeparator = '\n';
 
 // specdec.compare
 inline constexpr const char* kMethodName = "method_name";
 inline constexpr const char* kTokens = "tokens";
+inline constexpr const char* kAcceptanceByDepthRuns = "acceptance_by_depth_runs";
+inline constexpr const char* kAcceptanceByDepthLow = "acceptance_by_depth_low";
+inline constexpr const char* kAcceptanceByDepthHigh = "acceptance_by_depth_high";
+inline constexpr const char* kSpeedupMeasured = "speedup_measured";
+
+// specdec.train_heads
+inline constexpr const char* kUnigramTop1 = "unigram_top1";
+inline std::string lossOfHead(int k) {
+  return "loss_head" + std::to_string(k);
+}
+inline std::string top1OfHead(int k) {
+  return "top1_head" + std::to_string(k);
+}
+
+// specdec.design_tree
+inline constexpr const char* kNodes = "nodes";
+inline constexpr const char* kPredictedAccepted = "predicted_accepted";
+inline constexpr const char* kMeasuredAccepted = "measured_accepted";
+inline constexpr const char* kMcSimPredicted = "mc_sim_predicted_accepted";
+inline constexpr const char* kMcSimMeasured = "mc_sim_measured_accepted";
+inline constexpr const char* kIndependentPredicted = "independent_predicted_accepted";
+inline constexpr const char* kIndependentMeasured = "independent_measured_accepted";
+inline constexpr const char* kDesignedTree = "tree";
+inline constexpr const char* kRankAccuracy = "rank_accuracy";
 
 // The summary
 inline constexpr const char* kTokensPerStep = "tokens_per_step";

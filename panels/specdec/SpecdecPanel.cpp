@@ -10,6 +10,9 @@
 #include <QSplitter>
 #include <QTextBrowser>
 #include <QVBoxLayout>
+#include <cmath>
+#include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "experiments/TreeEditing.h"
@@ -36,7 +39,13 @@ SpecdecPanel::SpecdecPanel(QWidget* parent)
     : RunPanel(parent, "Run a specdec.* recipe, or open one from the experiment browser.") {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
-  m_kind = choiceBox(this, {"specdec.medusa", "specdec.sample", "specdec.compare"}, "what to run");
+  m_kind = choiceBox(
+      this, {"specdec.medusa", "specdec.sample", "specdec.compare", "specdec.train_heads", "specdec.design_tree"},
+      "what to run");
+  m_kind->setObjectName("specdecKind");
+  m_source = choiceBox(this, {"model", "ngram"},
+                       "model: the shipped transformer, its draft model and trained heads; ngram: the phone trigram");
+  m_source->setObjectName("specdecSource");
   m_treeSpec = new QLineEdit("mc_sim_7b_63", this);
   m_treeSpec->setObjectName("specdecTree");
   m_treeSpec->setToolTip("Medusa tree: a name from medusa_choices.json, chain:N, or a JSON choice list");
@@ -56,8 +65,8 @@ SpecdecPanel::SpecdecPanel(QWidget* parent)
   save->setObjectName("specdecSaveTree");
   for (QWidget* w : std::initializer_list<QWidget*>{add, remove, save}) editRow->addWidget(w);
   m_editButtons->setEnabled(false);
-  for (QWidget* w : std::initializer_list<QWidget*>{m_kind, new QLabel("tree:", this), m_treeSpec, editTreeButton,
-                                                    m_editButtons, run})
+  for (QWidget* w : std::initializer_list<QWidget*>{m_kind, m_source, new QLabel("tree:", this), m_treeSpec,
+                                                    editTreeButton, m_editButtons, run})
     controls->addWidget(w);
   controls->addStretch(1);
   layout->addLayout(controls);
@@ -179,19 +188,164 @@ void SpecdecPanel::showEditedTree() {
 QString SpecdecPanel::recipeJson() const {
   nlohmann::json r;
   const std::string kind = m_kind->currentText().toStdString();
+  const bool model = m_source->currentText() == "model";
   r["kind"] = kind;
   r["name"] = kind + " from the panel";
   r["seed"] = 1;
   r["params"] = nlohmann::json::object();
-  if (kind == "specdec.medusa") r["params"]["tree"] = m_treeSpec->text().toStdString();
-  if (kind == "specdec.compare")
-    r["params"]["methods"] = "target,chain,mtp,medusa:chain:4,medusa:" + m_treeSpec->text().toStdString();
-  if (kind != "specdec.sample") r["params"]["acceptance"] = "typical";
+  nlohmann::json& p = r["params"];
+  if (kind == "specdec.train_heads") {  // small enough to watch: a few hundred steps on 1,500 lines
+    p = {{"head_type", "medusa"}, {"heads", 3}, {"steps", 200}, {"max_lines", 1500}, {"eval_every", 20}};
+    return QString::fromStdString(r.dump());
+  }
+  if (kind == "specdec.design_tree") return QString::fromStdString(r.dump());
+  p["source"] = model ? "model" : "ngram";
+  if (kind == "specdec.medusa") p["tree"] = m_treeSpec->text().toStdString();
+  if (kind == "specdec.compare") {
+    p["methods"] = (model ? "target,chain,mtp,medusa:chain:3,medusa:" : "target,chain,mtp,medusa:chain:4,medusa:") +
+                   m_treeSpec->text().toStdString();
+    if (model) p["gamma"] = 3, p["repeats"] = 5, p["tokens"] = 100;
+  }
+  // The transformer with greedy acceptance (every method emits its greedy
+  // text); the n-gram model with Medusa's typical acceptance.
+  if (kind != "specdec.sample") p["acceptance"] = model ? "greedy" : "typical";
+  if (kind == "specdec.sample" && model) p["greedy"] = true;
   return QString::fromStdString(r.dump());
 }
 
 bool SpecdecPanel::walksSteps(const RunInfo& info) const {
   return info.kind != "specdec.compare";
+}
+
+void SpecdecPanel::liveBegan(const RunInfo& run) {
+  m_runKind = run.kind;
+  m_liveSeries.clear();
+}
+
+void SpecdecPanel::liveStep(const StepRecord& record) {
+  if (m_runKind == "specdec.train_heads") appendRecordMetrics(m_liveSeries, record);
+}
+
+void SpecdecPanel::liveRefresh() {
+  if (m_runKind == "specdec.train_heads") showTrainingCurves(m_liveSeries);
+}
+
+// Each head's loss (the depth chart's place) and held-out top-1 accuracy
+// beside the unigram baseline (the histogram's place).
+void SpecdecPanel::showTrainingCurves(const SeriesMap& series) {
+  m_depth->clear();
+  m_histogram->clear();
+  m_depth->setTitles("training loss per head", "step", "cross-entropy");
+  m_histogram->setTitles("held-out top-1 accuracy per head", "step", "top-1");
+  double unigram = -1, lastStep = 0;
+  QStringList values;
+  for (const auto& [name, points] : series) {
+    if (points.empty()) continue;
+    lastStep = std::max(lastStep, points.back().x());
+    if (name.startsWith("loss_head")) {
+      m_depth->addLine("head " + name.mid(9), points);
+    } else if (name.startsWith("top1_head")) {
+      m_histogram->addLine("head " + name.mid(9), points);
+      values << QString("head %1 top-1 %2").arg(name.mid(9)).arg(points.back().y(), 0, 'f', 3);
+    } else if (name == rec::kUnigramTop1) {
+      unigram = points.front().y();
+    }
+  }
+  if (unigram >= 0) {
+    m_histogram->addLine("unigram baseline", {QPointF(0, unigram), QPointF(std::max(lastStep, 1.0), unigram)},
+                         QColor(120, 120, 120), Qt::DashLine);
+    values << QString("unigram %1").arg(unigram, 0, 'f', 3);
+  }
+  m_summary = values.join(" · ");
+  valuesLine()->setText(m_summary);
+}
+
+// Predicted and measured accepted drafts against the tree's size; each
+// head's hit rate by rank; a table of the numbers.
+void SpecdecPanel::showDesignSummary() {
+  m_depth->clear();
+  m_histogram->clear();
+  m_depth->setTitles("accepted drafts per step vs tree size", "nodes", "drafts accepted per step");
+  m_histogram->setTitles("head accuracy by rank (held-out text)", "rank", "hit rate");
+  std::map<QString, std::vector<QPointF>> lines;
+  const std::pair<const char*, const char*> named[] = {
+      {rec::kPredictedAccepted, "designed, predicted"},
+      {rec::kMeasuredAccepted, "designed, measured"},
+      {rec::kMcSimPredicted, "mc_sim_7b_63 cut, predicted"},
+      {rec::kMcSimMeasured, "mc_sim_7b_63 cut, measured"},
+      {rec::kIndependentPredicted, "independent heads, predicted"},
+      {rec::kIndependentMeasured, "independent heads' tree, measured"}};
+  QString table =
+      "<table cellspacing=6><tr><th>nodes</th><th>designed: predicted</th><th>measured</th>"
+      "<th>mc_sim_7b_63 cut: predicted</th><th>measured</th><th>Medusa's independent estimate</th></tr>";
+  for (const StepRecord& r : m_records) {
+    const auto nodes = r.findMetric(rec::kNodes);
+    if (!nodes) continue;
+    for (const auto& [metric, label] : named)
+      if (const auto v = r.findMetric(metric)) lines[label].emplace_back(*nodes, *v);
+    table += QString("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td><td>%6</td></tr>")
+                 .arg(*nodes)
+                 .arg(r.metricOr(rec::kPredictedAccepted), 0, 'f', 3)
+                 .arg(r.metricOr(rec::kMeasuredAccepted), 0, 'f', 3)
+                 .arg(r.metricOr(rec::kMcSimPredicted), 0, 'f', 3)
+                 .arg(r.metricOr(rec::kMcSimMeasured), 0, 'f', 3)
+                 .arg(r.metricOr(rec::kIndependentPredicted), 0, 'f', 3);
+  }
+  for (const auto& [metric, label] : named) {
+    const auto it = lines.find(label);
+    if (it == lines.end()) continue;
+    const bool predicted = QString(label).endsWith("predicted");
+    m_depth->addLine(label, it->second, QColor(), predicted ? Qt::DashLine : Qt::SolidLine);
+  }
+  m_depth->setLogAxes(true, false);
+  if (!m_records.empty())
+    if (const Array* a = m_records.front().findArray(rec::kRankAccuracy); a && a->shape().size() == 2) {
+      const auto values = m_records.front().values<double>(rec::kRankAccuracy);
+      const auto heads = a->shape()[0], ranks = a->shape()[1];
+      for (std::int64_t k = 0; k < heads; ++k) {
+        std::vector<QPointF> points;
+        for (std::int64_t rank = 0; rank < ranks; ++rank)
+          points.emplace_back(static_cast<double>(rank), values[static_cast<std::size_t>(k * ranks + rank)]);
+        m_histogram->addLine(QString("head %1").arg(k), points);
+      }
+    }
+  m_text->setHtml(table + "</table>");
+  if (!m_records.empty()) {
+    const StepRecord& last = m_records.back();
+    m_summary = QString("%1 nodes: predicted %2, measured %3 drafts a step (mc_sim_7b_63 cut: %4)")
+                    .arg(last.metricOr(rec::kNodes))
+                    .arg(last.metricOr(rec::kPredictedAccepted), 0, 'f', 3)
+                    .arg(last.metricOr(rec::kMeasuredAccepted), 0, 'f', 3)
+                    .arg(last.metricOr(rec::kMcSimMeasured), 0, 'f', 3);
+    valuesLine()->setText(m_summary);
+  }
+}
+
+// A design step's tree: each node's rank; the tree field takes it, so Edit
+// tree and Run (specdec.medusa) use it.
+void SpecdecPanel::showDesignedTree(const StepRecord& r) {
+  TreePaths tree;
+  try {
+    tree = treeFromSpec(r.text(rec::kDesignedTree));
+  } catch (const std::exception&) {
+    return;
+  }
+  m_treeSpec->setText(QString::fromStdString(treeToJson(tree)));
+  if (!m_tree) return;
+  const TreeLayout b = treeLayout(tree);
+  std::vector<TreeNode> nodes;
+  for (std::size_t i = 0; i < b.parents.size(); ++i) {
+    TreeNode n;
+    n.parent = b.parents[i];
+    n.label = i == 0 ? QString("root") : QString("rank %1").arg(b.sorted[i - 1].back());
+    n.color = QColor(90, 140, 200);
+    nodes.push_back(n);
+  }
+  m_tree->setTree(nodes, {0},
+                  QString("designed tree, %1 nodes: predicted %2, measured %3 drafts accepted a step")
+                      .arg(tree.size())
+                      .arg(r.metricOr(rec::kPredictedAccepted), 0, 'f', 3)
+                      .arg(r.metricOr(rec::kMeasuredAccepted), 0, 'f', 3));
 }
 
 void SpecdecPanel::clearViews() {
@@ -226,13 +380,24 @@ void SpecdecPanel::runCompared(const RunInfo& info) {
 
 void SpecdecPanel::setVocabulary(const StepRecord& first) {
   m_words.clear();
-  for (const QString& w : text(first, rec::kVocabulary).split(rec::kVocabularySeparator, Qt::SkipEmptyParts))
-    m_words.push_back(w);
+  // One word a line, every line a token (a piece's text may be empty).
+  for (const QString& w : text(first, rec::kVocabulary).split(rec::kVocabularySeparator)) m_words.push_back(w);
+  m_subword = first.metricOr(rec::kSubwordVocabulary) > 0.5;
 }
 
 // A live step's tree is drawn as it comes; the shell reopens the stored run
 // when it ends, for the summary and the text.
 void SpecdecPanel::showRunSummary() {
+  if (m_runKind == "specdec.train_heads" && store()) {
+    showTrainingCurves(loadMetricSeries(*store(), run()));
+    m_text->clear();
+    return;
+  }
+  if (m_runKind == "specdec.design_tree") {
+    showDesignSummary();
+    return;
+  }
+  m_depth->setLogAxes(false, false);
   m_histogram->clear();
   m_depth->clear();
   m_depth->setTitles("acceptance by depth", "draft depth", "P(kept | parent kept)");
@@ -241,20 +406,22 @@ void SpecdecPanel::showRunSummary() {
   addMethodLines(m_records, m_runKind, "", Qt::SolidLine);
   // The text: the prompt, then each step's tokens — accepted drafts on green,
   // the target's own token (root, correction or bonus) plain.
-  QString html = "<p style='font-family:monospace'>";
+  QString html = m_subword ? "<p style='white-space:pre-wrap'>" : "<p style='font-family:monospace'>";
   auto word = [&](std::int64_t id) {
     return id >= 0 && id < static_cast<std::int64_t>(m_words.size())
                ? m_words[static_cast<std::size_t>(id)].toHtmlEscaped()
                : QString::number(id);
   };
-  for (std::int64_t id : m_records.front().values<std::int64_t>(rec::kPromptTokens)) html += "<b>" + word(id) + "</b> ";
+  const QString gap = m_subword ? "" : " ";  // subword pieces carry their own spaces
+  for (std::int64_t id : m_records.front().values<std::int64_t>(rec::kPromptTokens))
+    html += "<b>" + word(id) + "</b>" + gap;
   for (const StepRecord& r : m_records) {
     const auto emitted = r.values<std::int64_t>(rec::kEmittedTokens);
     const auto accepted = static_cast<std::size_t>(r.metricOr(rec::kAccepted));
     const bool tree = r.findArray(rec::kNodeToken) != nullptr;
     for (std::size_t i = 0; i < emitted.size(); ++i) {
       const bool draft = tree ? (i >= 1 && i <= accepted) : i < accepted;
-      html += draft ? "<span style='background:#b8e6b8'>" + word(emitted[i]) + "</span> " : word(emitted[i]) + " ";
+      html += draft ? "<span style='background:#b8e6b8'>" + word(emitted[i]) + "</span>" + gap : word(emitted[i]) + gap;
     }
   }
   m_text->setHtml(html + "</p>");
@@ -265,15 +432,31 @@ void SpecdecPanel::showRunSummary() {
 void SpecdecPanel::addMethodLines(const std::vector<StepRecord>& records, const std::string& kind,
                                   const QString& prefix, Qt::PenStyle style) {
   QStringList values;
+  static const QColor palette[] = {QColor(31, 119, 180),  QColor(255, 127, 14),  QColor(44, 160, 44),
+                                   QColor(214, 39, 40),   QColor(148, 103, 189), QColor(140, 86, 75),
+                                   QColor(227, 119, 194), QColor(127, 127, 127)};
+  std::size_t method = 0;
   auto add = [&](const StepRecord& r, const QString& name) {
-    std::vector<QPointF> points;
-    const auto depth = r.values<double>(rec::kAcceptanceByDepth);
-    for (std::size_t d = 0; d < depth.size(); ++d) points.emplace_back(static_cast<double>(d + 1), depth[d]);
-    if (!points.empty()) m_depth->addLine(prefix + name, points, QColor(), style);
-    values << QString("%1%2: %3 tokens/call, ×%4 est. speed-up")
-                  .arg(prefix, name)
-                  .arg(r.metricOr(rec::kTokensPerStep), 0, 'f', 2)
-                  .arg(r.metricOr(rec::kSpeedupEstimate), 0, 'f', 2);
+    const QColor color = palette[method++ % std::size(palette)];
+    auto line = [&](const char* array, const QString& label, Qt::PenStyle pen) {
+      std::vector<QPointF> points;
+      const auto depth = r.values<double>(array);
+      for (std::size_t d = 0; d < depth.size(); ++d)
+        if (!std::isnan(depth[d])) points.emplace_back(static_cast<double>(d + 1), depth[d]);
+      if (!points.empty()) m_depth->addLine(label, points, color, pen);
+    };
+    line(rec::kAcceptanceByDepth, prefix + name, style);
+    // The 95 % band over prompts (compare runs of several repeats).
+    line(rec::kAcceptanceByDepthLow, prefix + name + " 95 % band", Qt::DotLine);
+    line(rec::kAcceptanceByDepthHigh, prefix + name + " 95 % band ", Qt::DotLine);
+    QString v = QString("%1%2: %3 tokens/call").arg(prefix, name).arg(r.metricOr(rec::kTokensPerStep), 0, 'f', 2);
+    if (const auto measured = r.findMetric(rec::kSpeedupMeasured))
+      v += QString(", %1 tokens/s, ×%2 measured")
+               .arg(r.metricOr(rec::kTokensPerSecond), 0, 'f', 0)
+               .arg(*measured, 0, 'f', 2);
+    else
+      v += QString(", ×%1 est. speed-up").arg(r.metricOr(rec::kSpeedupEstimate), 0, 'f', 2);
+    values << v;
     if (prefix.isEmpty()) {  // run A's drafts-kept histogram (a compare run: its last method's)
       const auto h = r.values<double>(rec::kAcceptedHistogram);
       m_histogram->clear();
@@ -293,9 +476,21 @@ void SpecdecPanel::addMethodLines(const std::vector<StepRecord>& records, const 
 }
 
 void SpecdecPanel::showStep(const StepRecord& r, const StepRecord*) {
-  if (r.findArray(rec::kVocabulary)) setVocabulary(r);
   m_editing = false;
   m_editButtons->setEnabled(false);
+  if (r.findArray(rec::kDesignedTree)) {
+    showDesignedTree(r);
+    return;
+  }
+  if (r.findMetric(rec::lossOfHead(0))) {
+    if (m_tree)
+      m_tree->setTree({}, {},
+                      QString("training heads: step %1, head 0 loss %2")
+                          .arg(r.step)
+                          .arg(r.metricOr(rec::lossOfHead(0)), 0, 'f', 3));
+    return;
+  }
+  if (r.findArray(rec::kVocabulary)) setVocabulary(r);
   if (!m_tree) return;
   const auto token = r.values<std::int64_t>(rec::kNodeToken), parent = r.values<std::int64_t>(rec::kNodeParent),
              path = r.values<std::int64_t>(rec::kAcceptedNodes);

@@ -6,11 +6,18 @@
 // runs); a compare
 // run draws one acceptance line per method; two runs compare (B dashed);
 // the tree editor adds and removes nodes by clicks and saves a choice list
-// that runs.
+// that runs. On the shipped transformer: Medusa heads trained live from the
+// panel (loss and held-out accuracy curves growing while it runs), a
+// designed-tree run (predicted vs measured, the designed tree in the view
+// and the tree field), the editor on that tree and a Medusa run of it on the
+// model from the Run button (real words in the text), and a compare run with
+// its bands over prompts and measured speed-ups.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
+#include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QTest>
@@ -131,6 +138,86 @@ TEST(SpecdecPanel, TreeHistogramTextAndComparison) {
     const auto r = testing::recordRun(store, kinds, recipe.dump());
     EXPECT_EQ(r.status, RunStatus::Finished) << r.error;
   }
+}
+
+TEST(SpecdecPanel, OnTheShippedModelTrainingLiveDesignEditorAndCompare) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  PanelRegistry panels;
+  registerBuiltinPanels(panels);
+  testing::TempDir dir;
+  {
+    Store store(dir / "m.sqlite");
+    auto r = testing::recordRun(store, kinds, R"({"kind": "specdec.design_tree", "name": "designed trees", "seed": 1,
+        "params": {"sizes": [4, 8, 16], "prompts": 2, "calibration_prompts": 6, "tokens": 40}})");
+    ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
+    r = testing::recordRun(store, kinds, R"({"kind": "specdec.compare", "name": "methods on the model", "seed": 1,
+        "params": {"source": "model", "methods": "target,chain,mtp,medusa:chain:3", "gamma": 3, "repeats": 3,
+                   "tokens": 40, "acceptance": "greedy"}})");
+    ASSERT_EQ(r.status, RunStatus::Finished) << r.error;
+  }
+  Store check(dir / "m.sqlite");
+  MainWindow window(kinds, panels);
+  ASSERT_TRUE(testing::showWindowOn(window, dir / "m.sqlite"));
+
+  // The designed trees: predicted against measured by size, the tree in view and in the tree field.
+  auto* panel = testing::openRunIn<SpecdecPanel>(window, 1);
+  ASSERT_NE(panel, nullptr);
+  ASSERT_NE(panel->treeView(), nullptr) << "no OpenGL under Xvfb";
+  const QStringList design = panel->depthChart()->seriesNames();
+  for (const char* line : {"designed, predicted", "designed, measured", "mc_sim_7b_63 cut, measured"})
+    EXPECT_TRUE(design.contains(line)) << design.join(", ").toStdString();
+  panel->scrubber()->setPosition(1);  // the 8-node tree
+  LOUPE_WAIT_EQ(panel->treeView()->nodeCount(), 9, 3000);
+  auto* field = panel->findChild<QLineEdit*>("specdecTree");
+  EXPECT_EQ(field->text().toStdString(), check.readStep(1, 1).text("tree"));
+  testing::saveScreenshot(window, "specdec-model-design.png");
+
+  // The editor on the designed tree: a child under the root's first guess, then run on the model.
+  QTest::mouseClick(panel->findChild<QPushButton*>("specdecEditTree"), Qt::LeftButton);
+  const std::size_t designed = panel->editedTree().size();
+  ASSERT_EQ(designed, 8u);
+  LOUPE_WAIT_EQ(panel->treeView()->nodeCount(), 9, 3000);
+  const QPoint at = panel->treeView()->nodeCenter(1).toPoint();  // node 1: the first head's best guess
+  QTest::mouseMove(panel->treeView(), at);
+  QTest::qWait(30);
+  QTest::mouseClick(panel->treeView(), Qt::LeftButton, {}, at);
+  LOUPE_WAIT_EQ(panel->treeView()->highlightedPath().back(), 1, 3000);
+  QTest::mouseClick(panel->findChild<QPushButton*>("specdecAddChild"), Qt::LeftButton);
+  EXPECT_EQ(panel->editedTree().size(), designed + 1);
+  testing::saveScreenshot(window, "specdec-model-editor.png");
+  panel->kindChoice()->setCurrentText("specdec.medusa");
+  panel->sourceChoice()->setCurrentText("model");
+  QTest::mouseClick(panel->findChild<QPushButton*>("specdecRun"), Qt::LeftButton);
+  LOUPE_WAIT_TRUE(check.listRuns().size() == 3 && check.getRun(3).status == RunStatus::Finished, 60000);
+  LOUPE_WAIT_TRUE(panel->treeView()->nodeCount() == static_cast<int>(designed) + 2, 5000);
+  // Real words: the prompt is a gloss's head word, the text goes on in English.
+  LOUPE_WAIT_TRUE(panel->textView()->toPlainText().contains(": "), 5000);
+  const QString words = panel->textView()->toPlainText();
+  EXPECT_GE(words.count(' '), 20) << words.toStdString();
+  EXPECT_TRUE(words.contains(" the ") || words.contains(" a ") || words.contains(" of ")) << words.toStdString();
+  testing::saveScreenshot(window, "specdec-model-medusa.png");
+
+  // The comparison: acceptance by depth per method with its band over prompts, measured speed-ups.
+  ASSERT_TRUE(window.openRun(2));
+  const QStringList methods = panel->depthChart()->seriesNames();
+  for (const char* m : {"chain", "mtp", "medusa:chain:3", "chain 95 % band"})
+    EXPECT_TRUE(methods.contains(m)) << methods.join(", ").toStdString();
+  EXPECT_TRUE(panel->valuesLine()->text().contains("measured")) << panel->valuesLine()->text().toStdString();
+  testing::saveScreenshot(window, "specdec-model-compare.png");
+
+  // Heads trained from the panel, watched live: the accuracy curves grow while it runs.
+  panel->kindChoice()->setCurrentText("specdec.train_heads");
+  QTest::mouseClick(panel->findChild<QPushButton*>("specdecRun"), Qt::LeftButton);
+  LOUPE_WAIT_TRUE(check.listRuns().size() == 4 && check.stepNumbers(4).size() >= 25, 60000);
+  LOUPE_WAIT_TRUE(panel->histogramChart()->seriesNames().contains("head 0"), 5000);
+  EXPECT_NE(check.getRun(4).status, RunStatus::Finished) << "the curves were drawn live, before the run ended";
+  EXPECT_TRUE(panel->depthChart()->seriesNames().contains("head 2"));
+  testing::saveScreenshot(window, "specdec-model-training-live.png");
+  LOUPE_WAIT_TRUE(check.getRun(4).status == RunStatus::Finished, 120000);
+  const StepRecord last = check.readStep(4, check.stepNumbers(4).back());
+  EXPECT_GT(last.metricOr("top1_head0"), last.metricOr("unigram_top1", check.readStep(4, 0).metricOr("unigram_top1")));
+  testing::saveScreenshot(window, "specdec-model-training.png");
 }
 
 }  // namespace

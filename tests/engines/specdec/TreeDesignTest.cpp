@@ -85,3 +85,58 @@ TEST(TreeDesign, PredictedAcceptedLengthMatchesSimulation) {
 
 }  // namespace
 }  // namespace loupe::specdec
+
+namespace loupe::specdec {
+namespace {
+
+// Correlated heads (head 1 mostly right when head 0 is): the joint design
+// from counted paths is the best tree of every size by brute force, its
+// value is the counted rate, and it beats the independent product's tree
+// judged on the same counts.
+TEST(TreeDesign, CountedPathsGiveTheBestTreeOfEverySize) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  PathCounts counts(2, 3);
+  std::vector<std::vector<double>> marginal(2, std::vector<double>(3, 0.0));
+  const int positions = 20000;
+  for (int i = 0; i < positions; ++i) {
+    const double x = u(rng);
+    const int r0 = x < 0.5 ? 0 : x < 0.65 ? 1 : x < 0.72 ? 2 : -1;
+    // Head 1 is right at rank 0 far more often after head 0's rank 0.
+    const double y = u(rng);
+    const int r1 = r0 == 0 ? (y < 0.8 ? 0 : y < 0.9 ? 1 : -1) : (y < 0.2 ? 0 : y < 0.3 ? 2 : -1);
+    counts.add({r0, r1});
+    if (r0 >= 0) marginal[0][static_cast<std::size_t>(r0)] += 1.0 / positions;
+    if (r1 >= 0) marginal[1][static_cast<std::size_t>(r1)] += 1.0 / positions;
+  }
+  EXPECT_EQ(counts.positions(), positions);
+  std::vector<std::vector<int>> all;
+  for (int r = 0; r < 3; ++r) {
+    all.push_back({r});
+    for (int s = 0; s < 3; ++s) all.push_back({r, s});
+  }
+  for (int k = 1; k <= 8; ++k) {
+    double best = 0;
+    for (unsigned mask = 0; mask < (1u << all.size()); ++mask) {
+      if (__builtin_popcount(mask) != k) continue;
+      Choices c;
+      std::set<std::vector<int>> in;
+      for (std::size_t i = 0; i < all.size(); ++i)
+        if (mask & (1u << i)) c.push_back(all[i]), in.insert(all[i]);
+      bool closed = true;
+      for (const auto& p : c)
+        if (p.size() == 2 && !in.count({p[0]})) closed = false;
+      if (closed) best = std::max(best, expectedAccepted(c, counts));
+    }
+    const DesignedTree t = designTree(counts, k);
+    EXPECT_NEAR(t.expectedAccepted, best, 1e-12) << k << " nodes";
+    EXPECT_GE(t.expectedAccepted + 1e-12, expectedAccepted(designTree(marginal, k).choices, counts)) << k;
+  }
+  // A node's value is its path's counted rate: {0, 0} about 0.5 · 0.8.
+  EXPECT_NEAR(counts.value({0, 0}), 0.4, 0.01);
+  EXPECT_NEAR(counts.value({0}), 0.5, 0.01);
+  EXPECT_THROW(counts.add({0}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace loupe::specdec
