@@ -108,4 +108,24 @@ double expectedAccepted(const Choices& choices, const std::vector<std::vector<do
   return sum;
 }
 
+double walkedAccepted(const Choices& tree, const std::vector<std::vector<std::vector<int>>>& sequences) {
+  const std::set<std::vector<int>> nodes(tree.begin(), tree.end());
+  long steps = 0, accepted = 0;
+  for (const auto& ranks : sequences)
+    for (std::size_t t = 0; t < ranks.size();) {
+      // The drafts kept: how far the ranks stay on the tree's paths.
+      std::size_t kept = 0;
+      std::vector<int> path;
+      for (int r : ranks[t]) {
+        path.push_back(r);
+        if (!nodes.count(path)) break;
+        ++kept;
+      }
+      ++steps;
+      accepted += static_cast<long>(kept);
+      t += kept + 1;
+    }
+  return steps ? static_cast<double>(accepted) / static_cast<double>(steps) : 0.0;
+}
+
 }  // namespace loupe::specdec

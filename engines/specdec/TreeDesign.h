@@ -55,4 +55,14 @@ class PathCounts {
 DesignedTree designTree(const PathCounts& counts, int nodes);
 double expectedAccepted(const Choices& choices, const PathCounts& counts);
 
+// The mean drafts accepted a step when greedy Medusa decoding with `tree`
+// walks calibration sequences (sequences[s][t]: the heads' hit ranks at
+// position t, as PathCounts::add takes them): a step at t keeps the deepest
+// node whose path the ranks start with, and the next step starts after the
+// tokens it emitted. Unlike the sum of node rates (every position counted
+// once), this sees which positions decoding visits: easy stretches are
+// crossed in long steps, so fewer steps start inside them — the
+// difference between the two is largest for small trees.
+double walkedAccepted(const Choices& tree, const std::vector<std::vector<std::vector<int>>>& sequences);
+
 }  // namespace loupe::specdec

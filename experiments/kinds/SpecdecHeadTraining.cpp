@@ -234,6 +234,7 @@ void runDesignTree(RunContext& ctx) {
   // the calibration prompts, the rank at which each head holds the token
   // the model produces k + 2 later (TreeDesign.h's PathCounts).
   specdec::PathCounts paths(heads.count(), ranks);
+  std::vector<std::vector<std::vector<int>>> walks;  // per calibration sequence, per position: the ranks
   {
     std::vector<float> logits(static_cast<std::size_t>(ck->config.vocab));
     for (const auto& p : calibration) {
@@ -245,6 +246,7 @@ void runDesignTree(RunContext& ctx) {
       model.forward(seq, true);
       const std::vector<float> hidden = model.lastHidden();
       const int H = ck->config.hidden, V = ck->config.vocab;
+      walks.emplace_back();
       for (std::size_t t = p.size() - 1; t + 2 < seq.size(); ++t) {
         std::vector<int> rank(static_cast<std::size_t>(heads.count()), -1);
         for (int k = 0; k < heads.count() && t + k + 2 < seq.size(); ++k) {
@@ -257,6 +259,7 @@ void runDesignTree(RunContext& ctx) {
           rank[static_cast<std::size_t>(k)] = above;
         }
         paths.add(rank);
+        walks.back().push_back(rank);
       }
     }
   }
@@ -296,8 +299,12 @@ void runDesignTree(RunContext& ctx) {
     StepRecord r;
     r.step = step++;
     r.metric(rec::kNodes, static_cast<double>(designed.choices.size()));
-    r.metric(rec::kPredictedAccepted, designed.expectedAccepted).metric(rec::kMeasuredAccepted, measuredDesigned);
-    r.metric(rec::kMcSimPredicted, specdec::expectedAccepted(cut, paths));
+    // Predicted: greedy decoding walked over the calibration sequences;
+    // path_rate_sum: the design's own objective, every position once.
+    r.metric(rec::kPredictedAccepted, specdec::walkedAccepted(designed.choices, walks))
+        .metric(rec::kMeasuredAccepted, measuredDesigned);
+    r.metric(rec::kPathRateSum, designed.expectedAccepted);
+    r.metric(rec::kMcSimPredicted, specdec::walkedAccepted(cut, walks));
     r.metric(rec::kMcSimMeasured, measuredPublished);
     // Medusa's own estimate (heads independent, accuracy on held-out text) and its tree.
     r.metric(rec::kIndependentPredicted, independent.expectedAccepted)

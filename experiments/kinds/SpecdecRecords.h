@@ -35,8 +35,10 @@
 // specdec.train_heads — one step per training step: loss_head<k>,
 //   learning_rate; every eval_every steps top1_head<k>, topk_head<k>
 //   (held-out, 0–1); step 0 unigram_top1, train_tokens, heldout_tokens.
-// specdec.design_tree — one step per tree size: nodes, predicted_accepted,
-//   measured_accepted, mc_sim_predicted_accepted, mc_sim_measured_accepted,
+// specdec.design_tree — one step per tree size: nodes, predicted_accepted
+//   (greedy decoding walked over the calibration sequences),
+//   measured_accepted (decoding the measurement prompts), path_rate_sum
+//   (the design's objective: Σ node path rates), mc_sim_predicted_accepted, mc_sim_measured_accepted,
 //   independent_predicted_accepted, independent_measured_accepted,
 //   model_calls, mc_sim_model_calls; tree (text: the designed choice list,
 //   JSON); step 0 rank_accuracy (float64, heads × ranks).
@@ -90,6 +92,7 @@ inline std::string top1OfHead(int k) {
 inline constexpr const char* kNodes = "nodes";
 inline constexpr const char* kPredictedAccepted = "predicted_accepted";
 inline constexpr const char* kMeasuredAccepted = "measured_accepted";
+inline constexpr const char* kPathRateSum = "path_rate_sum";
 inline constexpr const char* kMcSimPredicted = "mc_sim_predicted_accepted";
 inline constexpr const char* kMcSimMeasured = "mc_sim_measured_accepted";
 inline constexpr const char* kIndependentPredicted = "independent_predicted_accepted";

@@ -140,3 +140,23 @@ TEST(TreeDesign, CountedPathsGiveTheBestTreeOfEverySize) {
 
 }  // namespace
 }  // namespace loupe::specdec
+
+namespace loupe::specdec {
+namespace {
+
+// Walking by hand: tree {0}, {0, 0}, {1}; the sequence's ranks per position.
+TEST(TreeDesign, WalkedAcceptedFollowsTheStepsDecodingTakes) {
+  const Choices tree{{0}, {0, 0}, {1}};
+  // t=0: [0,0] → 2 kept, next t=3; t=3: [1,0] → 1 kept ([1,0] not a node), next t=5; t=5: [2,0] → 0, next t=6: end.
+  const std::vector<std::vector<int>> ranks{{0, 0}, {0, 0}, {0, 0}, {1, 0}, {0, 0}, {2, 0}};
+  EXPECT_DOUBLE_EQ(walkedAccepted(tree, {ranks}), 3.0 / 3.0);
+  // Every position counted once instead (PathCounts): {0}: 4/6, {0,0}: 4/6, {1}: 1/6.
+  PathCounts counts(2, 3);
+  for (const auto& r : ranks) counts.add(r);
+  EXPECT_DOUBLE_EQ(expectedAccepted(tree, counts), 9.0 / 6.0);
+  // Misses everywhere: every position a step, nothing kept.
+  EXPECT_DOUBLE_EQ(walkedAccepted(tree, {{{-1, 0}, {2, 2}}}), 0.0);
+}
+
+}  // namespace
+}  // namespace loupe::specdec
