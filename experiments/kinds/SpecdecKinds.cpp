@@ -399,7 +399,7 @@ void runCompare(RunContext& ctx) {
         for (double x : xs) mean += x / static_cast<double>(xs.size());
         for (double x : xs) var += (x - mean) * (x - mean) / static_cast<double>(xs.size() - 1);
         const double half = 1.96 * std::sqrt(var / static_cast<double>(xs.size()));
-        low[d] = mean - half, high[d] = mean + half;
+        low[d] = std::max(0.0, mean - half), high[d] = std::min(1.0, mean + half);  // a probability's band
       }
       r.array(rec::kAcceptanceByDepthLow, doubles(low)).array(rec::kAcceptanceByDepthHigh, doubles(high));
     }

@@ -28,7 +28,8 @@
 //   depth: each repeat's acceptance by depth — on the transformer each
 //   repeat is another prompt; NaN where a repeat never reached a depth),
 //   acceptance_by_depth_low / _high (float64 per depth: the 95 % band of
-//   the mean over repeats, mean ± 1.96·s/√n; NaN with under two repeats),
+//   the mean over repeats, mean ± 1.96·s/√n clipped to [0, 1]; NaN with
+//   under two repeats),
 //   speedup_measured (tokens_per_s over the "target" method's, measured in
 //   the same run, for the methods after it); step 0 also vocabulary,
 //   prompt_tokens and subword_vocabulary.

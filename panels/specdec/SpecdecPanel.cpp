@@ -268,34 +268,41 @@ void SpecdecPanel::showDesignSummary() {
   m_depth->setTitles("accepted drafts per step vs tree size", "nodes", "drafts accepted per step");
   m_histogram->setTitles("head accuracy by rank (held-out text)", "rank", "hit rate");
   std::map<QString, std::vector<QPointF>> lines;
-  const std::pair<const char*, const char*> named[] = {
-      {rec::kPredictedAccepted, "designed, predicted"},
-      {rec::kMeasuredAccepted, "designed, measured"},
-      {rec::kMcSimPredicted, "mc_sim_7b_63 cut, predicted"},
-      {rec::kMcSimMeasured, "mc_sim_7b_63 cut, measured"},
-      {rec::kIndependentPredicted, "independent heads, predicted"},
-      {rec::kIndependentMeasured, "independent heads' tree, measured"}};
+  // One colour per tree, predicted dashed and measured solid.
+  struct Named {
+    const char* metric;
+    const char* label;
+    QColor color;
+  };
+  const QColor designedColor(31, 119, 180), publishedColor(255, 127, 14), independentColor(44, 160, 44);
+  const Named named[] = {{rec::kPredictedAccepted, "designed pred.", designedColor},
+                         {rec::kMeasuredAccepted, "designed meas.", designedColor},
+                         {rec::kMcSimPredicted, "mc_sim cut pred.", publishedColor},
+                         {rec::kMcSimMeasured, "mc_sim cut meas.", publishedColor},
+                         {rec::kIndependentPredicted, "indep. pred.", independentColor},
+                         {rec::kIndependentMeasured, "indep. meas.", independentColor}};
   QString table =
       "<table cellspacing=6><tr><th>nodes</th><th>designed: predicted</th><th>measured</th>"
-      "<th>mc_sim_7b_63 cut: predicted</th><th>measured</th><th>Medusa's independent estimate</th></tr>";
+      "<th>mc_sim_7b_63 cut: predicted</th><th>measured</th><th>Medusa's independent estimate (heads "
+      "independent): predicted</th><th>its tree measured</th></tr>";
   for (const StepRecord& r : m_records) {
     const auto nodes = r.findMetric(rec::kNodes);
     if (!nodes) continue;
-    for (const auto& [metric, label] : named)
-      if (const auto v = r.findMetric(metric)) lines[label].emplace_back(*nodes, *v);
-    table += QString("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td><td>%6</td></tr>")
+    for (const Named& n : named)
+      if (const auto v = r.findMetric(n.metric)) lines[n.label].emplace_back(*nodes, *v);
+    table += QString("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td><td>%6</td><td>%7</td></tr>")
                  .arg(*nodes)
                  .arg(r.metricOr(rec::kPredictedAccepted), 0, 'f', 3)
                  .arg(r.metricOr(rec::kMeasuredAccepted), 0, 'f', 3)
                  .arg(r.metricOr(rec::kMcSimPredicted), 0, 'f', 3)
                  .arg(r.metricOr(rec::kMcSimMeasured), 0, 'f', 3)
-                 .arg(r.metricOr(rec::kIndependentPredicted), 0, 'f', 3);
+                 .arg(r.metricOr(rec::kIndependentPredicted), 0, 'f', 3)
+                 .arg(r.metricOr(rec::kIndependentMeasured), 0, 'f', 3);
   }
-  for (const auto& [metric, label] : named) {
-    const auto it = lines.find(label);
+  for (const Named& n : named) {
+    const auto it = lines.find(n.label);
     if (it == lines.end()) continue;
-    const bool predicted = QString(label).endsWith("predicted");
-    m_depth->addLine(label, it->second, QColor(), predicted ? Qt::DashLine : Qt::SolidLine);
+    m_depth->addLine(n.label, it->second, n.color, QString(n.label).endsWith("pred.") ? Qt::DashLine : Qt::SolidLine);
   }
   m_depth->setLogAxes(true, false);
   if (!m_records.empty())
@@ -413,6 +420,18 @@ void SpecdecPanel::showRunSummary() {
                : QString::number(id);
   };
   const QString gap = m_subword ? "" : " ";  // subword pieces carry their own spaces
+  if (m_runKind == "specdec.compare") {
+    // Each method's text (its first repeat): the same under greedy acceptance, not under sampling.
+    QString prompt;
+    for (std::int64_t id : m_records.front().values<std::int64_t>(rec::kPromptTokens)) prompt += word(id) + gap;
+    for (const StepRecord& r : m_records) {
+      html += "<b>" + text(r, rec::kMethodName).toHtmlEscaped() + "</b>: <i>" + prompt + "</i>";
+      for (std::int64_t id : r.values<std::int64_t>(rec::kTokens)) html += word(id) + gap;
+      html += "<br>";
+    }
+    m_text->setHtml(html + "</p>");
+    return;
+  }
   for (std::int64_t id : m_records.front().values<std::int64_t>(rec::kPromptTokens))
     html += "<b>" + word(id) + "</b>" + gap;
   for (const StepRecord& r : m_records) {
@@ -504,7 +523,7 @@ void SpecdecPanel::showStep(const StepRecord& r, const StepRecord*) {
     n.parent = static_cast<int>(parent[i]);
     const QString w = token[i] < static_cast<std::int64_t>(m_words.size()) ? m_words[static_cast<std::size_t>(token[i])]
                                                                            : QString::number(token[i]);
-    n.label = QString("%1 %2").arg(w).arg(prob.size() > i ? prob[i] : 0.0, 0, 'f', 2);
+    n.label = QString("%1 %2").arg(w).arg(prob.size() > i ? prob[i] : 0.0, 0, 'g', 2);
     n.color = onPath[i] ? QColor(60, 170, 80) : QColor(150, 150, 150);
     nodes.push_back(n);
   }
