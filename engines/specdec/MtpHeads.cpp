@@ -11,6 +11,7 @@
 #include "engines/core/Error.h"
 #include "engines/core/MappedSafetensors.h"
 #include "engines/specdec/HeadFile.h"
+#include "engines/specdec/HeadLoss.h"
 #include "engines/specdec/RowGemm.h"
 
 namespace loupe::specdec {
@@ -80,7 +81,7 @@ MtpGradient MtpHeads::lossAndGradient(int k, const float* hPrev, const float* em
   std::vector<float> xs;
   normalised(emb, T, xs, hPrev);
   std::vector<double> u(static_cast<std::size_t>(H)), a(u.size()), z(u.size()), dz(u.size()), da(u.size()),
-      du(u.size()), logits(static_cast<std::size_t>(V)), p(logits.size());
+      du(u.size());
   for (int t = 0; t < T; ++t) {
     const int y = targets[t];
     if (y < 0) continue;
@@ -97,25 +98,9 @@ MtpGradient MtpHeads::lossAndGradient(int k, const float* hPrev, const float* em
       a[static_cast<std::size_t>(i)] = acc;
       z[static_cast<std::size_t>(i)] = u[static_cast<std::size_t>(i)] + acc * sigmoid(acc);
     }
-    double top = -INFINITY;
-    for (int v = 0; v < V; ++v) {
-      double acc = 0;
-      for (int i = 0; i < H; ++i)
-        acc += static_cast<double>(m_proj[static_cast<std::size_t>(v) * H + i]) * z[static_cast<std::size_t>(i)];
-      logits[static_cast<std::size_t>(v)] = acc;
-      top = std::max(top, acc);
-    }
-    double sum = 0;
-    for (int v = 0; v < V; ++v)
-      sum += p[static_cast<std::size_t>(v)] = std::exp(logits[static_cast<std::size_t>(v)] - top);
-    for (double& q : p) q /= sum;
-    g.loss -= std::log(p[static_cast<std::size_t>(y)]);
-    g.top1 += static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin()) == y;
-    std::fill(dz.begin(), dz.end(), 0.0);
-    for (int v = 0; v < V; ++v) {
-      const double dl = (p[static_cast<std::size_t>(v)] - (v == y ? 1.0 : 0.0)) / g.rows;
-      for (int i = 0; i < H; ++i) dz[static_cast<std::size_t>(i)] += dl * m_proj[static_cast<std::size_t>(v) * H + i];
-    }
+    const RowLoss row = projectionLossReference(m_proj, V, H, z, y, g.rows, dz, nullptr);  // P frozen
+    g.loss += row.loss;
+    g.top1 += row.top1;
     for (int i = 0; i < H; ++i) {
       const double s = sigmoid(a[static_cast<std::size_t>(i)]);
       da[static_cast<std::size_t>(i)] =

@@ -13,6 +13,7 @@
 #include "engines/core/Error.h"
 #include "engines/core/MappedSafetensors.h"
 #include "engines/specdec/HeadFile.h"
+#include "engines/specdec/HeadLoss.h"
 #include "engines/specdec/RowGemm.h"
 
 namespace loupe::specdec {
@@ -68,8 +69,7 @@ HeadGradient ResidualHeads::lossAndGradient(int k, const float* h, int T, const 
   g.proj.assign(hd.proj.size(), 0.0);
   for (int t = 0; t < T; ++t) g.rows += targets[t] >= 0;
   if (g.rows == 0) return g;
-  std::vector<double> a(static_cast<std::size_t>(H)), z(a.size()), logits(static_cast<std::size_t>(V)),
-      p(static_cast<std::size_t>(V)), dz(a.size());
+  std::vector<double> a(static_cast<std::size_t>(H)), z(a.size()), dz(a.size());
   for (int t = 0; t < T; ++t) {
     const int y = targets[t];
     if (y < 0) continue;
@@ -80,28 +80,9 @@ HeadGradient ResidualHeads::lossAndGradient(int k, const float* h, int T, const 
       a[static_cast<std::size_t>(i)] = acc;
       z[static_cast<std::size_t>(i)] = ht[i] + acc * sigmoid(acc);
     }
-    double top = -INFINITY;
-    for (int v = 0; v < V; ++v) {
-      double acc = 0;
-      for (int i = 0; i < H; ++i)
-        acc += static_cast<double>(hd.proj[static_cast<std::size_t>(v) * H + i]) * z[static_cast<std::size_t>(i)];
-      logits[static_cast<std::size_t>(v)] = acc;
-      top = std::max(top, acc);
-    }
-    double sum = 0;
-    for (int v = 0; v < V; ++v)
-      sum += p[static_cast<std::size_t>(v)] = std::exp(logits[static_cast<std::size_t>(v)] - top);
-    for (double& x : p) x /= sum;
-    g.loss -= std::log(p[static_cast<std::size_t>(y)]);
-    g.top1 += static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin()) == y;
-    std::fill(dz.begin(), dz.end(), 0.0);
-    for (int v = 0; v < V; ++v) {
-      const double dl = (p[static_cast<std::size_t>(v)] - (v == y ? 1.0 : 0.0)) / g.rows;
-      for (int i = 0; i < H; ++i) {
-        g.proj[static_cast<std::size_t>(v) * H + i] += dl * z[static_cast<std::size_t>(i)];
-        dz[static_cast<std::size_t>(i)] += dl * hd.proj[static_cast<std::size_t>(v) * H + i];
-      }
-    }
+    const RowLoss row = projectionLossReference(hd.proj, V, H, z, y, g.rows, dz, &g.proj);
+    g.loss += row.loss;
+    g.top1 += row.top1;
     for (int i = 0; i < H; ++i) {
       const double s = sigmoid(a[static_cast<std::size_t>(i)]);
       const double da = dz[static_cast<std::size_t>(i)] * s * (1.0 + a[static_cast<std::size_t>(i)] * (1.0 - s));
