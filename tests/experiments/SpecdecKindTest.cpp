@@ -7,6 +7,8 @@
 // naming the parameter and record no steps.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "engines/lm/Checkpoint.h"
@@ -208,7 +210,7 @@ TEST(SpecdecKind, TrainHeadsOnTheShippedModel) {
                 *r->findMetric("nodes"), predicted, measured, *r->findMetric("mc_sim_predicted_accepted"),
                 *r->findMetric("mc_sim_measured_accepted"));
     EXPECT_GT(measured, 0.0);
-    // The prediction assumes independent heads; it must at least be of the measured size.
+    // Few prompts here: the prediction (greedy decoding walked over calibration text) is only of the measured size.
     EXPECT_LT(std::abs(predicted - measured), 0.5 * measured);
   }
   EXPECT_GE(*large.findMetric("measured_accepted"), 0.9 * *large.findMetric("mc_sim_measured_accepted"));
@@ -222,6 +224,61 @@ TEST(SpecdecKind, TrainHeadsOnTheShippedModel) {
   const auto wrong = recordRun(store, kinds, R"({"kind": "specdec.train_heads", "params": {"heads": 4, "max_lines": 5,
       "steps": 1, "heads_in": ")" + out + R"("}})");
   EXPECT_NE(wrong.error.find("params.heads_in: "), std::string::npos) << wrong.error;
+}
+
+// The kinds on the shipped transformer: every method's greedy text is the
+// plain one, the target's measured speed-up is 1, the bands are
+// probabilities, and the vocabulary is the tokenizer's pieces.
+TEST(SpecdecKind, MethodsOnTheShippedTransformer) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  testing::TempDir dir;
+  Store store(dir / "s.sqlite");
+  const auto run = recordRun(store, kinds, R"({"kind": "specdec.compare", "seed": 1, "params": {"source": "model",
+      "methods": "target,chain,mtp,medusa:chain:3", "gamma": 3, "tokens": 30, "repeats": 3, "acceptance": "greedy"}})");
+  ASSERT_EQ(run.status, RunStatus::Finished) << run.error;
+  ASSERT_EQ(store.getRun(run.run).stepCount, 4);
+  const StepRecord target = store.readStep(run.run, 0);
+  EXPECT_EQ(target.metricOr("subword_vocabulary"), 1.0);
+  EXPECT_EQ(target.metricOr("speedup_measured"), 1.0);
+  const auto plain = target.values<std::int64_t>("tokens");
+  ASSERT_EQ(plain.size(), 30u);
+  for (std::int64_t k = 1; k < 4; ++k) {
+    const StepRecord r = store.readStep(run.run, k);
+    EXPECT_EQ(r.values<std::int64_t>("tokens"), plain) << r.text("method_name");
+    EXPECT_GT(r.metricOr("speedup_measured"), 0.0);
+    EXPECT_GT(r.metricOr("tokens_per_step"), 1.0) << r.text("method_name");
+    const auto low = r.values<double>("acceptance_by_depth_low"), high = r.values<double>("acceptance_by_depth_high");
+    ASSERT_EQ(low.size(), high.size());
+    for (std::size_t d = 0; d < low.size(); ++d)
+      if (!std::isnan(low[d])) EXPECT_TRUE(0 <= low[d] && low[d] <= high[d] && high[d] <= 1) << d;
+    EXPECT_EQ(store.readArray(run.run, k, "acceptance_by_depth_runs").shape()[0], 3);
+  }
+  // The vocabulary: one line per token id of the model.
+  const std::string vocabulary = target.text("vocabulary");
+  EXPECT_EQ(std::count(vocabulary.begin(), vocabulary.end(), '\n'), 4000);
+
+  // MTP modules trained by the same kind: the loss falls, the file loads,
+  // and a Medusa file offered as MTP modules is refused by name.
+  const std::string out = (dir / "mtp.safetensors").string();
+  const auto mtp = recordRun(store, kinds,
+                             R"({"kind": "specdec.train_heads", "seed": 1, "params": {"head_type": "mtp",
+      "heads": 2, "max_lines": 200, "max_heldout_lines": 30, "steps": 40, "eval_every": 39, "heads_out": ")" +
+                                 out + R"("}})");
+  ASSERT_EQ(mtp.status, RunStatus::Finished) << mtp.error;
+  const double first = store.readStep(mtp.run, 0).metricOr("loss_head1"),
+               last = store.readStep(mtp.run, 39).metricOr("loss_head1");
+  EXPECT_LT(last, first - 1.0);
+  EXPECT_GT(store.readStep(mtp.run, 39).metricOr("top1_head0"), store.readStep(mtp.run, 0).metricOr("unigram_top1"));
+  const auto medusaFile = (std::filesystem::path(LOUPE_TEST_SOURCE_DIR).parent_path() / "resources" / "models" /
+                           "loupe-llama-2m" / "medusa_lm_head.safetensors")
+                              .string();
+  const auto wrong = recordRun(store, kinds,
+                               R"({"kind": "specdec.train_heads", "params": {"head_type": "mtp",
+      "heads": 3, "max_lines": 5, "steps": 1, "heads_in": ")" +
+                                   medusaFile + R"("}})");
+  EXPECT_NE(wrong.error.find("params.heads_in: "), std::string::npos) << wrong.error;
+  EXPECT_NE(wrong.error.find("mtp.0.eh_proj.weight"), std::string::npos) << wrong.error;
 }
 
 }  // namespace
