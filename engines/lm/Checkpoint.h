@@ -19,34 +19,22 @@
 
 #include "engines/core/MappedSafetensors.h"
 #include "engines/lm/LlamaConfig.h"
+#include "engines/lm/TensorSource.h"
 
 namespace loupe::lm {
-
-// A row-major [rows × cols] weight in place: y = W·x reads row r for output r.
-struct Matrix {
-  DType dtype = DType::F32;  // F32, F16 or BF16
-  int rows = 0, cols = 0;
-  const void* data = nullptr;
-  std::string name;
-};
 
 struct LayerWeights {
   std::vector<float> attnNorm, mlpNorm;  // input_layernorm, post_attention_layernorm (widened to f32)
   Matrix q, k, v, o, gate, up, down;
 };
 
-struct Checkpoint {
-  std::filesystem::path folder;
+struct Checkpoint : WeightStore {
   LlamaConfig config;
   Matrix embed;   // vocab × hidden
   Matrix lmHead;  // vocab × hidden (the embedding itself when tied)
   std::vector<float> finalNorm;
   std::vector<LayerWeights> layers;
   std::filesystem::path tokenizer;  // empty when the folder has none
-  std::uint64_t weightBytes = 0;    // bytes of every matrix as stored (what one decode step reads)
-
-  std::vector<std::unique_ptr<MappedSafetensors>> files;  // keep the mappings alive
-  std::vector<std::vector<unsigned char>> copies;         // tensors copied because misaligned in their file
 };
 
 // Throws InputError naming the folder, file, field or tensor.

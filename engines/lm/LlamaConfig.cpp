@@ -5,45 +5,11 @@
 #include "engines/core/BoundedJson.h"
 #include "engines/core/Error.h"
 #include "engines/core/InputFile.h"
+#include "engines/lm/ConfigFields.h"
 
 namespace loupe::lm {
 
-namespace {
-
-constexpr int kMaxDimension = 1 << 20;  // no real model comes near; keeps every product in 64 bits
-
-int positiveInt(const nlohmann::json& j, const char* key, const std::string& where, int fallback = -1) {
-  if (!j.contains(key) || j[key].is_null()) {
-    if (fallback >= 0) return fallback;
-    throw InputError(where, std::string(key) + ": is missing");
-  }
-  const auto& v = j[key];
-  if (!v.is_number_integer() && !(v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()))
-    throw InputError(where, std::string(key) + ": must be a whole number, not " + jsonExcerpt(v));
-  const double x = v.get<double>();
-  if (x < 1 || x > kMaxDimension)
-    throw InputError(where,
-                     std::string(key) + ": " + jsonExcerpt(v) + " is outside 1.." + std::to_string(kMaxDimension));
-  return static_cast<int>(x);
-}
-
-double positiveNumber(const nlohmann::json& j, const char* key, const std::string& where, double fallback) {
-  if (!j.contains(key) || j[key].is_null()) return fallback;
-  const auto& v = j[key];
-  if (!v.is_number() || !(v.get<double>() > 0) || !std::isfinite(v.get<double>()))
-    throw InputError(where, std::string(key) + ": must be a positive number, not " + jsonExcerpt(v));
-  return v.get<double>();
-}
-
-// A field whose presence with any value but `harmless` means a feature we lack.
-void refuseUnless(const nlohmann::json& j, const char* key, const nlohmann::json& harmless, const std::string& where,
-                  const std::string& feature) {
-  if (!j.contains(key) || j[key].is_null() || j[key] == harmless) return;
-  throw InputError(where, std::string(key) + ": " + jsonExcerpt(j[key]) + " asks for " + feature +
-                              ", which this engine does not implement");
-}
-
-}  // namespace
+using namespace config;
 
 std::int64_t LlamaConfig::parameterCount() const {
   const std::int64_t h = hidden, attn = h * heads * headDim() * 2 + h * kvWidth() * 2;
@@ -87,31 +53,9 @@ LlamaConfig parseLlamaConfig(const std::string& text, const std::string& where) 
   if (j.contains("head_dim") && !j["head_dim"].is_null() && j["head_dim"] != c.headDim())
     throw InputError(where, "head_dim: " + jsonExcerpt(j["head_dim"]) + " differs from hidden_size / heads = " +
                                 std::to_string(c.headDim()) + ", which this engine assumes");
-  if (j.contains("tie_word_embeddings")) {
-    if (!j["tie_word_embeddings"].is_boolean())
-      throw InputError(where,
-                       "tie_word_embeddings: must be true or false, not " + jsonExcerpt(j["tie_word_embeddings"]));
-    c.tiedEmbeddings = j["tie_word_embeddings"].get<bool>();
-  }
-  if (j.contains("torch_dtype") && !j["torch_dtype"].is_null()) {
-    const auto& t = j["torch_dtype"];
-    if (t == "float32")
-      c.dtype = DType::F32;
-    else if (t == "float16")
-      c.dtype = DType::F16;
-    else if (t == "bfloat16")
-      c.dtype = DType::BF16;
-    else
-      throw InputError(where, "torch_dtype: " + jsonExcerpt(t) + " is not float32, float16 or bfloat16");
-  }
-  for (const char* key : {"bos_token_id", "eos_token_id"}) {
-    if (!j.contains(key) || j[key].is_null()) continue;
-    // Llama 3 lists several end tokens; the first is the one generation stops on here.
-    const nlohmann::json& id = j[key].is_array() && !j[key].empty() ? j[key][0] : j[key];
-    if (!id.is_number_integer() || id.get<std::int64_t>() < 0 || id.get<std::int64_t>() >= c.vocab)
-      throw InputError(where, std::string(key) + ": " + jsonExcerpt(j[key]) + " is not a token id below vocab_size");
-    (std::string(key) == "bos_token_id" ? c.bosId : c.eosId) = id.get<int>();
-  }
+  c.tiedEmbeddings = boolean(j, "tie_word_embeddings", where, false);
+  c.dtype = torchDtype(j, where);
+  tokenIds(j, c.vocab, where, c.bosId, c.eosId);
   return c;
 }
 

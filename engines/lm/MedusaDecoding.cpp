@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engines/core/Cancellation.h"
 #include "engines/core/Error.h"
 #include "engines/lm/Linear.h"
 #include "engines/lm/ModelDrafts.h"
@@ -37,6 +38,7 @@ LmDecodeRun plainGreedy(LlamaModel& model, const std::vector<int>& prompt, int n
     run.tokens.push_back(next);
     run.steps.push_back({{}, {}, {next}});
     if (static_cast<int>(run.tokens.size()) == n) break;
+    pollCancel();  // a long generation stops within a token of a cancel (engines/core/Cancellation.h)
     logits = model.forward({next});
     ++run.modelCalls;
   }
@@ -66,6 +68,7 @@ LmDecodeRun medusaGreedy(LlamaModel& model, const specdec::ResidualHeads& heads,
   std::vector<float> hidden = model.lastHidden();
   std::vector<float> headLogits(static_cast<std::size_t>(c.vocab));
   while (static_cast<int>(run.tokens.size()) < n) {
+    pollCancel();
     // Candidates: the root is the model's own next token; head k guesses the
     // token k + 1 after it, from the hidden state the root's logits came from.
     std::vector<std::vector<int>> guesses;

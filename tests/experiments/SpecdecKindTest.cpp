@@ -251,7 +251,9 @@ TEST(SpecdecKind, MethodsOnTheShippedTransformer) {
     const auto low = r.values<double>("acceptance_by_depth_low"), high = r.values<double>("acceptance_by_depth_high");
     ASSERT_EQ(low.size(), high.size());
     for (std::size_t d = 0; d < low.size(); ++d)
-      if (!std::isnan(low[d])) EXPECT_TRUE(0 <= low[d] && low[d] <= high[d] && high[d] <= 1) << d;
+      if (!std::isnan(low[d])) {
+        EXPECT_TRUE(0 <= low[d] && low[d] <= high[d] && high[d] <= 1) << d;
+      }
     EXPECT_EQ(store.readArray(run.run, k, "acceptance_by_depth_runs").shape()[0], 3);
   }
   // The vocabulary: one line per token id of the model.

@@ -1,0 +1,29 @@
+// One step of Mamba's selective scan from a carried state — what a
+// recurrent model runs for each generated token after a prompt's parallel
+// scan (whose lastState is the state to carry):
+//   Δ' = softplus(Δ + bias) (if asked),  x ← exp(Δ'·A) ⊙ x + Δ'·B·u,
+//   y = ⟨x, C⟩ + D·u,  out = y · SiLU(z)
+// for every channel d of one sequence; B and C are this step's (N each).
+// The same recurrence as selectiveScanReference, step after step (tested:
+// a scan of L tokens equals a scan of the first k and L − k steps).
+#pragma once
+
+namespace loupe::ssm {
+
+struct ScanStep {
+  int dim = 1, state = 16;           // channels D, state size N
+  const float* u = nullptr;          // dim
+  const float* delta = nullptr;      // dim
+  const float* A = nullptr;          // dim × N
+  const float* B = nullptr;          // N
+  const float* C = nullptr;          // N
+  const float* D = nullptr;          // dim, optional
+  const float* z = nullptr;          // dim, optional
+  const float* deltaBias = nullptr;  // dim, optional
+  bool deltaSoftplus = false;
+};
+
+// state: dim × N, updated in place; out: dim.
+void selectiveScanStep(const ScanStep& step, float* state, float* out);
+
+}  // namespace loupe::ssm
