@@ -183,7 +183,7 @@ std::vector<float> MambaModel::parallel(const std::vector<int>& tokens, bool all
   return logits;
 }
 
-std::vector<float> MambaModel::step(int token) {
+std::vector<float> MambaModel::step(int token, std::vector<MambaLayerTrace>* trace) {
   checkToken(token);
   const MambaConfig& c = config();
   const int H = c.hidden, Di = c.inner(), N = c.state, R = c.dtRank, K = c.convKernel;
@@ -191,6 +191,7 @@ std::vector<float> MambaModel::step(int token) {
       u(static_cast<std::size_t>(Di)), dbl(static_cast<std::size_t>(R + 2 * N)), delta(u.size()), y(u.size()),
       out(x.size());
   widenRow(m_ck->embed, token, x.data());
+  if (trace) trace->resize(static_cast<std::size_t>(c.layers));
   for (int l = 0; l < c.layers; ++l) {
     const MambaLayerWeights& L = m_ck->layers[static_cast<std::size_t>(l)];
     rmsNorm(x.data(), 1, H, L.norm, c.eps, h.data());
@@ -215,7 +216,20 @@ std::vector<float> MambaModel::step(int token) {
     s.dim = Di, s.state = N, s.u = u.data(), s.delta = delta.data(), s.A = L.A.data();
     s.B = &dbl[static_cast<std::size_t>(R)], s.C = &dbl[static_cast<std::size_t>(R + N)];
     s.D = L.D.data(), s.z = &xz[static_cast<std::size_t>(Di)], s.deltaBias = L.dtBias.data(), s.deltaSoftplus = true;
+    MambaLayerTrace* record = trace ? &(*trace)[static_cast<std::size_t>(l)] : nullptr;
+    if (record) {
+      record->delta.resize(static_cast<std::size_t>(Di));
+      s.deltaOut = record->delta.data();
+    }
     ssm::selectiveScanStep(s, m_ssm[static_cast<std::size_t>(l)].data(), y.data());
+    if (record) {
+      record->gate.resize(static_cast<std::size_t>(Di));
+      for (int d = 0; d < Di; ++d)
+        record->gate[static_cast<std::size_t>(d)] = silu(xz[static_cast<std::size_t>(Di + d)]);
+      record->y = y;
+      record->B.assign(s.B, s.B + N);
+      record->C.assign(s.C, s.C + N);
+    }
     linear(y.data(), 1, L.outProj, out.data());
     addBias(out.data(), 1, L.outBias);
     for (int i = 0; i < H; ++i) x[static_cast<std::size_t>(i)] += out[static_cast<std::size_t>(i)];

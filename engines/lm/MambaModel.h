@@ -55,6 +55,16 @@ struct MambaCheckpoint : WeightStore {
 // Throws InputError naming the folder, file, field or tensor.
 std::unique_ptr<MambaCheckpoint> loadMambaCheckpoint(const std::filesystem::path& folder);
 
+// What one recurrent step computed inside a layer, for looking at
+// selectivity (ssm.model_states): the step Δ' = softplus(δ·W_dtᵀ + b_dt)
+// and the gate SiLU(z) per channel, B and C (N each), and the layer's gated
+// output y (per channel, before the out projection). The state after the
+// step is ssmState(layer).
+struct MambaLayerTrace {
+  std::vector<float> delta, gate, y;  // d_inner each
+  std::vector<float> B, C;            // N each
+};
+
 class MambaModel {
  public:
   explicit MambaModel(std::shared_ptr<const MambaCheckpoint> checkpoint);
@@ -67,8 +77,9 @@ class MambaModel {
   // parallel (the selective scan over it); after earlier tokens each runs
   // through the recurrence.
   std::vector<float> forward(const std::vector<int>& tokens, bool allRows = false);
-  // One token through the recurrence: its logits (vocab).
-  std::vector<float> step(int token);
+  // One token through the recurrence: its logits (vocab). With `trace`,
+  // each layer's internals too (resized to the layers).
+  std::vector<float> step(int token, std::vector<MambaLayerTrace>* trace = nullptr);
   void reset();
 
   // Layer l's carried state: the conv window ((K − 1) × d_inner, oldest

@@ -12,6 +12,7 @@ void selectiveScanStep(const ScanStep& s, float* state, float* out) {
   for (std::size_t d = 0; d < static_cast<std::size_t>(s.dim); ++d) {
     float dt = s.delta[d] + (s.deltaBias ? s.deltaBias[d] : 0.0f);
     if (s.deltaSoftplus) dt = softplus(dt);
+    if (s.deltaOut) s.deltaOut[d] = dt;
     const float u = s.u[d];
     float* x = state + d * N;
     const float* a = s.A + d * N;

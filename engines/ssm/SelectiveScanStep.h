@@ -21,6 +21,7 @@ struct ScanStep {
   const float* z = nullptr;          // dim, optional
   const float* deltaBias = nullptr;  // dim, optional
   bool deltaSoftplus = false;
+  float* deltaOut = nullptr;  // dim, optional: receives the Δ' each channel stepped with
 };
 
 // state: dim × N, updated in place; out: dim.

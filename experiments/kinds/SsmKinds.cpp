@@ -457,6 +457,8 @@ void registerSsmKinds(KindRegistry& registry) {
   };
   s.run = runSelectiveScan;
   registry.add(std::move(s));
+
+  registerSsmModelStatesKind(registry);
 }
 
 }  // namespace loupe

@@ -263,10 +263,10 @@ TEST_F(CliTest, KindsListsSchemas) {
   const json kinds = json::parse(r.out);
   // Every engine kind, the test kind last; the product binary ships its engines and no test kinds.
   const std::vector<std::string> engines = {
-      "attention.scaling",   "attention.tiles",   "lm.generate",      "lm.perplexity",       "precision.tensor_stats",
-      "precision.train",     "rgbd.stream",       "scaling.compound", "scaling.roofline",    "specdec.compare",
-      "specdec.design_tree", "specdec.medusa",    "specdec.sample",   "specdec.train_heads", "ssm.hippo",
-      "ssm.s4_kernel",       "ssm.selective_scan"};
+      "attention.scaling",   "attention.tiles", "lm.generate",       "lm.perplexity",       "precision.tensor_stats",
+      "precision.train",     "rgbd.stream",     "scaling.compound",  "scaling.roofline",    "specdec.compare",
+      "specdec.design_tree", "specdec.medusa",  "specdec.sample",    "specdec.train_heads", "ssm.hippo",
+      "ssm.model_states",    "ssm.s4_kernel",   "ssm.selective_scan"};
   std::vector<std::string> withTest = engines;
   withTest.push_back("test.series");
   EXPECT_EQ(names(kinds), withTest);

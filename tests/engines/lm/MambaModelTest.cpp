@@ -16,6 +16,7 @@
 
 #include "engines/core/Error.h"
 #include "engines/lm/MambaModel.h"
+#include "engines/lm/Tokenizer.h"
 #include "tests/support/TestHelpers.h"
 
 namespace loupe::lm {
@@ -79,6 +80,23 @@ TEST(MambaModel, LogitsEqualAFloat64TorchMambaWrittenFromTheDefinitions) {
   }
 }
 
+TEST(MambaModel, TheShippedModelEqualsTheFloat64ReferenceOnThreeTexts) {
+  const fs::path folder = fs::path(LOUPE_TEST_SOURCE_DIR).parent_path() / "resources" / "models" / "loupe-mamba-2m";
+  ASSERT_TRUE(fs::exists(folder / "model.safetensors")) << folder;
+  const Tokenizer tok(folder / "tokenizer.model");
+  std::vector<std::vector<int>> prompts;
+  for (const char* text : {"river: ", "thoughtfully: in a thoughtful manner; \"he stared thoughtfully out the window\"",
+                           "march: force to march; \"The Japanese marched their prisoners through Manchuria\""}) {
+    std::vector<int> ids{tok.bosId()};
+    for (int id : tok.encode(text)) ids.push_back(id);
+    prompts.push_back(ids);
+  }
+  testing::TempDir dir;
+  const double worst = maxAbsAgainstReference(folder, prompts, dir);
+  std::printf("loupe-mamba-2m: max |ours − float64 torch| = %.3g\n", worst);
+  EXPECT_LT(worst, 1e-4);
+}
+
 TEST(MambaModel, RecurrenceEqualsTheParallelForwardAndTheReferenceStates) {
   testing::TempDir dir;
   const fs::path folder = randomModel(dir, "m", {"--expand", "3", "--conv", "3", "--rank", "5", "--seed", "5"});
@@ -101,6 +119,20 @@ TEST(MambaModel, RecurrenceEqualsTheParallelForwardAndTheReferenceStates) {
   const std::vector<float> head = mixed.forward(std::vector<int>(ids.begin(), ids.begin() + 120), true);
   const std::vector<float> tail = mixed.forward(std::vector<int>(ids.begin() + 120, ids.end()), true);
   for (std::size_t i = 0; i < tail.size(); ++i) ASSERT_NEAR(tail[i], all[120 * V + i], 1e-5 * std::max(1.0, scale));
+  // A traced recurrence steps exactly as the untraced one, and its Δ' and
+  // gate are the definitions' (softplus(δ·W_dtᵀ + b), SiLU(z)) in range.
+  MambaModel traced(ck);
+  std::vector<MambaLayerTrace> trace;
+  for (std::size_t t = 0; t < 20; ++t) {
+    const std::vector<float> one = traced.step(ids[t], &trace);
+    ASSERT_EQ(trace.size(), static_cast<std::size_t>(ck->config.layers));
+    for (int v = 0; v < V; ++v) ASSERT_NEAR(one[v], all[t * V + v], 1e-5 * std::max(1.0, scale));
+    for (const auto& L : trace) {
+      ASSERT_EQ(L.delta.size(), static_cast<std::size_t>(ck->config.inner()));
+      ASSERT_EQ(L.B.size(), static_cast<std::size_t>(ck->config.state));
+      for (float d : L.delta) ASSERT_GT(d, 0.0f);  // a softplus
+    }
+  }
   // The state carried after 300 tokens equals the reference's.
   testing::writeFile(dir / "ids.json", nlohmann::json(ids).dump());
   runReference({"states", folder.string(), (dir / "ids.json").string(), "1", (dir / "states.bin").string()});
