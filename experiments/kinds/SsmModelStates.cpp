@@ -9,10 +9,10 @@
 // (channels × tokens), and the last step the per-token cost of the
 // recurrence against a transformer's cached decoding at growing context.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <functional>
-#include <numeric>
 #include <random>
 #include <sstream>
 
@@ -21,6 +21,7 @@
 #include "engines/lm/Checkpoint.h"
 #include "engines/lm/LlamaModel.h"
 #include "engines/lm/MambaModel.h"
+#include "engines/lm/Sampling.h"
 #include "engines/lm/Tokenizer.h"
 #include "experiments/RunContext.h"
 #include "experiments/kinds/LmKinds.h"
@@ -126,7 +127,9 @@ void readSequence(RunContext& ctx, const MambaText& m, const std::vector<int>& i
   maps.stateNorm.assign(maps.delta.size(), 0.0f);
   maps.channelStates.assign(static_cast<std::size_t>(layers) * C * N * T, 0.0f);
   maps.layerNorm.assign(static_cast<std::size_t>(layers) * T, 0.0f);
-  double classSum[3][64] = {}, classCount[3] = {};
+  // Δ' summed per token class and layer (mean over channels), and tokens per class.
+  std::vector<std::array<double, 3>> classSum(static_cast<std::size_t>(layers), {0, 0, 0});
+  std::array<double, 3> classCount{0, 0, 0};
   for (int t = 0; t < T; ++t) {
     ctx.throwIfCancelled();
     const int id = ids[static_cast<std::size_t>(t)];
@@ -134,30 +137,21 @@ void readSequence(RunContext& ctx, const MambaText& m, const std::vector<int>& i
     const std::string piece = m.piece(id);
     maps.pieces.push_back(piece);
 
-    // The next-token distribution (softmax in double), its entropy and top-k.
-    const float top = *std::max_element(logits.begin(), logits.end());
-    std::vector<double> p(static_cast<std::size_t>(V));
-    double z = 0;
-    for (int v = 0; v < V; ++v) z += p[static_cast<std::size_t>(v)] = std::exp(double(logits[v]) - top);
-    double entropy = 0;
-    for (double& q : p) {
-      q /= z;
-      if (q > 0) entropy -= q * std::log(q);
-    }
-    std::vector<int> order(static_cast<std::size_t>(V));
-    std::iota(order.begin(), order.end(), 0);
-    std::partial_sort(order.begin(), order.begin() + topK, order.end(), [&p](int a, int b) {
-      return p[static_cast<std::size_t>(a)] > p[static_cast<std::size_t>(b)] ||
-             (p[static_cast<std::size_t>(a)] == p[static_cast<std::size_t>(b)] && a < b);
-    });
-    order.resize(static_cast<std::size_t>(topK));
+    // The model's belief about the next token (T = 1), as lm.generate records it.
+    std::mt19937_64 unused;
+    const lm::TokenChoice belief = lm::chooseToken(logits.data(), V, lm::SamplingOptions{}, unused, topK);
+    const std::vector<int>& order = belief.topTokens;
+    const double entropy = belief.entropy;
     maps.entropy.push_back(static_cast<float>(entropy));
 
     StepRecord r;
     r.step = step++;
     r.metric(rec::kSequence, sequence).metric(rec::kPosition, t).metric(rec::kToken, id);
     r.metric(rec::kEntropy, entropy);
-    if (t + 1 < T) r.metric(rec::kNextProbability, p[static_cast<std::size_t>(ids[static_cast<std::size_t>(t + 1)])]);
+    if (t + 1 < T) {
+      const std::vector<double> p = lm::samplingDistribution(logits.data(), V, lm::SamplingOptions{1.0, 0, 1.0});
+      r.metric(rec::kNextProbability, p[static_cast<std::size_t>(ids[static_cast<std::size_t>(t + 1)])]);
+    }
     r.textArray(rec::kTokenText, piece);
     std::vector<float> delta, gate, output, norms, B, Cv, states;
     double deltaSum = 0, allNorm = 0;
@@ -191,9 +185,9 @@ void readSequence(RunContext& ctx, const MambaText& m, const std::vector<int>& i
       maps.layerNorm[static_cast<std::size_t>(l) * T + t] = static_cast<float>(std::sqrt(layerSq));
       allNorm += layerSq;
       deltaSum += layerDelta;
-      if (l < 64) classSum[static_cast<int>(cls)][l] += layerDelta / Di;
+      classSum[static_cast<std::size_t>(l)][static_cast<std::size_t>(cls)] += layerDelta / Di;
     }
-    classCount[static_cast<int>(cls)] += 1;
+    classCount[static_cast<std::size_t>(cls)] += 1;
     r.metric(rec::kDeltaMean, deltaSum / (static_cast<double>(layers) * Di))
         .metric(rec::kStateNorm, std::sqrt(allNorm));
     r.array(rec::kDelta, floats({layers, Di}, std::move(delta)));
@@ -204,10 +198,9 @@ void readSequence(RunContext& ctx, const MambaText& m, const std::vector<int>& i
     r.array(rec::kC, floats({layers, N}, std::move(Cv)));
     r.array(rec::kChannelStates, floats({layers, C, N}, std::move(states)));
     r.vector<std::int64_t>(rec::kTopTokens, std::vector<std::int64_t>(order.begin(), order.end()));
-    std::vector<double> topP;
     std::vector<std::string> topPieces;
-    for (int id2 : order) topP.push_back(p[static_cast<std::size_t>(id2)]), topPieces.push_back(m.piece(id2));
-    r.vector<double>(rec::kTopProbabilities, topP);
+    for (int id2 : order) topPieces.push_back(m.piece(id2));
+    r.vector<double>(rec::kTopProbabilities, belief.topProbabilities);
     recordTexts(r, rec::kTopPieces, rec::kTopPieceLengths, topPieces);
     ctx.emitStep(std::move(r));
     ctx.progress(static_cast<double>(t + 1) / T,
@@ -227,16 +220,16 @@ void readSequence(RunContext& ctx, const MambaText& m, const std::vector<int>& i
   r.array(rec::kEntropyMap, floats({T}, std::move(maps.entropy)));
   r.vector<std::int64_t>(rec::kChannels, std::vector<std::int64_t>(channels.begin(), channels.end()));
   std::vector<float> byClass(static_cast<std::size_t>(layers) * 3, std::nanf(""));
-  const int shownLayers = std::min(layers, 64);
   for (int k = 0; k < 3; ++k) {
     double all = 0;
-    for (int l = 0; l < shownLayers; ++l) {
+    for (int l = 0; l < layers; ++l) {
       if (classCount[k] > 0)
-        byClass[static_cast<std::size_t>(l) * 3 + k] = static_cast<float>(classSum[k][l] / classCount[k]);
-      all += classSum[k][l];
+        byClass[static_cast<std::size_t>(l) * 3 + k] =
+            static_cast<float>(classSum[static_cast<std::size_t>(l)][k] / classCount[k]);
+      all += classSum[static_cast<std::size_t>(l)][k];
     }
     const char* name = k == 0 ? rec::kDeltaWordStart : k == 1 ? rec::kDeltaInsideWord : rec::kDeltaBoundary;
-    if (classCount[k] > 0) r.metric(name, all / (classCount[k] * shownLayers));
+    if (classCount[k] > 0) r.metric(name, all / (classCount[k] * layers));
     r.metric(std::string(name) + "_tokens", classCount[k]);
   }
   r.array(rec::kDeltaByClass, floats({layers, 3}, std::move(byClass)));
