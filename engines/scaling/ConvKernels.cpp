@@ -6,6 +6,7 @@
 #include <cstring>
 #include <random>
 
+#include "engines/core/Cancellation.h"
 #include "engines/core/Error.h"
 #include "engines/core/ThreadPool.h"
 
@@ -171,7 +172,8 @@ std::vector<double> convReference(const ConvProblem& p, const float* in, const f
   const int k = p.kernel, oh = p.outHeight(), ow = p.outWidth(), pad = p.pad();
   const bool dw = p.kind == ConvKind::Depthwise;
   std::vector<double> out(static_cast<std::size_t>(p.outputElements()));
-  for (int o = 0; o < p.out; ++o)
+  for (int o = 0; o < p.out; ++o) {
+    pollCancel();  // the float64 loop of a large layer takes seconds
     for (int oy = 0; oy < oh; ++oy)
       for (int ox = 0; ox < ow; ++ox) {
         double sum = 0;
@@ -186,6 +188,7 @@ std::vector<double> convReference(const ConvProblem& p, const float* in, const f
             }
         out[(std::int64_t{o} * oh + oy) * ow + ox] = sum;
       }
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 
+#include "engines/core/Cancellation.h"
 #include "engines/core/CpuFeatures.h"
 #include "engines/core/Error.h"
 #include "engines/core/ThreadPool.h"
@@ -63,6 +64,7 @@ double bestSeconds(int repeats, F&& f) {
   f();  // warm-up: pages touched, threads awake, clocks up
   double best = 1e300;
   for (int r = 0; r < repeats; ++r) {
+    pollCancel();  // between timed runs, never inside one
     Stopwatch t;
     f();
     best = std::min(best, t.seconds());
@@ -165,6 +167,7 @@ KernelPoint measureKernel(const ConvProblem& p, ConvImpl impl, int repeats, bool
   }
   std::vector<double> times;
   for (int r = 0; r < repeats; ++r) {
+    pollCancel();
     Stopwatch t;
     run();
     times.push_back(t.seconds());
