@@ -145,6 +145,34 @@ TEST(MambaModel, RecurrenceEqualsTheParallelForwardAndTheReferenceStates) {
   EXPECT_LT(stateWorst, 1e-4);
 }
 
+// The Done item's bound taken literally (absolute 1e-5, no scaling by the
+// logits' size) on the shipped model over 300 tokens of held-out text.
+TEST(MambaModel, TheShippedModelsRecurrenceEqualsItsParallelForwardOver300Tokens) {
+  const fs::path root = fs::path(LOUPE_TEST_SOURCE_DIR).parent_path();
+  const fs::path folder = root / "resources" / "models" / "loupe-mamba-2m";
+  auto ck = std::shared_ptr<const MambaCheckpoint>(loadMambaCheckpoint(folder));
+  const Tokenizer tok(folder / "tokenizer.model");
+  std::ifstream text(root / "resources" / "models" / "heldout.txt");
+  ASSERT_TRUE(text) << "heldout.txt";
+  std::vector<int> ids{tok.bosId()};
+  for (std::string line; ids.size() < 300 && std::getline(text, line);)
+    for (int id : tok.encode(line + "\n")) ids.push_back(id);
+  ids.resize(300);
+  MambaModel parallel(ck), recurrent(ck);
+  const std::vector<float> all = parallel.forward(ids, true);
+  const int V = ck->config.vocab;
+  double worst = 0, scale = 0;
+  for (std::size_t t = 0; t < ids.size(); ++t) {
+    const std::vector<float> one = recurrent.step(ids[t]);
+    for (int v = 0; v < V; ++v) {
+      worst = std::max(worst, static_cast<double>(std::abs(one[v] - all[t * V + v])));
+      scale = std::max(scale, static_cast<double>(std::abs(all[t * V + v])));
+    }
+  }
+  std::printf("loupe-mamba-2m, 300 tokens: max |recurrent − parallel| = %.3g (logits up to %.3g)\n", worst, scale);
+  EXPECT_LE(worst, 1e-5);
+}
+
 TEST(MambaModel, RefusalsNameTheFieldOrTensor) {
   testing::TempDir dir;
   const fs::path folder = randomModel(dir, "m", {"--seed", "6"});
