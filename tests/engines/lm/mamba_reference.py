@@ -9,6 +9,8 @@ parser). Not the engine's code and not mamba_ssm's.
       float64 logits of every position of every prompt, concatenated
   states FOLDER PROMPT.json LAYER OUT.bin
       the SSM state (d_inner × N) of LAYER after every token of one prompt
+  trace FOLDER PROMPT.json OUT.bin
+      every layer's Δ', SiLU(z), gated y, B, C and states, then the logits
 """
 import argparse
 import json
@@ -23,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import llama_reference as lr  # noqa: E402  (its safetensors reader and writer)
 
 
-def forward(config, w, ids, state_layer=None):
+def forward(config, w, ids, state_layer=None, trace=None):
     H = config["hidden_size"]
     N = config.get("state_size", 16)
     E = config.get("expand", 2)
@@ -64,7 +66,13 @@ def forward(config, w, ids, state_layer=None):
             y[t] = s @ C[t] + D * u[t]
             if state_layer == i:
                 states.append(s.clone())
-        y = y * (z * torch.sigmoid(z))
+            if trace is not None:
+                trace.setdefault(("state", i), []).append(s.clone())
+        gate = z * torch.sigmoid(z)
+        y = y * gate
+        if trace is not None:
+            trace[("delta", i)], trace[("gate", i)], trace[("output", i)] = delta, gate, y
+            trace[("B", i)], trace[("C", i)] = B, C
         out = y @ w[p + "mixer.out_proj.weight"].T
         if config.get("use_bias", False):
             out = out + w[p + "mixer.out_proj.bias"]
@@ -130,6 +138,20 @@ def main():
         with torch.no_grad():
             rows = [forward(config, w, ids)[0] for ids in prompts]
         torch.cat(rows).numpy().astype(np.float64).tofile(sys.argv[4])
+    elif mode == "trace":
+        # Per layer: delta, gate, output (T × d_inner), B, C (T × N), the
+        # state after each token (T × d_inner × N); then the logits (T × V).
+        config, w = lr.read_folder(sys.argv[2])
+        ids = json.load(open(sys.argv[3]))
+        trace = {}
+        with torch.no_grad():
+            logits, _ = forward(config, w, ids, trace=trace)
+        parts = []
+        for i in range(config["num_hidden_layers"]):
+            parts += [trace[(k, i)] for k in ("delta", "gate", "output", "B", "C")]
+            parts.append(torch.stack(trace[("state", i)]))
+        parts.append(logits)
+        np.concatenate([p.numpy().astype(np.float64).ravel() for p in parts]).tofile(sys.argv[4])
     elif mode == "states":
         config, w = lr.read_folder(sys.argv[2])
         ids = json.load(open(sys.argv[3]))
