@@ -28,6 +28,7 @@ bench: deps deps-test build
 	$(BUILD_DIR)/tests/bench/bench_specdec
 	$(BUILD_DIR)/tests/bench/bench_scaling
 	$(BUILD_DIR)/tests/bench/bench_lm
+	$(BUILD_DIR)/tests/bench/bench_mamba
 	$(BUILD_DIR)/tests/bench/bench_speculative_model
 	$(BUILD_DIR)/tests/bench/bench_cuda
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BUILD_DIR)/tests/bench/bench_viewers

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sstream>
 #include <vector>
 
 #include "engines/core/Timer.h"
@@ -34,6 +35,21 @@ double pythonSeconds(const std::string& script) {
     pclose(p);
   }
   return seconds;
+}
+
+std::vector<double> pythonNumbers(const std::string& script, const std::vector<std::string>& args) {
+  std::string cmd = std::string(LOUPE_PYTHON) + " '" + script + "'";
+  for (const std::string& a : args) cmd += " '" + a + "'";  // paths and numbers of our own, no quotes inside
+  std::vector<double> numbers;
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buffer[512] = {};
+    if (std::fgets(buffer, sizeof buffer, p)) {
+      std::istringstream line(buffer);
+      for (double v; line >> v;) numbers.push_back(v);
+    }
+    pclose(p);
+  }
+  return numbers;
 }
 
 }  // namespace loupe::bench

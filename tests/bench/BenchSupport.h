@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace loupe::bench {
 
@@ -13,5 +14,9 @@ double memcpyGBs();
 // returns the number it prints first — the script times its own work; 0 if
 // it could not run.
 double pythonSeconds(const std::string& script);
+
+// Runs the Python file `script` with `args` and returns the numbers on the
+// first line it prints (empty if it could not run).
+std::vector<double> pythonNumbers(const std::string& script, const std::vector<std::string>& args);
 
 }  // namespace loupe::bench
