@@ -1,7 +1,8 @@
 # The topics Loupe is made of. A topic is one name here and its folders:
 #   engines/<topic>/           (its CMakeLists.txt makes loupe_engines_<topic>)
 #   experiments/kinds/<Topic>Kinds.{h,cpp} and <Topic>Records.h
-#   panels/<topic>/<Topic>Panel.{h,cpp}   (optional: without it, runs open in the generic panel)
+#   panels/<topic>/<Topic>Panel.{h,cpp}   (optional: without it, runs open in the generic panel;
+#                                          other .cpp files beside it are its views)
 # The engines, experiments and panels folders add every topic's parts with
 # the functions below, so a new topic edits no other CMake file; what is
 # left is one line in each registry (registerBuiltinKinds, registerBuiltinPanels).
@@ -26,13 +27,15 @@ function(loupe_add_topic_kinds target)
   endforeach()
 endfunction()
 
-# panels/: every topic's panel that exists.
+# panels/: every topic's panel that exists, with the views it splits off
+# (every .cpp in its folder).
 function(loupe_add_topic_panels target)
   foreach(topic IN LISTS LOUPE_TOPICS)
     loupe_topic_file_name(${topic} name)
     set(source ${CMAKE_CURRENT_SOURCE_DIR}/${topic}/${name}Panel.cpp)
     if(EXISTS ${source})
-      target_sources(${target} PRIVATE ${source})
+      file(GLOB parts CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${topic}/*.cpp)
+      target_sources(${target} PRIVATE ${parts})
     endif()
   endforeach()
 endfunction()

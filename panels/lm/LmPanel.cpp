@@ -16,6 +16,7 @@
 #include "experiments/kinds/LmRecords.h"
 #include "panels/Controls.h"
 #include "panels/MetricSeries.h"
+#include "panels/RecordedTexts.h"
 #include "viewers/ChartView.h"
 #include "viewers/TimelineScrubber.h"
 
@@ -26,18 +27,6 @@ namespace rec = loupe::lm_records;
 namespace {
 
 // Texts stored as concatenated bytes + lengths (LmRecords.h).
-QStringList pieces(const StepRecord& r, const char* bytesName, const char* lengthsName) {
-  const std::string all = r.text(bytesName);
-  QStringList out;
-  std::size_t at = 0;
-  for (std::int64_t n : r.values<std::int64_t>(lengthsName)) {
-    if (n < 0 || at + static_cast<std::size_t>(n) > all.size()) break;  // a damaged record shows what is whole
-    out << QString::fromUtf8(all.data() + at, static_cast<int>(n));
-    at += static_cast<std::size_t>(n);
-  }
-  return out;
-}
-
 // Red (p = 0) through yellow to green (p = 1), light enough to read black text on.
 QColor probabilityColour(double p) {
   return QColor::fromHsvF(std::clamp(p, 0.0, 1.0) / 3.0, 0.45, 1.0);
@@ -115,7 +104,7 @@ void LmPanel::clearViews() {
 
 void LmPanel::takeRecord(const StepRecord& r) {
   if (r.step == 0) {
-    m_prompt = pieces(r, rec::kPromptPieces, rec::kPromptPieceLengths);
+    m_prompt = recordedTexts(r, rec::kPromptPieces, rec::kPromptPieceLengths);
     return;
   }
   const double* p = r.findMetric(rec::kProbability);
@@ -215,7 +204,7 @@ void LmPanel::showStep(const StepRecord& r, const StepRecord*) {
   m_chart->setMarker(static_cast<double>(r.step));
   m_alternatives->setRowCount(0);
   if (r.step == 0) return;
-  const QStringList texts = pieces(r, rec::kTopPieces, rec::kTopPieceLengths);
+  const QStringList texts = recordedTexts(r, rec::kTopPieces, rec::kTopPieceLengths);
   const std::vector<double> probs = r.values<double>(rec::kTopProbabilities);
   const QString chosen = QString::fromUtf8(r.text(rec::kTokenText).c_str());
   m_alternatives->setRowCount(static_cast<int>(std::min<std::size_t>(texts.size(), probs.size())));

@@ -3,6 +3,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
@@ -16,6 +17,7 @@
 #include "panels/Controls.h"
 #include "panels/MetricSeries.h"
 #include "panels/SchemaControls.h"
+#include "panels/ssm/ModelStatesView.h"
 #include "viewers/ChartView.h"
 #include "viewers/ImageView.h"
 #include "viewers/TimelineScrubber.h"
@@ -56,7 +58,7 @@ SsmPanel::SsmPanel(QWidget* parent, const KindRegistry& kinds)
     : RunPanel(parent, "Run an ssm.* recipe, or open one from the experiment browser."), m_kinds(kinds) {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
-  m_kind = choiceBox(this, {"ssm.hippo", "ssm.s4_kernel", "ssm.selective_scan"}, "what to run");
+  m_kind = choiceBox(this, {"ssm.hippo", "ssm.s4_kernel", "ssm.selective_scan", "ssm.model_states"}, "what to run");
   m_kind->setObjectName("kind");
   m_model = schemaChoice(this, paramSpec(kinds, "ssm.s4_kernel", "model"));
   m_measure = schemaChoice(this, paramSpec(kinds, "ssm.hippo", "measure"));
@@ -64,10 +66,16 @@ SsmPanel::SsmPanel(QWidget* parent, const KindRegistry& kinds)
   m_signal = schemaChoice(this, paramSpec(kinds, "ssm.hippo", "signal"));
   m_state = schemaSpin(this, paramSpec(kinds, "ssm.hippo", "state"), "N ");
   m_length = schemaSpin(this, paramSpec(kinds, "ssm.hippo", "length"), "L ");
+  m_prompt = new QLineEdit(this);
+  m_prompt->setObjectName("ssmPrompt");
+  const ParamSpec& prompt = paramSpec(kinds, "ssm.model_states", "prompt");
+  m_prompt->setText(QString::fromStdString(prompt.defaultValue.get<std::string>()));
+  m_prompt->setToolTip(QString::fromStdString(prompt.doc));
+  m_prompt->setMinimumWidth(360);
   auto* run = new QPushButton("Run", this);
   run->setObjectName("ssmRun");
-  for (QWidget* w :
-       std::initializer_list<QWidget*>{m_kind, m_model, m_measure, m_method, m_signal, m_state, m_length, run})
+  for (QWidget* w : std::initializer_list<QWidget*>{m_kind, m_model, m_measure, m_method, m_signal, m_state, m_length,
+                                                    m_prompt, run})
     controls->addWidget(w);
   controls->addStretch(1);
   layout->addLayout(controls);
@@ -94,15 +102,32 @@ SsmPanel::SsmPanel(QWidget* parent, const KindRegistry& kinds)
   chartPair("Reconstruction", Qt::Horizontal, m_reconstruction, m_errorVsN);
   chartPair("Eigenvalues", Qt::Horizontal, m_eigenContinuous, m_eigen);
   chartPair("Kernel / scan", Qt::Vertical, m_kernel, m_outputs);
+  m_states = new ModelStatesView(m_tabs);
+  m_tabs->addTab(m_states, "Model states");
   layout->addWidget(m_tabs, 1);
   layout->addWidget(valuesLine());
 
   connect(run, &QPushButton::clicked, this, [this] { emit runRequested(recipeJson()); });
   connect(m_kind, &QComboBox::currentTextChanged, this, [this] { followKind(); });
+  connect(m_states, &ModelStatesView::channelChanged, this, [this] { showChannelState(); });
+  connect(m_states, &ModelStatesView::tokenClicked, this, [this](int sequence, int position) {
+    // A sequence's tokens are the steps just before its closing step.
+    if (sequence < 0 || sequence >= static_cast<int>(m_sequenceSteps.size())) return;
+    const auto [tokens, closing] = m_sequenceSteps[static_cast<std::size_t>(sequence)];
+    const auto at = std::find(steps().begin(), steps().end(), closing - tokens + position);
+    if (position < tokens && at != steps().end()) showPosition(static_cast<int>(at - steps().begin()));
+  });
+  followKind();
 }
 
 void SsmPanel::followKind() {
   const std::string kind = m_kind->currentText().toStdString();
+  const bool text = kind == "ssm.model_states";
+  // A text through a model takes a prompt; the others a state size and length.
+  for (QWidget* w : std::initializer_list<QWidget*>{m_model, m_measure, m_method, m_signal, m_state, m_length})
+    w->setVisible(!text);
+  m_prompt->setVisible(text);
+  if (text) return;
   applySpec(m_state, paramSpec(m_kinds, kind, "state"));
   applySpec(m_length, paramSpec(m_kinds, kind, "length"));
 }
@@ -122,6 +147,12 @@ QString SsmPanel::recipeJson() const {
               {"method", m_method->currentText().toStdString()},
               {"state", m_state->value()},
               {"length", m_length->value()}};
+  } else if (kind == "ssm.model_states") {
+    const std::string prompt = m_prompt->text().toStdString();
+    return QString::fromStdString(nlohmann::json{{"kind", kind},
+                                                 {"name", "model states: " + m_prompt->text().left(32).toStdString()},
+                                                 {"params", {{"prompt", prompt}, {"compare", "shuffled"}}}}
+                                      .dump());
   } else {
     params = {{"state", m_state->value()}, {"length", m_length->value()}};
   }
@@ -140,6 +171,12 @@ QString SsmPanel::runHeaderText(const RunInfo& info) const {
                  .arg(params.value("state", 0))
                  .arg(QString::fromStdString(params.value("method", "")))
                  .arg(QString::fromStdString(params.value("signal", "")));
+  else if (info.kind == "ssm.model_states")
+    detail = QString("%1, %2")
+                 .arg(QString::fromStdString(params.value("model", "")).isEmpty()
+                          ? QString("loupe-mamba-2m")
+                          : QString::fromStdString(params.value("model", "")))
+                 .arg(params.value("source", "prompt") == "file" ? "a text file" : "a prompt");
   else
     detail = QString("N %1, L %2").arg(params.value("state", 0)).arg(params.value("length", 0));
   return QString("<b>run %1</b> · “%2” · %3 · %4 · %5 steps")
@@ -153,6 +190,9 @@ QString SsmPanel::runHeaderText(const RunInfo& info) const {
 void SsmPanel::clearViews() {
   m_last = {};
   m_liveSummary = false;
+  m_liveEnds.clear();
+  m_sequenceSteps.clear();
+  m_states->clear();
   m_heatmap->clear();
   if (m_surface) m_surface->clearScene();
   for (ChartView* chart : {m_reconstruction, m_errorVsN, m_eigen, m_eigenContinuous, m_kernel, m_outputs})
@@ -168,9 +208,45 @@ void SsmPanel::runOpened(const RunInfo& info) {
     if (params.contains(key) && params[key].is_string()) box->setCurrentText(QString::fromStdString(params[key]));
   if (params.contains("state")) m_state->setValue(params["state"].get<int>());
   if (params.contains("length")) m_length->setValue(params["length"].get<int>());
+  if (info.kind == "ssm.model_states" && params.contains("prompt") && params["prompt"].is_string())
+    m_prompt->setText(QString::fromStdString(params["prompt"]));
   if (steps().empty()) return;
+  if (info.kind == "ssm.model_states") {
+    std::vector<StepRecord> ends;
+    for (const MetricPoint& end : store()->metricSeries(run(), rec::kSequenceEnd))
+      ends.push_back(store()->readStep(run(), end.step));
+    showModelStates(ends);
+    return;
+  }
   m_last = store()->readStep(run(), steps().back());
   showSummary(m_last, nullptr);
+}
+
+void SsmPanel::showModelStates(const std::vector<StepRecord>& ends) {
+  m_sequenceSteps.clear();
+  for (const StepRecord& end : ends) {
+    const int sequence = static_cast<int>(end.metricOr(rec::kSequence, -1));
+    if (sequence != static_cast<int>(m_sequenceSteps.size())) continue;  // in order, 0 then 1
+    m_sequenceSteps.emplace_back(static_cast<int>(end.metricOr(rec::kTokens)), end.step);
+    m_states->setSequence(sequence, end);
+    if (end.findArray(rec::kCostContext)) m_states->setCost(end);
+  }
+  // Whole-run tabs of the other kinds have nothing to show for it.
+  for (ChartView* chart : {m_errorVsN, m_eigen, m_eigenContinuous, m_kernel, m_outputs}) chart->clear();
+  showChannelState();
+  m_tabs->setCurrentWidget(m_states);
+}
+
+void SsmPanel::showChannelState() {
+  int rows = 0, cols = 0, channel = 0;
+  const std::vector<float> h = m_states->channelState(rows, cols, channel);
+  if (h.empty()) return;
+  drawStateEvolution(h.data(), rows, cols,
+                     QString("h_t of channel %1, layer %2: row n = 0 … %3 (top to bottom), tokens left to right")
+                         .arg(channel)
+                         .arg(m_states->layer())
+                         .arg(rows - 1),
+                     "h");
 }
 
 void SsmPanel::runCompared(const RunInfo& b) {
@@ -181,6 +257,7 @@ void SsmPanel::runCompared(const RunInfo& b) {
 }
 
 void SsmPanel::liveStep(const StepRecord& record) {
+  if (record.findMetric(rec::kSequenceEnd)) m_liveEnds.push_back(record);
   if (record.findArray(rec::kStates) || record.findArray(rec::kKernel)) {
     m_last = record;
     m_liveSummary = true;
@@ -188,37 +265,16 @@ void SsmPanel::liveStep(const StepRecord& record) {
 }
 
 void SsmPanel::liveFinished(RunStatus) {
+  if (!m_liveEnds.empty()) showModelStates(m_liveEnds);
   if (m_liveSummary) showSummary(m_last, nullptr);
 }
 
 void SsmPanel::showSummary(const StepRecord& last, const StepRecord* lastB) {
   // State evolution: heat-map (rows = state index, columns = time) and surface.
   if (const Array* states = last.findArray(rec::kStates); states && states->ndim() == 2) {
-    const int rows = static_cast<int>(states->shape()[0]), cols = static_cast<int>(states->shape()[1]);
-    float peak = 0;
-    for (std::int64_t i = 0; i < states->numel(); ++i)
-      if (std::isfinite(values(*states)[i])) peak = std::max(peak, std::fabs(values(*states)[i]));
-    // Each state row drawn as several pixel rows, so N rows against up to
-    // 512 time columns is not a sliver.
-    const int repeat = std::max(1, cols / (2 * rows));
-    std::vector<float> tall(static_cast<std::size_t>(rows) * repeat * cols);
-    for (int r = 0; r < rows * repeat; ++r)
-      std::copy_n(values(*states) + static_cast<std::size_t>(r / repeat) * cols, cols,
-                  tall.begin() + static_cast<std::ptrdiff_t>(r) * cols);
-    m_heatmap->setScalar(cols, rows * repeat, tall.data(),
-                         QString("state x_n(t): row n = 0 … %1 (top to bottom), time left to right").arg(rows - 1),
-                         "x_n", -peak, peak);
-    if (m_surface) {
-      // At most 160 time columns: the surface is for its shape, the heat-map for detail.
-      const int stride = std::max(1, cols / 160), shown = cols / stride;
-      std::vector<float> heights(static_cast<std::size_t>(rows) * shown);
-      for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < shown; ++c)
-          heights[static_cast<std::size_t>(r) * shown + c] =
-              values(*states)[static_cast<std::size_t>(r) * cols + static_cast<std::size_t>(c) * stride];
-      m_surface->setHeightField(heights.data(), rows, shown, "x_n(t)");
-      m_surface->resetCamera();
-    }
+    drawStateEvolution(
+        values(*states), static_cast<int>(states->shape()[0]), static_cast<int>(states->shape()[1]),
+        QString("state x_n(t): row n = 0 … %1 (top to bottom), time left to right").arg(states->shape()[0] - 1), "x_n");
   } else {
     m_heatmap->clear("this run records no state evolution (ssm.s4_kernel)");
     if (m_surface) m_surface->clearScene();
@@ -285,7 +341,33 @@ void SsmPanel::showSummary(const StepRecord& last, const StepRecord* lastB) {
   m_outputs->addSeriesPairs(outputSeries);
 }
 
+void SsmPanel::drawStateEvolution(const float* v, int rows, int cols, const QString& title, const QString& unit) {
+  float peak = 0;
+  for (std::size_t i = 0; i < static_cast<std::size_t>(rows) * cols; ++i)
+    if (std::isfinite(v[i])) peak = std::max(peak, std::fabs(v[i]));
+  // Each state row drawn as several pixel rows, so N rows against up to
+  // 512 time columns is not a sliver.
+  const int repeat = std::max(1, cols / (2 * rows));
+  std::vector<float> tall(static_cast<std::size_t>(rows) * repeat * cols);
+  for (int r = 0; r < rows * repeat; ++r)
+    std::copy_n(v + static_cast<std::size_t>(r / repeat) * cols, cols,
+                tall.begin() + static_cast<std::ptrdiff_t>(r) * cols);
+  m_heatmap->setScalar(cols, rows * repeat, tall.data(), title, unit, -peak, peak);
+  if (m_surface) {
+    // At most 160 time columns: the surface is for its shape, the heat-map for detail.
+    const int stride = std::max(1, cols / 160), shown = cols / stride;
+    std::vector<float> heights(static_cast<std::size_t>(rows) * shown);
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < shown; ++c)
+        heights[static_cast<std::size_t>(r) * shown + c] =
+            v[static_cast<std::size_t>(r) * cols + static_cast<std::size_t>(c) * stride];
+    m_surface->setHeightField(heights.data(), rows, shown, unit + "(t)");
+    m_surface->resetCamera();
+  }
+}
+
 void SsmPanel::showStep(const StepRecord& r, const StepRecord*) {
+  if (r.findArray(rec::kTopTokens)) m_states->showToken(r);
   m_reconstruction->clear();
   const Array* rebuilt = r.findArray(rec::kReconstruction);
   const Array* history = r.findArray(rec::kHistory);
@@ -313,6 +395,7 @@ std::vector<PanelFigure> SsmPanel::figures() {
   out.push_back({"eigenvalues", "Eigenvalues of Ā and the unit circle", m_eigen});
   out.push_back({"kernel-scan", "S4 kernel / selective scan Δ' and gate", m_kernel});
   out.push_back({"outputs", "Outputs over time", m_outputs});
+  out.push_back({"model-states", "A Mamba reading text: token strips, Δ' heat-maps, ‖h_t‖ per layer, cost", m_states});
   return out;
 }
 

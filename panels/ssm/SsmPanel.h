@@ -7,7 +7,11 @@
 // error against N per discretisation (log-log); "Eigenvalues" — A's and the
 // discretised Ā's eigenvalues in the complex plane (Ā with the unit circle);
 // "Kernel / scan" — an S4 kernel with the convolution and recurrence outputs,
-// or the selective scan's Δ', gate, input and output over time. Comparing
+// or the selective scan's Δ', gate, input and output over time; "Model
+// states" — an ssm.model_states run (a Mamba model reading text, beside its
+// shuffled words): token strips above Δ' heat-maps, ‖h_t‖ per layer, the
+// decode cost against context, a clicked token's top-k (ModelStatesView),
+// with the chosen channel's h_t in the State evolution tab. Comparing
 // two runs overlays run B (dashed) on the charts. Controls build a recipe
 // of any of the three kinds and Run it.
 //
@@ -22,6 +26,7 @@
 
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QSpinBox;
 class QTabWidget;
 
@@ -29,6 +34,7 @@ namespace loupe {
 
 class ChartView;
 class ImageView;
+class ModelStatesView;
 class VtkView;
 
 class SsmPanel : public RunPanel {
@@ -51,6 +57,8 @@ class SsmPanel : public RunPanel {
   ChartView* continuousEigenChart() const { return m_eigenContinuous; }
   ChartView* outputChart() const { return m_outputs; }
   ChartView* kernelChart() const { return m_kernel; }
+  ModelStatesView* modelStates() const { return m_states; }
+  QLineEdit* promptEdit() const { return m_prompt; }
 
  protected:
   void clearViews() override;
@@ -67,10 +75,18 @@ class SsmPanel : public RunPanel {
   void showSummary(const StepRecord& last, const StepRecord* lastB);
   // The state and length controls follow the chosen kind's schema.
   void followKind();
+  // ssm.model_states: each sequence's closing step and the cost step.
+  void showModelStates(const std::vector<StepRecord>& ends);
+  // The chosen channel's h_t (N × tokens) in the State evolution views.
+  void showChannelState();
+  // The state evolution views: rows × cols values, symmetric colour scale.
+  void drawStateEvolution(const float* values, int rows, int cols, const QString& title, const QString& unit);
 
   const KindRegistry& m_kinds;
-  StepRecord m_last;           // the run's last step with whole-run arrays
-  bool m_liveSummary = false;  // m_last came from the live run
+  StepRecord m_last;                                          // the run's last step with whole-run arrays
+  bool m_liveSummary = false;                                 // m_last came from the live run
+  std::vector<StepRecord> m_liveEnds;                         // ssm.model_states live: sequences' closing steps
+  std::vector<std::pair<int, std::int64_t>> m_sequenceSteps;  // per sequence: (tokens, closing step)
 
   QComboBox* m_kind;
   QComboBox* m_model;
@@ -79,6 +95,7 @@ class SsmPanel : public RunPanel {
   QComboBox* m_signal;
   QSpinBox* m_state;
   QSpinBox* m_length;
+  QLineEdit* m_prompt;
   QTabWidget* m_tabs;
   ImageView* m_heatmap;
   VtkView* m_surface = nullptr;
@@ -88,6 +105,7 @@ class SsmPanel : public RunPanel {
   ChartView* m_eigenContinuous;
   ChartView* m_kernel;
   ChartView* m_outputs;
+  ModelStatesView* m_states;
 };
 
 }  // namespace loupe

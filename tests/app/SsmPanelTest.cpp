@@ -2,18 +2,23 @@
 // ssm.hippo run opens at its last step; the heat-map shows the state over
 // time, the surface renders, scrubbing back moves the reconstruction; the
 // eigenvalue and kernel tabs fill; two configurations compare; the panel's
-// own Run button records a selective scan.
+// own Run button records a selective scan; a Mamba reading a prompt beside
+// its shuffled words (ssm.model_states) fills the Model states tab, and a
+// click on a token shows that token's step and its top-k.
 #include <gtest/gtest.h>
 
 #include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTest>
+#include <QTextBrowser>
 #include <set>
 
 #include "app/workbench/MainWindow.h"
+#include "panels/ssm/ModelStatesView.h"
 #include "panels/ssm/SsmPanel.h"
 #include "tests/app/GuiShots.h"
 #include "tests/app/GuiWait.h"
@@ -22,6 +27,7 @@
 #include "tests/support/TestHelpers.h"
 #include "viewers/ChartView.h"
 #include "viewers/GlProbe.h"
+#include "viewers/HeatmapView.h"
 #include "viewers/ImageView.h"
 #include "viewers/TimelineScrubber.h"
 #include "viewers/VtkView.h"
@@ -143,6 +149,83 @@ TEST(SsmPanel, ComparesTwoConfigurationsAndRunsAScan) {
   panel->viewTabs()->setCurrentIndex(2);
   EXPECT_TRUE(panel->eigenChart()->seriesNames().contains("Ā (discrete)"));
   testing::saveScreenshot(window, "ssm-lru-eigenvalues.png");
+}
+
+// The middle of the anchor `href` in `browser`'s viewport (its first line),
+// or (-1, -1).
+QPoint anchorPoint(QTextBrowser* browser, const QString& href) {
+  QWidget* view = browser->viewport();
+  for (int y = 2; y < view->height(); y += 2) {
+    int first = -1, last = -1;
+    for (int x = 1; x < view->width(); ++x)
+      if (browser->anchorAt(QPoint(x, y)) == href) {
+        if (first < 0) first = x;
+        last = x;
+      }
+    if (first >= 0) return {(first + last) / 2, y};
+  }
+  return {-1, -1};
+}
+
+TEST(SsmPanel, AMambaReadingAPromptAndItsShuffledWords) {
+  Fixture f;
+  const auto db = f.dir / "states.sqlite";
+  MainWindow window(f.kinds, f.panels);
+  ASSERT_TRUE(testing::showWindowOn(window, db));
+  auto* panel = dynamic_cast<SsmPanel*>(window.panelForKind("ssm.model_states"));
+  ASSERT_NE(panel, nullptr);
+  // As a person would: pick the kind, type a prompt, press Run.
+  panel->findChild<QComboBox*>("kind")->setCurrentText("ssm.model_states");
+  QLineEdit* prompt = panel->promptEdit();
+  ASSERT_TRUE(prompt->isVisible());
+  prompt->selectAll();
+  QTest::keyClicks(prompt, "river: a large natural stream of water. The river ran dry in the summer.");
+  QTest::mouseClick(panel->findChild<QPushButton*>("ssmRun"), Qt::LeftButton);
+  LOUPE_WAIT_TRUE(window.logText().contains("run 1 finished"), 120000);
+  Store store(db);
+  EXPECT_EQ(store.getRun(1).recipe["params"]["prompt"],
+            "river: a large natural stream of water. The river ran dry in the summer.");
+
+  // Open the stored run: both sequences, the cost, the chosen channel's h_t.
+  panel = testing::openRunIn<SsmPanel>(window, 1);
+  ASSERT_NE(panel, nullptr);
+  ModelStatesView* states = panel->modelStates();
+  EXPECT_EQ(panel->viewTabs()->currentWidget(), states);
+  const int tokens = static_cast<int>(store.metricSeries(1, "tokens").front().value);
+  for (int s = 0; s < 2; ++s) {
+    const QString text = states->strip(s)->toPlainText();
+    EXPECT_NE(text.indexOf("river"), -1) << text.toStdString();
+    EXPECT_GT(testing::distinctColours(states->deltaMap(s)->grab().toImage()), 20);
+  }
+  const QStringList norms = states->normChart()->seriesNames();
+  for (const char* name : {"layer 0", "layer 3", "2: layer 0", "2: layer 3"})
+    EXPECT_TRUE(norms.contains(name)) << norms.join(", ").toStdString();
+  EXPECT_EQ(states->costChart()->seriesCount(), 2);
+  // h_t of a recorded channel: tokens columns × N = 16 rows, drawn taller.
+  EXPECT_EQ(panel->stateHeatmap()->image().width(), tokens);
+  EXPECT_GT(testing::distinctColours(panel->stateHeatmap()->image()), 10);
+  testing::saveScreenshot(window, "ssm-model-states.png");
+
+  // Click the sixth token of the text: its step is shown, with its top-k.
+  const QPoint at = anchorPoint(states->strip(0), "#t5");
+  ASSERT_GE(at.x(), 0) << "token 5 is not on screen";
+  QTest::mouseClick(states->strip(0)->viewport(), Qt::LeftButton, {}, at);
+  LOUPE_WAIT_EQ(panel->shownStep().value_or(-1), 5, 5000);
+  EXPECT_NE(states->topK()->text().indexOf("token 5"), -1) << states->topK()->text().toStdString();
+  // And a token of the shuffled words: the steps after the text's closing step.
+  const QPoint second = anchorPoint(states->strip(1), "#t2");
+  ASSERT_GE(second.x(), 0);
+  QTest::mouseClick(states->strip(1)->viewport(), Qt::LeftButton, {}, second);
+  LOUPE_WAIT_EQ(panel->shownStep().value_or(-1), tokens + 1 + 2, 5000);
+  EXPECT_NE(states->topK()->text().indexOf("sequence 2"), -1) << states->topK()->text().toStdString();
+
+  // Another layer and another recorded channel.
+  states->layerSpin()->setValue(3);
+  states->channelSpin()->setValue(2);
+  EXPECT_EQ(states->layer(), 3);
+  testing::saveScreenshot(window, "ssm-model-states-layer3.png");
+  panel->viewTabs()->setCurrentIndex(0);
+  testing::saveScreenshot(window, "ssm-model-states-channel-state.png");
 }
 
 }  // namespace
