@@ -170,6 +170,10 @@ QPoint anchorPoint(QTextBrowser* browser, const QString& href) {
 TEST(SsmPanel, AMambaReadingAPromptAndItsShuffledWords) {
   Fixture f;
   const auto db = f.dir / "states.sqlite";
+  // Run 1: the demo database's ssm.model_states recipe.
+  ASSERT_NO_FATAL_FAILURE(recordInto(db, f.kinds,
+                                     testing::readFile(std::filesystem::path(LOUPE_TEST_SOURCE_DIR).parent_path() /
+                                                       "experiments" / "recipes" / "ssm-model-states.json")));
   MainWindow window(f.kinds, f.panels);
   ASSERT_TRUE(testing::showWindowOn(window, db));
   auto* panel = dynamic_cast<SsmPanel*>(window.panelForKind("ssm.model_states"));
@@ -181,17 +185,17 @@ TEST(SsmPanel, AMambaReadingAPromptAndItsShuffledWords) {
   prompt->selectAll();
   QTest::keyClicks(prompt, "river: a large natural stream of water. The river ran dry in the summer.");
   QTest::mouseClick(panel->findChild<QPushButton*>("ssmRun"), Qt::LeftButton);
-  LOUPE_WAIT_TRUE(window.logText().contains("run 1 finished"), 120000);
+  LOUPE_WAIT_TRUE(window.logText().contains("run 2 finished"), 120000);
   Store store(db);
-  EXPECT_EQ(store.getRun(1).recipe["params"]["prompt"],
+  EXPECT_EQ(store.getRun(2).recipe["params"]["prompt"],
             "river: a large natural stream of water. The river ran dry in the summer.");
 
   // Open the stored run: both sequences, the cost, the chosen channel's h_t.
-  panel = testing::openRunIn<SsmPanel>(window, 1);
+  panel = testing::openRunIn<SsmPanel>(window, 2);
   ASSERT_NE(panel, nullptr);
   ModelStatesView* states = panel->modelStates();
   EXPECT_EQ(panel->viewTabs()->currentWidget(), states);
-  const int tokens = static_cast<int>(store.metricSeries(1, "tokens").front().value);
+  const int tokens = static_cast<int>(store.metricSeries(2, "tokens").front().value);
   for (int s = 0; s < 2; ++s) {
     const QString text = states->strip(s)->toPlainText();
     EXPECT_NE(text.indexOf("river"), -1) << text.toStdString();
@@ -226,6 +230,13 @@ TEST(SsmPanel, AMambaReadingAPromptAndItsShuffledWords) {
   testing::saveScreenshot(window, "ssm-model-states-layer3.png");
   panel->viewTabs()->setCurrentIndex(0);
   testing::saveScreenshot(window, "ssm-model-states-channel-state.png");
+
+  // The demo's run: a held-out gloss of two quoted sentences.
+  panel = testing::openRunIn<SsmPanel>(window, 1);
+  ASSERT_NE(panel, nullptr);
+  EXPECT_NE(panel->modelStates()->strip(0)->toPlainText().indexOf("consort"), -1);
+  EXPECT_EQ(panel->modelStates()->costChart()->seriesCount(), 2);
+  testing::saveScreenshot(window, "ssm-model-states-demo.png");
 }
 
 }  // namespace
