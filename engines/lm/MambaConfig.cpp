@@ -90,4 +90,17 @@ MambaConfig readMambaConfig(const std::filesystem::path& file) {
   return parseMambaConfig(readInputFile(file, std::uint64_t{1} << 20), file.string());
 }
 
+bool isMambaCheckpoint(const std::filesystem::path& folder) {
+  const std::filesystem::path file = folder / "config.json";
+  if (!std::filesystem::is_regular_file(file)) return false;
+  const nlohmann::json j =
+      parseBoundedJson(readInputFile(file, std::uint64_t{1} << 20), file.string(), std::size_t{1} << 20);
+  if (!j.is_object()) return false;
+  if (j.contains("model_type")) return j["model_type"] == "mamba";
+  if (j.contains("architectures") && j["architectures"].is_array())
+    for (const auto& a : j["architectures"])
+      if (a == "MambaForCausalLM") return true;
+  return false;
+}
+
 }  // namespace loupe::lm

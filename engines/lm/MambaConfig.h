@@ -37,4 +37,10 @@ struct MambaConfig {
 MambaConfig parseMambaConfig(const std::string& jsonText, const std::string& where);
 MambaConfig readMambaConfig(const std::filesystem::path& file);
 
+// Whether `folder`'s config.json names a Mamba (model_type "mamba", or
+// MambaForCausalLM among its architectures) — which loader a kind taking
+// "any checkpoint" uses. Throws InputError for a config.json that is not
+// JSON; false when there is none.
+bool isMambaCheckpoint(const std::filesystem::path& folder);
+
 }  // namespace loupe::lm

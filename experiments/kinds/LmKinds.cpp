@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <random>
 
@@ -16,6 +17,7 @@
 #include "engines/core/InputFile.h"
 #include "engines/lm/Checkpoint.h"
 #include "engines/lm/LlamaModel.h"
+#include "engines/lm/MambaModel.h"
 #include "engines/lm/Sampling.h"
 #include "engines/lm/Tokenizer.h"
 #include "experiments/RunContext.h"
@@ -118,17 +120,40 @@ void runGenerate(RunContext& ctx) {
 
 // Held-out perplexity, as the training script defines it: each line alone,
 // <s> + its tokens + </s>, every token after <s> predicted; exp of the mean
-// negative log-likelihood over all of them (log-softmax in double).
+// negative log-likelihood over all of them (log-softmax in double). A
+// Llama-architecture checkpoint runs through LlamaModel, a Mamba one
+// through MambaModel (its whole line in parallel, the selective scan).
 void runPerplexity(RunContext& ctx) {
-  const LoadedModel loaded = loadModel(ctx.paramString("model"));
-  const auto& checkpoint = loaded.checkpoint;
-  const lm::Tokenizer& tok = *loaded.tokenizer;
+  const fs::path folder = modelFolder(ctx.paramString("model"), "params.model");
+  std::unique_ptr<lm::Tokenizer> tokenizer;
+  int vocab = 0, bos = 0, eos = 0, capacity = 0;
+  std::function<std::vector<float>(const std::vector<int>&)> allLogits;  // one line's logits, every row
+  if (lm::isMambaCheckpoint(folder)) {
+    auto checkpoint = std::shared_ptr<const lm::MambaCheckpoint>(lm::loadMambaCheckpoint(folder));
+    if (checkpoint->tokenizer.empty())
+      throw InputError("params.model", folder.string() + " has no tokenizer.model to read text with");
+    tokenizer = std::make_unique<lm::Tokenizer>(checkpoint->tokenizer);
+    vocab = checkpoint->config.vocab, capacity = 1 << 20;  // a recurrence has no position limit
+    bos = tokenizer->bosId() >= 0 ? tokenizer->bosId() : checkpoint->config.bosId;
+    eos = tokenizer->eosId() >= 0 ? tokenizer->eosId() : checkpoint->config.eosId;
+    allLogits = [checkpoint](const std::vector<int>& ids) { return lm::MambaModel(checkpoint).forward(ids, true); };
+  } else {
+    LoadedModel loaded = loadModel(ctx.paramString("model"));
+    vocab = loaded.checkpoint->config.vocab, capacity = loaded.checkpoint->config.maxPositions;
+    bos = loaded.bos(), eos = loaded.eos();
+    tokenizer = std::move(loaded.tokenizer);
+    auto model = std::make_shared<lm::LlamaModel>(loaded.checkpoint, capacity);
+    allLogits = [model](const std::vector<int>& ids) {
+      model->truncate(0);
+      return model->forward(ids, true);
+    };
+  }
+  if (tokenizer->vocabularySize() > vocab)
+    throw InputError("params.model", folder.string() + ": tokenizer.model has more pieces than the model's vocab_size");
   const std::string file = ctx.paramString("text_file").empty() ? (shippedModelsDir() / "heldout.txt").string()
                                                                 : ctx.paramString("text_file");
   const std::vector<std::string> lines =
       readTextLines(file, "params.text_file", static_cast<std::size_t>(ctx.paramInt("max_lines")));
-  const int vocab = checkpoint->config.vocab, bos = loaded.bos(), eos = loaded.eos();
-  lm::LlamaModel model(checkpoint, checkpoint->config.maxPositions);
   std::vector<double> perLine;
   double nll = 0, tokens = 0;
   const auto t0 = std::chrono::steady_clock::now();
@@ -136,14 +161,13 @@ void runPerplexity(RunContext& ctx) {
   for (std::size_t i = 0; i < lines.size(); ++i) {
     ctx.throwIfCancelled();
     std::vector<int> seq{bos};
-    for (int id : tok.encode(lines[i])) seq.push_back(id);
+    for (int id : tokenizer->encode(lines[i])) seq.push_back(id);
     seq.push_back(eos);
-    if (static_cast<int>(seq.size()) - 1 > model.capacity())
+    if (static_cast<int>(seq.size()) - 1 > capacity)
       throw InputError("params.text_file", file + ": line " + std::to_string(i + 1) + " has " +
                                                std::to_string(seq.size()) + " tokens, more than the model's " +
-                                               std::to_string(model.capacity()) + " positions");
-    model.truncate(0);
-    const std::vector<float> logits = model.forward(std::vector<int>(seq.begin(), seq.end() - 1), true);
+                                               std::to_string(capacity) + " positions");
+    const std::vector<float> logits = allLogits(std::vector<int>(seq.begin(), seq.end() - 1));
     double lineNll = 0;
     for (std::size_t t = 0; t + 1 < seq.size(); ++t) {
       const float* row = &logits[t * static_cast<std::size_t>(vocab)];
@@ -211,8 +235,8 @@ void registerLmKinds(KindRegistry& registry) {
   perplexity.version = "1.0";
   perplexity.summary =
       "perplexity of a model on a text, line by line (<s> line </s>), as papers and the model card state it";
-  perplexity.schema.add(
-      ParamSpec::text("model", "", "checkpoint folder or shipped model name (empty: loupe-llama-2m)"));
+  perplexity.schema.add(ParamSpec::text(
+      "model", "", "checkpoint folder or shipped model name, Llama or Mamba architecture (empty: loupe-llama-2m)"));
   perplexity.schema.add(
       ParamSpec::text("text_file", "", "UTF-8 text, one sequence a line (empty: the shipped held-out lines)"));
   perplexity.schema.add(ParamSpec::integer("max_lines", 0, "the first n lines only (0: all)").range(0, 100000000));

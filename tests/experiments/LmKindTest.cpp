@@ -128,5 +128,29 @@ TEST(LmKind, PerplexityEqualsFloat64TorchOnHeldOutLines) {
   EXPECT_NE(bad.error.find("params.text_file: /nonexistent.txt"), std::string::npos) << bad.error;
 }
 
+// The same kind on the shipped Mamba (MambaModel, the parallel scan)
+// against the float64 torch Mamba with its sequential loop, 60 lines.
+TEST(LmKind, MambaPerplexityEqualsTheFloat64LoopOnHeldOutLines) {
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  testing::TempDir dir;
+  Store store(dir / "lm.sqlite");
+  const auto run = testing::recordRun(
+      store, kinds, R"({"kind": "lm.perplexity", "params": {"model": "loupe-mamba-2m", "max_lines": 60}})");
+  ASSERT_EQ(run.status, RunStatus::Finished) << run.error;
+  const StepRecord last = store.readStep(run.run, store.getRun(run.run).stepCount - 1);
+  const auto r = testing::runProcess(
+      {LOUPE_PYTHON, (std::filesystem::path(LOUPE_TEST_SOURCE_DIR) / "engines" / "lm" / "mamba_reference.py").string(),
+       "perplexity", (shippedModelsDir() / "loupe-mamba-2m").string(), (shippedModelsDir() / "heldout.txt").string(),
+       "60"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const auto ref = nlohmann::json::parse(r.out);
+  EXPECT_EQ(*last.findMetric(rec::kTokensScored), ref["tokens"].get<double>());
+  EXPECT_NEAR(*last.findMetric(rec::kPerplexity), ref["perplexity"].get<double>(),
+              1e-4 * ref["perplexity"].get<double>());
+  std::printf("loupe-mamba-2m held-out perplexity, first 60 lines: ours %.4f, torch float64 loop %.4f\n",
+              *last.findMetric(rec::kPerplexity), ref["perplexity"].get<double>());
+}
+
 }  // namespace
 }  // namespace loupe
