@@ -36,7 +36,8 @@ extra_sources() {
     tumlist | redwoodintrinsics) echo engines/rgbd/SequenceFiles.cpp ;;
     csv) echo experiments/CsvColumn.cpp ;;
     blocklayout) echo engines/attention/SparsePatterns.cpp ;;
-    llamaconfig) echo engines/lm/LlamaConfig.cpp ;;
+    llamaconfig) echo engines/lm/LlamaConfig.cpp engines/lm/ConfigFields.cpp ;;
+    mambaconfig) echo engines/lm/MambaConfig.cpp engines/lm/ConfigFields.cpp ;;
     recipe) echo experiments/Recipe.cpp experiments/KindRegistry.cpp experiments/ParamSchema.cpp ;;
   esac
 }

@@ -10,6 +10,8 @@
 namespace loupe::lm::config {
 
 inline constexpr int kMaxDimension = 1 << 20;  // no real model comes near; keeps every product in 64 bits
+// 10^13 parameters: far past any checkpoint, and a count int64 holds with room.
+inline constexpr double kMaxParameters = 1e13;
 
 // A whole number in 1 … kMaxDimension; a missing one is `fallback` when ≥ 0, else an error.
 int positiveInt(const nlohmann::json& j, const char* key, const std::string& where, int fallback = -1);

@@ -68,6 +68,11 @@ MambaConfig parseMambaConfig(const std::string& text, const std::string& where) 
   c.state = positiveInt(j, "state_size", where, 16);
   c.layers = positiveInt(j, "num_hidden_layers", where);
   c.expand = positiveInt(j, "expand", where, 2);
+  // d_inner = expand · hidden_size sizes every mixer tensor: it obeys the
+  // same bound as a field (and int arithmetic stays defined).
+  if (std::int64_t{c.expand} * c.hidden > kMaxDimension)
+    throw InputError(where, "expand · hidden_size = " + std::to_string(std::int64_t{c.expand} * c.hidden) +
+                                " is more than " + std::to_string(kMaxDimension));
   c.convKernel = positiveInt(j, "conv_kernel", where, 4);
   c.vocab = positiveInt(j, "vocab_size", where);
   c.eps = positiveNumber(j, "layer_norm_epsilon", where, 1e-5);
@@ -83,6 +88,14 @@ MambaConfig parseMambaConfig(const std::string& text, const std::string& where) 
   c.tiedEmbeddings = boolean(j, "tie_word_embeddings", where, true);
   c.dtype = torchDtype(j, where);
   tokenIds(j, c.vocab, where, c.bosId, c.eosId);
+  // Counted in double first: every size may be at its bound, and their
+  // products would overflow int64 in parameterCount().
+  const double h = c.hidden, di = c.inner(), n = c.state, r = c.dtRank, k = c.convKernel;
+  const double params = double(c.vocab) * h * 2 + c.layers * (h + 2 * di * h + 2 * di + di * k + di + (r + 2 * n) * di +
+                                                              di * r + di + di * n + di + h * di + h);
+  if (params > kMaxParameters)
+    throw InputError(where, "these sizes make a model of " + std::to_string(params) + " parameters, more than " +
+                                std::to_string(kMaxParameters) + "; refusing before anything is allocated");
   return c;
 }
 

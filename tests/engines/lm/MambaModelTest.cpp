@@ -197,6 +197,15 @@ TEST(MambaModel, RefusalsNameTheFieldOrTensor) {
   expectRefusal(withConfig("gelu", [](nlohmann::json& j) { j["hidden_act"] = "gelu"; }), "hidden_act");
   expectRefusal(withConfig("unknown", [](nlohmann::json& j) { j["mamba_version"] = 2; }), "mamba_version");
   expectRefusal(withConfig("type", [](nlohmann::json& j) { j["model_type"] = "mamba2"; }), "model_type");
+  // Sizes each within bounds whose products are not: refused before any allocation.
+  expectRefusal(withConfig("wide", [](nlohmann::json& j) { j["expand"] = 1 << 20; }), "expand · hidden_size");
+  expectRefusal(withConfig("huge",
+                           [](nlohmann::json& j) {
+                             j["hidden_size"] = j["vocab_size"] = j["num_hidden_layers"] = j["state_size"] = 1 << 20;
+                             j["expand"] = 1;
+                  j.erase("intermediate_size");
+                           }),
+                "parameters");
   // A wrong shape: the config's state size no longer matches A_log.
   expectRefusal(withConfig("shape", [](nlohmann::json& j) { j["state_size"] = 4; }), "mixer.x_proj.weight");
   // A missing tensor: a model with one layer more than the file holds.
