@@ -106,7 +106,7 @@ ModelStatesView::ModelStatesView(QWidget* parent) : QWidget(parent) {
   bottom->addWidget(m_topK);
   bottom->setSizes({420, 420, 240});
   split->addWidget(bottom);
-  split->setSizes({560, 300});
+  split->setSizes({520, 340});
   layout->addWidget(split, 1);
 
   connect(m_layer, &QSpinBox::valueChanged, this, [this] {

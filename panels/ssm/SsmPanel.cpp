@@ -71,11 +71,15 @@ SsmPanel::SsmPanel(QWidget* parent, const KindRegistry& kinds)
   const ParamSpec& prompt = paramSpec(kinds, "ssm.model_states", "prompt");
   m_prompt->setText(QString::fromStdString(prompt.defaultValue.get<std::string>()));
   m_prompt->setToolTip(QString::fromStdString(prompt.doc));
-  m_prompt->setMinimumWidth(360);
+  m_prompt->setMinimumWidth(300);
+  m_comparePrompt = new QLineEdit(this);
+  m_comparePrompt->setObjectName("ssmComparePrompt");
+  m_comparePrompt->setPlaceholderText("compare with: its shuffled words, or type a second prompt");
+  m_comparePrompt->setMinimumWidth(260);
   auto* run = new QPushButton("Run", this);
   run->setObjectName("ssmRun");
   for (QWidget* w : std::initializer_list<QWidget*>{m_kind, m_model, m_measure, m_method, m_signal, m_state, m_length,
-                                                    m_prompt, run})
+                                                    m_prompt, m_comparePrompt, run})
     controls->addWidget(w);
   controls->addStretch(1);
   layout->addLayout(controls);
@@ -127,6 +131,7 @@ void SsmPanel::followKind() {
   for (QWidget* w : std::initializer_list<QWidget*>{m_model, m_measure, m_method, m_signal, m_state, m_length})
     w->setVisible(!text);
   m_prompt->setVisible(text);
+  m_comparePrompt->setVisible(text);
   if (text) return;
   applySpec(m_state, paramSpec(m_kinds, kind, "state"));
   applySpec(m_length, paramSpec(m_kinds, kind, "length"));
@@ -148,11 +153,15 @@ QString SsmPanel::recipeJson() const {
               {"state", m_state->value()},
               {"length", m_length->value()}};
   } else if (kind == "ssm.model_states") {
-    const std::string prompt = m_prompt->text().toStdString();
-    return QString::fromStdString(nlohmann::json{{"kind", kind},
-                                                 {"name", "model states: " + m_prompt->text().left(32).toStdString()},
-                                                 {"params", {{"prompt", prompt}, {"compare", "shuffled"}}}}
-                                      .dump());
+    nlohmann::json p = {{"prompt", m_prompt->text().toStdString()}, {"compare", "shuffled"}};
+    if (!m_comparePrompt->text().trimmed().isEmpty()) {
+      p["compare"] = "prompt";
+      p["compare_prompt"] = m_comparePrompt->text().toStdString();
+    }
+    return QString::fromStdString(nlohmann::json{
+        {"kind", kind},
+        {"name", "model states: " + m_prompt->text().left(32).toStdString()},
+        {"params", p}}.dump());
   } else {
     params = {{"state", m_state->value()}, {"length", m_length->value()}};
   }
@@ -208,8 +217,12 @@ void SsmPanel::runOpened(const RunInfo& info) {
     if (params.contains(key) && params[key].is_string()) box->setCurrentText(QString::fromStdString(params[key]));
   if (params.contains("state")) m_state->setValue(params["state"].get<int>());
   if (params.contains("length")) m_length->setValue(params["length"].get<int>());
-  if (info.kind == "ssm.model_states" && params.contains("prompt") && params["prompt"].is_string())
+  if (info.kind == "ssm.model_states" && params.contains("prompt") && params["prompt"].is_string()) {
     m_prompt->setText(QString::fromStdString(params["prompt"]));
+    const bool second = params.value("compare", "") == "prompt" && params.contains("compare_prompt") &&
+                        params["compare_prompt"].is_string();
+    m_comparePrompt->setText(second ? QString::fromStdString(params["compare_prompt"]) : QString());
+  }
   if (steps().empty()) return;
   if (info.kind == "ssm.model_states") {
     std::vector<StepRecord> ends;

@@ -59,6 +59,7 @@ class SsmPanel : public RunPanel {
   ChartView* kernelChart() const { return m_kernel; }
   ModelStatesView* modelStates() const { return m_states; }
   QLineEdit* promptEdit() const { return m_prompt; }
+  QLineEdit* comparePromptEdit() const { return m_comparePrompt; }
 
  protected:
   void clearViews() override;
@@ -96,6 +97,7 @@ class SsmPanel : public RunPanel {
   QSpinBox* m_state;
   QSpinBox* m_length;
   QLineEdit* m_prompt;
+  QLineEdit* m_comparePrompt;  // empty: compare with the prompt's shuffled words
   QTabWidget* m_tabs;
   ImageView* m_heatmap;
   VtkView* m_surface = nullptr;

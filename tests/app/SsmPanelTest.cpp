@@ -15,6 +15,7 @@
 #include <QTabWidget>
 #include <QTest>
 #include <QTextBrowser>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "app/workbench/MainWindow.h"
@@ -230,6 +231,12 @@ TEST(SsmPanel, AMambaReadingAPromptAndItsShuffledWords) {
   testing::saveScreenshot(window, "ssm-model-states-layer3.png");
   panel->viewTabs()->setCurrentIndex(0);
   testing::saveScreenshot(window, "ssm-model-states-channel-state.png");
+
+  // Compare with a second prompt instead of the shuffled words: the recipe Run would start.
+  QTest::keyClicks(panel->comparePromptEdit(), "a river ran dry.");
+  const auto recipe = nlohmann::json::parse(panel->recipeJson().toStdString());
+  EXPECT_EQ(recipe["params"]["compare"], "prompt");
+  EXPECT_EQ(recipe["params"]["compare_prompt"], "a river ran dry.");
 
   // The demo's run: a held-out gloss of two quoted sentences.
   panel = testing::openRunIn<SsmPanel>(window, 1);

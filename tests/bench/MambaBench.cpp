@@ -5,6 +5,8 @@
 //   (mamba_peer.py: a causal conv1d and the sequential selective_scan_ref
 //   loop for the prompt, Mamba.step for decoding; float32, the same
 //   threads), measured in the same run, and the ratio (target ≥ 5×);
+//   decoding also against its memory-bandwidth bound (every weight read
+//   once a token: memcpy GB/s ÷ weight bytes);
 // - the cost of one decoded token after a context of c tokens, Mamba's
 //   recurrence against the shipped transformer's KV cache (loupe-llama-2m,
 //   a similar size): the recurrence carries a fixed-size state, attention
@@ -100,9 +102,15 @@ void BM_MambaDecode128(benchmark::State& state) {
   const double tps = kDecode * static_cast<double>(state.iterations()) / seconds;
   const auto& torch = torchSeconds();
   const double torchTps = torch.size() == 2 ? kDecode / torch[1] : 0;
+  // Every weight is read once a token: tokens/s ≤ memcpy GB/s ÷ weight bytes.
+  const double memcpy = bench::memcpyGBs();
+  const double bound = memcpy * 1e9 / static_cast<double>(ck->weightBytes);
   state.counters["tokens_per_s"] = tps;
   state.counters["torch_tokens_per_s"] = torchTps;
   state.counters["x_torch"] = torchTps > 0 ? tps / torchTps : 0;
+  state.counters["weight_MB"] = static_cast<double>(ck->weightBytes) / 1e6;
+  state.counters["bandwidth_bound_tokens_per_s"] = bound;
+  state.counters["pct_of_bound"] = 100.0 * tps / bound;
 }
 
 // One decoded token after `c` tokens of context: 16 Mamba steps from the
