@@ -97,22 +97,37 @@ TEST(MambaModel, TheShippedModelEqualsTheFloat64ReferenceOnThreeTexts) {
   EXPECT_LT(worst, 1e-4);
 }
 
+// `ids` through the parallel forward at once, and token by token through
+// `recurrent`'s recurrence: the largest logit difference and the logits' size.
+struct Divergence {
+  double worst = 0, scale = 0;
+  std::vector<float> parallel;  // every row's logits
+};
+Divergence recurrenceAgainstParallel(const std::shared_ptr<const MambaCheckpoint>& ck, const std::vector<int>& ids,
+                                     MambaModel& recurrent) {
+  Divergence d;
+  d.parallel = MambaModel(ck).forward(ids, true);
+  const std::size_t V = static_cast<std::size_t>(ck->config.vocab);
+  for (std::size_t t = 0; t < ids.size(); ++t) {
+    const std::vector<float> one = recurrent.step(ids[t]);
+    for (std::size_t v = 0; v < V; ++v) {
+      d.worst = std::max(d.worst, static_cast<double>(std::abs(one[v] - d.parallel[t * V + v])));
+      d.scale = std::max(d.scale, static_cast<double>(std::abs(d.parallel[t * V + v])));
+    }
+  }
+  return d;
+}
+
 TEST(MambaModel, RecurrenceEqualsTheParallelForwardAndTheReferenceStates) {
   testing::TempDir dir;
   const fs::path folder = randomModel(dir, "m", {"--expand", "3", "--conv", "3", "--rank", "5", "--seed", "5"});
   auto ck = std::shared_ptr<const MambaCheckpoint>(loadMambaCheckpoint(folder));
   const std::vector<int> ids = randomTokens(300, 60, 9);
-  MambaModel parallel(ck), recurrent(ck), mixed(ck);
-  const std::vector<float> all = parallel.forward(ids, true);
+  MambaModel recurrent(ck), mixed(ck);
+  const Divergence d = recurrenceAgainstParallel(ck, ids, recurrent);
+  const double worst = d.worst, scale = d.scale;
+  const std::vector<float>& all = d.parallel;
   const int V = ck->config.vocab;
-  double worst = 0, scale = 0;
-  for (std::size_t t = 0; t < ids.size(); ++t) {
-    const std::vector<float> one = recurrent.step(ids[t]);
-    for (int v = 0; v < V; ++v) {
-      worst = std::max(worst, static_cast<double>(std::abs(one[v] - all[t * V + v])));
-      scale = std::max(scale, static_cast<double>(std::abs(all[t * V + v])));
-    }
-  }
   std::printf("300 tokens: max |recurrent − parallel| = %.3g (logits up to %.3g)\n", worst, scale);
   EXPECT_LT(worst, 1e-5 * std::max(1.0, scale));
   // A prompt in parallel, then the recurrence from its carried state.
@@ -158,17 +173,9 @@ TEST(MambaModel, TheShippedModelsRecurrenceEqualsItsParallelForwardOver300Tokens
   for (std::string line; ids.size() < 300 && std::getline(text, line);)
     for (int id : tok.encode(line + "\n")) ids.push_back(id);
   ids.resize(300);
-  MambaModel parallel(ck), recurrent(ck);
-  const std::vector<float> all = parallel.forward(ids, true);
-  const int V = ck->config.vocab;
-  double worst = 0, scale = 0;
-  for (std::size_t t = 0; t < ids.size(); ++t) {
-    const std::vector<float> one = recurrent.step(ids[t]);
-    for (int v = 0; v < V; ++v) {
-      worst = std::max(worst, static_cast<double>(std::abs(one[v] - all[t * V + v])));
-      scale = std::max(scale, static_cast<double>(std::abs(all[t * V + v])));
-    }
-  }
+  MambaModel recurrent(ck);
+  const Divergence d = recurrenceAgainstParallel(ck, ids, recurrent);
+  const double worst = d.worst, scale = d.scale;
   std::printf("loupe-mamba-2m, 300 tokens: max |recurrent − parallel| = %.3g (logits up to %.3g)\n", worst, scale);
   EXPECT_LE(worst, 1e-5);
 }
@@ -203,7 +210,7 @@ TEST(MambaModel, RefusalsNameTheFieldOrTensor) {
                            [](nlohmann::json& j) {
                              j["hidden_size"] = j["vocab_size"] = j["num_hidden_layers"] = j["state_size"] = 1 << 20;
                              j["expand"] = 1;
-                  j.erase("intermediate_size");
+                             j.erase("intermediate_size");
                            }),
                 "parameters");
   // A wrong shape: the config's state size no longer matches A_log.

@@ -164,6 +164,23 @@ def random_checkpoint(a):
         json.dump({"metadata": {}, "weight_map": weight_map}, f, indent=1)
 
 
+def perplexity(logits_of, folder, text, n):
+    """float64 perplexity of `text`'s first n non-empty lines, each <s> line </s>
+    (python3-sentencepiece's ids of FOLDER/tokenizer.model), every token after
+    <s> predicted by logits_of(ids) (rows × vocab). Shared with mamba_reference.py."""
+    import sentencepiece as spm
+    sp = spm.SentencePieceProcessor(model_file=os.path.join(folder, "tokenizer.model"))
+    lines = [l for l in open(text, encoding="utf-8").read().split("\n") if l][:n]
+    nll, count = 0.0, 0
+    with torch.no_grad():
+        for line in lines:
+            seq = [sp.bos_id()] + sp.encode(line) + [sp.eos_id()]
+            logp = torch.log_softmax(logits_of(seq[:-1]), -1)
+            nll -= float(logp[torch.arange(len(seq) - 1), torch.tensor(seq[1:])].sum())
+            count += len(seq) - 1
+    return {"perplexity": math.exp(nll / count), "tokens": count}
+
+
 def main():
     mode = sys.argv[1]
     if mode == "random":
@@ -188,18 +205,8 @@ def main():
             rows = [forward(config, w, ids) for ids in prompts]
         torch.cat(rows).numpy().astype(np.float64).tofile(sys.argv[4])
     elif mode == "perplexity":  # FOLDER TEXT N: float64 perplexity of the first N lines, each <s> line </s>
-        import sentencepiece as spm
         config, w = read_folder(sys.argv[2])
-        sp = spm.SentencePieceProcessor(model_file=os.path.join(sys.argv[2], "tokenizer.model"))
-        lines = [l for l in open(sys.argv[3], encoding="utf-8").read().split("\n") if l][: int(sys.argv[4])]
-        nll, count = 0.0, 0
-        with torch.no_grad():
-            for line in lines:
-                seq = [sp.bos_id()] + sp.encode(line) + [sp.eos_id()]
-                logp = torch.log_softmax(forward(config, w, seq[:-1]), -1)
-                nll -= float(logp[torch.arange(len(seq) - 1), torch.tensor(seq[1:])].sum())
-                count += len(seq) - 1
-        print(json.dumps({"perplexity": math.exp(nll / count), "tokens": count}))
+        print(json.dumps(perplexity(lambda ids: forward(config, w, ids), sys.argv[2], sys.argv[3], int(sys.argv[4]))))
     elif mode == "head":  # FOLDER IDS.json LAYER HEAD OUT.bin: that head's attention output, tokens × d
         config, w = read_folder(sys.argv[2])
         heads = []

@@ -156,19 +156,8 @@ def main():
         parts.append(logits)
         np.concatenate([p.numpy().astype(np.float64).ravel() for p in parts]).tofile(sys.argv[4])
     elif mode == "perplexity":
-        import sentencepiece as spm
         config, w = lr.read_folder(sys.argv[2])
-        sp = spm.SentencePieceProcessor(model_file=os.path.join(sys.argv[2], "tokenizer.model"))
-        lines = [l for l in open(sys.argv[3], encoding="utf-8").read().split("\n") if l][: int(sys.argv[4])]
-        nll, count = 0.0, 0
-        with torch.no_grad():
-            for line in lines:
-                seq = [sp.bos_id()] + sp.encode(line) + [sp.eos_id()]
-                logits, _ = forward(config, w, seq[:-1])
-                logp = torch.log_softmax(logits, -1)
-                nll -= float(logp[torch.arange(len(seq) - 1), torch.tensor(seq[1:])].sum())
-                count += len(seq) - 1
-        print(json.dumps({"perplexity": math.exp(nll / count), "tokens": count}))
+        print(json.dumps(lr.perplexity(lambda ids: forward(config, w, ids)[0], sys.argv[2], sys.argv[3], int(sys.argv[4]))))
     elif mode == "states":
         config, w = lr.read_folder(sys.argv[2])
         ids = json.load(open(sys.argv[3]))
