@@ -258,8 +258,9 @@ std::int64_t Store::createRun(const Recipe& recipe, const std::string& engineVer
   commit();
   const ProcessIdentity self = currentProcess();
   auto insert = m_c->db.prepare(
-      "INSERT INTO runs(kind, name, recipe, status, created_at, engine_version, device, seed, host, pid, pid_start)"
-      " VALUES (?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO runs(kind, name, recipe, status, created_at, engine_version, device, seed, host, pid, pid_start, "
+      "uuid)"
+      " VALUES (?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, lower(hex(randomblob(16))))");
   insert.bind(1, recipe.kind)
       .bind(2, recipe.name)
       .bind(3, recipe.toJson().dump())

@@ -64,6 +64,22 @@ struct RunInfo {
   std::string host;
   std::int64_t pid = 0;
   std::int64_t stepCount = 0;  // committed steps
+  std::string uuid;            // global id: the same run in any store it is merged into
+  std::int64_t sweepId = 0;    // the sweep it is a point of (0: none)
+  std::int64_t sweepPoint = -1;
+};
+
+// A sweep: a spec expanded into points, each point an ordinary run.
+struct SweepInfo {
+  std::int64_t id = 0;
+  std::string uuid;  // global id, kept when shards are merged
+  std::string name;
+  nlohmann::json spec;  // the spec as given, base recipe inlined
+  std::int64_t points = 0;
+  std::string backend;    // "local" | "slurm"
+  std::string jobId;      // the Slurm array job ("" when none)
+  std::string directory;  // where the shards are
+  double createdAt = 0;
 };
 
 struct ArrayInfo {
@@ -126,6 +142,13 @@ class Store {
   // Deletes a run and everything recorded for it. Refuses a run whose
   // recording process is still alive.
   void removeRun(std::int64_t run);
+  // A new sweep (its uuid generated when empty); returns its id. A sweep of
+  // that uuid already here is returned instead (a shard recording its point
+  // declares the sweep it belongs to).
+  std::int64_t createSweep(const SweepInfo& sweep);
+  void setSweepJob(std::int64_t sweep, const std::string& jobId);
+  // Makes `run` point `point` of `sweep`.
+  void linkRunToSweep(std::int64_t run, std::int64_t sweep, std::int64_t point);
   // Stores (or replaces) a named file for a run, e.g. an exported figure.
   void putArtifact(std::int64_t run, const std::string& name, const std::string& mime,
                    std::span<const std::byte> bytes);
@@ -148,6 +171,11 @@ class Store {
   Array readArray(std::int64_t run, std::int64_t step, const std::string& name);
   std::vector<ArtifactInfo> artifacts(std::int64_t run);
   std::vector<std::byte> readArtifact(std::int64_t run, const std::string& name);
+  std::vector<SweepInfo> listSweeps();  // newest first
+  std::optional<SweepInfo> findSweep(std::int64_t sweep);
+  std::optional<SweepInfo> findSweepByUuid(const std::string& uuid);
+  // The sweep's runs, by point (a point rerun appears once per run).
+  std::vector<RunInfo> sweepRuns(std::int64_t sweep);
   // SQLite's PRAGMA integrity_check: "ok", or its list of problems.
   std::string integrityCheck();
 
@@ -159,6 +187,7 @@ class Store {
   void markInterruptedRuns();
   void undoStep();
   RunInfo runFromRow(SqliteStatement& row);
+  SweepInfo sweepFromRow(SqliteStatement& row);
 
   // The SQLite connection and the prepared inserts (StoreConnection.h).
   struct Connection;

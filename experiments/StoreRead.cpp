@@ -34,7 +34,7 @@ Shape storedShape(const std::string& text, std::size_t elementSize, const std::s
 
 constexpr const char* kRunColumns =
     "id, kind, name, recipe, status, error, created_at, started_at, ended_at, engine_version, device, seed, host, "
-    "pid, (SELECT count(*) FROM steps WHERE steps.run_id = runs.id)";
+    "pid, (SELECT count(*) FROM steps WHERE steps.run_id = runs.id), uuid, sweep_id, sweep_point";
 
 std::string runLabel(std::int64_t run) {
   return "run " + std::to_string(run);
@@ -59,11 +59,23 @@ RunInfo Store::runFromRow(SqliteStatement& row) {
   r.host = row.columnText(12);
   r.pid = row.columnInt(13);
   r.stepCount = row.columnInt(14);
+  r.uuid = row.columnText(15);
+  r.sweepId = row.columnIsNull(16) ? 0 : row.columnInt(16);
+  r.sweepPoint = row.columnIsNull(17) ? -1 : row.columnInt(17);
   return r;
 }
 
 std::vector<RunInfo> Store::listRuns() {
   auto select = m_c->db.prepare(std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id DESC");
+  std::vector<RunInfo> runs;
+  while (select.step()) runs.push_back(runFromRow(select));
+  return runs;
+}
+
+std::vector<RunInfo> Store::sweepRuns(std::int64_t sweep) {
+  auto select =
+      m_c->db.prepare(std::string("SELECT ") + kRunColumns + " FROM runs WHERE sweep_id = ? ORDER BY sweep_point, id");
+  select.bind(1, sweep);
   std::vector<RunInfo> runs;
   while (select.step()) runs.push_back(runFromRow(select));
   return runs;

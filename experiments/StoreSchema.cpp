@@ -72,6 +72,29 @@ CREATE INDEX runs_by_created ON runs(created_at);
     R"sql(
 ALTER TABLE arrays ADD COLUMN crc32 INTEGER;
 )sql",
+    // 3 -> 4: sweeps. Every run gets a global id (runs recorded into shards on
+    // many machines are merged into one store, and merging the same shard
+    // twice must add nothing); a sweep is a spec expanded into points, each
+    // point an ordinary run linked to it.
+    R"sql(
+ALTER TABLE runs ADD COLUMN uuid TEXT;
+UPDATE runs SET uuid = lower(hex(randomblob(16)));
+CREATE UNIQUE INDEX runs_by_uuid ON runs(uuid);
+ALTER TABLE runs ADD COLUMN sweep_id INTEGER;
+ALTER TABLE runs ADD COLUMN sweep_point INTEGER;
+CREATE INDEX runs_by_sweep ON runs(sweep_id, sweep_point);
+CREATE TABLE sweeps (
+  id         INTEGER PRIMARY KEY,
+  uuid       TEXT NOT NULL UNIQUE,
+  name       TEXT NOT NULL,
+  spec       TEXT NOT NULL,             -- the sweep spec JSON, base recipe inlined
+  points     INTEGER NOT NULL,
+  backend    TEXT NOT NULL,             -- local | slurm
+  job_id     TEXT,                      -- the Slurm array job, when there is one
+  directory  TEXT,                      -- where its shards are written
+  created_at REAL NOT NULL
+);
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kStoreSchemaVersion, "one migration per schema version");

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "engines/core/Error.h"
 #include "experiments/ProcessIdentity.h"
 #include "experiments/Sqlite.h"
@@ -55,6 +57,15 @@ TEST(StoreMigration, Version1StoreIsMigratedWithEverythingKept) {
   r.kind = "test.series";
   r.name = "new";
   EXPECT_EQ(store.createRun(r, "1.0", "cpu"), 3);
+
+  // Version 4: every run, old ones included, has its own global id.
+  std::set<std::string> uuids;
+  for (const RunInfo& run : store.listRuns()) {
+    EXPECT_EQ(run.uuid.size(), 32u) << run.id;
+    uuids.insert(run.uuid);
+  }
+  EXPECT_EQ(uuids.size(), 3u);
+  EXPECT_TRUE(store.listSweeps().empty());
 }
 
 // Another process holding the write lock past the busy timeout while this
@@ -87,7 +98,7 @@ TEST(StoreMigration, ReopeningACurrentStoreChangesNothing) {
   { Store store(file); }
   SqliteDb raw(file, SQLITE_OPEN_READONLY);
   EXPECT_EQ(raw.queryInt("PRAGMA user_version"), kStoreSchemaVersion);
-  EXPECT_EQ(raw.queryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), 5);
+  EXPECT_EQ(raw.queryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), 6);  // runs … artifacts, sweeps
 }
 
 }  // namespace
