@@ -147,6 +147,7 @@ class Store {
   // declares the sweep it belongs to).
   std::int64_t createSweep(const SweepInfo& sweep);
   void setSweepJob(std::int64_t sweep, const std::string& jobId);
+  void setSweepDirectory(std::int64_t sweep, const std::string& directory);
   // Makes `run` point `point` of `sweep`.
   void linkRunToSweep(std::int64_t run, std::int64_t sweep, std::int64_t point);
   // Stores (or replaces) a named file for a run, e.g. an exported figure.

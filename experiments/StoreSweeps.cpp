@@ -53,6 +53,12 @@ void Store::setSweepJob(std::int64_t sweep, const std::string& jobId) {
   m_c->db.prepare("UPDATE sweeps SET job_id = ? WHERE id = ?").bind(1, jobId).bind(2, sweep).run();
 }
 
+void Store::setSweepDirectory(std::int64_t sweep, const std::string& directory) {
+  refuseWrite();
+  commit();
+  m_c->db.prepare("UPDATE sweeps SET directory = ? WHERE id = ?").bind(1, directory).bind(2, sweep).run();
+}
+
 void Store::linkRunToSweep(std::int64_t run, std::int64_t sweep, std::int64_t point) {
   refuseWrite();
   commit();

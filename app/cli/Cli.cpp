@@ -33,6 +33,38 @@ int runCli(int argc, char** argv, const KindRegistry& registry) {
       ->allow_extra_args(false);
   // Hidden (no description): the workbench's protocol, not a user option.
   runCmd->add_flag("--progress-lines", run.progressLines, "")->group("");
+  // Hidden: how a sweep's backend records one point into its shard.
+  runCmd->add_option("--sweep-dir", run.sweepDir, "")->group("");
+  runCmd->add_option("--sweep-point", run.sweepPoint, "")->group("");
+
+  std::vector<std::filesystem::path> shards;
+  auto* merge = app.add_subcommand(
+      "merge", "merge shard stores (a sweep's points) into the database; merging twice adds nothing");
+  merge->add_option("shards", shards, "shard .sqlite files")->required();
+
+  SweepCommand sweep;
+  std::int64_t sweepId = 0;
+  auto* sweepCmd = app.add_subcommand(
+      "sweep", "run a sweep spec: a grid of runs on this machine or on a Slurm cluster, merged into the database");
+  sweepCmd->add_option("spec", sweep.spec, "sweep spec JSON file (base recipe + grid / zip / random axes)");
+  sweepCmd->add_option("--backend", sweep.backend, "local (default) or slurm")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  sweepCmd->add_option("--jobs", sweep.jobs, "points at once (local: default the cores; slurm: the array's % throttle)")
+      ->check(CLI::PositiveNumber);
+  sweepCmd->add_option("--dir", sweep.dir,
+                       "the sweep's folder (default: sweeps/<uuid> beside the database); "
+                       "on Slurm every node must see it");
+  sweepCmd->add_option("--slurm-partition", sweep.slurmPartition, "sbatch --partition");
+  sweepCmd->add_option("--slurm-time", sweep.slurmTime, "sbatch --time per point");
+  sweepCmd->add_option("--slurm-gres", sweep.slurmGres, "sbatch --gres, e.g. gpu:1");
+  sweepCmd->add_option("--slurm-extra", sweep.slurmExtra, "more sbatch options, as one string");
+  sweepCmd->add_flag("!--no-wait", sweep.wait, "slurm: submit and return (status / merge later)");
+  auto* sweepStatus = sweepCmd->add_subcommand("status", "merge what finished; each point's latest run");
+  sweepStatus->add_option("id", sweepId, "sweep id")->required();
+  auto* sweepResume = sweepCmd->add_subcommand("resume", "run again only the points without a finished run");
+  sweepResume->add_option("id", sweepId, "sweep id")->required();
+  auto* sweepCancel = sweepCmd->add_subcommand("cancel", "stop the points still running (scancel on Slurm)");
+  sweepCancel->add_option("id", sweepId, "sweep id")->required();
 
   auto* list = app.add_subcommand("list", "list the runs in the database, newest first");
   list->add_flag("--json", json, "machine-readable output");
@@ -87,6 +119,14 @@ int runCli(int argc, char** argv, const KindRegistry& registry) {
     if (*rm) return commandRemove(dbPath, removeId);
     if (*check) return commandCheck(dbPath);
     if (*report) return commandReport(dbPath, reportRuns, reportOut);
+    if (*merge) return commandMerge(dbPath, shards);
+    if (*sweepStatus) return commandSweepStatus(dbPath, sweepId);
+    if (*sweepResume) return commandSweepResume(registry, dbPath, sweepId, sweep);
+    if (*sweepCancel) return commandSweepCancel(dbPath, sweepId);
+    if (*sweepCmd) {
+      if (sweep.spec.empty()) throw InputError("loupe sweep", "needs a SPEC.json, or status / resume / cancel ID");
+      return commandSweep(registry, dbPath, sweep);
+    }
   } catch (const InputError& e) {
     std::cerr << "loupe: " << e.what() << "\n";
     return kExitUsage;

@@ -11,10 +11,12 @@
 #include "app/cli/CliCommands.h"
 #include "app/cli/CliFormat.h"
 #include "engines/core/Device.h"
+#include "engines/core/Error.h"
 #include "engines/core/Timer.h"
 #include "experiments/Recipe.h"
 #include "experiments/Runner.h"
 #include "experiments/StoreRecorder.h"
+#include "experiments/SweepDirectory.h"
 
 namespace loupe {
 
@@ -78,6 +80,14 @@ int commandRun(const KindRegistry& registry, const std::filesystem::path& db, co
 
   Store store(db);
   const std::int64_t runId = store.createRun(recipe, kind.version, deviceLabel(device));
+  if (!command.sweepDir.empty()) {
+    const SweepDirectory dir{command.sweepDir};
+    const SweepInfo sweep = readSweepManifest(dir);
+    if (command.sweepPoint < 0 || command.sweepPoint >= sweep.points)
+      throw InputError("--sweep-point", std::to_string(command.sweepPoint) + " is not a point of " +
+                                            dir.manifest().string() + " (0.." + std::to_string(sweep.points - 1) + ")");
+    store.linkRunToSweep(runId, store.createSweep(sweep), command.sweepPoint);
+  }
   StoreRecorder recorder(store, runId);
   Runner runner(kind, recipe, device, {&recorder});
   // Handlers go in before the id is printed: whoever reads the id may press

@@ -157,7 +157,9 @@ TEST(StoreMerge, ANewerOrForeignShardIsRefusedUntouched) {
       EXPECT_NE(std::string(e.what()).find(file.string()), std::string::npos) << e.what();
       EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
     }
-    if (fs::exists(file)) EXPECT_EQ(testing::readFile(file), before) << file;
+    if (fs::exists(file)) {
+      EXPECT_EQ(testing::readFile(file), before) << file;
+    }
   }
   EXPECT_TRUE(target.listRuns().empty());
   EXPECT_THROW(mergeShard(target, target.path()), InputError);
