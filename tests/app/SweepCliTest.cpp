@@ -156,8 +156,15 @@ TEST(SweepCli, AKilledMergeLeavesTheStoreIntactAndARerunCompletesIt) {
   std::vector<std::string> args = {LOUPE_CLI, "merge", "--db", (dir / "b.sqlite").string()};
   for (int k = 0; k < 8; ++k) args.push_back((folder / "shards" / (std::to_string(k) + ".sqlite")).string());
   { Store make(dir / "b.sqlite"); }
+  // How long a whole merge takes here, then kills at fractions of it.
+  std::vector<std::string> timed = args;
+  timed[3] = (dir / "timing.sqlite").string();
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(testing::runProcess(timed).exitCode, 0);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   bool killedInside = false;
-  for (int delayMs : {5, 10, 20, 40}) {
+  for (double fraction : {0.3, 0.5, 0.7, 0.85}) {
+    const int delayMs = static_cast<int>(fraction * ms);
     const pid_t pid = testing::spawnProcess(args, dir / "merge.out", dir / "merge.err");
     std::this_thread::sleep_for(std::chrono::milliseconds(delayMs));
     kill(pid, SIGKILL);
@@ -175,7 +182,8 @@ TEST(SweepCli, AKilledMergeLeavesTheStoreIntactAndARerunCompletesIt) {
   Store b(dir / "b.sqlite");
   EXPECT_EQ(b.listRuns().size(), 8u);
   EXPECT_EQ(b.integrityCheck(), "ok");
-  std::printf("a merge was killed between shards: %s\n", killedInside ? "yes" : "no (it was too quick or too slow)");
+  std::printf("whole merge %.0f ms; a merge was killed midway: %s\n", ms,
+              killedInside ? "yes" : "no (every kill fell before or after it)");
 }
 
 TEST(SweepCli, BadSpecsExitWith2NamingTheField) {
