@@ -21,6 +21,7 @@ test-sanitize: deps deps-test
 # Not part of the test suite: speed is measured, not asserted.
 bench: deps deps-test build
 	$(BUILD_DIR)/tests/bench/bench_store
+	$(BUILD_DIR)/tests/bench/bench_sweep
 	$(BUILD_DIR)/tests/bench/bench_rgbd
 	$(BUILD_DIR)/tests/bench/bench_attention
 	$(BUILD_DIR)/tests/bench/bench_ssm

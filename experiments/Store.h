@@ -166,6 +166,9 @@ class Store {
   std::vector<std::string> metricNames(std::int64_t run);
   // The metrics of the run's last committed step, by name, at most `limit`.
   std::vector<std::pair<std::string, double>> lastMetrics(std::int64_t run, int limit);
+  // Each metric's value at the last step that recorded it, by name (what a
+  // sweep compares across its points).
+  std::vector<std::pair<std::string, double>> finalMetrics(std::int64_t run);
   std::vector<MetricPoint> metricSeries(std::int64_t run, const std::string& name);
   // All arrays of a run (or of one step), without their data.
   std::vector<ArrayInfo> arrayInfos(std::int64_t run, std::optional<std::int64_t> step = std::nullopt);

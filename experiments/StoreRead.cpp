@@ -148,6 +148,20 @@ std::vector<std::pair<std::string, double>> Store::lastMetrics(std::int64_t run,
   return out;
 }
 
+std::vector<std::pair<std::string, double>> Store::finalMetrics(std::int64_t run) {
+  // SQLite's documented bare-column rule: with max(step), `value` comes
+  // from the row holding that maximum.
+  auto select =
+      m_c->db.prepare("SELECT name, value, max(step) FROM metrics WHERE run_id = ? GROUP BY name ORDER BY name");
+  select.bind(1, run);
+  std::vector<std::pair<std::string, double>> out;
+  while (select.step()) {
+    out.emplace_back(select.columnText(0),
+                     select.columnIsNull(1) ? std::numeric_limits<double>::quiet_NaN() : select.columnDouble(1));
+  }
+  return out;
+}
+
 std::vector<MetricPoint> Store::metricSeries(std::int64_t run, const std::string& name) {
   auto select = m_c->db.prepare("SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step");
   select.bind(1, run).bind(2, name);

@@ -41,8 +41,13 @@ void writeSweepDirectory(const SweepDirectory& dir, const SweepInfo& sweep, cons
 }
 
 SweepInfo readSweepManifest(const SweepDirectory& dir) {
-  const std::string where = dir.manifest().string();
-  const nlohmann::json j = parseBoundedJson(readInputFile(dir.manifest(), kMaxJsonBytes), where);
+  SweepInfo s = parseSweepManifest(readInputFile(dir.manifest(), kMaxJsonBytes), dir.manifest().string());
+  s.directory = fs::absolute(dir.root).string();
+  return s;
+}
+
+SweepInfo parseSweepManifest(const std::string& text, const std::string& where) {
+  const nlohmann::json j = parseBoundedJson(text, where);
   if (!j.is_object()) throw InputError(where, "is not a sweep manifest (a JSON object)");
   SweepInfo s;
   if (!j.contains("uuid") || !j["uuid"].is_string() || j["uuid"].get<std::string>().size() != 32)
@@ -56,7 +61,6 @@ SweepInfo readSweepManifest(const SweepDirectory& dir) {
   s.points = j["points"];
   s.spec = j.value("spec", nlohmann::json::object());
   s.backend = j.contains("backend") && j["backend"].is_string() ? j["backend"].get<std::string>() : "local";
-  s.directory = fs::absolute(dir.root).string();
   return s;
 }
 

@@ -39,5 +39,7 @@ void writeSweepDirectory(const SweepDirectory& dir, const SweepInfo& sweep, cons
 // The manifest as a SweepInfo (uuid, name, points, spec, directory);
 // throws InputError naming the file and field.
 SweepInfo readSweepManifest(const SweepDirectory& dir);
+// The same from the manifest's text (no directory); `where` names it in errors.
+SweepInfo parseSweepManifest(const std::string& text, const std::string& where);
 
 }  // namespace loupe

@@ -80,7 +80,8 @@ json sample(const json& dist, const std::string& at, std::mt19937_64& rng) {
 // One kind of axis as rows of (field, value) assignments.
 using Rows = std::vector<std::vector<std::pair<std::string, json>>>;
 
-Rows gridRows(const json& grid, const std::string& where, const EngineKind& kind, std::vector<std::string>& axes) {
+Rows gridRows(const json& grid, const std::string& where, const EngineKind& kind, std::vector<std::string>& axes,
+              std::size_t maxPoints) {
   if (!grid.is_object()) throw InputError(where + ".grid", "must be an object of lists");
   Rows rows{{}};
   for (const auto& [axis, values] : grid.items()) {
@@ -88,8 +89,8 @@ Rows gridRows(const json& grid, const std::string& where, const EngineKind& kind
     if (!values.is_array() || values.empty()) throw InputError(at, "must be a non-empty list");
     const std::string field = checkedField(axis, at, kind);
     axes.push_back(field);
-    if (rows.size() * values.size() > kMaxSweepPoints)
-      throw InputError(at, "the grid passes " + std::to_string(kMaxSweepPoints) + " points");
+    if (rows.size() * values.size() > maxPoints)
+      throw InputError(at, "the grid passes " + std::to_string(maxPoints) + " points");
     Rows next;
     for (const auto& row : rows)
       for (const auto& v : values) {
@@ -123,14 +124,15 @@ Rows zipRows(const json& zip, const std::string& where, const EngineKind& kind, 
   return rows;
 }
 
-Rows randomRows(const json& random, const std::string& where, const EngineKind& kind, std::vector<std::string>& axes) {
+Rows randomRows(const json& random, const std::string& where, const EngineKind& kind, std::vector<std::string>& axes,
+                std::size_t maxPoints) {
   const std::string at = where + ".random";
   if (!random.is_object()) throw InputError(at, "must be {\"count\": n, \"seed\": s, \"params\": {...}}");
   for (const auto& [key, value] : random.items())
     if (key != "count" && key != "seed" && key != "params") throw InputError(at + "." + key, "unknown field");
   if (!random.contains("count") || !random["count"].is_number_integer() || random["count"].get<std::int64_t>() < 1 ||
-      random["count"].get<std::int64_t>() > static_cast<std::int64_t>(kMaxSweepPoints))
-    throw InputError(at + ".count", "must be a whole number in 1.." + std::to_string(kMaxSweepPoints));
+      random["count"].get<std::int64_t>() > static_cast<std::int64_t>(maxPoints))
+    throw InputError(at + ".count", "must be a whole number in 1.." + std::to_string(maxPoints));
   if (random.contains("seed") && (!random["seed"].is_number_integer() || random["seed"].get<std::int64_t>() < 0))
     throw InputError(at + ".seed", "must be a non-negative whole number");
   if (!random.contains("params") || !random["params"].is_object() || random["params"].empty())
@@ -155,7 +157,7 @@ Rows randomRows(const json& random, const std::string& where, const EngineKind& 
 }  // namespace
 
 SweepSpec parseSweepSpec(const json& spec, const std::string& where, const KindRegistry& kinds,
-                         const std::filesystem::path& baseDir) {
+                         const std::filesystem::path& baseDir, std::size_t maxPoints) {
   if (!spec.is_object()) throw InputError(where, "a sweep spec is a JSON object with a \"base\" recipe");
   static const std::set<std::string> known = {"name", "base", "grid", "zip", "random"};
   for (const auto& [key, value] : spec.items())
@@ -181,11 +183,11 @@ SweepSpec parseSweepSpec(const json& spec, const std::string& where, const KindR
   Rows rows{{}};
   for (const char* axisKind : {"grid", "zip", "random"}) {
     if (!spec.contains(axisKind)) continue;
-    const Rows these = axisKind == std::string("grid")  ? gridRows(spec["grid"], where, kind, out.axes)
+    const Rows these = axisKind == std::string("grid")  ? gridRows(spec["grid"], where, kind, out.axes, maxPoints)
                        : axisKind == std::string("zip") ? zipRows(spec["zip"], where, kind, out.axes)
-                                                        : randomRows(spec["random"], where, kind, out.axes);
-    if (rows.size() * these.size() > kMaxSweepPoints)
-      throw InputError(where + "." + axisKind, "the sweep passes " + std::to_string(kMaxSweepPoints) + " points");
+                                                        : randomRows(spec["random"], where, kind, out.axes, maxPoints);
+    if (rows.size() * these.size() > maxPoints)
+      throw InputError(where + "." + axisKind, "the sweep passes " + std::to_string(maxPoints) + " points");
     Rows next;
     for (const auto& a : rows)
       for (const auto& b : these) {
@@ -216,8 +218,8 @@ SweepSpec parseSweepSpec(const json& spec, const std::string& where, const KindR
 }
 
 SweepSpec parseSweepSpecText(const std::string& text, const std::string& where, const KindRegistry& kinds,
-                             const std::filesystem::path& baseDir) {
-  return parseSweepSpec(parseBoundedJson(text, where), where, kinds, baseDir);
+                             const std::filesystem::path& baseDir, std::size_t maxPoints) {
+  return parseSweepSpec(parseBoundedJson(text, where), where, kinds, baseDir, maxPoints);
 }
 
 SweepSpec loadSweepSpecFile(const std::filesystem::path& file, const KindRegistry& kinds) {

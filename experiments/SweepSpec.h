@@ -49,11 +49,12 @@ struct SweepSpec {
 inline constexpr std::size_t kMaxSweepPoints = 1'000'000;
 
 // `where` names the spec in errors; a base recipe given as a path is read
-// relative to `baseDir`. Throws InputError.
+// relative to `baseDir`. A spec of more than `maxPoints` points is refused
+// before any point is built. Throws InputError.
 SweepSpec parseSweepSpec(const nlohmann::json& spec, const std::string& where, const KindRegistry& kinds,
-                         const std::filesystem::path& baseDir = {});
+                         const std::filesystem::path& baseDir = {}, std::size_t maxPoints = kMaxSweepPoints);
 SweepSpec parseSweepSpecText(const std::string& text, const std::string& where, const KindRegistry& kinds,
-                             const std::filesystem::path& baseDir = {});
+                             const std::filesystem::path& baseDir = {}, std::size_t maxPoints = kMaxSweepPoints);
 SweepSpec loadSweepSpecFile(const std::filesystem::path& file, const KindRegistry& kinds);
 
 }  // namespace loupe

@@ -39,6 +39,10 @@ extra_sources() {
     llamaconfig) echo engines/lm/LlamaConfig.cpp engines/lm/ConfigFields.cpp ;;
     mambaconfig) echo engines/lm/MambaConfig.cpp engines/lm/ConfigFields.cpp ;;
     recipe) echo experiments/Recipe.cpp experiments/KindRegistry.cpp experiments/ParamSchema.cpp ;;
+    sweepspec)
+      echo experiments/SweepSpec.cpp experiments/SweepDirectory.cpp experiments/Recipe.cpp \
+        experiments/KindRegistry.cpp experiments/ParamSchema.cpp
+      ;;
   esac
 }
 extra_libs() {
