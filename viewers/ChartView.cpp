@@ -1,8 +1,10 @@
 #include "viewers/ChartView.h"
 
 #include <QAreaSeries>
+#include <QCategoryAxis>
 #include <QChart>
 #include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QScatterSeries>
@@ -25,6 +27,8 @@ void ChartView::clear() {
   m_lines.clear();
   m_bands.clear();
   m_marker.reset();
+  m_errorBars.clear();
+  m_xCategories.clear();
   rebuild();
 }
 
@@ -70,6 +74,17 @@ void ChartView::addBand(double x0, double x1, const QString& label, const QColor
 
 void ChartView::setMarker(std::optional<double> x) {
   m_marker = x;
+  rebuild();
+}
+
+void ChartView::addErrorBars(std::vector<QPointF> centres, std::vector<double> halfWidths, const QColor& color) {
+  for (std::size_t i = 0; i < centres.size() && i < halfWidths.size(); ++i)
+    m_errorBars.push_back({centres[i], halfWidths[i], color});
+  rebuild();
+}
+
+void ChartView::setXCategories(const QStringList& labels) {
+  m_xCategories = labels;
   rebuild();
 }
 
@@ -159,7 +174,25 @@ void ChartView::rebuild() {
     }
     added.push_back(series);
   }
+  // Error bars: one two-point line each, kept out of the legend below.
+  std::vector<QAbstractSeries*> bars;
+  for (const auto& b : m_errorBars) {
+    if (!keep(b.centre) || !std::isfinite(b.halfWidth) || b.halfWidth <= 0) continue;
+    const double x = b.centre.x(), y = b.centre.y();
+    const double low = m_logY && y - b.halfWidth <= 0 ? y / 10 : y - b.halfWidth;
+    auto* bar = new QLineSeries();
+    bar->append(x, low);
+    bar->append(x, y + b.halfWidth);
+    QPen pen(b.color.isValid() ? b.color : QColor(60, 60, 60));
+    pen.setWidthF(1.5);
+    bar->setPen(pen);
+    extend(x, low);
+    extend(x, y + b.halfWidth);
+    bars.push_back(bar);
+  }
+  added.insert(added.end(), bars.begin(), bars.end());
   if (!(xMin <= xMax)) xMin = 0, xMax = 1, yMin = 0, yMax = 1;
+  if (!m_xCategories.isEmpty()) xMin = -0.5, xMax = m_xCategories.size() - 0.5;
   for (const auto& l : m_lines) extend(l.x0, yMin);
   if (yMin == yMax) yMin -= 0.5, yMax += 0.5;
   if (xMin == xMax) xMin -= 0.5, xMax += 0.5;
@@ -194,15 +227,22 @@ void ChartView::rebuild() {
   if (m_marker) vertical(*m_marker, *m_marker, "current step", QColor(230, 90, 40), false);
 
   for (auto* s : added) chart->addSeries(s);
+  // Error bars and unnamed series (markers drawn over a named line) stay out of the legend.
+  for (auto* s : added)
+    if (s->name().isEmpty())
+      for (QLegendMarker* marker : chart->legend()->markers(s)) marker->setVisible(false);
   // Many series: a vertical legend at the side keeps every name readable.
-  if (added.size() > 5) chart->legend()->setAlignment(Qt::AlignRight);
+  if (added.size() - bars.size() > 5) chart->legend()->setAlignment(Qt::AlignRight);
   auto makeAxis = [](bool log, const QString& title, double lo, double hi) -> QAbstractAxis* {
     if (log) {
       auto* axis = new QLogValueAxis();
       axis->setBase(10);
       axis->setLabelFormat("%g");
       axis->setTitleText(title);
-      axis->setRange(lo, hi);
+      // Whole decades: a log axis labels only powers of ten, so a range
+      // inside one decade would show no label at all.
+      axis->setRange(std::pow(10.0, std::floor(std::log10(lo))), std::pow(10.0, std::ceil(std::log10(hi))));
+      axis->setMinorTickCount(8);
       return axis;
     }
     auto* axis = new QValueAxis();
@@ -213,7 +253,18 @@ void ChartView::rebuild() {
     return axis;
   };
   const double pad = m_logY ? 1.0 : 0.05 * (yMax - yMin);
-  auto* xAxis = makeAxis(m_logX, m_xTitle, xMin, xMax);
+  QAbstractAxis* xAxis = nullptr;
+  if (m_xCategories.isEmpty()) {
+    xAxis = makeAxis(m_logX, m_xTitle, xMin, xMax);
+  } else {
+    auto* axis = new QCategoryAxis();
+    axis->setTitleText(m_xTitle);
+    axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    axis->setStartValue(-0.5);
+    for (int i = 0; i < m_xCategories.size(); ++i) axis->append(m_xCategories[i], i);
+    axis->setRange(-0.5, m_xCategories.size() - 0.5);
+    xAxis = axis;
+  }
   // Counts and other non-negative data start at zero, not below it.
   const double yLow = m_logY ? yMin : (yMin >= 0 && yMin - pad < 0 ? 0.0 : yMin - pad);
   auto* yAxis = makeAxis(m_logY, m_yTitle, yLow, m_logY ? yMax * 1.5 : yMax + pad);

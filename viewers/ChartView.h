@@ -36,6 +36,11 @@ class ChartView : public QChartView {
   void addReferenceLine(double x, const QString& label, const QColor& color = QColor(220, 60, 60));
   void addBand(double x0, double x1, const QString& label, const QColor& color = QColor(255, 180, 0, 60));
   void setMarker(std::optional<double> x);  // the replay cursor
+  // Vertical bars centre ± half-width at each point (no legend entry; on a
+  // log axis a bar reaching zero or below stops at a tenth of its centre).
+  void addErrorBars(std::vector<QPointF> centres, std::vector<double> halfWidths, const QColor& color = QColor());
+  // Labels x = 0, 1, 2 … (a categorical axis); empty: a numeric x axis.
+  void setXCategories(const QStringList& labels);
 
   int seriesCount() const;
   QStringList seriesNames() const;  // in the order added
@@ -66,6 +71,13 @@ class ChartView : public QChartView {
   QString m_histName;
   std::vector<Reference> m_lines, m_bands;
   std::optional<double> m_marker;
+  struct ErrorBar {
+    QPointF centre;
+    double halfWidth;
+    QColor color;
+  };
+  std::vector<ErrorBar> m_errorBars;
+  QStringList m_xCategories;
 };
 
 }  // namespace loupe

@@ -27,7 +27,8 @@ ExperimentBrowser::ExperimentBrowser(QWidget* parent) : QWidget(parent) {
   m_status = new QComboBox(this);
   m_status->setObjectName("statusFilter");
   m_status->addItem("any status", QString());
-  for (const char* s : {"finished", "running", "failed", "cancelled", "interrupted", "created"}) m_status->addItem(s, s);
+  for (const char* s : {"finished", "running", "failed", "cancelled", "interrupted", "created"})
+    m_status->addItem(s, s);
   m_text = new QLineEdit(this);
   m_text->setObjectName("textFilter");
   m_text->setPlaceholderText("filter by name, kind or id");
@@ -54,19 +55,23 @@ ExperimentBrowser::ExperimentBrowser(QWidget* parent) : QWidget(parent) {
   m_compare = new QPushButton("Compare", this);
   m_compare->setToolTip("Select two runs of the same kind");
   m_delete = new QPushButton("Delete…", this);
+  m_sweep = new QPushButton("Sweep…", this);
+  m_sweep->setObjectName("sweepButton");
+  m_sweep->setToolTip("Run this run's recipe again over values of one parameter (a local sweep)");
   buttons->addWidget(m_open);
   buttons->addWidget(m_compare);
+  buttons->addWidget(m_sweep);
   buttons->addStretch(1);
   buttons->addWidget(m_delete);
   layout->addLayout(buttons);
 
-  connect(m_kind, &QComboBox::currentIndexChanged, this, [this] { m_filter->setKind(m_kind->currentData().toString()); });
+  connect(m_kind, &QComboBox::currentIndexChanged, this,
+          [this] { m_filter->setKind(m_kind->currentData().toString()); });
   connect(m_status, &QComboBox::currentIndexChanged, this,
           [this] { m_filter->setStatus(m_status->currentData().toString()); });
   connect(m_text, &QLineEdit::textChanged, m_filter, &RunsFilter::setText);
-  connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
-    emit openRequested(index.data(Qt::UserRole).toLongLong());
-  });
+  connect(m_table, &QTableView::doubleClicked, this,
+          [this](const QModelIndex& index) { emit openRequested(index.data(Qt::UserRole).toLongLong()); });
   connect(m_open, &QPushButton::clicked, this, [this] {
     const auto runs = selectedRuns();
     if (!runs.empty()) emit openRequested(runs.front());
@@ -74,6 +79,10 @@ ExperimentBrowser::ExperimentBrowser(QWidget* parent) : QWidget(parent) {
   connect(m_compare, &QPushButton::clicked, this, [this] {
     const auto runs = selectedRuns();
     if (runs.size() == 2) emit compareRequested(runs[0], runs[1]);
+  });
+  connect(m_sweep, &QPushButton::clicked, this, [this] {
+    const auto runs = selectedRuns();
+    if (runs.size() == 1) emit sweepRequested(runs.front());
   });
   connect(m_delete, &QPushButton::clicked, this, [this] {
     const auto runs = selectedRuns();
@@ -103,7 +112,8 @@ void ExperimentBrowser::refresh(Store& store) {
 
 std::vector<std::int64_t> ExperimentBrowser::selectedRuns() const {
   std::vector<std::int64_t> runs;
-  for (const auto& index : m_table->selectionModel()->selectedRows()) runs.push_back(index.data(Qt::UserRole).toLongLong());
+  for (const auto& index : m_table->selectionModel()->selectedRows())
+    runs.push_back(index.data(Qt::UserRole).toLongLong());
   return runs;
 }
 
@@ -119,16 +129,23 @@ void ExperimentBrowser::selectRuns(const std::vector<std::int64_t>& runs) {
   }
 }
 
-void ExperimentBrowser::setKindFilter(const QString& kind) { m_kind->setCurrentIndex(std::max(0, m_kind->findData(kind))); }
+void ExperimentBrowser::setKindFilter(const QString& kind) {
+  m_kind->setCurrentIndex(std::max(0, m_kind->findData(kind)));
+}
 void ExperimentBrowser::setStatusFilter(const QString& status) {
   m_status->setCurrentIndex(std::max(0, m_status->findData(status)));
 }
-void ExperimentBrowser::setTextFilter(const QString& text) { m_text->setText(text); }
-int ExperimentBrowser::visibleRunCount() const { return m_filter->rowCount(); }
+void ExperimentBrowser::setTextFilter(const QString& text) {
+  m_text->setText(text);
+}
+int ExperimentBrowser::visibleRunCount() const {
+  return m_filter->rowCount();
+}
 
 void ExperimentBrowser::updateButtons() {
   const auto runs = selectedRuns();
   m_open->setEnabled(runs.size() == 1);
+  m_sweep->setEnabled(runs.size() == 1);
   bool sameKind = runs.size() == 2;
   if (sameKind) {
     const int a = m_model->rowOf(runs[0]), b = m_model->rowOf(runs[1]);

@@ -40,6 +40,8 @@ class ExperimentBrowser : public QWidget {
   void openRequested(std::int64_t run);
   void compareRequested(std::int64_t runA, std::int64_t runB);
   void deleteRequested(std::vector<std::int64_t> runs);
+  // "Sweep…": sweep a parameter of this run's recipe.
+  void sweepRequested(std::int64_t run);
 
  private:
   void updateButtons();
@@ -53,6 +55,7 @@ class ExperimentBrowser : public QWidget {
   QPushButton* m_open;
   QPushButton* m_compare;
   QPushButton* m_delete;
+  QPushButton* m_sweep;
 };
 
 }  // namespace loupe

@@ -15,18 +15,32 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
+#include <filesystem>
 
 #include "app/workbench/ExperimentBrowser.h"
 #include "app/workbench/ReportWriter.h"
 #include "app/workbench/RunController.h"
+#include "app/workbench/SweepLauncher.h"
+#include "app/workbench/SweepReport.h"
 #include "engines/core/Device.h"
+#include "engines/core/Error.h"
+#include "experiments/StoreMerge.h"
+#include "experiments/SweepDirectory.h"
+#include "experiments/SweepSpec.h"
+#include "panels/sweep/SweepPanel.h"
 #include "viewers/FigureExport.h"
 #include "viewers/GlProbe.h"
 
 namespace loupe {
 
 MainWindow::MainWindow(const KindRegistry& kinds, const PanelRegistry& panels, QWidget* parent)
-    : QMainWindow(parent), m_kinds(kinds), m_panels(panels), m_controller(new RunController(this)) {
+    : QMainWindow(parent),
+      m_kinds(kinds),
+      m_panels(panels),
+      m_controller(new RunController(this)),
+      m_sweeps(new SweepLauncher(this)),
+      m_sweepTimer(new QTimer(this)) {
   setWindowTitle("Loupe");
   setObjectName("LoupeMainWindow");
   setDockNestingEnabled(true);
@@ -63,6 +77,14 @@ MainWindow::MainWindow(const KindRegistry& kinds, const PanelRegistry& panels, Q
     connect(panel, &Panel::runRequested, this, [this](const QString& json) { startRecipeText(json); });
     if (!m_activePanel) m_activePanel = panel;
   }
+  // Sweeps: a tab beside the topic panels.
+  m_sweepPanel = new SweepPanel(m_kinds, this);
+  m_sweepDock = new QDockWidget("Sweeps", this);
+  m_sweepDock->setObjectName("sweepsDock");
+  m_sweepDock->setWidget(m_sweepPanel);
+  addDockWidget(Qt::RightDockWidgetArea, m_sweepDock);
+  if (first) tabifyDockWidget(first, m_sweepDock);
+  if (first) first->raise();
   setCentralWidget(nullptr);
 
   buildMenus();
@@ -76,6 +98,48 @@ MainWindow::MainWindow(const KindRegistry& kinds, const PanelRegistry& panels, Q
           [this](std::int64_t a, std::int64_t b) { compareRuns(a, b); });
   connect(m_browser, &ExperimentBrowser::deleteRequested, this,
           [this](std::vector<std::int64_t> runs) { deleteRuns(runs, true); });
+
+  connect(m_browser, &ExperimentBrowser::sweepRequested, this, [this](std::int64_t run) { askSweepParameter(run); });
+  connect(m_sweepPanel, &SweepPanel::openRunRequested, this, [this](std::int64_t run) { openRun(run); });
+  connect(m_sweepPanel, &SweepPanel::mergeRequested, this, [this](std::int64_t sweep) { mergeSweep(sweep); });
+  connect(m_sweepPanel, &SweepPanel::reportRequested, this, [this](std::int64_t sweep) {
+    const QString path =
+        QFileDialog::getSaveFileName(this, "Sweep report", QString("sweep-%1.html").arg(sweep), "HTML (*.html)");
+    if (!path.isEmpty()) exportSweepReport(sweep, path);
+  });
+  connect(m_sweeps, &SweepLauncher::started, this, [this](std::int64_t sweep) {
+    log(QString("sweep %1 started").arg(sweep));
+    m_sweepPanel->refresh();
+    m_sweepPanel->showSweep(sweep);
+    m_sweepDock->show();
+    m_sweepDock->raise();
+  });
+  connect(m_sweeps, &SweepLauncher::message, this, [this](const QString& line) { log("  sweep: " + line); });
+  connect(m_sweeps, &SweepLauncher::finished, this, [this](std::int64_t sweep, int exitCode) {
+    m_sweepTimer->stop();
+    m_progress->hide();
+    m_stop->hide();
+    log(QString("sweep %1 ended (exit code %2)").arg(sweep).arg(exitCode));
+    refreshBrowser();
+    m_sweepPanel->refresh();
+    if (sweep) m_sweepPanel->showSweep(sweep);
+  });
+  // While a sweep runs: points finished so far in the status bar.
+  m_sweepTimer->setInterval(1000);
+  connect(m_sweepTimer, &QTimer::timeout, this, [this] {
+    if (!m_store || !m_sweeps->sweep()) return;
+    try {
+      const auto info = m_store->findSweep(m_sweeps->sweep());
+      if (!info || info->points <= 0) return;
+      std::int64_t ended = 0;
+      for (const RunInfo& r : m_store->sweepRuns(info->id))
+        ended += r.status != RunStatus::Created && r.status != RunStatus::Running;
+      m_progress->setValue(static_cast<int>(1000 * std::min<std::int64_t>(ended, info->points) / info->points));
+      m_progress->setFormat(QString("sweep %1: %2 of %3 points").arg(info->id).arg(ended).arg(info->points));
+    } catch (const std::exception&) {
+      // The child is writing; read again next tick.
+    }
+  });
 
   connect(m_controller, &RunController::started, this, [this](const RunInfo& run) {
     Panel* panel = panelForKind(QString::fromStdString(run.kind));
@@ -147,6 +211,10 @@ void MainWindow::buildMenus() {
     if (!path.isEmpty()) startRecipeFile(path);
   });
   file->addSeparator();
+  file->addAction("Run &sweep spec…", this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, "Run sweep spec", QString(), "Sweep spec (*.json)");
+    if (!path.isEmpty()) startSweepFile(path);
+  });
   file->addAction("Export &figure…", QKeySequence("Ctrl+E"), this, [this] {
     if (!m_activePanel) return;
     QStringList names;
@@ -171,6 +239,7 @@ void MainWindow::buildMenus() {
 
   QMenu* view = menuBar()->addMenu("&View");
   for (auto& [topic, entry] : m_panelDocks) view->addAction(entry.first->toggleViewAction());
+  view->addAction(m_sweepDock->toggleViewAction());
   view->addAction(m_browserDock->toggleViewAction());
   view->addAction(m_logDock->toggleViewAction());
   view->addSeparator();
@@ -195,7 +264,10 @@ void MainWindow::buildStatusBar() {
   m_stop = new QPushButton("Stop", this);
   m_stop->setToolTip("Cancel the running job (its steps so far are kept)");
   m_stop->hide();
-  connect(m_stop, &QPushButton::clicked, this, &MainWindow::stopRun);
+  connect(m_stop, &QPushButton::clicked, this, [this] {
+    if (m_controller->busy()) stopRun();
+    if (m_sweeps->busy()) stopSweep();
+  });
   statusBar()->addWidget(m_dbLabel, 1);
   statusBar()->addPermanentWidget(m_progress);
   statusBar()->addPermanentWidget(m_stop);
@@ -216,6 +288,7 @@ void MainWindow::showEvent(QShowEvent* event) {
 void MainWindow::resetLayout() {
   restoreState(m_defaultState);
   for (auto& [topic, entry] : m_panelDocks) entry.first->show();
+  m_sweepDock->show();
   m_browserDock->show();
   m_logDock->show();
 }
@@ -264,6 +337,7 @@ bool MainWindow::openDatabase(const QString& path) {
     return false;
   }
   m_dbLabel->setText("database: " + path);
+  m_sweepPanel->setStore(m_store.get());
   if (!m_quiet) QSettings().setValue("database/last", path);  // reports and tests leave the user's settings alone
   refreshBrowser();
   log("opened " + path);
@@ -402,6 +476,150 @@ bool MainWindow::exportReport(const std::vector<std::int64_t>& runs, const QStri
     fail("Export report", e.what());
     return false;
   }
+}
+
+bool MainWindow::startSweepText(const QString& specJson, const QString& where) {
+  if (!m_store) return false;
+  try {
+    // Refused here, at once and by field, rather than in the child.
+    (void)parseSweepSpecText(specJson.toStdString(), where.toStdString(), m_kinds);
+    m_sweeps->start(specJson, m_store->path());
+  } catch (const std::exception& e) {
+    fail("Starting the sweep", e.what());
+    return false;
+  }
+  m_progress->setValue(0);
+  m_progress->setFormat("sweep starting");
+  m_progress->show();
+  m_stop->show();
+  m_sweepTimer->start();
+  log("sweep started from " + where);
+  return true;
+}
+
+bool MainWindow::startSweepFile(const QString& path) {
+  try {
+    // The base recipe may be a path relative to the spec: inline it here.
+    const SweepSpec spec = loadSweepSpecFile(path.toStdString(), m_kinds);
+    return startSweepText(QString::fromStdString(spec.spec.dump(2)), path);
+  } catch (const std::exception& e) {
+    fail("Running " + path, e.what());
+    return false;
+  }
+}
+
+bool MainWindow::sweepParameter(std::int64_t run, const QString& field, const QString& valuesJson) {
+  if (!m_store) return false;
+  try {
+    const RunInfo info = m_store->getRun(run);
+    nlohmann::json values;
+    try {
+      values = nlohmann::json::parse(valuesJson.toStdString());
+    } catch (const nlohmann::json::exception&) {
+      throw InputError("values", "\"" + valuesJson.toStdString() + "\" is not a JSON list, e.g. [64, 128, 256]");
+    }
+    if (!values.is_array() || values.empty()) throw InputError("values", "must be a non-empty JSON list");
+    nlohmann::json base = info.recipe;
+    base.erase("name");
+    nlohmann::json spec = {{"name", "run " + std::to_string(run) + " (" + info.kind + ") over " + field.toStdString()},
+                           {"base", base},
+                           {"grid", {{field.toStdString(), values}}}};
+    return startSweepText(QString::fromStdString(spec.dump(2)), QString("run %1, %2").arg(run).arg(field));
+  } catch (const std::exception& e) {
+    fail("Sweep run " + QString::number(run), e.what());
+    return false;
+  }
+}
+
+void MainWindow::askSweepParameter(std::int64_t run) {
+  if (!m_store) return;
+  try {
+    const RunInfo info = m_store->getRun(run);
+    const EngineKind* kind = m_kinds.find(info.kind);
+    if (!kind) throw InputError("run " + std::to_string(run), "its kind " + info.kind + " is not in this build");
+    QStringList fields;
+    for (const ParamSpec& p : kind->schema.specs()) fields << QString::fromStdString(p.name);
+    fields << "seed"
+           << "device";
+    bool ok = false;
+    const QString field = QInputDialog::getItem(
+        this, "Sweep a parameter", "Parameter of run " + QString::number(run) + ":", fields, 0, false, &ok);
+    if (!ok) return;
+    const nlohmann::json current = field == "seed" ? nlohmann::json(info.recipe.value("seed", 0))
+                                   : field == "device"
+                                       ? nlohmann::json::array({"cpu"})
+                                       : info.recipe["params"].value(field.toStdString(), nlohmann::json());
+    const QString values = QInputDialog::getText(
+        this, "Sweep a parameter", "Values of " + field + " (a JSON list):", QLineEdit::Normal,
+        QString::fromStdString((current.is_array() ? current : nlohmann::json::array({current})).dump()), &ok);
+    if (ok) sweepParameter(run, field, values);
+  } catch (const std::exception& e) {
+    fail("Sweep run " + QString::number(run), e.what());
+  }
+}
+
+bool MainWindow::mergeSweep(std::int64_t sweep) {
+  if (!m_store) return false;
+  try {
+    const auto info = m_store->findSweep(sweep);
+    if (!info) throw InputError(m_store->path().string(), "sweep " + std::to_string(sweep) + ": no such sweep");
+    if (info->directory.empty() || !std::filesystem::is_directory(info->directory))
+      throw InputError("sweep " + std::to_string(sweep),
+                       "its folder " + (info->directory.empty() ? std::string("(none recorded)") : info->directory) +
+                           " is not here; merge its shards with `loupe merge` where they are");
+    const SweepDirectory dir{info->directory};
+    MergeResult total;
+    for (std::int64_t k = 0; k < info->points; ++k) {
+      if (!std::filesystem::exists(dir.shard(k))) continue;
+      const MergeResult r = mergeShard(*m_store, dir.shard(k));
+      total.runsAdded += r.runsAdded;
+      total.runsAlreadyThere += r.runsAlreadyThere;
+      total.runsNotEnded += r.runsNotEnded;
+    }
+    log(QString("sweep %1 merged: %2 runs added, %3 already here, %4 still recording")
+            .arg(sweep)
+            .arg(total.runsAdded)
+            .arg(total.runsAlreadyThere)
+            .arg(total.runsNotEnded));
+  } catch (const std::exception& e) {
+    fail("Merging sweep " + QString::number(sweep), e.what());
+    return false;
+  }
+  refreshBrowser();
+  m_sweepPanel->refresh();
+  m_sweepPanel->showSweep(sweep);
+  return true;
+}
+
+bool MainWindow::exportSweepReport(std::int64_t sweep, const QString& path) {
+  if (!m_store) return false;
+  try {
+    if (m_sweepPanel->currentSweep() != sweep && !m_sweepPanel->showSweep(sweep))
+      throw InputError("sweep " + std::to_string(sweep), m_sweepPanel->status().toStdString());
+    std::vector<std::pair<QString, QImage>> figures;
+    for (const PanelFigure& f : m_sweepPanel->figures()) {
+      // Both figures at a size that reads well on a page, whichever tab shows.
+      const QSize before = f.view->size();
+      if (!f.view->isVisible()) f.view->resize(1000, 560);
+      figures.emplace_back(f.title, renderFigure(f.view));
+      if (!f.view->isVisible()) f.view->resize(before);
+    }
+    writeSweepReport(m_sweepPanel->table(), figures, QString(), path);
+    log("sweep report written to " + path);
+    return true;
+  } catch (const std::exception& e) {
+    fail("Sweep report", e.what());
+    return false;
+  }
+}
+
+bool MainWindow::sweepRunning() const {
+  return m_sweeps->busy();
+}
+
+void MainWindow::stopSweep() {
+  m_sweeps->stop();
+  log("sweep stop requested");
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -20,11 +20,14 @@ class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QTimer;
 
 namespace loupe {
 
 class ExperimentBrowser;
 class RunController;
+class SweepLauncher;
+class SweepPanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -45,6 +48,20 @@ class MainWindow : public QMainWindow {
   bool exportReport(const std::vector<std::int64_t>& runs, const QString& path);
   void stopRun();
 
+  // Sweeps. A spec (JSON text) starts `loupe sweep` on this database; the
+  // sweep panel follows it and shows it when it ends.
+  bool startSweepText(const QString& specJson, const QString& where = "sweep spec");
+  bool startSweepFile(const QString& path);
+  // "Sweep this parameter": the run's recipe as the base, `field` (a
+  // parameter name, "seed" or "device") over `valuesJson` (a JSON list).
+  bool sweepParameter(std::int64_t run, const QString& field, const QString& valuesJson);
+  // Merges every shard in the sweep's folder (finished points; idempotent).
+  bool mergeSweep(std::int64_t sweep);
+  bool exportSweepReport(std::int64_t sweep, const QString& path);
+  bool sweepRunning() const;
+  void stopSweep();
+  SweepPanel* sweepPanel() const { return m_sweepPanel; }
+
   Store* store() const { return m_store.get(); }
   ExperimentBrowser* browser() const { return m_browser; }
   Panel* panelForKind(const QString& kind);
@@ -64,6 +81,7 @@ class MainWindow : public QMainWindow {
   void showAbout();
   void fail(const QString& what, const QString& why);
   void refreshBrowser();
+  void askSweepParameter(std::int64_t run);
 
   const KindRegistry& m_kinds;
   const PanelRegistry& m_panels;
@@ -80,6 +98,10 @@ class MainWindow : public QMainWindow {
   std::int64_t m_liveRun = 0;
   Panel* livePanel() const;
   RunController* m_controller;
+  SweepPanel* m_sweepPanel;
+  QDockWidget* m_sweepDock;
+  SweepLauncher* m_sweeps;
+  QTimer* m_sweepTimer;
   QLabel* m_deviceLabel;
   QLabel* m_dbLabel;
   QProgressBar* m_progress;
