@@ -8,8 +8,10 @@
 //   ATTACH; BEGIN; INSERT INTO … SELECT … FROM s.<table> (runs, steps,
 //   metrics, arrays, artifacts); COMMIT; DETACH — nothing checked. Counters:
 //   runs/s and MB/s for both, ratio = ours / bare throughput (target ≥ 0.5).
-//   Each shard: one finished run, 50 steps × 20 metrics + one 64 kB array
-//   per step (noise: stored raw) — 3.3 MB, 157 MB in all.
+//   Two shapes: 48 shards of one finished run, 50 steps × 20 metrics + one
+//   64 kB array per step (noise: stored raw) — 3.3 MB each, 157 MB in all;
+//   and 400 shards of one step × 20 metrics, where the per-shard cost
+//   (open, check, attach, transaction) is all there is.
 //
 // BM_LocalSweepVsSerial — `loupe sweep` of 8 attention.scaling points with
 //   the default --jobs (one worker per core), against the same 8 recipes run
@@ -35,8 +37,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kShards = 48;
-constexpr std::int64_t kStepsPerRun = 50;
 constexpr int kMetricsPerStep = 20;
 constexpr std::int64_t kArrayFloats = 16'384;  // 64 kB
 
@@ -49,8 +49,9 @@ struct BenchDir {
   ~BenchDir() { fs::remove_all(path); }
 };
 
-// kShards shards of one finished run each, points of one sweep.
-std::vector<fs::path> makeShards(const fs::path& dir) {
+// `shards` shards of one finished run each (`steps` steps, a 64 kB array
+// per step or none), points of one sweep.
+std::vector<fs::path> makeShards(const fs::path& dir, int kShards, std::int64_t kStepsPerRun, bool withArrays) {
   Recipe recipe;
   recipe.kind = "bench.kind";
   recipe.name = "bench point";
@@ -75,11 +76,12 @@ std::vector<fs::path> makeShards(const fs::path& dir) {
     store.linkRunToSweep(run, sweepId, s);
     store.setRunStatus(run, RunStatus::Running);
     for (std::int64_t k = 0; k < kStepsPerRun; ++k) {
-      for (std::int64_t i = 0; i < kArrayFloats; ++i) field.data<float>()[i] = noise(rng);
+      if (withArrays)
+        for (std::int64_t i = 0; i < kArrayFloats; ++i) field.data<float>()[i] = noise(rng);
       StepRecord r;
       r.step = k;
       for (int m = 0; m < kMetricsPerStep; ++m) r.metric("metric_" + std::to_string(m), noise(rng));
-      r.array("field", field);
+      if (withArrays) r.array("field", field);
       store.appendStep(run, r);
     }
     store.setRunStatus(run, RunStatus::Finished);
@@ -124,9 +126,11 @@ double timeBare(const fs::path& target, const std::vector<fs::path>& shards) {
   return clock.seconds();
 }
 
+// range(0) shards, range(1) steps per run, range(2) 1 = a 64 kB array per step.
 void BM_MergeVsBareAttach(benchmark::State& state) {
   BenchDir dir;
-  const auto shards = makeShards(dir.path);
+  const int kShards = static_cast<int>(state.range(0));
+  const auto shards = makeShards(dir.path, kShards, state.range(1), state.range(2) == 1);
   double ours = 0, bare = 0;
   std::uint64_t bytes = 0;
   int k = 0;
@@ -146,12 +150,20 @@ void BM_MergeVsBareAttach(benchmark::State& state) {
   state.counters["ours_MB_per_s"] = megabytes / ours;
   state.counters["bare_MB_per_s"] = megabytes / bare;
   state.counters["ratio"] = bare / ours;
-  state.SetLabel(std::to_string(kShards) + " shards, " + std::to_string(bytes / 1000000) + " MB of arrays");
+  state.SetLabel(std::to_string(kShards) + " shards of " + std::to_string(state.range(1)) + " steps, " +
+                 std::to_string(bytes / 1000000) + " MB of arrays");
 }
 
-BENCHMARK(BM_MergeVsBareAttach)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+// Big points (arrays dominate: MB/s) and small ones (the per-shard cost: runs/s).
+BENCHMARK(BM_MergeVsBareAttach)
+    ->ArgNames({"shards", "steps", "arrays"})
+    ->Args({48, 50, 1})
+    ->Args({400, 1, 0})
+    ->UseManualTime()
+    ->Iterations(3)
+    ->Unit(benchmark::kMillisecond);
 
-const char* kPointParams = R"("params": {"lengths": [768], "d": 64, "error_up_to": 768})";
+const char* kPointParams = R"("params": {"lengths": [1536], "d": 64, "error_up_to": 1536})";
 
 int shell(const std::string& command) {
   return std::system(command.c_str());
@@ -176,7 +188,7 @@ void BM_LocalSweepVsSerial(benchmark::State& state) {
     Stopwatch clock;
     for (int s = 1; s <= 8; ++s)
       if (shell(cli + " --db " + (dir.path / ("serial-" + n + ".sqlite")).string() + " run " +
-                (dir.path / ("point-" + std::to_string(s) + ".json")).string() + " > /dev/null") != 0)
+                (dir.path / ("point-" + std::to_string(s) + ".json")).string() + " > /dev/null 2>&1") != 0)
         state.SkipWithError("loupe run failed");
     serial += clock.seconds();
     clock.restart();
@@ -193,7 +205,7 @@ void BM_LocalSweepVsSerial(benchmark::State& state) {
   state.counters["serial_s"] = serial / iterations;
   state.counters["speedup"] = serial / sweep;
   state.counters["cores"] = std::thread::hardware_concurrency();
-  state.SetLabel("8 attention.scaling points (N=768, d=64, float64 error check)");
+  state.SetLabel("8 attention.scaling points (N=1536, d=64, float64 error check)");
 }
 
 BENCHMARK(BM_LocalSweepVsSerial)->UseManualTime()->Iterations(2)->Unit(benchmark::kMillisecond);
