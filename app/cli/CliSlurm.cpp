@@ -65,6 +65,45 @@ std::vector<std::string> queued(const std::string& ids) {
   return lines;
 }
 
+// The cluster's MaxArraySize: array task ids must be below it (Slurm's
+// default 1001 allows 0..1000). 1001 when scontrol does not say.
+std::int64_t maxArraySize() {
+  const CommandOutput r = runCommand({"scontrol", "show", "config"});
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("MaxArraySize", 0) != 0) continue;
+    const auto eq = line.find('=');
+    try {
+      const long long n = std::stoll(line.substr(eq + 1));
+      if (n >= 1) return n;
+    } catch (const std::exception&) {
+    }
+  }
+  return 1001;
+}
+
+// Quoted for sh: '…' with each ' as '\''.
+std::string shellQuoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// For a comment line: no line breaks (a sweep name must not become a command).
+std::string oneLine(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  return text;
+}
+
+std::vector<std::string> splitOn(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string part; std::getline(in, part, sep);)
+    if (!part.empty()) out.push_back(part);
+  return out;
+}
+
 fs::path mergeJobFile(const SweepInfo& sweep) {
   return fs::path(sweep.directory) / "slurm" / "merge.jobid";
 }
@@ -80,12 +119,15 @@ int submitToSlurm(Store& store, const SweepInfo& sweep, const std::vector<std::i
   const fs::path script = dir.root / "slurm" / "point.sh";
   {
     std::ofstream out(script);
+    const std::string root = dir.root.string();
     out << "#!/bin/sh\n"
-           "# One point of Loupe sweep \""
-        << sweep.name << "\": array task K records point K into its shard.\n"
-        << "k=$SLURM_ARRAY_TASK_ID\n"
-        << "exec '" << loupe << "' run '" << dir.root.string() << "/points/'$k.json --db '" << dir.root.string()
-        << "/shards/'$k.sqlite --sweep-dir '" << dir.root.string() << "' --sweep-point $k\n";
+        << "# One point of Loupe sweep \"" << oneLine(sweep.name)
+        << "\": array task K records point K + $1 into its shard.\n"
+        << "# $1: the point of task 0 (arrays hold at most MaxArraySize tasks).\n"
+        << "k=$((SLURM_ARRAY_TASK_ID + ${1:-0}))\n"
+        << "exec " << shellQuoted(loupe) << " run " << shellQuoted(root + "/points/") << "$k.json --db "
+        << shellQuoted(root + "/shards/") << "$k.sqlite --sweep-dir " << shellQuoted(root) << " --sweep-point $k >> "
+        << shellQuoted(root + "/logs/") << "$k.log 2>&1\n";
   }
   fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec, fs::perm_options::add);
   std::vector<std::string> common;
@@ -93,37 +135,55 @@ int submitToSlurm(Store& store, const SweepInfo& sweep, const std::vector<std::i
   if (!command.slurmTime.empty()) common.push_back("--time=" + command.slurmTime);
   for (const auto& w : splitWords(command.slurmExtra)) common.push_back(w);
   const long long id = store.findSweepByUuid(sweep.uuid)->id;
-  std::string array = "--array=" + arraySpec(points);
-  if (command.jobs > 0) array += "%" + std::to_string(command.jobs);
-  std::vector<std::string> sbatch = {"sbatch",
-                                     "--parsable",
-                                     array,
-                                     "--job-name=loupe-sweep-" + std::to_string(id),
-                                     "--output=" + dir.root.string() + "/logs/%a.log",
-                                     "--chdir=" + dir.root.string()};
-  if (!command.slurmGres.empty()) sbatch.push_back("--gres=" + command.slurmGres);
-  sbatch.insert(sbatch.end(), common.begin(), common.end());
-  sbatch.push_back(script.string());
-  const std::string job = submit(sbatch);
-  store.setSweepJob(id, job);
+  // Points in arrays of task ids below MaxArraySize: point k is task
+  // k − offset of the array whose offset is k rounded down to a multiple of it.
+  const std::int64_t limit = maxArraySize();
+  std::map<std::int64_t, std::vector<std::int64_t>> byOffset;
+  for (std::int64_t k : points) byOffset[k / limit * limit].push_back(k - k / limit * limit);
+  std::vector<std::string> jobs;
+  for (const auto& [offset, tasks] : byOffset) {
+    std::string array = "--array=" + arraySpec(tasks);
+    if (command.jobs > 0) array += "%" + std::to_string(command.jobs);
+    std::vector<std::string> sbatch = {"sbatch",
+                                       "--parsable",
+                                       array,
+                                       "--job-name=loupe-sweep-" + std::to_string(id),
+                                       "--output=/dev/null",  // each point writes logs/<point>.log itself
+                                       "--chdir=" + dir.root.string()};
+    if (!command.slurmGres.empty()) sbatch.push_back("--gres=" + command.slurmGres);
+    sbatch.insert(sbatch.end(), common.begin(), common.end());
+    sbatch.push_back(script.string());
+    sbatch.push_back(std::to_string(offset));
+    jobs.push_back(submit(sbatch));
+  }
+  std::string jobList, afterAll = "afterok";
+  for (const std::string& j : jobs) jobList += (jobList.empty() ? "" : ",") + j, afterAll += ":" + j;
+  store.setSweepJob(id, jobList);
+  const std::string job = jobList;
   // The merge: after every task succeeded. (A failed task leaves it
   // pending forever without --kill-on-invalid-dep; `loupe sweep status`
-  // merges whatever finished at any time.)
+  // merges whatever finished at any time.) The shards come from a list
+  // file through xargs: 10^4 paths do not fit one command line.
+  const fs::path shardList = dir.root / "slurm" / ("merge-" + jobs.front() + ".txt");
+  {
+    std::ofstream list(shardList);
+    for (std::int64_t k : points) list << dir.shard(k).string() << "\n";
+  }
   std::vector<std::string> merge = {"sbatch",
                                     "--parsable",
-                                    "--dependency=afterok:" + job,
+                                    "--dependency=" + afterAll,
                                     "--kill-on-invalid-dep=yes",
                                     "--job-name=loupe-merge-" + std::to_string(id),
                                     "--output=" + dir.root.string() + "/logs/merge.log",
                                     "--chdir=" + dir.root.string()};
   merge.insert(merge.end(), common.begin(), common.end());
-  std::string wrap = "'" + loupe + "' merge --db '" + fs::absolute(store.path()).string() + "'";
-  for (std::int64_t k : points) wrap += " '" + dir.shard(k).string() + "'";
-  merge.push_back("--wrap=" + wrap);
+  merge.push_back("--wrap=xargs -d '\\n' " + shellQuoted(loupe) + " merge --db " +
+                  shellQuoted(fs::absolute(store.path()).string()) + " < " + shellQuoted(shardList.string()));
   const std::string mergeJob = submit(merge);
   std::ofstream(mergeJobFile(sweep)) << mergeJob << "\n";
-  std::fprintf(stderr, "sweep %lld: Slurm array job %s (%zu tasks), merge job %s after it\n", id, job.c_str(),
-               points.size(), mergeJob.c_str());
+  std::fprintf(stderr, "sweep %lld: Slurm array job%s %s (%zu tasks), merge job %s after %s\n", id,
+               jobs.size() > 1 ? "s" : "", job.c_str(), points.size(), mergeJob.c_str(),
+               jobs.size() > 1 ? "them" : "it");
   if (!command.wait) return kExitOk;
   // Wait for both to leave the queue, showing how many points have finished.
   std::size_t lastDone = static_cast<std::size_t>(-1);
@@ -161,7 +221,8 @@ SlurmCounts slurmCounts(const SweepInfo& sweep) {
 
 int cancelSlurm(const SweepInfo& sweep) {
   if (sweep.jobId.empty()) throw InputError("sweep " + std::to_string(sweep.id), "has no Slurm job to cancel");
-  std::vector<std::string> argv = {"scancel", sweep.jobId};
+  std::vector<std::string> argv = {"scancel"};
+  for (const std::string& j : splitOn(sweep.jobId, ',')) argv.push_back(j);
   std::ifstream mergeJob(mergeJobFile(sweep));
   if (std::string m; mergeJob >> m) argv.push_back(m);
   const CommandOutput r = runCommand(argv);

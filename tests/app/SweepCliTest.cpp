@@ -1,7 +1,8 @@
 // `loupe sweep` and `loupe merge` as a user runs them: a 12-point sweep
 // (attention.scaling over N × causal, two seeds) through the local backend
 // and through a throw-away one-node Slurm cluster (munged, slurmctld,
-// slurmd on loopback: tests/support/slurm-cluster.sh) — both stores hold
+// slurmd on loopback: tests/support/slurm-cluster.sh, its MaxArraySize 8 so
+// that the points are split over two arrays) — both stores hold
 // the same 12 points with the same recipes, and on Slurm the merge job
 // (afterok) merged all twelve; two array tasks scancelled mid-sweep, then
 // `loupe sweep resume` runs exactly those two again; merging every shard
@@ -110,14 +111,18 @@ TEST(SweepCli, LocalAndSlurmRecordTheSameTwelvePointsAndResumeRerunsOnlyWhatIsMi
             cluster.env());
   ASSERT_EQ(r.exitCode, 0) << r.err;
   const std::string job = Store(dir / "cut.sqlite").findSweep(1)->jobId;
-  ASSERT_FALSE(job.empty());
-  const auto cancel = testing::runProcess({"scancel", job + "_9", job + "_10"}, cluster.env());
+  // The test cluster's MaxArraySize is 8: points 0-7 are tasks 0-7 of the
+  // first array, points 8-11 tasks 0-3 of the second.
+  const auto comma = job.find(',');
+  ASSERT_NE(comma, std::string::npos) << "12 points with MaxArraySize=8 need two arrays: " << job;
+  const std::string second = job.substr(comma + 1);
+  const auto cancel = testing::runProcess({"scancel", second + "_1", second + "_2"}, cluster.env());
   ASSERT_EQ(cancel.exitCode, 0) << cancel.err;
   r = loupe({"sweep", "status", "1", "--db", (dir / "cut.sqlite").string()}, cluster.env());
   ASSERT_EQ(r.exitCode, 0) << r.err;
   // Wait for the rest of the array to leave the queue.
   for (int i = 0; i < 600; ++i) {
-    const auto q = testing::runProcess({"squeue", "-h", "-j", job}, cluster.env());
+    const auto q = testing::runProcess({"squeue", "-h", "-j", job}, cluster.env());  // both arrays
     if (q.out.empty()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }

@@ -43,6 +43,9 @@ ctld_port=$(free_port)
 slurmd_port=$(free_port)
 cat > "$dir/slurm.conf" <<CONF
 ClusterName=loupetest
+# Small on purpose: a 12-point sweep must be split into two arrays, as a
+# 10^4-point one is on a cluster with the default (1001).
+MaxArraySize=8
 SlurmctldHost=$host(127.0.0.1)
 SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
