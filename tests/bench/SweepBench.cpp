@@ -13,6 +13,13 @@
 //   and 400 shards of one step × 20 metrics, where the per-shard cost
 //   (open, check, attach, transaction) is all there is.
 //
+// BM_ExpandAndWrite10k — a 10^4-point spec (attention.scaling, 100 lengths
+//   × 100 seeds) expanded, every point validated against the kind's schema,
+//   and its folder written (manifest + 10^4 point recipes): what `loupe
+//   sweep` does before the first point runs. Peer: the same 10^4 recipe
+//   files made by a bare loop (copy the base JSON, set two fields, dump),
+//   nothing validated. Counters: points/s for both, ratio = ours / bare.
+//
 // BM_LocalSweepVsSerial — `loupe sweep` of 8 attention.scaling points with
 //   the default --jobs (one worker per core), against the same 8 recipes run
 //   one after another by `loupe run` into one store, each with every core
@@ -28,9 +35,12 @@
 #include <thread>
 
 #include "engines/core/Timer.h"
+#include "experiments/KindRegistry.h"
 #include "experiments/Sqlite.h"
 #include "experiments/Store.h"
 #include "experiments/StoreMerge.h"
+#include "experiments/SweepDirectory.h"
+#include "experiments/SweepSpec.h"
 
 namespace loupe {
 namespace {
@@ -162,6 +172,56 @@ BENCHMARK(BM_MergeVsBareAttach)
     ->UseManualTime()
     ->Iterations(3)
     ->Unit(benchmark::kMillisecond);
+
+void BM_ExpandAndWrite10k(benchmark::State& state) {
+  BenchDir dir;
+  KindRegistry kinds;
+  registerBuiltinKinds(kinds);
+  nlohmann::json lengths = nlohmann::json::array(), seeds = nlohmann::json::array();
+  for (int i = 0; i < 100; ++i) lengths.push_back(nlohmann::json::array({64 + 16 * i})), seeds.push_back(i + 1);
+  const nlohmann::json spec = {{"name", "10^4 points"},
+                               {"base", {{"kind", "attention.scaling"}, {"params", {{"d", 32}}}}},
+                               {"grid", {{"lengths", lengths}, {"seed", seeds}}}};
+  double ours = 0, bare = 0;
+  std::size_t points = 0;
+  int k = 0;
+  for (auto _ : state) {
+    const fs::path oursDir = dir.path / ("ours-" + std::to_string(k)),
+                   bareDir = dir.path / ("bare-" + std::to_string(k));
+    ++k;
+    Stopwatch clock;
+    const SweepSpec expanded = parseSweepSpec(spec, "spec.json", kinds);
+    SweepInfo info;
+    info.uuid = "0123456789abcdef0123456789abcdef";
+    info.name = expanded.name;
+    info.backend = "slurm";
+    writeSweepDirectory(SweepDirectory{oursDir}, info, expanded);
+    const double t = clock.seconds();
+    ours += t;
+    state.SetIterationTime(t);
+    points = expanded.points.size();
+    clock.restart();
+    fs::create_directories(bareDir);
+    std::size_t n = 0;
+    for (const auto& length : lengths)
+      for (const auto& seed : seeds) {
+        nlohmann::json recipe = spec["base"];
+        recipe["params"]["lengths"] = length;
+        recipe["seed"] = seed;
+        std::ofstream(bareDir / (std::to_string(n++) + ".json")) << recipe.dump(1) << "\n";
+      }
+    bare += clock.seconds();
+    fs::remove_all(oursDir);
+    fs::remove_all(bareDir);
+  }
+  const double total = static_cast<double>(state.iterations() * points);
+  state.counters["ours_points_per_s"] = total / ours;
+  state.counters["bare_points_per_s"] = total / bare;
+  state.counters["ratio"] = bare / ours;
+  state.SetLabel(std::to_string(points) + " points validated and written");
+}
+
+BENCHMARK(BM_ExpandAndWrite10k)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
 
 const char* kPointParams = R"("params": {"lengths": [1536], "d": 64, "error_up_to": 1536})";
 
