@@ -155,6 +155,11 @@ int submitToSlurm(Store& store, const SweepInfo& sweep, const std::vector<std::i
     sbatch.push_back(script.string());
     sbatch.push_back(std::to_string(offset));
     jobs.push_back(submit(sbatch));
+    // Recorded as each is accepted: if a later array is refused (MaxJobCount),
+    // `sweep status` / `cancel` still know the ones already queued.
+    std::string sofar;
+    for (const std::string& j : jobs) sofar += (sofar.empty() ? "" : ",") + j;
+    store.setSweepJob(id, sofar);
   }
   std::string jobList, afterAll = "afterok";
   for (const std::string& j : jobs) jobList += (jobList.empty() ? "" : ",") + j, afterAll += ":" + j;
