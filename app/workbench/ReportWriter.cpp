@@ -16,12 +16,11 @@
 
 namespace loupe {
 
-namespace {
-
-QString esc(const std::string& s) {
+QString htmlEscaped(const std::string& s) {
   return QString::fromStdString(s).toHtmlEscaped();
 }
-QString num(double v) {
+
+QString reportNumber(double v) {
   return std::isnan(v) ? "nan" : QString::number(v, 'g', 6);
 }
 
@@ -31,6 +30,15 @@ QString pngDataUri(const QImage& image) {
   buffer.open(QIODevice::WriteOnly);
   image.save(&buffer, "PNG");
   return "data:image/png;base64," + QString::fromLatin1(bytes.toBase64());
+}
+
+namespace {
+
+QString esc(const std::string& s) {
+  return htmlEscaped(s);
+}
+QString num(double v) {
+  return reportNumber(v);
 }
 
 struct MetricRow {

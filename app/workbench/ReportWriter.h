@@ -25,6 +25,12 @@ struct ReportSection {
 // Builds the section for a run by opening it in `panel` and rendering its figures.
 ReportSection collectSection(Store& store, std::int64_t run, Panel& panel);
 
+// Shared by the HTML reports: text escaped for HTML, a number as reports
+// print it (6 significant digits, "nan"), an image as a PNG data URI.
+QString htmlEscaped(const std::string& s);
+QString reportNumber(double v);
+QString pngDataUri(const QImage& image);
+
 // Writes HTML or PDF by the extension of `path`; throws std::runtime_error naming the file.
 void writeReport(Store& store, const std::vector<ReportSection>& sections, const QString& path);
 

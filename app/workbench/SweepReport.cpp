@@ -1,6 +1,7 @@
 #include "app/workbench/SweepReport.h"
 
-#include <QBuffer>
+#include "app/workbench/ReportWriter.h"
+
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
@@ -13,18 +14,10 @@ namespace loupe {
 namespace {
 
 QString esc(const std::string& s) {
-  return QString::fromStdString(s).toHtmlEscaped();
+  return htmlEscaped(s);
 }
 QString num(double v) {
-  return std::isnan(v) ? "nan" : QString::number(v, 'g', 6);
-}
-
-QString pngDataUri(const QImage& image) {
-  QByteArray bytes;
-  QBuffer buffer(&bytes);
-  buffer.open(QIODevice::WriteOnly);
-  image.save(&buffer, "PNG");
-  return "data:image/png;base64," + QString::fromLatin1(bytes.toBase64());
+  return reportNumber(v);
 }
 
 QString fieldLabel(const std::string& field) {

@@ -17,6 +17,7 @@
 #include "experiments/Recipe.h"
 #include "experiments/Runner.h"
 #include "experiments/StoreRecorder.h"
+#include "experiments/SweepSpec.h"
 #include "viewers/GlProbe.h"
 
 namespace loupe {
@@ -81,6 +82,42 @@ void prepareDemo(Store& store, const KindRegistry& kinds) {
   }
 }
 
+// Runs each built-in demo sweep (recipes/sweeps/*.json) once per database,
+// in this process: its points are recorded straight into the demo store
+// and linked to the sweep, so the Sweeps tab has something to show.
+void prepareDemoSweeps(Store& store, const KindRegistry& kinds) {
+  const QDir dir(QString(LOUPE_RECIPES_DIR) + "/sweeps");
+  const auto existing = store.listSweeps();
+  for (const auto& file : dir.entryList({"*.json"}, QDir::Files, QDir::Name)) {
+    SweepSpec spec;
+    try {
+      spec = loadSweepSpecFile(dir.filePath(file).toStdString(), kinds);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "loupe: skipping demo sweep %s: %s\n", qPrintable(file), e.what());
+      continue;
+    }
+    if (std::any_of(existing.begin(), existing.end(), [&](const SweepInfo& s) { return s.name == spec.name; }))
+      continue;
+    SweepInfo info;
+    info.name = spec.name;
+    info.spec = spec.spec;
+    info.points = static_cast<std::int64_t>(spec.points.size());
+    info.backend = "local";
+    const std::int64_t sweep = store.createSweep(info);
+    for (std::size_t k = 0; k < spec.points.size(); ++k) {
+      const Recipe& recipe = spec.points[k].recipe;
+      const EngineKind& kind = *kinds.find(recipe.kind);
+      const auto id = store.createRun(recipe, kind.version, "cpu");
+      store.linkRunToSweep(id, sweep, static_cast<std::int64_t>(k));
+      StoreRecorder recorder(store, id);
+      Runner runner(kind, recipe, DeviceKind::Cpu, {&recorder});
+      runner.runHere();
+    }
+    std::fprintf(stderr, "demo: sweep %s → sweep %lld (%zu points)\n", spec.name.c_str(),
+                 static_cast<long long>(sweep), spec.points.size());
+  }
+}
+
 }  // namespace
 
 int runWorkbench(int argc, char** argv, const KindRegistry& kinds, const PanelRegistry& panels) {
@@ -135,6 +172,7 @@ int runWorkbench(int argc, char** argv, const KindRegistry& kinds, const PanelRe
     try {
       Store store(db);
       prepareDemo(store, kinds);
+      prepareDemoSweeps(store, kinds);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "loupe: %s\n", e.what());
       return 2;
@@ -176,8 +214,11 @@ int runWorkbench(int argc, char** argv, const KindRegistry& kinds, const PanelRe
     }
     runs.push_back(id);
   }
-  if (runs.empty()) {
-    for (const auto& r : window.store()->listRuns()) runs.insert(runs.begin(), r.id);
+  const bool everything = runs.empty();
+  if (everything) {
+    // Points of a sweep go into the sweep's own report (below), not one section each.
+    for (const auto& r : window.store()->listRuns())
+      if (r.sweepId == 0) runs.insert(runs.begin(), r.id);
   }
   if (runs.empty()) std::printf("The database %s has no runs yet; the report says so.\n", db.c_str());
   QApplication::processEvents();
@@ -186,6 +227,17 @@ int runWorkbench(int argc, char** argv, const KindRegistry& kinds, const PanelRe
     return 2;
   }
   std::printf("Report written to %s\n", qPrintable(QFileInfo(out).absoluteFilePath()));
+  if (everything && QFileInfo(out).suffix().toLower().startsWith("htm")) {
+    for (const SweepInfo& sweep : window.store()->listSweeps()) {
+      const QFileInfo base(out);
+      const QString path = base.absoluteDir().filePath(base.completeBaseName() + QString("-sweep-%1.html").arg(sweep.id));
+      if (!window.exportSweepReport(sweep.id, path)) {
+        std::fprintf(stderr, "%s\n", qPrintable(window.logText()));
+        return 2;
+      }
+      std::printf("Sweep report written to %s\n", qPrintable(path));
+    }
+  }
   return 0;
 }
 

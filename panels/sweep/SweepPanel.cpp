@@ -200,11 +200,12 @@ bool SweepPanel::showSweep(std::int64_t sweep) {
   for (const SweepRow& row : m_table.rows) ++byStatus[row.status];
   QStringList parts;
   for (const auto& [status, count] : byStatus) parts << QString("%1 %2").arg(count).arg(q(status));
-  QString text = QString("<b>%1</b> — %2 points: %3. Shards in %4.")
+  QString text = QString("<b>%1</b> — %2 points: %3. Shards: %4.")
                      .arg(q(m_table.sweep.name).toHtmlEscaped())
                      .arg(m_table.sweep.points)
                      .arg(parts.join(", "))
-                     .arg(m_table.sweep.directory.empty() ? "(unknown)" : q(m_table.sweep.directory).toHtmlEscaped());
+                     .arg(m_table.sweep.directory.empty() ? "(none: its points were recorded straight into this database)"
+                                                     : q(m_table.sweep.directory).toHtmlEscaped());
   if (!m_table.note.empty()) text += "<br>" + q(m_table.note).toHtmlEscaped();
   m_summary->setText(text);
   m_status = QString("sweep %1: %2 points").arg(sweep).arg(m_table.rows.size());

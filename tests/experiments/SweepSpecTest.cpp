@@ -139,5 +139,17 @@ TEST_F(SweepSpecs, ABaseRecipeFileIsReadAndInlined) {
   EXPECT_EQ(s.points[2].recipe.name, R"(legs · {"seed":3})");
 }
 
+TEST_F(SweepSpecs, TheShippedDemoSweepsExpandToValidRecipes) {
+  const auto dir = std::filesystem::path(LOUPE_TEST_SOURCE_DIR) / ".." / "experiments" / "recipes" / "sweeps";
+  int specs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const SweepSpec s = loadSweepSpecFile(entry.path(), kinds);
+    EXPECT_GE(s.points.size(), 2u) << entry.path();
+    EXPECT_GE(s.axes.size(), 3u) << entry.path() << ": the demo shows parallel coordinates";
+    ++specs;
+  }
+  EXPECT_GE(specs, 1);
+}
+
 }  // namespace
 }  // namespace loupe
