@@ -596,14 +596,19 @@ bool MainWindow::exportSweepReport(std::int64_t sweep, const QString& path) {
   try {
     if (m_sweepPanel->currentSweep() != sweep && !m_sweepPanel->showSweep(sweep))
       throw InputError("sweep " + std::to_string(sweep), m_sweepPanel->status().toStdString());
+    // Each figure rendered as shown on screen (a hidden view has no laid-out
+    // size): the Sweeps tab raised, each view's tab brought forward in turn.
+    m_sweepDock->show();
+    m_sweepDock->raise();
     std::vector<std::pair<QString, QImage>> figures;
+    bool parallel = false;
     for (const PanelFigure& f : m_sweepPanel->figures()) {
-      // Both figures at a size that reads well on a page, whichever tab shows.
-      const QSize before = f.view->size();
-      if (!f.view->isVisible()) f.view->resize(1000, 560);
+      m_sweepPanel->showParallelCoordinates(parallel);
+      parallel = true;
+      QApplication::processEvents();
       figures.emplace_back(f.title, renderFigure(f.view));
-      if (!f.view->isVisible()) f.view->resize(before);
     }
+    m_sweepPanel->showParallelCoordinates(false);
     writeSweepReport(m_sweepPanel->table(), figures, QString(), path);
     log("sweep report written to " + path);
     return true;

@@ -55,7 +55,8 @@ void writeSweepReport(const SweepTable& table, const std::vector<std::pair<QStri
   row("status", statuses);
   row("backend", esc(s.backend) + (s.jobId.empty() ? "" : " (job " + esc(s.jobId) + ")"));
   row("created", QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(s.createdAt * 1000)).toString(Qt::ISODate));
-  row("folder", "<code>" + esc(s.directory) + "</code>");
+  row("folder", s.directory.empty() ? QString("none: the points were recorded straight into the database")
+                                    : "<code>" + esc(s.directory) + "</code>");
   QString axes;
   for (const std::string& a : table.axes) axes += (axes.isEmpty() ? "" : ", ") + fieldLabel(a);
   row("swept", axes);

@@ -113,8 +113,8 @@ void prepareDemoSweeps(Store& store, const KindRegistry& kinds) {
       Runner runner(kind, recipe, DeviceKind::Cpu, {&recorder});
       runner.runHere();
     }
-    std::fprintf(stderr, "demo: sweep %s → sweep %lld (%zu points)\n", spec.name.c_str(),
-                 static_cast<long long>(sweep), spec.points.size());
+    std::fprintf(stderr, "demo: sweep %s → sweep %lld (%zu points)\n", spec.name.c_str(), static_cast<long long>(sweep),
+                 spec.points.size());
   }
 }
 
@@ -230,7 +230,8 @@ int runWorkbench(int argc, char** argv, const KindRegistry& kinds, const PanelRe
   if (everything && QFileInfo(out).suffix().toLower().startsWith("htm")) {
     for (const SweepInfo& sweep : window.store()->listSweeps()) {
       const QFileInfo base(out);
-      const QString path = base.absoluteDir().filePath(base.completeBaseName() + QString("-sweep-%1.html").arg(sweep.id));
+      const QString path =
+          base.absoluteDir().filePath(base.completeBaseName() + QString("-sweep-%1.html").arg(sweep.id));
       if (!window.exportSweepReport(sweep.id, path)) {
         std::fprintf(stderr, "%s\n", qPrintable(window.logText()));
         return 2;

@@ -200,12 +200,13 @@ bool SweepPanel::showSweep(std::int64_t sweep) {
   for (const SweepRow& row : m_table.rows) ++byStatus[row.status];
   QStringList parts;
   for (const auto& [status, count] : byStatus) parts << QString("%1 %2").arg(count).arg(q(status));
-  QString text = QString("<b>%1</b> — %2 points: %3. Shards: %4.")
-                     .arg(q(m_table.sweep.name).toHtmlEscaped())
-                     .arg(m_table.sweep.points)
-                     .arg(parts.join(", "))
-                     .arg(m_table.sweep.directory.empty() ? "(none: its points were recorded straight into this database)"
-                                                     : q(m_table.sweep.directory).toHtmlEscaped());
+  QString text =
+      QString("<b>%1</b> — %2 points: %3. Shards: %4.")
+          .arg(q(m_table.sweep.name).toHtmlEscaped())
+          .arg(m_table.sweep.points)
+          .arg(parts.join(", "))
+          .arg(m_table.sweep.directory.empty() ? "(none: its points were recorded straight into this database)"
+                                               : q(m_table.sweep.directory).toHtmlEscaped());
   if (!m_table.note.empty()) text += "<br>" + q(m_table.note).toHtmlEscaped();
   m_summary->setText(text);
   m_status = QString("sweep %1: %2 points").arg(sweep).arg(m_table.rows.size());
@@ -219,6 +220,7 @@ bool SweepPanel::showSweep(std::int64_t sweep) {
 void SweepPanel::fillChoices() {
   const QString metric = m_metric->currentData().toString(), x = m_x->currentData().toString(),
                 group = m_group->currentData().toString();
+  const bool hadChoices = m_x->count() > 0;  // else "(none)" would match the empty group
   m_filling = true;
   m_metric->clear();
   m_x->clear();
@@ -231,12 +233,26 @@ void SweepPanel::fillChoices() {
   }
   // Keep what was chosen where it still exists; else the first axis that
   // is not the seed against the first metric, grouped by the next axis.
-  auto pick = [](QComboBox* box, const QString& wanted, int fallback) {
-    const int i = box->findData(wanted);
+  auto pick = [hadChoices](QComboBox* box, const QString& wanted, int fallback) {
+    const int i = hadChoices ? box->findData(wanted) : -1;
     box->setCurrentIndex(i >= 0 ? i : std::min(fallback, box->count() - 1));
   };
-  int firstAxis = 0;
-  while (firstAxis + 1 < m_x->count() && m_x->itemData(firstAxis).toString() == "seed") ++firstAxis;
+  // The first numeric axis that is not the seed (a curve over N reads
+  // better than two categories), else the first that is not the seed.
+  int firstAxis = -1;
+  for (int i = 0; i < m_x->count() && firstAxis < 0; ++i) {
+    const std::string field = m_x->itemData(i).toString().toStdString();
+    bool numeric = field != "seed";
+    for (const SweepRow& row : m_table.rows) {
+      double v = 0;
+      if (row.values.contains(field) && !numericValue(row.values[field], v)) numeric = false;
+    }
+    if (numeric) firstAxis = i;
+  }
+  if (firstAxis < 0) {
+    firstAxis = 0;
+    while (firstAxis + 1 < m_x->count() && m_x->itemData(firstAxis).toString() == "seed") ++firstAxis;
+  }
   pick(m_metric, metric, 0);
   pick(m_x, x, firstAxis);
   int groupIndex = 0;
