@@ -218,7 +218,25 @@ SlurmCounts slurmCounts(const SweepInfo& sweep) {
   } catch (const InputError&) {
     return {", squeue is not available"};
   }
-  if (states.empty()) return {", no task in the Slurm queue"};
+  if (states.empty()) {
+    // Gone from the queue: how the tasks ended, from Slurm's accounting
+    // where the cluster keeps it (sacct), else the shards say (the points).
+    CommandOutput r;
+    try {
+      r = runCommand({"sacct", "-n", "-P", "-X", "-j", sweep.jobId, "-o", "State"});
+    } catch (const InputError&) {
+      r.exitCode = -1;
+    }
+    std::map<std::string, int> ended;
+    std::istringstream in(r.out);
+    for (std::string line; r.exitCode == 0 && std::getline(in, line);)
+      if (!line.empty()) ++ended[line.substr(0, line.find(' '))];  // "CANCELLED by 0" → CANCELLED
+    if (ended.empty())
+      return {", no task in the Slurm queue (no accounting here: the points below are from the shards)"};
+    std::string out = ", Slurm accounting:";
+    for (const auto& [state, n] : ended) out += " " + std::to_string(n) + " " + state;
+    return {out};
+  }
   std::string out = ", Slurm:";
   for (const auto& [state, n] : states) out += " " + std::to_string(n) + " " + state;
   return {out};
