@@ -2,9 +2,11 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTabWidget>
@@ -13,6 +15,7 @@
 #include <cmath>
 
 #include "viewers/ChartView.h"
+#include "viewers/FigureExport.h"
 #include "viewers/ParallelCoordinatesView.h"
 
 namespace loupe {
@@ -55,6 +58,9 @@ SweepPanel::SweepPanel(const KindRegistry& kinds, QWidget* parent) : QWidget(par
   top->addWidget(m_sweeps, 1);
   top->addWidget(m_refresh);
   top->addWidget(m_merge);
+  m_export = new QPushButton("Export figure…", this);
+  m_export->setToolTip("Save the plot or the parallel coordinates (the tab in front) as PNG, SVG or PDF");
+  top->addWidget(m_export);
   top->addWidget(m_report);
   layout->addLayout(top);
   m_summary = new QLabel(this);
@@ -111,6 +117,11 @@ SweepPanel::SweepPanel(const KindRegistry& kinds, QWidget* parent) : QWidget(par
   connect(m_refresh, &QPushButton::clicked, this, &SweepPanel::refresh);
   connect(m_merge, &QPushButton::clicked, this, [this] {
     if (m_sweep) emit mergeRequested(m_sweep);
+  });
+  connect(m_export, &QPushButton::clicked, this, [this] {
+    const QString path =
+        QFileDialog::getSaveFileName(this, "Export figure", "sweep-figure.png", "Images (*.png *.svg *.pdf)");
+    if (!path.isEmpty() && !exportFigure(path)) QMessageBox::warning(this, "Export figure", m_status);
   });
   connect(m_report, &QPushButton::clicked, this, [this] {
     if (m_sweep) emit reportRequested(m_sweep);
@@ -404,6 +415,18 @@ void SweepPanel::openPoint(std::int64_t point) {
   if (point < 0 || point >= static_cast<std::int64_t>(m_table.rows.size())) return;
   const SweepRow& row = m_table.rows[static_cast<std::size_t>(point)];
   if (row.run) emit openRunRequested(row.run);
+}
+
+bool SweepPanel::exportFigure(const QString& path) {
+  QWidget* view = m_views->currentIndex() == 1 ? static_cast<QWidget*>(m_parallel) : static_cast<QWidget*>(m_plot);
+  try {
+    loupe::exportFigure(view, path);
+  } catch (const std::exception& e) {
+    m_status = e.what();
+    return false;
+  }
+  m_status = "exported " + path;
+  return true;
 }
 
 std::vector<PanelFigure> SweepPanel::figures() {

@@ -51,6 +51,9 @@ class SweepPanel : public QWidget {
   ChartView* plot() const { return m_plot; }
   ParallelCoordinatesView* parallel() const { return m_parallel; }
   QString status() const;
+  // Saves the view on the front tab (plot or parallel coordinates) as PNG,
+  // SVG or PDF by the extension; false, with the reason in status(), when it cannot.
+  bool exportFigure(const QString& path);
   // The plot and the parallel coordinates, for figure export and reports.
   std::vector<PanelFigure> figures();
 
@@ -74,6 +77,7 @@ class SweepPanel : public QWidget {
   QPushButton* m_refresh;
   QPushButton* m_merge;
   QPushButton* m_report;
+  QPushButton* m_export;
   QLabel* m_summary;
   QTableWidget* m_points;
   QTabWidget* m_views;

@@ -89,8 +89,13 @@ TEST(SweepPanelGui, AMergedSweepIsPlottedOpenedReportedAndSweptAgain) {
   QTest::qWait(300);
   testing::saveScreenshot(window, "sweep-plot.png");
   EXPECT_GT(testing::distinctColours(panel->plot()->grab().toImage()), 20);
-  loupe::exportFigure(panel->plot(), QString::fromStdString((dir / "plot.png").string()));
+  ASSERT_TRUE(panel->exportFigure(QString::fromStdString((dir / "plot.png").string())))
+      << panel->status().toStdString();
   EXPECT_GT(QImage(QString::fromStdString((dir / "plot.png").string())).width(), 100);
+  ASSERT_TRUE(panel->exportFigure(QString::fromStdString((dir / "plot.svg").string())));  // a vector figure
+  EXPECT_NE(testing::readFile(dir / "plot.svg").find("<svg"), std::string::npos);
+  EXPECT_FALSE(panel->exportFigure(QString::fromStdString((dir / "plot.xyz").string())));
+  EXPECT_FALSE(panel->status().isEmpty());
 
   // Parallel coordinates: 12 lines over N, causal, seed and the metric;
   // a click on a line selects its point in the table.
