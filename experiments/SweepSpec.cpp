@@ -14,13 +14,12 @@ namespace loupe {
 
 using json = nlohmann::json;
 
-namespace {
-
-// "n" and "params.n" both name params.n; "seed" and "device" are the recipe's own.
-std::string fieldOf(const std::string& axis) {
+std::string sweepField(const std::string& axis) {
   if (axis == "seed" || axis == "device" || axis.rfind("params.", 0) == 0) return axis;
   return "params." + axis;
 }
+
+namespace {
 
 void setField(json& recipe, const std::string& field, const json& value) {
   if (field.rfind("params.", 0) == 0) {
@@ -33,7 +32,7 @@ void setField(json& recipe, const std::string& field, const json& value) {
 
 // The axes' fields: unknown parameters of the kind refused here, naming the axis.
 std::string checkedField(const std::string& axis, const std::string& at, const EngineKind& kind) {
-  const std::string field = fieldOf(axis);
+  const std::string field = sweepField(axis);
   if (field.rfind("params.", 0) == 0 && !kind.schema.find(field.substr(7)))
     throw InputError(at, "'" + field.substr(7) + "' is not a parameter of " + kind.name);
   if (field == "params.") throw InputError(at, "an empty parameter name");

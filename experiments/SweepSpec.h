@@ -45,6 +45,10 @@ struct SweepSpec {
   std::vector<SweepPoint> points;
 };
 
+// The recipe field an axis names: "n" and "params.n" both name params.n;
+// "seed" and "device" are the recipe's own.
+std::string sweepField(const std::string& axis);
+
 // Points more than this are refused (a typo in a grid must not create 10^9 runs).
 inline constexpr std::size_t kMaxSweepPoints = 1'000'000;
 

@@ -28,8 +28,7 @@ std::vector<std::string> axesOfSpec(const json& spec) {
   std::vector<std::string> axes;
   const auto add = [&](const json& object) {
     if (!object.is_object()) return;
-    for (const auto& [axis, value] : object.items())
-      axes.push_back(axis == "seed" || axis == "device" || axis.rfind("params.", 0) == 0 ? axis : "params." + axis);
+    for (const auto& [axis, value] : object.items()) axes.push_back(sweepField(axis));
   };
   if (!spec.is_object()) return axes;
   if (spec.contains("grid")) add(spec["grid"]);
@@ -87,6 +86,17 @@ std::string valueLabel(const json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
+std::string fieldLabel(const std::string& field) {
+  return field.rfind("params.", 0) == 0 ? field.substr(7) : field;
+}
+
+bool numericField(const SweepTable& table, const std::string& field) {
+  double unused = 0;
+  for (const SweepRow& row : table.rows)
+    if (row.values.contains(field) && !numericValue(row.values[field], unused)) return false;
+  return true;
+}
+
 SweepTable loadSweepTable(Store& store, std::int64_t sweep, const KindRegistry& kinds) {
   SweepTable t;
   const auto info = store.findSweep(sweep);
@@ -139,10 +149,7 @@ SweepPlot sweepPlot(const SweepTable& table, const std::string& metric, const st
     throw InputError("sweep " + std::to_string(table.sweep.id), "metric '" + metric + "': no point recorded it");
   SweepPlot plot;
   plot.metric = metric, plot.xField = xField, plot.groupField = groupField;
-  double unused = 0;
-  for (const SweepRow& row : table.rows)
-    if (!row.values.is_null() && row.values.contains(xField) && !numericValue(row.values[xField], unused))
-      plot.xNumeric = false;
+  plot.xNumeric = numericField(table, xField);
 
   // group → x → (value, point) samples.
   std::vector<std::string> groups;

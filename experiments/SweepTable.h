@@ -50,6 +50,8 @@ SweepTable loadSweepTable(Store& store, std::int64_t sweep, const KindRegistry& 
 bool numericValue(const nlohmann::json& value, double& out);
 // A value as a label: strings unquoted, everything else as compact JSON.
 std::string valueLabel(const nlohmann::json& value);
+// A swept field as the user wrote it in the spec: "params.lengths" → "lengths".
+std::string fieldLabel(const std::string& field);
 
 struct SweepPlotPoint {
   double x = 0;  // the value, or the category's index when the axis is not numeric
@@ -70,6 +72,10 @@ struct SweepPlot {
   std::vector<std::string> xCategories;  // labels by index, when not numeric
   std::vector<SweepCurve> curves;        // by group, in order of first appearance
 };
+
+// True when every point that has the field has a numeric value there
+// (numericValue): it plots on a numeric axis.
+bool numericField(const SweepTable& table, const std::string& field);
 
 // groupField "" plots one curve. Throws InputError for a field that is not
 // swept or a metric no point recorded.

@@ -141,6 +141,7 @@ int submitToSlurm(Store& store, const SweepInfo& sweep, const std::vector<std::i
   std::map<std::int64_t, std::vector<std::int64_t>> byOffset;
   for (std::int64_t k : points) byOffset[k / limit * limit].push_back(k - k / limit * limit);
   std::vector<std::string> jobs;
+  std::string job, afterAll = "afterok";  // "A,B" (what squeue and the store take), "afterok:A:B"
   for (const auto& [offset, tasks] : byOffset) {
     std::string array = "--array=" + arraySpec(tasks);
     if (command.jobs > 0) array += "%" + std::to_string(command.jobs);
@@ -155,16 +156,12 @@ int submitToSlurm(Store& store, const SweepInfo& sweep, const std::vector<std::i
     sbatch.push_back(script.string());
     sbatch.push_back(std::to_string(offset));
     jobs.push_back(submit(sbatch));
+    job += (job.empty() ? "" : ",") + jobs.back();
+    afterAll += ":" + jobs.back();
     // Recorded as each is accepted: if a later array is refused (MaxJobCount),
     // `sweep status` / `cancel` still know the ones already queued.
-    std::string sofar;
-    for (const std::string& j : jobs) sofar += (sofar.empty() ? "" : ",") + j;
-    store.setSweepJob(id, sofar);
+    store.setSweepJob(id, job);
   }
-  std::string jobList, afterAll = "afterok";
-  for (const std::string& j : jobs) jobList += (jobList.empty() ? "" : ",") + j, afterAll += ":" + j;
-  store.setSweepJob(id, jobList);
-  const std::string job = jobList;
   // The merge: after every task succeeded. (A failed task leaves it
   // pending forever without --kill-on-invalid-dep; `loupe sweep status`
   // merges whatever finished at any time.) The shards come from a list

@@ -109,8 +109,7 @@ MainWindow::MainWindow(const KindRegistry& kinds, const PanelRegistry& panels, Q
   });
   connect(m_sweeps, &SweepLauncher::started, this, [this](std::int64_t sweep) {
     log(QString("sweep %1 started").arg(sweep));
-    m_sweepPanel->refresh();
-    m_sweepPanel->showSweep(sweep);
+    m_sweepPanel->refresh(sweep);
     m_sweepDock->show();
     m_sweepDock->raise();
   });
@@ -121,8 +120,7 @@ MainWindow::MainWindow(const KindRegistry& kinds, const PanelRegistry& panels, Q
     m_stop->hide();
     log(QString("sweep %1 ended (exit code %2)").arg(sweep).arg(exitCode));
     refreshBrowser();
-    m_sweepPanel->refresh();
-    if (sweep) m_sweepPanel->showSweep(sweep);
+    m_sweepPanel->refresh(sweep);
   });
   // While a sweep runs: points finished so far in the status bar.
   m_sweepTimer->setInterval(1000);
@@ -586,8 +584,7 @@ bool MainWindow::mergeSweep(std::int64_t sweep) {
     return false;
   }
   refreshBrowser();
-  m_sweepPanel->refresh();
-  m_sweepPanel->showSweep(sweep);
+  m_sweepPanel->refresh(sweep);
   return true;
 }
 

@@ -28,16 +28,6 @@ QString signalName(int signal) {
   return QString("signal %1").arg(signal);
 }
 
-// Complete lines taken from the front of a buffer (the rest waits for more).
-QStringList takeLines(QByteArray& buffer) {
-  QStringList lines;
-  for (qsizetype end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
-    lines << QString::fromUtf8(buffer.left(end)).trimmed();
-    buffer.remove(0, end + 1);
-  }
-  return lines;
-}
-
 }  // namespace
 
 RunController::RunController(QObject* parent) : QObject(parent), m_timer(new QTimer(this)) {
@@ -55,6 +45,15 @@ RunController::~RunController() {
     m_process->kill();
     m_process->waitForFinished(1000);
   }
+}
+
+QStringList RunController::takeLines(QByteArray& buffer) {
+  QStringList lines;
+  for (qsizetype end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
+    lines << QString::fromUtf8(buffer.left(end)).trimmed();
+    buffer.remove(0, end + 1);
+  }
+  return lines;
 }
 
 QString RunController::cliProgram() {

@@ -51,6 +51,9 @@ class RunController : public QObject {
 
   // The program started for runs (see the header comment).
   static QString cliProgram();
+  // The whole lines at the front of a child's output buffer, removed from it
+  // (trimmed; a partial last line stays for the next read).
+  static QStringList takeLines(QByteArray& buffer);
 
  signals:
   void started(const loupe::RunInfo& run);

@@ -8,20 +8,6 @@
 
 namespace loupe {
 
-namespace {
-
-QStringList takeLines(QByteArray& buffer) {
-  QStringList lines;
-  qsizetype end;
-  while ((end = buffer.indexOf('\n')) >= 0) {
-    lines << QString::fromUtf8(buffer.left(end)).trimmed();
-    buffer.remove(0, end + 1);
-  }
-  return lines;
-}
-
-}  // namespace
-
 SweepLauncher::SweepLauncher(QObject* parent) : QObject(parent) {}
 
 SweepLauncher::~SweepLauncher() {
@@ -76,7 +62,7 @@ void SweepLauncher::readOutput() {
   if (!m_process) return;
   m_out += m_process->readAllStandardOutput();
   m_err += m_process->readAllStandardError();
-  for (const QString& line : takeLines(m_out)) {
+  for (const QString& line : RunController::takeLines(m_out)) {
     bool ok = false;
     const std::int64_t id = line.toLongLong(&ok);
     if (ok && m_sweep == 0) {
@@ -86,7 +72,7 @@ void SweepLauncher::readOutput() {
       emit message(line);
     }
   }
-  for (const QString& line : takeLines(m_err))
+  for (const QString& line : RunController::takeLines(m_err))
     if (!line.isEmpty()) emit message(line);
 }
 

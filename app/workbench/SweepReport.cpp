@@ -20,8 +20,9 @@ QString num(double v) {
   return reportNumber(v);
 }
 
-QString fieldLabel(const std::string& field) {
-  return esc(field.rfind("params.", 0) == 0 ? field.substr(7) : field);
+// The field as the spec names it, ready to show.
+QString axisLabel(const std::string& field) {
+  return esc(loupe::fieldLabel(field));
 }
 
 }  // namespace
@@ -58,7 +59,7 @@ void writeSweepReport(const SweepTable& table, const std::vector<std::pair<QStri
   row("folder", s.directory.empty() ? QString("none: the points were recorded straight into the database")
                                     : "<code>" + esc(s.directory) + "</code>");
   QString axes;
-  for (const std::string& a : table.axes) axes += (axes.isEmpty() ? "" : ", ") + fieldLabel(a);
+  for (const std::string& a : table.axes) axes += (axes.isEmpty() ? "" : ", ") + axisLabel(a);
   row("swept", axes);
   html += "</table>";
   if (!table.note.empty()) html += "<p class=bad>" + esc(table.note) + "</p>";
@@ -71,7 +72,7 @@ void writeSweepReport(const SweepTable& table, const std::vector<std::pair<QStri
 
   html += "<h2>Points</h2><p>Each metric's final value (its last recorded step) in the point's run.</p>";
   html += "<div class=scroll><table><tr><th>point</th><th class=l>status</th><th>run</th>";
-  for (const std::string& a : table.axes) html += "<th class=l>" + fieldLabel(a) + "</th>";
+  for (const std::string& a : table.axes) html += "<th class=l>" + axisLabel(a) + "</th>";
   for (const std::string& m : table.metrics) html += "<th>" + esc(m) + "</th>";
   html += "</tr>";
   for (const SweepRow& r : table.rows) {

@@ -57,6 +57,15 @@ fs::path demoDatabase() {
          "demo.sqlite";
 }
 
+// Records `recipe` as a new run of this store, on this thread; its id and how it ended.
+std::pair<std::int64_t, RunStatus> recordHere(Store& store, const KindRegistry& kinds, const Recipe& recipe) {
+  const EngineKind& kind = *kinds.find(recipe.kind);
+  const auto id = store.createRun(recipe, kind.version, "cpu");
+  StoreRecorder recorder(store, id);
+  Runner runner(kind, recipe, DeviceKind::Cpu, {&recorder});
+  return {id, runner.runHere()};
+}
+
 // Runs each built-in demo recipe whose kind this build has, once per database.
 void prepareDemo(Store& store, const KindRegistry& kinds) {
   const QDir dir(LOUPE_RECIPES_DIR);
@@ -73,12 +82,9 @@ void prepareDemo(Store& store, const KindRegistry& kinds) {
       return r.name == recipe.name && r.status == RunStatus::Finished;
     });
     if (done) continue;
-    const EngineKind& kind = *kinds.find(recipe.kind);
-    const auto id = store.createRun(recipe, kind.version, "cpu");
-    StoreRecorder recorder(store, id);
-    Runner runner(kind, recipe, DeviceKind::Cpu, {&recorder});
+    const auto [id, status] = recordHere(store, kinds, recipe);
     std::fprintf(stderr, "demo: %s → run %lld %s\n", recipe.name.c_str(), static_cast<long long>(id),
-                 runStatusName(runner.runHere()));
+                 runStatusName(status));
   }
 }
 
@@ -104,15 +110,9 @@ void prepareDemoSweeps(Store& store, const KindRegistry& kinds) {
     info.points = static_cast<std::int64_t>(spec.points.size());
     info.backend = "local";
     const std::int64_t sweep = store.createSweep(info);
-    for (std::size_t k = 0; k < spec.points.size(); ++k) {
-      const Recipe& recipe = spec.points[k].recipe;
-      const EngineKind& kind = *kinds.find(recipe.kind);
-      const auto id = store.createRun(recipe, kind.version, "cpu");
-      store.linkRunToSweep(id, sweep, static_cast<std::int64_t>(k));
-      StoreRecorder recorder(store, id);
-      Runner runner(kind, recipe, DeviceKind::Cpu, {&recorder});
-      runner.runHere();
-    }
+    // Each point recorded, then linked: linking is what makes it a point.
+    for (std::size_t k = 0; k < spec.points.size(); ++k)
+      store.linkRunToSweep(recordHere(store, kinds, spec.points[k].recipe).first, sweep, static_cast<std::int64_t>(k));
     std::fprintf(stderr, "demo: sweep %s → sweep %lld (%zu points)\n", spec.name.c_str(), static_cast<long long>(sweep),
                  spec.points.size());
   }

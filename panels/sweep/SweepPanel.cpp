@@ -26,9 +26,9 @@ QString q(const std::string& s) {
   return QString::fromStdString(s);
 }
 
-// "params.lengths" → "lengths": what a user wrote in the spec.
-QString fieldLabel(const std::string& field) {
-  return q(field.rfind("params.", 0) == 0 ? field.substr(7) : field);
+// The field as the spec names it, ready to show.
+QString axisLabel(const std::string& field) {
+  return q(loupe::fieldLabel(field));
 }
 
 QString number(double v) {
@@ -137,9 +137,8 @@ SweepPanel::SweepPanel(const KindRegistry& kinds, QWidget* parent) : QWidget(par
     if (QTableWidgetItem* item = m_points->item(row, 0)) openPoint(item->data(Qt::UserRole).toLongLong());
   });
   connect(m_parallel, &ParallelCoordinatesView::lineClicked, this, [this](int line) {
-    const ParallelCoordinates pc = parallelCoordinates(m_table, m_metric->currentData().toString().toStdString());
-    if (line >= 0 && line < static_cast<int>(pc.points.size())) {
-      const std::int64_t point = pc.points[static_cast<std::size_t>(line)];
+    if (line >= 0 && line < static_cast<int>(m_parallelPoints.size())) {
+      const std::int64_t point = m_parallelPoints[static_cast<std::size_t>(line)];
       for (int r = 0; r < m_points->rowCount(); ++r)
         if (m_points->item(r, 0)->data(Qt::UserRole).toLongLong() == point) m_points->selectRow(r);
     }
@@ -157,7 +156,7 @@ QString SweepPanel::status() const {
   return m_status;
 }
 
-void SweepPanel::refresh() {
+void SweepPanel::refresh(std::int64_t show) {
   m_filling = true;
   m_sweeps->clear();
   std::vector<SweepInfo> sweeps;
@@ -190,7 +189,7 @@ void SweepPanel::refresh() {
     rebuildParallel();
     return;
   }
-  const std::int64_t keep = m_sweep ? m_sweep : sweeps.front().id;
+  const std::int64_t keep = show ? show : m_sweep ? m_sweep : sweeps.front().id;
   if (!showSweep(keep)) showSweep(sweeps.front().id);
 }
 
@@ -239,8 +238,8 @@ void SweepPanel::fillChoices() {
   for (const std::string& m : m_table.metrics) m_metric->addItem(q(m), q(m));
   m_group->addItem("(none)", QString());
   for (const std::string& a : m_table.axes) {
-    m_x->addItem(fieldLabel(a), q(a));
-    if (a != "seed") m_group->addItem(fieldLabel(a), q(a));
+    m_x->addItem(axisLabel(a), q(a));
+    if (a != "seed") m_group->addItem(axisLabel(a), q(a));
   }
   // Keep what was chosen where it still exists; else the first axis that
   // is not the seed against the first metric, grouped by the next axis.
@@ -253,12 +252,7 @@ void SweepPanel::fillChoices() {
   int firstAxis = -1;
   for (int i = 0; i < m_x->count() && firstAxis < 0; ++i) {
     const std::string field = m_x->itemData(i).toString().toStdString();
-    bool numeric = field != "seed";
-    for (const SweepRow& row : m_table.rows) {
-      double v = 0;
-      if (row.values.contains(field) && !numericValue(row.values[field], v)) numeric = false;
-    }
-    if (numeric) firstAxis = i;
+    if (field != "seed" && numericField(m_table, field)) firstAxis = i;
   }
   if (firstAxis < 0) {
     firstAxis = 0;
@@ -303,7 +297,7 @@ void SweepPanel::rebuildTable() {
   m_points->setSortingEnabled(false);
   m_points->clear();
   QStringList headers{"point", "status", "run"};
-  for (const std::string& a : m_table.axes) headers << fieldLabel(a);
+  for (const std::string& a : m_table.axes) headers << axisLabel(a);
   for (const std::string& m : m_table.metrics) headers << q(m);
   m_points->setColumnCount(headers.size());
   m_points->setHorizontalHeaderLabels(headers);
@@ -359,9 +353,9 @@ void SweepPanel::rebuildPlot() {
   int maxN = 0;
   for (const SweepCurve& c : plot.curves)
     for (const SweepPlotPoint& p : c.points) maxN = std::max(maxN, p.n);
-  const QString title = q(metric) + " against " + fieldLabel(x) +
+  const QString title = q(metric) + " against " + axisLabel(x) +
                         (maxN > 1 ? QString(" (mean ± sd over up to %1 points)").arg(maxN) : QString());
-  m_plot->setTitles(title, fieldLabel(x), q(metric));
+  m_plot->setTitles(title, axisLabel(x), q(metric));
   m_plot->setLogAxes(plot.xNumeric && m_logX->isChecked(), m_logY->isChecked());
   if (!plot.xNumeric) {
     QStringList labels;
@@ -377,7 +371,7 @@ void SweepPanel::rebuildPlot() {
       points.emplace_back(p.x, p.mean);
       spread.push_back(p.std);
     }
-    const QString name = group.empty() ? q(metric) : fieldLabel(group) + " = " + q(c.group);
+    const QString name = group.empty() ? q(metric) : axisLabel(group) + " = " + q(c.group);
     m_plot->addLine(name, points, colour);
     m_plot->addScatter(QString(), points, colour);  // markers on the line, no second legend entry
     m_plot->addErrorBars(points, spread, colour);
@@ -388,13 +382,15 @@ void SweepPanel::rebuildParallel() {
   const std::string metric = m_metric->currentData().toString().toStdString();
   if (metric.empty()) {
     m_parallel->clear();
+    m_parallelPoints.clear();
     return;
   }
   const ParallelCoordinates pc = parallelCoordinates(m_table, metric);
+  m_parallelPoints = pc.points;
   std::vector<ParallelCoordinatesView::Axis> axes;
   for (const ParallelAxis& a : pc.axes) {
     ParallelCoordinatesView::Axis axis;
-    axis.name = fieldLabel(a.name);
+    axis.name = axisLabel(a.name);
     if (!a.labels.empty())
       for (const std::string& l : a.labels) axis.labels << q(l);
     else

@@ -35,8 +35,8 @@ class SweepPanel : public QWidget {
 
   // The store whose sweeps are listed (nullptr: none); re-reads them.
   void setStore(Store* store);
-  // Re-reads the sweep list and the shown sweep (after a merge or a run).
-  void refresh();
+  // Re-reads the sweep list and shows `show` (0: the sweep shown, else the newest).
+  void refresh(std::int64_t show = 0);
   // Shows a sweep; false (and the reason in status()) when it cannot.
   bool showSweep(std::int64_t sweep);
   std::int64_t currentSweep() const { return m_sweep; }
@@ -73,6 +73,7 @@ class SweepPanel : public QWidget {
   Store* m_store = nullptr;
   std::int64_t m_sweep = 0;
   SweepTable m_table;
+  std::vector<std::int64_t> m_parallelPoints;  // the sweep point of each parallel-coordinates line
   QComboBox* m_sweeps;
   QPushButton* m_refresh;
   QPushButton* m_merge;
