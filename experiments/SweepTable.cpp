@@ -151,9 +151,9 @@ SweepPlot sweepPlot(const SweepTable& table, const std::string& metric, const st
   plot.metric = metric, plot.xField = xField, plot.groupField = groupField;
   plot.xNumeric = numericField(table, xField);
 
-  // group → x → (value, point) samples.
+  // group → x → the values there.
   std::vector<std::string> groups;
-  std::vector<std::map<double, std::vector<std::pair<double, std::int64_t>>>> samples;
+  std::vector<std::map<double, std::vector<double>>> samples;
   for (const SweepRow& row : table.rows) {
     double value = 0;
     if (!counts(row, metric, value) || !row.values.contains(xField)) continue;
@@ -167,7 +167,7 @@ SweepPlot sweepPlot(const SweepTable& table, const std::string& metric, const st
         groupField.empty() || !row.values.contains(groupField) ? "" : valueLabel(row.values[groupField]);
     const std::size_t g = categoryOf(groups, group);
     if (samples.size() < groups.size()) samples.resize(groups.size());
-    samples[g][x].emplace_back(value, row.point);
+    samples[g][x].push_back(value);
   }
   for (std::size_t g = 0; g < groups.size(); ++g) {
     SweepCurve curve;
@@ -177,10 +177,10 @@ SweepPlot sweepPlot(const SweepTable& table, const std::string& metric, const st
       p.x = x;
       p.n = static_cast<int>(values.size());
       double sum = 0;
-      for (const auto& [v, point] : values) sum += v, p.points.push_back(point);
+      for (double v : values) sum += v;
       p.mean = sum / p.n;
       double squares = 0;  // two passes: no cancellation for large means
-      for (const auto& [v, point] : values) squares += (v - p.mean) * (v - p.mean);
+      for (double v : values) squares += (v - p.mean) * (v - p.mean);
       p.std = p.n > 1 ? std::sqrt(squares / (p.n - 1)) : 0.0;
       curve.points.push_back(std::move(p));
     }

@@ -57,8 +57,7 @@ struct SweepPlotPoint {
   double x = 0;  // the value, or the category's index when the axis is not numeric
   double mean = 0;
   double std = 0;  // sample standard deviation; 0 when n == 1
-  int n = 0;
-  std::vector<std::int64_t> points;  // the sweep points averaged here
+  int n = 0;       // points averaged here
 };
 
 struct SweepCurve {

@@ -231,8 +231,9 @@ void ChartView::rebuild() {
   for (auto* s : added)
     if (s->name().isEmpty())
       for (QLegendMarker* marker : chart->legend()->markers(s)) marker->setVisible(false);
-  // Many series: a vertical legend at the side keeps every name readable.
-  if (added.size() - bars.size() > 5) chart->legend()->setAlignment(Qt::AlignRight);
+  // Many named series: a vertical legend at the side keeps every name readable.
+  if (std::count_if(added.begin(), added.end(), [](const QAbstractSeries* s) { return !s->name().isEmpty(); }) > 5)
+    chart->legend()->setAlignment(Qt::AlignRight);
   auto makeAxis = [](bool log, const QString& title, double lo, double hi) -> QAbstractAxis* {
     if (log) {
       auto* axis = new QLogValueAxis();

@@ -606,7 +606,7 @@ bool MainWindow::exportSweepReport(std::int64_t sweep, const QString& path) {
       figures.emplace_back(f.title, renderFigure(f.view));
     }
     m_sweepPanel->showParallelCoordinates(false);
-    writeSweepReport(m_sweepPanel->table(), figures, QString(), path);
+    writeSweepReport(m_sweepPanel->table(), figures, path);
     log("sweep report written to " + path);
     return true;
   } catch (const std::exception& e) {

@@ -28,7 +28,7 @@ QString axisLabel(const std::string& field) {
 }  // namespace
 
 void writeSweepReport(const SweepTable& table, const std::vector<std::pair<QString, QImage>>& figures,
-                      const QString& plotCaption, const QString& path) {
+                      const QString& path) {
   const QString suffix = QFileInfo(path).suffix().toLower();
   if (suffix != "html" && suffix != "htm")
     throw std::runtime_error((path + ": a sweep report is HTML (use .html)").toStdString());
@@ -65,7 +65,6 @@ void writeSweepReport(const SweepTable& table, const std::vector<std::pair<QStri
   if (!table.note.empty()) html += "<p class=bad>" + esc(table.note) + "</p>";
 
   html += "<h2>Figures</h2>";
-  if (!plotCaption.isEmpty()) html += "<p>" + plotCaption.toHtmlEscaped() + "</p>";
   for (const auto& [title, image] : figures)
     html += "<p><b>" + title.toHtmlEscaped() + "</b><br><img alt=\"" + title.toHtmlEscaped() + "\" src=\"" +
             pngDataUri(image) + "\"></p>";

@@ -17,6 +17,6 @@ namespace loupe {
 
 // Writes HTML (.html/.htm); throws std::runtime_error naming the file.
 void writeSweepReport(const SweepTable& table, const std::vector<std::pair<QString, QImage>>& figures,
-                      const QString& plotCaption, const QString& path);
+                      const QString& path);
 
 }  // namespace loupe
