@@ -88,6 +88,9 @@ void printMerge(const fs::path& shard, const MergeResult& m) {
   std::printf("%s: %lld runs added, %lld already there, %lld still recording, %.1f MB\n", shard.c_str(),
               static_cast<long long>(m.runsAdded), static_cast<long long>(m.runsAlreadyThere),
               static_cast<long long>(m.runsNotEnded), static_cast<double>(m.bytes) / 1e6);
+  // A line per shard as it lands: a merge job's log is a file (fully
+  // buffered otherwise), read by people tailing it while the merge runs.
+  std::fflush(stdout);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -99,7 +100,16 @@ TEST(SweepCli, LocalAndSlurmRecordTheSameTwelvePointsAndResumeRerunsOnlyWhatIsMi
   ASSERT_EQ(slurm.recipe.size(), 12u) << "the merge job did not bring every point in";
   for (std::int64_t k = 0; k < 12; ++k) EXPECT_EQ(slurm.recipe.at(k), local.recipe.at(k)) << "point " << k;
   const fs::path folder = Store(dir / "slurm.sqlite").findSweep(sweep)->directory;
-  // The merge job ran after the whole array (afterok): it found all twelve finished.
+  // The merge job ran after the whole array (afterok): it found all twelve
+  // finished. Its runs can be in the store before its log is complete: wait
+  // for the job itself to leave the queue.
+  std::string mergeJob;
+  std::ifstream(folder / "slurm" / "merge.jobid") >> mergeJob;
+  ASSERT_FALSE(mergeJob.empty());
+  for (int i = 0; i < 600; ++i) {
+    if (testing::runProcess({"squeue", "-h", "-j", mergeJob}, cluster.env()).out.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
   const std::string mergeLog = testing::readFile(folder / "logs" / "merge.log");
   std::size_t added = 0;
   for (std::size_t at = 0; (at = mergeLog.find(": 1 runs added", at)) != std::string::npos; ++at) ++added;
