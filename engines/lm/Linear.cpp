@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -60,10 +61,70 @@ template <DType D>
   return _mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1)));
 }
 
-// The same rows with AVX2: each weight row is loaded once per 8 columns and
+// One weight of row `p` at column c, as a float (the F16C scalar
+// conversion, inlined, for the columns past the last full vector).
+template <DType D>
+[[gnu::target("avx2,fma,f16c"), gnu::always_inline]] inline float load1(const void* p, int c) {
+  if constexpr (D == DType::F32) {
+    return static_cast<const float*>(p)[c];
+  } else {
+    const std::uint16_t h = static_cast<const std::uint16_t*>(p)[c];
+    if constexpr (D == DType::F16) return _cvtsh_ss(h);
+    return std::bit_cast<float>(std::uint32_t{h} << 16);  // bf16: the top half of an f32
+  }
+}
+
+// The sums of four vectors, lane k of the result the sum of v_k's lanes.
+[[gnu::target("avx2,fma,f16c")]] inline __m128 sum8x4(__m256 v0, __m256 v1, __m256 v2, __m256 v3) {
+  const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(v0, v1), _mm256_hadd_ps(v2, v3));
+  return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+}
+
+// One x row (a decoded token), AVX2: four weight rows at a time share each
+// load of x, and their four sums are reduced together — with short rows
+// (Mamba's 192- and 384-wide projections) the reductions and the loop's
+// set-up, not the FMAs, were most of a row's time. Columns past the last
+// multiple of 8 (a Δ projection is 12 wide) by F16C's scalar conversion.
+template <DType D>
+[[gnu::target("avx2,fma,f16c")]] void gemv1Avx2(const float* x, const Matrix& w, float* y, int r0, int r1) {
+  const int cols = w.cols, body = cols / 8 * 8;
+  const std::size_t elem = D == DType::F32 ? 4 : 2;
+  auto rowAt = [&](int r) { return static_cast<const char*>(w.data) + static_cast<std::size_t>(r) * cols * elem; };
+  int r = r0;
+  for (; r + 4 <= r1; r += 4) {
+    const void *p0 = rowAt(r), *p1 = rowAt(r + 1), *p2 = rowAt(r + 2), *p3 = rowAt(r + 3);
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (int c = 0; c < body; c += 8) {
+      const __m256 xc = _mm256_loadu_ps(x + c);
+      a0 = _mm256_fmadd_ps(load8<D>(p0, c), xc, a0);
+      a1 = _mm256_fmadd_ps(load8<D>(p1, c), xc, a1);
+      a2 = _mm256_fmadd_ps(load8<D>(p2, c), xc, a2);
+      a3 = _mm256_fmadd_ps(load8<D>(p3, c), xc, a3);
+    }
+    alignas(16) float sums[4];
+    _mm_store_ps(sums, sum8x4(a0, a1, a2, a3));
+    for (int c = body; c < cols; ++c) {
+      sums[0] += x[c] * load1<D>(p0, c), sums[1] += x[c] * load1<D>(p1, c);
+      sums[2] += x[c] * load1<D>(p2, c), sums[3] += x[c] * load1<D>(p3, c);
+    }
+    std::copy_n(sums, 4, y + r);
+  }
+  for (; r < r1; ++r) {
+    const void* p = rowAt(r);
+    __m256 a = _mm256_setzero_ps();
+    for (int c = 0; c < body; c += 8) a = _mm256_fmadd_ps(load8<D>(p, c), _mm256_loadu_ps(x + c), a);
+    float acc = sum8(a);
+    for (int c = body; c < cols; ++c) acc += x[c] * load1<D>(p, c);
+    y[r] = acc;
+  }
+}
+
+// Two to kGemvRows x rows (Medusa's and speculative decoding's
+// verification), AVX2: each weight row is loaded once per 8 columns and
 // used for every x row; two accumulators per x row hide the FMA latency.
 template <DType D>
 [[gnu::target("avx2,fma,f16c")]] void gemvRowsAvx2(const float* x, int T, const Matrix& w, float* y, int r0, int r1) {
+  if (T == 1) return gemv1Avx2<D>(x, w, y, r0, r1);
   const int cols = w.cols, body = cols / 16 * 16;
   const std::size_t elem = D == DType::F32 ? 4 : 2;
   for (int r = r0; r < r1; ++r) {
@@ -81,7 +142,7 @@ template <DType D>
     for (int t = 0; t < T; ++t) {
       const float* xt = x + static_cast<std::size_t>(t) * cols;
       float acc = sum8(_mm256_add_ps(a0[t], a1[t]));
-      for (int c = body; c < cols; ++c) acc += xt[c] * weightAt(w, static_cast<std::size_t>(r) * cols + c);
+      for (int c = body; c < cols; ++c) acc += xt[c] * load1<D>(row, c);
       y[static_cast<std::size_t>(t) * w.rows + r] = acc;
     }
   }
@@ -98,8 +159,9 @@ GemvFn pickGemv(DType d, bool portable) {
 
 void gemv(const float* x, int T, const Matrix& w, float* y, bool portable) {
   const GemvFn fn = pickGemv(w.dtype, portable);
-  // About 32 KB of weights per chunk: enough work to outweigh a hand-off.
-  const std::int64_t grain = std::max<std::int64_t>(1, (std::int64_t{32} << 10) / (std::int64_t{w.cols} * 2));
+  // About 64 KB of weights per chunk: enough work to outweigh a hand-off
+  // (with 32 KB, two threads ran Mamba's 295 KB in-projection slower than one).
+  const std::int64_t grain = std::max<std::int64_t>(1, (std::int64_t{64} << 10) / (std::int64_t{w.cols} * 2));
   ThreadPool::shared().parallelFor(0, w.rows, grain, [&](std::int64_t a, std::int64_t b) {
     fn(x, T, w, y, static_cast<int>(a), static_cast<int>(b));
   });

@@ -8,7 +8,9 @@
 //   where the CPU has them): each weight row is read once, decoded in
 //   registers and dotted with every x row — decoding one token is bound by
 //   the bytes of the weights, and reading 2-byte weights moves half the
-//   bytes of f32. Rows are split across the ThreadPool. Larger T (a
+//   bytes of f32. One x row (a decoded token) takes four weight rows at
+//   a time, sharing each load of x and reducing four sums together. Rows
+//   are split across the ThreadPool. Larger T (a
 //   prompt's prefill) widens row blocks of W to f32 and hands them to
 //   OpenBLAS's SGEMM, where the T-fold reuse of each weight pays for it.
 #pragma once

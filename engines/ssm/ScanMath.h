@@ -85,7 +85,8 @@ template <class V>
 [[gnu::always_inline]] inline V softplusOf(V v) {
   const V absV = v < 0 ? -v : v;
   const V soft = (v > 0 ? v : splatAs<V>(0.0f)) + log1pUnit(exp2Scan(absV * -1.4426950408889634f));
-  return v > 20.0f ? v : soft;
+  // NaN stays NaN, as in torch (the exp's clamp would turn it finite).
+  return (v > 20.0f) | (v != v) ? v : soft;
 }
 
 // x·σ(x) = x / (1 + e^−x), Mamba's gate; e^−x through exp2Scan (its clamp

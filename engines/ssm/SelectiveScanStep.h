@@ -25,6 +25,19 @@ struct ScanStep {
 };
 
 // state: dim × N, updated in place; out: dim.
+//
+// Two paths, tested against each other: selectiveScanStepReference is the
+// definition above, channel by channel with libm's exp and log1p;
+// selectiveScanStep vectorises it (Δ' and the gate eight channels at a
+// time, each channel's N states in vector lanes, the scan's polynomial exp
+// — within a few float ulps of the reference), with AVX2 + FMA where the
+// CPU has them and the baseline build of the same code elsewhere
+// (selectiveScanStepBaseline runs that one anywhere, for the tests).
+// The fast paths throw std::invalid_argument for a NaN in A (their exp
+// would clamp it to a finite decay and hide it); the reference lets the
+// NaN through into the state and the output, as the definition does.
 void selectiveScanStep(const ScanStep& step, float* state, float* out);
+void selectiveScanStepBaseline(const ScanStep& step, float* state, float* out);
+void selectiveScanStepReference(const ScanStep& step, float* state, float* out);
 
 }  // namespace loupe::ssm

@@ -1,7 +1,8 @@
 // The matrix kernels against the definition (linearReference, double
 // sums): the AVX2 matrix-vector kernel, the portable one and the SGEMM
-// path, for every weight dtype, batch sizes on both sides of kGemvRows and
-// widths that are not multiples of the vector length.
+// path, for every weight dtype, batch sizes on both sides of kGemvRows,
+// row counts on both sides of the one-token kernel's blocks of four, and
+// widths that are not multiples of the vector length (or shorter than it).
 #include <gtest/gtest.h>
 
 #include <random>
@@ -35,7 +36,8 @@ Weights makeWeights(DType dtype, int rows, int cols, unsigned seed) {
 TEST(Linear, EveryPathEqualsTheDefinition) {
   for (DType dtype : {DType::F32, DType::F16, DType::BF16})
     for (int T : {1, 3, 4, 5, 33})
-      for (auto [rows, cols] : {std::pair{37, 70}, std::pair{128, 192}, std::pair{5, 9}}) {
+      for (auto [rows, cols] : {std::pair{37, 70}, std::pair{128, 192}, std::pair{5, 9}, std::pair{43, 12},
+                                std::pair{6, 16}, std::pair{3, 7}}) {
         const Weights w = makeWeights(dtype, rows, cols, static_cast<unsigned>(rows + cols + T));
         std::mt19937 rng(T);
         std::normal_distribution<float> n(0.0f, 1.0f);
