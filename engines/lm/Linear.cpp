@@ -119,32 +119,78 @@ template <DType D>
   }
 }
 
-// Two to kGemvRows x rows (Medusa's and speculative decoding's
-// verification), AVX2: each weight row is loaded once per 8 columns and
-// used for every x row; two accumulators per x row hide the FMA latency.
-template <DType D>
-[[gnu::target("avx2,fma,f16c")]] void gemvRowsAvx2(const float* x, int T, const Matrix& w, float* y, int r0, int r1) {
-  if (T == 1) return gemv1Avx2<D>(x, w, y, r0, r1);
-  const int cols = w.cols, body = cols / 16 * 16;
-  const std::size_t elem = D == DType::F32 ? 4 : 2;
-  for (int r = r0; r < r1; ++r) {
-    const void* row = static_cast<const char*>(w.data) + static_cast<std::size_t>(r) * cols * elem;
-    __m256 a0[kGemvRows], a1[kGemvRows];
-    for (int t = 0; t < T; ++t) a0[t] = a1[t] = _mm256_setzero_ps();
-    for (int c = 0; c < body; c += 16) {
-      const __m256 w0 = load8<D>(row, c), w1 = load8<D>(row, c + 8);
-      for (int t = 0; t < T; ++t) {
-        const float* xt = x + static_cast<std::size_t>(t) * cols;
-        a0[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xt + c), a0[t]);
-        a1[t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xt + c + 8), a1[t]);
-      }
-    }
+// The sums a[i·T + t] of weight rows r + i (i < nRows) against x row t:
+// reduced four at a time, plus the columns past the last full vector, into y.
+template <DType D, int T>
+[[gnu::target("avx2,fma,f16c"), gnu::always_inline]] inline void finishRows(const __m256* a, const void* const* rows,
+                                                                            int nRows, const float* x, const Matrix& w,
+                                                                            float* y, int r) {
+  const int cols = w.cols, body = cols / 8 * 8;
+  alignas(16) float sums[2 * T + 3];
+  for (int k = 0; k < nRows * T; k += 4) {
+    const __m256 z = _mm256_setzero_ps();
+    const int n = nRows * T - k;
+    _mm_store_ps(sums + k, sum8x4(a[k], n > 1 ? a[k + 1] : z, n > 2 ? a[k + 2] : z, n > 3 ? a[k + 3] : z));
+  }
+  for (int i = 0; i < nRows; ++i)
     for (int t = 0; t < T; ++t) {
       const float* xt = x + static_cast<std::size_t>(t) * cols;
-      float acc = sum8(_mm256_add_ps(a0[t], a1[t]));
-      for (int c = body; c < cols; ++c) acc += xt[c] * load1<D>(row, c);
-      y[static_cast<std::size_t>(t) * w.rows + r] = acc;
+      float acc = sums[i * T + t];
+      for (int c = body; c < cols; ++c) acc += xt[c] * load1<D>(rows[i], c);
+      y[static_cast<std::size_t>(t) * w.rows + r + i] = acc;
     }
+}
+
+// Two to kGemvRows x rows (speculative decoding's verification of a
+// draft chain), AVX2: two weight rows at a time, each 8 weights decoded
+// once and used for every x row, each x load used for both weight rows;
+// the 2·T sums reduced four at a time. T is a template parameter so the
+// accumulators stay in registers (2·4 of them at most).
+template <DType D, int T>
+[[gnu::target("avx2,fma,f16c")]] void gemvTAvx2(const float* x, const Matrix& w, float* y, int r0, int r1) {
+  const int cols = w.cols, body = cols / 8 * 8;
+  const std::size_t elem = D == DType::F32 ? 4 : 2;
+  auto rowAt = [&](int r) { return static_cast<const char*>(w.data) + static_cast<std::size_t>(r) * cols * elem; };
+  auto xAt = [&](int t) { return x + static_cast<std::size_t>(t) * cols; };
+  int r = r0;
+  for (; r + 2 <= r1; r += 2) {
+    const void* rows[2] = {rowAt(r), rowAt(r + 1)};
+    __m256 a[2 * T];
+    for (__m256& v : a) v = _mm256_setzero_ps();
+    for (int c = 0; c < body; c += 8) {
+      const __m256 w0 = load8<D>(rows[0], c), w1 = load8<D>(rows[1], c);
+      for (int t = 0; t < T; ++t) {
+        const __m256 xc = _mm256_loadu_ps(xAt(t) + c);
+        a[t] = _mm256_fmadd_ps(w0, xc, a[t]);
+        a[T + t] = _mm256_fmadd_ps(w1, xc, a[T + t]);
+      }
+    }
+    finishRows<D, T>(a, rows, 2, x, w, y, r);
+  }
+  if (r < r1) {
+    const void* rows[1] = {rowAt(r)};
+    __m256 a[2 * T];
+    for (__m256& v : a) v = _mm256_setzero_ps();
+    for (int c = 0; c < body; c += 8) {
+      const __m256 w0 = load8<D>(rows[0], c);
+      for (int t = 0; t < T; ++t) a[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xAt(t) + c), a[t]);
+    }
+    finishRows<D, T>(a, rows, 1, x, w, y, r);
+  }
+}
+
+template <DType D>
+[[gnu::target("avx2,fma,f16c")]] void gemvRowsAvx2(const float* x, int T, const Matrix& w, float* y, int r0, int r1) {
+  static_assert(kGemvRows == 4, "one kernel for each T up to kGemvRows");
+  switch (T) {
+    case 1:
+      return gemv1Avx2<D>(x, w, y, r0, r1);
+    case 2:
+      return gemvTAvx2<D, 2>(x, w, y, r0, r1);
+    case 3:
+      return gemvTAvx2<D, 3>(x, w, y, r0, r1);
+    default:
+      return gemvTAvx2<D, 4>(x, w, y, r0, r1);
   }
 }
 
