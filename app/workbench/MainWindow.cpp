@@ -31,6 +31,7 @@
 #include "panels/sweep/SweepPanel.h"
 #include "viewers/FigureExport.h"
 #include "viewers/GlProbe.h"
+#include "viewers/ParallelCoordinatesView.h"
 
 namespace loupe {
 
@@ -598,10 +599,8 @@ bool MainWindow::exportSweepReport(std::int64_t sweep, const QString& path) {
     m_sweepDock->show();
     m_sweepDock->raise();
     std::vector<std::pair<QString, QImage>> figures;
-    bool parallel = false;
     for (const PanelFigure& f : m_sweepPanel->figures()) {
-      m_sweepPanel->showParallelCoordinates(parallel);
-      parallel = true;
+      m_sweepPanel->showParallelCoordinates(f.view == m_sweepPanel->parallel());
       QApplication::processEvents();
       figures.emplace_back(f.title, renderFigure(f.view));
     }

@@ -55,12 +55,6 @@ template <DType D>
   }
 }
 
-[[gnu::target("avx2,fma,f16c")]] inline float sum8(__m256 v) {
-  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  return _mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1)));
-}
-
 // One weight of row `p` at column c, as a float (the F16C scalar
 // conversion, inlined, for the columns past the last full vector).
 template <DType D>
@@ -80,59 +74,39 @@ template <DType D>
   return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
 }
 
-// One x row (a decoded token), AVX2: four weight rows at a time share each
-// load of x, and their four sums are reduced together — with short rows
-// (Mamba's 192- and 384-wide projections) the reductions and the loop's
-// set-up, not the FMAs, were most of a row's time. Columns past the last
-// multiple of 8 (a Δ projection is 12 wide) by F16C's scalar conversion.
-template <DType D>
-[[gnu::target("avx2,fma,f16c")]] void gemv1Avx2(const float* x, const Matrix& w, float* y, int r0, int r1) {
+// Weight rows r … r + R − 1 against T x rows, AVX2: each 8 weights decoded
+// once and used for every x row, each x load used for every weight row;
+// the R·T sums reduced four at a time (with short rows — Mamba's 192- and
+// 384-wide projections — one reduction a row cost more than its FMAs), then
+// the columns past the last multiple of 8 (a Δ projection is 12 wide) by
+// the scalar conversion. R and T are template parameters so the R·T ≤ 8
+// accumulators stay in registers.
+template <DType D, int T, int R>
+[[gnu::target("avx2,fma,f16c"), gnu::always_inline]] inline void gemvBlock(const float* x, const Matrix& w, float* y,
+                                                                           int r) {
   const int cols = w.cols, body = cols / 8 * 8;
   const std::size_t elem = D == DType::F32 ? 4 : 2;
-  auto rowAt = [&](int r) { return static_cast<const char*>(w.data) + static_cast<std::size_t>(r) * cols * elem; };
-  int r = r0;
-  for (; r + 4 <= r1; r += 4) {
-    const void *p0 = rowAt(r), *p1 = rowAt(r + 1), *p2 = rowAt(r + 2), *p3 = rowAt(r + 3);
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-    for (int c = 0; c < body; c += 8) {
-      const __m256 xc = _mm256_loadu_ps(x + c);
-      a0 = _mm256_fmadd_ps(load8<D>(p0, c), xc, a0);
-      a1 = _mm256_fmadd_ps(load8<D>(p1, c), xc, a1);
-      a2 = _mm256_fmadd_ps(load8<D>(p2, c), xc, a2);
-      a3 = _mm256_fmadd_ps(load8<D>(p3, c), xc, a3);
+  const void* rows[R];
+  for (int i = 0; i < R; ++i)
+    rows[i] = static_cast<const char*>(w.data) + static_cast<std::size_t>(r + i) * cols * elem;
+  __m256 a[R * T];
+  for (__m256& v : a) v = _mm256_setzero_ps();
+  for (int c = 0; c < body; c += 8) {
+    __m256 wc[R];
+    for (int i = 0; i < R; ++i) wc[i] = load8<D>(rows[i], c);
+    for (int t = 0; t < T; ++t) {
+      const __m256 xc = _mm256_loadu_ps(x + static_cast<std::size_t>(t) * cols + c);
+      for (int i = 0; i < R; ++i) a[i * T + t] = _mm256_fmadd_ps(wc[i], xc, a[i * T + t]);
     }
-    alignas(16) float sums[4];
-    _mm_store_ps(sums, sum8x4(a0, a1, a2, a3));
-    for (int c = body; c < cols; ++c) {
-      sums[0] += x[c] * load1<D>(p0, c), sums[1] += x[c] * load1<D>(p1, c);
-      sums[2] += x[c] * load1<D>(p2, c), sums[3] += x[c] * load1<D>(p3, c);
-    }
-    std::copy_n(sums, 4, y + r);
   }
-  for (; r < r1; ++r) {
-    const void* p = rowAt(r);
-    __m256 a = _mm256_setzero_ps();
-    for (int c = 0; c < body; c += 8) a = _mm256_fmadd_ps(load8<D>(p, c), _mm256_loadu_ps(x + c), a);
-    float acc = sum8(a);
-    for (int c = body; c < cols; ++c) acc += x[c] * load1<D>(p, c);
-    y[r] = acc;
-  }
-}
-
-// The sums a[i·T + t] of weight rows r + i (i < nRows) against x row t:
-// reduced four at a time, plus the columns past the last full vector, into y.
-template <DType D, int T>
-[[gnu::target("avx2,fma,f16c"), gnu::always_inline]] inline void finishRows(const __m256* a, const void* const* rows,
-                                                                            int nRows, const float* x, const Matrix& w,
-                                                                            float* y, int r) {
-  const int cols = w.cols, body = cols / 8 * 8;
-  alignas(16) float sums[2 * T + 3];
-  for (int k = 0; k < nRows * T; k += 4) {
+  constexpr int kSums = (R * T + 3) / 4 * 4;
+  alignas(16) float sums[kSums];
+  for (int k = 0; k < R * T; k += 4) {
     const __m256 z = _mm256_setzero_ps();
-    const int n = nRows * T - k;
+    const int n = R * T - k;
     _mm_store_ps(sums + k, sum8x4(a[k], n > 1 ? a[k + 1] : z, n > 2 ? a[k + 2] : z, n > 3 ? a[k + 3] : z));
   }
-  for (int i = 0; i < nRows; ++i)
+  for (int i = 0; i < R; ++i)
     for (int t = 0; t < T; ++t) {
       const float* xt = x + static_cast<std::size_t>(t) * cols;
       float acc = sums[i * T + t];
@@ -141,42 +115,14 @@ template <DType D, int T>
     }
 }
 
-// Two to kGemvRows x rows (speculative decoding's verification of a
-// draft chain), AVX2: two weight rows at a time, each 8 weights decoded
-// once and used for every x row, each x load used for both weight rows;
-// the 2·T sums reduced four at a time. T is a template parameter so the
-// accumulators stay in registers (2·4 of them at most).
+// Rows [r0, r1) of y for T x rows: blocks of four weight rows for one
+// token, of two for a draft chain's 2–4 rows in verification, then single rows.
 template <DType D, int T>
 [[gnu::target("avx2,fma,f16c")]] void gemvTAvx2(const float* x, const Matrix& w, float* y, int r0, int r1) {
-  const int cols = w.cols, body = cols / 8 * 8;
-  const std::size_t elem = D == DType::F32 ? 4 : 2;
-  auto rowAt = [&](int r) { return static_cast<const char*>(w.data) + static_cast<std::size_t>(r) * cols * elem; };
-  auto xAt = [&](int t) { return x + static_cast<std::size_t>(t) * cols; };
+  constexpr int R = T == 1 ? 4 : 2;
   int r = r0;
-  for (; r + 2 <= r1; r += 2) {
-    const void* rows[2] = {rowAt(r), rowAt(r + 1)};
-    __m256 a[2 * T];
-    for (__m256& v : a) v = _mm256_setzero_ps();
-    for (int c = 0; c < body; c += 8) {
-      const __m256 w0 = load8<D>(rows[0], c), w1 = load8<D>(rows[1], c);
-      for (int t = 0; t < T; ++t) {
-        const __m256 xc = _mm256_loadu_ps(xAt(t) + c);
-        a[t] = _mm256_fmadd_ps(w0, xc, a[t]);
-        a[T + t] = _mm256_fmadd_ps(w1, xc, a[T + t]);
-      }
-    }
-    finishRows<D, T>(a, rows, 2, x, w, y, r);
-  }
-  if (r < r1) {
-    const void* rows[1] = {rowAt(r)};
-    __m256 a[2 * T];
-    for (__m256& v : a) v = _mm256_setzero_ps();
-    for (int c = 0; c < body; c += 8) {
-      const __m256 w0 = load8<D>(rows[0], c);
-      for (int t = 0; t < T; ++t) a[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xAt(t) + c), a[t]);
-    }
-    finishRows<D, T>(a, rows, 1, x, w, y, r);
-  }
+  for (; r + R <= r1; r += R) gemvBlock<D, T, R>(x, w, y, r);
+  for (; r < r1; ++r) gemvBlock<D, T, 1>(x, w, y, r);
 }
 
 template <DType D>
@@ -184,7 +130,7 @@ template <DType D>
   static_assert(kGemvRows == 4, "one kernel for each T up to kGemvRows");
   switch (T) {
     case 1:
-      return gemv1Avx2<D>(x, w, y, r0, r1);
+      return gemvTAvx2<D, 1>(x, w, y, r0, r1);
     case 2:
       return gemvTAvx2<D, 2>(x, w, y, r0, r1);
     case 3:

@@ -67,15 +67,15 @@ using simd::F8, simd::loadAs, simd::storeV, simd::splatAs;
     put(dt, s.deltaSoftplus ? detail::softplusOf(v) : v);
     if (s.z) put(gate, detail::siluOf(in(s.z)));
   }
+  // One branch-free pass (it vectorises), then the first NaN's place only when there is one.
   const std::size_t cells = static_cast<std::size_t>(dim) * N;
-  if (N % 8 == 0) {
-    simd::IntOf<F8> nan{};
-    for (std::size_t i = 0; i < cells; i += 8) nan |= loadAs<F8>(s.A + i) != loadAs<F8>(s.A + i);
-    for (int c = 0; c < 8; ++c)
-      if (nan[c]) throw std::invalid_argument("selective scan step: A is NaN");
-  } else {
-    for (std::size_t i = 0; i < cells; ++i)
-      if (std::isnan(s.A[i])) throw std::invalid_argument("selective scan step: A[" + std::to_string(i) + "] is NaN");
+  bool nan = false;
+  for (std::size_t i = 0; i < cells; ++i) nan |= s.A[i] != s.A[i];
+  if (nan) {
+    std::size_t i = 0;
+    while (!std::isnan(s.A[i])) ++i;
+    throw std::invalid_argument("selective scan step: A[" + std::to_string(i / N) + "][" + std::to_string(i % N) +
+                                "] is NaN");
   }
   for (int d = 0; d < dim; ++d) {
     const float delta = dt[static_cast<std::size_t>(d)], u = s.u[d], dtu = delta * u;

@@ -249,15 +249,14 @@ void SweepPanel::fillChoices() {
   };
   // The first numeric axis that is not the seed (a curve over N reads
   // better than two categories), else the first that is not the seed.
-  int firstAxis = -1;
-  for (int i = 0; i < m_x->count() && firstAxis < 0; ++i) {
+  int firstAxis = -1, firstNumeric = -1;
+  for (int i = 0; i < m_x->count() && firstNumeric < 0; ++i) {
     const std::string field = m_x->itemData(i).toString().toStdString();
-    if (field != "seed" && numericField(m_table, field)) firstAxis = i;
+    if (field == "seed") continue;
+    if (firstAxis < 0) firstAxis = i;
+    if (numericField(m_table, field)) firstNumeric = i;
   }
-  if (firstAxis < 0) {
-    firstAxis = 0;
-    while (firstAxis + 1 < m_x->count() && m_x->itemData(firstAxis).toString() == "seed") ++firstAxis;
-  }
+  firstAxis = firstNumeric >= 0 ? firstNumeric : std::max(firstAxis, 0);
   pick(m_metric, metric, 0);
   pick(m_x, x, firstAxis);
   int groupIndex = 0;
